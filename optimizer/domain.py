@@ -1,0 +1,142 @@
+"""Problem data: validated, immutable dataclasses.
+
+Everything downstream (model, checker, exports) reads these and nothing else.
+Loaders (:mod:`optimizer.loaders`) turn files into an :class:`Instance`;
+cross-field validation lives in :mod:`optimizer.validation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+WAVES = ("pilot", "expanded-pilot", "production")
+PILOT_STAGE = ("pilot", "expanded-pilot")
+PLATFORMS = ("windows", "ios", "android", "macos", "mixed")
+RISKS = ("low", "medium", "high")
+METHODS = ("self-service", "assisted", "tech-fair")
+OBJECTIVE_LEVELS = ("finish", "waiting", "assisted")
+
+#: Display names used in plan tables (the guide's method sub-rows).
+METHOD_LABELS = {
+    "self-service": "Self-service",
+    "assisted": "Assisted",
+    "tech-fair": "IT tech fair",
+}
+WAVE_PHASES = {"pilot": "Limited pilot", "expanded-pilot": "Expanded pilot"}
+
+DEFAULT_TICKETS_PER_100 = {"self-service": 15, "assisted": 2, "tech-fair": 5}
+
+
+@dataclass(frozen=True)
+class Group:
+    """One target group: users enrolled together, in one month, by one method."""
+
+    name: str
+    size: int
+    wave: str = "production"
+    department: str = ""
+    platform: str = "mixed"
+    location: str = ""
+    risk: str = "medium"
+    readiness: int = 3
+    vip: bool = False
+    methods: tuple[str, ...] = METHODS
+    earliest: str | None = None
+    latest: str | None = None
+    blackout: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    #: 1-based data row in the source file (for messages); 0 when built in code.
+    row: int = 0
+
+    @property
+    def pilot_stage(self) -> bool:
+        return self.wave in PILOT_STAGE
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the planning horizon with its capacities."""
+
+    label: str
+    helpdesk: int
+    assisted: int = 0
+    tech_fair: int = 0
+    row: int = 0
+
+    def capacity(self, resource: str) -> int:
+        return {"helpdesk": self.helpdesk, "assisted": self.assisted, "tech_fair": self.tech_fair}[
+            resource
+        ]
+
+
+RESOURCES = ("helpdesk", "assisted", "tech_fair")
+RESOURCE_LABELS = {"helpdesk": "helpdesk tickets", "assisted": "assisted users", "tech_fair": "tech-fair users"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Planning rules (``rules.toml``); defaults are the issue's contract."""
+
+    stage_gap: int = 1
+    risk_delay: int = 1
+    vip_assisted: bool = True
+    max_platforms_per_month: int = 0
+    max_locations_per_month: int = 0
+    keep_departments_together: bool = False
+    objective: tuple[str, ...] = OBJECTIVE_LEVELS
+    tickets_per_100_users: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_TICKETS_PER_100)
+    )
+
+    def tickets(self, size: int, method: str) -> int:
+        """Helpdesk tickets a group of ``size`` users generates with ``method``.
+
+        ceil(size * rate / 100) in integer arithmetic.
+        """
+        rate = self.tickets_per_100_users[method]
+        return -(-size * rate // 100)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A complete, validated planning problem."""
+
+    groups: tuple[Group, ...]
+    months: tuple[Month, ...]
+    rules: Rules = field(default_factory=Rules)
+    name: str = "rollout"
+    #: Where the data came from: {"groups": path, "capacity": path, "rules": path|None}.
+    sources: Mapping[str, str | None] = field(default_factory=dict)
+
+    # --- derived lookups (cheap, computed on demand) ---------------------
+    @property
+    def month_labels(self) -> list[str]:
+        return [m.label for m in self.months]
+
+    def month_index(self, label: str) -> int:
+        return self.month_labels.index(label)
+
+    @property
+    def horizon(self) -> int:
+        return len(self.months)
+
+    def group(self, name: str) -> Group:
+        for g in self.groups:
+            if g.name == name:
+                return g
+        raise KeyError(name)
+
+    def allowed_methods(self, g: Group) -> tuple[str, ...]:
+        """Methods ``g`` may use: its own list, narrowed to assisted for VIPs."""
+        if g.vip and self.rules.vip_assisted:
+            return tuple(k for k in g.methods if k == "assisted")
+        return g.methods
+
+    def allowed_months(self, g: Group) -> list[int]:
+        """Month indices inside [earliest, latest] that are not blacked out."""
+        labels = self.month_labels
+        lo = labels.index(g.earliest) if g.earliest else 0
+        hi = labels.index(g.latest) if g.latest else len(labels) - 1
+        black = {labels.index(b) for b in g.blackout}
+        return [t for t in range(lo, hi + 1) if t not in black]

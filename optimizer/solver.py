@@ -1,0 +1,225 @@
+"""Lexicographic solving with CP-SAT.
+
+Each objective level is solved in turn; its optimum (or, if the time runs out,
+its best value) is then fixed as a constraint and the next level is
+warm-started from the previous plan with a complete hint.
+
+Solving runs in a worker thread so that Ctrl-C (KeyboardInterrupt in the
+main thread) can stop the search and still return the best plan so far.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import ortools
+from ortools.sat.python import cp_model
+
+from .domain import Instance
+from .model import RolloutModel
+from .plan import Plan
+
+log = logging.getLogger(__name__)
+
+#: Defaults the CLI uses (see docs/benchmarks.md for why).
+DEFAULT_TIME_LIMIT = 60.0
+DEFAULT_WORKERS = 8
+DEFAULT_SEED = 0
+
+STATUS_NAMES = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.MODEL_INVALID: "model-invalid",
+    cp_model.UNKNOWN: "unknown",
+}
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float = DEFAULT_TIME_LIMIT  # seconds, for all levels together
+    seed: int = DEFAULT_SEED
+    workers: int = DEFAULT_WORKERS
+    #: Same input + same seed -> same plan, even when a time limit cuts the search:
+    #: interleaved search and a deterministic-time limit instead of wall time.
+    deterministic: bool = True
+    log_search: bool = False
+
+    def parameters(self) -> dict:
+        """The CP-SAT parameters we set, as recorded in outputs."""
+        p = {
+            "num_workers": self.workers,
+            "random_seed": self.seed,
+            "catch_sigint_signal": False,
+        }
+        if self.deterministic:
+            p["interleave_search"] = True
+        return p
+
+
+@dataclass
+class LevelResult:
+    name: str
+    status: str  # optimal / feasible / infeasible / unknown
+    value: int | None
+    bound: int | None
+    seconds: float
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.bound is None:
+            return None
+        if self.value == self.bound:
+            return 0.0
+        return abs(self.value - self.bound) / max(1, abs(self.value))
+
+
+@dataclass
+class Result:
+    """What a solve produced: status, levels with bounds, the plan, provenance."""
+
+    status: str  # optimal / feasible / infeasible / unknown
+    levels: list[LevelResult]
+    plan: Plan | None
+    seconds: float
+    options: SolveOptions
+    interrupted: bool = False
+    ortools_version: str = ortools.__version__
+    model_stats: dict = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def objective(self) -> dict[str, int | None]:
+        return {lv.name: lv.value for lv in self.levels}
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, level: str, report: Callable[[str, float, float, float], None] | None) -> None:
+        super().__init__()
+        self.level, self.report, self.t0 = level, report, time.perf_counter()
+
+    def on_solution_callback(self) -> None:
+        if self.report:
+            self.report(self.level, self.ObjectiveValue(), self.BestObjectiveBound(),
+                        time.perf_counter() - self.t0)
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
+    """Solve in a thread; Ctrl-C stops the search and marks the run interrupted."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["status"] = solver.solve(model, cb)
+        except BaseException as exc:  # surfaced in the main thread below
+            box["error"] = exc
+
+    th = threading.Thread(target=target, name="cp-sat", daemon=True)
+    th.start()
+    interrupted = False
+    while th.is_alive():
+        try:
+            th.join(0.1)
+        except KeyboardInterrupt:
+            interrupted = True
+            solver.stop_search()
+    if "error" in box:
+        raise box["error"]
+    return box["status"], interrupted
+
+
+def solve(
+    inst: Instance,
+    options: SolveOptions | None = None,
+    *,
+    progress: Callable[[str, float, float, float], None] | None = None,
+    hint: dict[int, tuple[int, str]] | None = None,
+) -> Result:
+    """Solve ``inst`` lexicographically by ``inst.rules.objective``."""
+    opts = options or SolveOptions()
+    t_start = time.perf_counter()
+    rm = RolloutModel(inst)
+    model = rm.model
+    build_s = time.perf_counter() - t_start
+    levels: list[LevelResult] = []
+    best: dict[int, tuple[int, str]] | None = None
+    interrupted = False
+    overall = "optimal"
+    if hint:
+        rm.hint(hint)
+
+    for name in inst.rules.objective:
+        remaining = opts.time_limit - (time.perf_counter() - t_start)
+        if remaining <= 0 or interrupted:
+            value = rm_value(rm, name, best) if best else None
+            levels.append(LevelResult(name, "unknown", value, None, 0.0))
+            overall = "feasible" if best else "unknown"
+            continue
+        expr = rm.objectives[name]
+        model.minimize(expr)
+        solver = cp_model.CpSolver()
+        for k, v in opts.parameters().items():
+            setattr(solver.parameters, k, v)
+        if opts.deterministic:
+            # Deterministic time is roughly seconds of work; the wall limit is a safety net.
+            solver.parameters.max_deterministic_time = remaining
+            solver.parameters.max_time_in_seconds = max(remaining * 4, remaining + 5)
+        else:
+            solver.parameters.max_time_in_seconds = remaining
+        solver.parameters.log_search_progress = opts.log_search
+        if opts.log_search:
+            solver.log_callback = log.info
+        t0 = time.perf_counter()
+        status, stopped = _run(solver, model, _Progress(name, progress))
+        secs = time.perf_counter() - t0
+        interrupted = interrupted or stopped
+        sname = STATUS_NAMES.get(status, "unknown")
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = rm.read_assignment(solver)
+            value = int(round(solver.objective_value))
+            bound = int(round(solver.best_objective_bound))
+            levels.append(LevelResult(name, sname, value, bound, secs))
+            if status != cp_model.OPTIMAL:
+                overall = "feasible"
+            # Fix this level and warm-start the next from this plan.
+            model.clear_objective()
+            if status == cp_model.OPTIMAL:
+                model.add(expr == value)
+            else:
+                model.add(expr <= value)
+            rm.hint(best)
+            log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
+        else:
+            levels.append(LevelResult(name, sname, None, None, secs))
+            if best is None:
+                overall = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
+                break
+            overall = "feasible"
+            interrupted = True  # nothing better; keep the previous plan
+    plan = Plan.from_indices(inst, best) if best else None
+    return Result(
+        status=overall,
+        levels=levels,
+        plan=plan,
+        seconds=time.perf_counter() - t_start,
+        options=opts,
+        interrupted=interrupted,
+        model_stats={
+            "variables": len(model.proto.variables),
+            "constraints": len(model.proto.constraints),
+            "build_seconds": round(build_s, 3),
+            "rule_constraints": dict(rm.constraint_counts),
+        },
+    )
+
+
+def rm_value(rm: RolloutModel, name: str, best: dict[int, tuple[int, str]]) -> int:
+    """Objective level ``name`` of an assignment, without the solver."""
+    return Plan.from_indices(rm.inst, best).objective_values()[name]
