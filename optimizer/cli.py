@@ -1,0 +1,134 @@
+"""The ``rollout`` command: a thin layer over the library.
+
+Exit codes (public contract): 0 plan found / plan valid, 1 infeasible / plan
+invalid, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .checker import check_plan
+from .console import ProgressPrinter, print_levels, print_result, print_violations
+from .domain import Instance
+from .errors import InputError
+from .export import check_out_paths, write_outputs
+from .loaders import load_instance
+from .planfile import read_plan
+from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
+
+EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
+
+
+def example_dir() -> Path:
+    """The embedded example: data/example beside the package, else in the current folder."""
+    for base in (Path(__file__).resolve().parent.parent, Path.cwd()):
+        d = base / "data" / "example"
+        if (d / "groups.csv").is_file():
+            return d
+    raise InputError("the embedded example (data/example/groups.csv) was not found; pass GROUPS.csv CAPACITY.csv")
+
+
+def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
+    if not files:
+        d = example_dir()
+        rules_path = rules or (str(d / "rules.toml") if (d / "rules.toml").is_file() else None)
+        return load_instance(d / "groups.csv", d / "capacity.csv", rules_path, name="example")
+    if len(files) == 2:
+        return load_instance(files[0], files[1], rules)
+    raise click.UsageError("give both GROUPS.csv and CAPACITY.csv, or no files for the embedded example")
+
+
+def _console() -> Console:
+    """Stdout console; wide when not a terminal so piped tables don't wrap."""
+    c = Console()
+    return c if c.is_terminal else Console(width=200)
+
+
+def _fail(err: InputError) -> None:
+    Console(stderr=True).print(f"[red]Error:[/red] {err}", highlight=False, soft_wrap=True)
+    sys.exit(EXIT_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="rollout")
+@click.option("-v", "--verbose", count=True, help="Log solver progress (-v) or debug details (-vv).")
+def main(verbose: int) -> None:
+    """Plan the phased rollout of a device-management system, optimally."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command("solve")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
+@click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md or .json. Repeatable.")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+              help="Seconds for all objective levels together.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
+              help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
+@click.option("--deterministic/--no-deterministic", default=True, show_default=True,
+              help="Same input and seed give the same plan, even when the time limit cuts the search.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, quiet) -> None:
+    """Solve GROUPS.csv CAPACITY.csv (or the embedded example) to an optimal plan."""
+    console = _console()
+    err_console = Console(stderr=True)
+    try:
+        inst = load_inputs(files, rules)
+        check_out_paths(list(outs))
+    except InputError as err:
+        _fail(err)
+    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic)
+    if not quiet:
+        err_console.print(
+            f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "
+            f"(Ctrl-C returns the best plan so far)", highlight=False)
+    result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console))
+    print_result(console, inst, result)
+    try:
+        write_outputs(inst, result, list(outs))
+    except OSError as exc:
+        _fail(InputError(f"cannot write the output: {exc}"))
+    for p in outs:
+        err_console.print(f"Wrote {p}", highlight=False)
+    if not result.found:
+        if result.status == "infeasible":
+            console.print("[red]No plan satisfies all rules (infeasible).[/red]")
+        else:
+            console.print("[red]No plan found within the time limit; try a longer --time-limit.[/red]")
+        sys.exit(EXIT_NO_PLAN)
+    sys.exit(EXIT_OK)
+
+
+@main.command("check")
+@click.argument("groups", type=click.Path(dir_okay=False))
+@click.argument("capacity", type=click.Path(dir_okay=False))
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
+def check_cmd(groups, capacity, plan, rules) -> None:
+    """Check PLAN.csv (group, month, method) against the inputs, without the solver."""
+    console = _console()
+    try:
+        inst = load_inputs((groups, capacity), rules)
+        p = read_plan(inst, plan)
+    except InputError as err:
+        _fail(err)
+    violations = check_plan(p)
+    print_violations(console, violations)
+    if len(p.assignments) == len(inst.groups):
+        vals = p.objective_values()
+        console.print(
+            f"Objective levels: finish {inst.months[vals['finish']].label} (index {vals['finish']}), "
+            f"waiting {vals['waiting']}, assisted {vals['assisted']} users", highlight=False)
+    sys.exit(EXIT_NO_PLAN if violations else EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

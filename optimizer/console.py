@@ -1,0 +1,98 @@
+"""Terminal rendering with rich: plan tables, summary, live progress."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .checker import Violation
+from .domain import RESOURCE_LABELS, RESOURCES, Instance
+from .plan import Plan
+from .report import level_rows, load_rows, method_grid, plan_grid
+from .solver import Result
+
+
+def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
+    t = RichTable(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
+    for i, h in enumerate(header):
+        t.add_column(h, style="bold" if i == 0 else None, overflow="fold", no_wrap=i == 0)
+    for r in rows:
+        sub = r[0].startswith("  ")
+        t.add_row(*r, style="dim" if sub else None)
+    return t
+
+
+def print_plan(console: Console, plan: Plan) -> None:
+    console.print(_grid("Rollout plan", *plan_grid(plan)))
+    console.print(_grid("Rollout plan with enrollment methods", *method_grid(plan)))
+
+
+def print_levels(console: Console, inst: Instance, result: Result) -> None:
+    t = RichTable(title=f"Status: {result.status}" + (" (interrupted)" if result.interrupted else ""),
+                  box=box.SIMPLE, title_justify="left")
+    for h in ("Objective level", "Status", "Value", "Bound", "Gap", "Seconds"):
+        t.add_column(h, justify="left" if h in ("Objective level", "Status") else "right")
+    for r in level_rows(result):
+        t.add_row(r["level"], r["status"], _s(r["value"]), _s(r["bound"]),
+                  "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", f"{r['seconds']:.2f}")
+    console.print(t)
+    if result.plan:
+        console.print(f"Finish month: [bold]{inst.months[result.plan.finish()].label}[/bold]")
+
+
+def print_loads(console: Console, plan: Plan) -> None:
+    t = RichTable(title="Load per month (used / capacity)", box=box.SIMPLE, title_justify="left")
+    t.add_column("Month")
+    t.add_column("Users", justify="right")
+    t.add_column("Cumulative", justify="right")
+    for r in RESOURCES:
+        t.add_column(RESOURCE_LABELS[r].capitalize(), justify="right")
+    for row in load_rows(plan):
+        cells = []
+        for r in RESOURCES:
+            used, cap = row[r], row[f"{r}_capacity"]
+            pct = f" ({100 * used / cap:.0f} %)" if cap else ""
+            cells.append(f"{used} / {cap}{pct}")
+        t.add_row(row["month"], str(row["users"]), str(row["cumulative_users"]), *cells)
+    console.print(t)
+
+
+def print_result(console: Console, inst: Instance, result: Result) -> None:
+    if result.plan:
+        print_plan(console, result.plan)
+    print_levels(console, inst, result)
+    if result.plan:
+        print_loads(console, result.plan)
+    o = result.options
+    console.print(
+        f"Solved in {result.seconds:.2f} s with OR-Tools CP-SAT {result.ortools_version} "
+        f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
+        f"{'deterministic' if o.deterministic else 'non-deterministic'})."
+    )
+
+
+def print_violations(console: Console, violations: list[Violation]) -> None:
+    if not violations:
+        console.print("[green]The plan is valid: it keeps every rule.[/green]")
+        return
+    console.print(f"[red]The plan breaks {len(violations)} rule(s):[/red]")
+    for v in violations:
+        console.print(f"  - {v.message} [dim]({v.rule})[/dim]", highlight=False)
+
+
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+class ProgressPrinter:
+    """Prints each improving solution: level, objective, bound, time."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def __call__(self, level: str, value: float, bound: float, seconds: float) -> None:
+        self.console.print(
+            f"  [dim]{level}: objective {value:.0f}, bound {bound:.0f} ({seconds:.2f} s)[/dim]",
+            highlight=False,
+        )

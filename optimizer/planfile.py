@@ -1,0 +1,63 @@
+"""Read a plan back (e.g. one a planner edited by hand) for ``rollout check``.
+
+Only the columns ``group``, ``month`` and ``method`` are needed; any others
+(size, wave, phase, notes...) are ignored. Unknown names are input errors;
+a group missing from the plan is a rule violation the checker reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .domain import METHOD_LABELS, METHODS, Instance
+from .errors import InputError
+from .plan import Assignment, Plan
+from .tables import Table, read_table
+
+_METHOD_ALIASES = {k: k for k in METHODS} | {v.lower(): k for k, v in METHOD_LABELS.items()} | {
+    "self service": "self-service", "selfservice": "self-service", "tech fair": "tech-fair",
+    "techfair": "tech-fair", "tech_fair": "tech-fair",
+}
+
+
+def plan_from_table(inst: Instance, table: Table) -> Plan:
+    for col in ("group", "month", "method"):
+        if col not in table.header:
+            raise InputError(
+                f"the required column '{col}' is missing (a plan needs group, month and method)",
+                file=table.file, row=1,
+            )
+    names = {g.name for g in inst.groups}
+    labels = inst.month_labels
+    seen: dict[str, int] = {}
+    out: dict[str, Assignment] = {}
+    for line, rec in table.records():
+        name = rec.get("group", "")
+        if not name:
+            raise InputError("the group name is empty", file=table.file, row=line, column="group")
+        if name not in names:
+            raise InputError(f"'{name}' is not a group of the groups file", file=table.file, row=line, column="group")
+        if name in seen:
+            raise InputError(
+                f"'{name}' appears twice (also on row {seen[name]}); a plan gives each group one month",
+                file=table.file, row=line, column="group",
+            )
+        seen[name] = line
+        month = rec.get("month", "")
+        if month not in labels:
+            raise InputError(
+                f"'{month}' is not a month of the capacity file (months: {labels[0]} .. {labels[-1]})",
+                file=table.file, row=line, column="month",
+            )
+        method = _METHOD_ALIASES.get(rec.get("method", "").lower())
+        if method is None:
+            raise InputError(
+                f"'{rec.get('method', '')}' is not a method; use one of: {', '.join(METHODS)}",
+                file=table.file, row=line, column="method",
+            )
+        out[name] = Assignment(name, labels.index(month), method)
+    return Plan(inst, out)
+
+
+def read_plan(inst: Instance, path: str | Path) -> Plan:
+    return plan_from_table(inst, read_table(path))

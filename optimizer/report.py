@@ -1,0 +1,110 @@
+"""Plan and result as data: tables and a JSON-ready summary.
+
+Renderers (terminal, Markdown, CSV, JSON, XLSX) all start from these, so
+every format shows the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform as _platform
+from typing import Any
+
+from .domain import METHOD_LABELS, METHODS, RESOURCES, Instance
+from .plan import Plan
+from .solver import Result
+
+CSV_COLUMNS = ("group", "month", "method", "size", "wave", "phase")
+
+
+def plan_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
+    """The guide's first table: header + one row per phase, cells 'Name (N users)'."""
+    header = ["Phase"] + plan.inst.month_labels
+    rows = [[phase] + [", ".join(cell) for cell in cells] for phase, cells in plan.table().items()]
+    return header, rows
+
+
+def method_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
+    """The guide's second table: each phase row followed by its method sub-rows."""
+    header = ["Phase / method"] + plan.inst.month_labels
+    T = plan.inst.horizon
+    rows = []
+    for phase, by_method in plan.method_table().items():
+        names_per_month = [[n for k in METHODS for n in by_method[k][t]] for t in range(T)]
+        rows.append([phase] + [", ".join(n) for n in names_per_month])
+        for k in METHODS:
+            if any(by_method[k][t] for t in range(T)):
+                rows.append(["  " + METHOD_LABELS[k]] + [", ".join(by_method[k][t]) for t in range(T)])
+    return header, rows
+
+
+def load_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Per month: load and capacity of each resource, users and cumulative users."""
+    out, cum = [], 0
+    for m, load in zip(plan.inst.months, plan.loads()):
+        cum += load["users"]
+        row: dict[str, Any] = {"month": m.label, "users": load["users"], "cumulative_users": cum}
+        for r in RESOURCES:
+            row[r] = load[r]
+            row[f"{r}_capacity"] = m.capacity(r)
+        out.append(row)
+    return out
+
+
+def level_rows(result: Result) -> list[dict[str, Any]]:
+    return [
+        {
+            "level": lv.name,
+            "status": lv.status,
+            "value": lv.value,
+            "bound": lv.bound,
+            "gap": None if lv.gap is None else round(lv.gap, 6),
+            "seconds": round(lv.seconds, 3),
+        }
+        for lv in result.levels
+    ]
+
+
+def finish_label(inst: Instance, result: Result) -> str | None:
+    return inst.months[result.plan.finish()].label if result.plan else None
+
+
+def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dict[str, Any]:
+    """Everything a run produced, JSON-ready (the ``.json`` export)."""
+    plan = result.plan
+    opts = result.options
+    data: dict[str, Any] = {
+        "scenario": inst.name,
+        "status": result.status,
+        "interrupted": result.interrupted,
+        "objective": [lv for lv in level_rows(result)],
+        "finish_month": finish_label(inst, result),
+        "solver": {
+            "name": "OR-Tools CP-SAT",
+            "ortools_version": result.ortools_version,
+            "python": _platform.python_version(),
+            "seed": opts.seed,
+            "workers": opts.workers,
+            "time_limit": opts.time_limit,
+            "deterministic": opts.deterministic,
+            "parameters": opts.parameters(),
+        },
+        "model": result.model_stats,
+        "seconds": round(result.seconds, 3),
+        "inputs": dict(inst.sources),
+        "rules": {
+            "stage_gap": inst.rules.stage_gap,
+            "risk_delay": inst.rules.risk_delay,
+            "vip_assisted": inst.rules.vip_assisted,
+            "max_platforms_per_month": inst.rules.max_platforms_per_month,
+            "max_locations_per_month": inst.rules.max_locations_per_month,
+            "keep_departments_together": inst.rules.keep_departments_together,
+            "objective": list(inst.rules.objective),
+            "tickets_per_100_users": dict(inst.rules.tickets_per_100_users),
+        },
+        "assignments": plan.rows() if plan else [],
+        "loads": load_rows(plan) if plan else [],
+    }
+    if include_time:
+        data["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return data
