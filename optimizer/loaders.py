@@ -271,7 +271,7 @@ def load_instance(
         read_table(groups_csv),
         read_table(capacity_csv),
         rules,
-        name=name or Path(groups_csv).parent.name or "rollout",
+        name=name or Path(groups_csv).resolve().parent.name or "rollout",
         sources={
             "groups": str(groups_csv),
             "capacity": str(capacity_csv),

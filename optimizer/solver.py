@@ -114,22 +114,28 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
     """Solve in a thread; Ctrl-C stops the search and marks the run interrupted."""
     box: dict = {}
+    done = threading.Event()
 
     def target() -> None:
         try:
             box["status"] = solver.solve(model, cb)
         except BaseException as exc:  # surfaced in the main thread below
             box["error"] = exc
+        finally:
+            done.set()
 
     th = threading.Thread(target=target, name="cp-sat", daemon=True)
     th.start()
     interrupted = False
-    while th.is_alive():
+    while True:
         try:
-            th.join(0.1)
+            # Event.wait (not Thread.join) stays reliable when Ctrl-C interrupts it.
+            if done.wait(0.1):
+                break
         except KeyboardInterrupt:
             interrupted = True
             solver.stop_search()
+    th.join()
     if "error" in box:
         raise box["error"]
     return box["status"], interrupted
@@ -155,8 +161,15 @@ def solve(
     if hint:
         rm.hint(hint)
 
-    for name in inst.rules.objective:
-        remaining = opts.time_limit - (time.perf_counter() - t_start)
+    names = list(inst.rules.objective)
+    det_used = 0.0
+    for i, name in enumerate(names):
+        # Keep 10 % of the limit for each later level, so they never start with nothing.
+        reserve = 0.1 * opts.time_limit * (len(names) - i - 1)
+        # Deterministic mode budgets in CP-SAT's deterministic time (same on every run).
+        used = det_used if opts.deterministic else time.perf_counter() - t_start
+        remaining = opts.time_limit - used
+        budget = remaining - reserve if remaining > 2 * reserve else remaining / (len(names) - i)
         if remaining <= 0 or interrupted:
             value = rm_value(rm, name, best) if best else None
             levels.append(LevelResult(name, "unknown", value, None, 0.0))
@@ -169,16 +182,17 @@ def solve(
             setattr(solver.parameters, k, v)
         if opts.deterministic:
             # Deterministic time is roughly seconds of work; the wall limit is a safety net.
-            solver.parameters.max_deterministic_time = remaining
-            solver.parameters.max_time_in_seconds = max(remaining * 4, remaining + 5)
+            solver.parameters.max_deterministic_time = budget
+            solver.parameters.max_time_in_seconds = 2 * budget + 1
         else:
-            solver.parameters.max_time_in_seconds = remaining
+            solver.parameters.max_time_in_seconds = budget
         solver.parameters.log_search_progress = opts.log_search
         if opts.log_search:
             solver.log_callback = log.info
         t0 = time.perf_counter()
         status, stopped = _run(solver, model, _Progress(name, progress))
         secs = time.perf_counter() - t0
+        det_used += solver.deterministic_time
         interrupted = interrupted or stopped
         sname = STATUS_NAMES.get(status, "unknown")
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -196,13 +210,14 @@ def solve(
                 model.add(expr <= value)
             rm.hint(best)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
-        else:
+        elif best is None:
             levels.append(LevelResult(name, sname, None, None, secs))
-            if best is None:
-                overall = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
-                break
+            overall = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
+            break
+        else:  # time ran out on a later level: keep the previous plan, level unproven
+            levels.append(LevelResult(name, "unknown", rm_value(rm, name, best), None, secs))
             overall = "feasible"
-            interrupted = True  # nothing better; keep the previous plan
+            model.clear_objective()
     plan = Plan.from_indices(inst, best) if best else None
     return Result(
         status=overall,
