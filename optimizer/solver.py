@@ -20,6 +20,7 @@ import ortools
 from ortools.sat.python import cp_model
 
 from .domain import Instance
+from .greedy import greedy_plan
 from .model import RolloutModel
 from .plan import Plan
 
@@ -48,6 +49,8 @@ class SolveOptions:
     #: interleaved search and a deterministic-time limit instead of wall time.
     deterministic: bool = True
     log_search: bool = False
+    #: Hint the first level with the greedy plan (a valid plan in milliseconds).
+    warm_start: bool = True
 
     def parameters(self) -> dict:
         """The CP-SAT parameters we set, as recorded in outputs."""
@@ -158,19 +161,21 @@ def solve(
     best: dict[int, tuple[int, str]] | None = None
     interrupted = False
     overall = "optimal"
+    if hint is None and opts.warm_start:
+        hint = greedy_plan(inst)
     if hint:
         rm.hint(hint)
 
     names = list(inst.rules.objective)
     det_used = 0.0
     for i, name in enumerate(names):
-        # Keep 10 % of the limit for each later level, so they never start with nothing.
-        reserve = 0.1 * opts.time_limit * (len(names) - i - 1)
-        # Deterministic mode budgets in CP-SAT's deterministic time (same on every run).
+        # Each level gets what is left minus 10 % of the limit reserved for every later
+        # level, and never less than 10 % itself: later levels always get a real try.
+        # Deterministic mode counts CP-SAT's deterministic time (the same on every run).
         used = det_used if opts.deterministic else time.perf_counter() - t_start
-        remaining = opts.time_limit - used
-        budget = remaining - reserve if remaining > 2 * reserve else remaining / (len(names) - i)
-        if remaining <= 0 or interrupted:
+        reserve = 0.1 * opts.time_limit * (len(names) - i - 1)
+        budget = max(opts.time_limit - used - reserve, 0.1 * opts.time_limit)
+        if interrupted:
             value = rm_value(rm, name, best) if best else None
             levels.append(LevelResult(name, "unknown", value, None, 0.0))
             overall = "feasible" if best else "unknown"
@@ -193,6 +198,7 @@ def solve(
         status, stopped = _run(solver, model, _Progress(name, progress))
         secs = time.perf_counter() - t0
         det_used += solver.deterministic_time
+        log.debug("level %s used %.2f deterministic s of budget %.2f", name, solver.deterministic_time, budget)
         interrupted = interrupted or stopped
         sname = STATUS_NAMES.get(status, "unknown")
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
