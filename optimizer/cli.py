@@ -41,6 +41,9 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
         return load_instance(d / "groups.csv", d / "capacity.csv", rules_path, name="example")
     if len(files) == 2:
         return load_instance(files[0], files[1], rules)
+    elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)
+        from .scenario import load_scenario
+        return load_scenario(files[0], rules=rules)
     raise click.UsageError("give both GROUPS.csv and CAPACITY.csv, or no files for the embedded example")
 
 
