@@ -1,32 +1,41 @@
-"""The greedy plan a spreadsheet user would make — a baseline and a warm start.
+"""Greedy plans without a solver — the spreadsheet baseline and a warm start.
 
-Pilots first, then expanded pilots, then production; within a wave, groups
-whose ``after`` predecessors are placed, most eager (readiness) first, larger
-first on ties; each goes to the first month (and the least IT-effort method)
-that keeps every rule. No solver. Returns None when this simple rule gets
-stuck, which does not mean no plan exists.
+``greedy_plan(inst)`` is the rule a spreadsheet user would follow: pilots
+first, then expanded pilots, then production; within a wave the most eager
+groups (readiness) first; each group to the first month that fits, with the
+least IT effort (self-service, then tech fair, then assisted).
+
+``best_greedy(inst)`` also tries a capacity-minded variant (largest groups
+first, methods that generate the fewest helpdesk tickets first) and returns
+the better plan by the instance's own objective; the solver uses it as a
+warm start. Either returns None when the simple rule gets stuck, which does
+not mean that no plan exists.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
-from .domain import Group, Instance
+from .domain import Instance
 
-#: Method preference: least IT effort first.
-_METHOD_ORDER = ("self-service", "tech-fair", "assisted")
+#: Method preference orders.
+EFFORT_ORDER = ("self-service", "tech-fair", "assisted")  # least IT effort first
+TICKET_ORDER = ("assisted", "tech-fair", "self-service")  # fewest helpdesk tickets first
+_WAVE_RANK = {"pilot": 0, "expanded-pilot": 1, "production": 2}
 
 
 def _units(inst: Instance) -> list[list[int]]:
     """Groups that must share a month (departments-together) form one unit."""
     if not inst.rules.keep_departments_together:
         return [[i] for i in range(len(inst.groups))]
-    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    blocks: dict[tuple[str, str], list[int]] = {}
     units: list[list[int]] = []
     for i, g in enumerate(inst.groups):
         if g.department:
             key = (g.department, g.wave)
             if key not in blocks:
+                blocks[key] = []
                 units.append(blocks[key])
             blocks[key].append(i)
         else:
@@ -34,98 +43,138 @@ def _units(inst: Instance) -> list[list[int]]:
     return units
 
 
-def greedy_plan(inst: Instance) -> dict[int, tuple[int, str]] | None:
-    """{group index: (month index, method)} or None if greedy gets stuck."""
+def greedy_plan(
+    inst: Instance, order: str = "readiness", methods: tuple[str, ...] = EFFORT_ORDER
+) -> dict[int, tuple[int, str]] | None:
+    """{group index: (month index, method)} or None if greedy gets stuck.
+
+    ``order``: "readiness" (eager first, then larger) or "size" (larger first).
+    """
     r = inst.rules
     T = inst.horizon
-    idx = {g.name: i for i, g in enumerate(inst.groups)}
-    allowed = [set(inst.allowed_months(g)) for g in inst.groups]
+    G = inst.groups
+    idx = {g.name: i for i, g in enumerate(G)}
+    allowed = [set(inst.allowed_months(g)) for g in G]
+    allowed_k = [[k for k in methods if k in inst.allowed_methods(g)] for g in G]
     load = [{"helpdesk": 0, "assisted": 0, "tech_fair": 0} for _ in range(T)]
+    caps = [{"helpdesk": m.helpdesk, "assisted": m.assisted, "tech_fair": m.tech_fair} for m in inst.months]
     platforms: list[set[str]] = [set() for _ in range(T)]
     locations: list[set[str]] = [set() for _ in range(T)]
     plan: dict[int, tuple[int, str]] = {}
-    wave_rank = {"pilot": 0, "expanded-pilot": 1, "production": 2}
+    has_stage = any(g.pilot_stage for g in G)
+    last_pilot = -1  # latest month holding a limited-pilot group
+    last_stage = -1  # latest month holding any pilot-stage group
 
     units = _units(inst)
-    pending = sorted(
-        range(len(units)),
-        key=lambda u: (
-            min(wave_rank[inst.groups[i].wave] for i in units[u]),
-            -max(inst.groups[i].readiness for i in units[u]),
-            -sum(inst.groups[i].size for i in units[u]),
+    unit_of = {i: u for u, members in enumerate(units) for i in members}
+
+    def priority(u: int) -> tuple:
+        members = units[u]
+        return (
+            min(_WAVE_RANK[G[i].wave] for i in members),
+            -max(G[i].readiness for i in members) if order == "readiness" else 0,
+            -sum(G[i].size for i in members),
             u,
-        ),
-    )
+        )
 
-    def fits(g: Group, gi: int, t: int, k: str, extra: dict[str, int]) -> bool:
-        if t not in allowed[gi] or k not in inst.allowed_methods(g):
-            return False
-        m = inst.months[t]
-        need = {"helpdesk": r.tickets(g.size, k), "assisted": g.size if k == "assisted" else 0,
-                "tech_fair": g.size if k == "tech-fair" else 0}
-        return all(load[t][res] + extra[res] + need[res] <= m.capacity(res) for res in need)
+    # Units become ready when all their `after` predecessors (outside the unit) are placed.
+    waiting_on: dict[int, int] = defaultdict(int)
+    successors: dict[int, set[int]] = defaultdict(set)
+    for u, members in enumerate(units):
+        for i in members:
+            for h in G[i].after:
+                pu = unit_of[idx[h]]
+                if pu != u and u not in successors[pu]:
+                    successors[pu].add(u)
+                    waiting_on[u] += 1
+    heap = [(priority(u), u) for u in range(len(units)) if waiting_on[u] == 0]
+    heapq.heapify(heap)
 
-    def lower_bound(gi: int) -> int:
-        g = inst.groups[gi]
+    def need(i: int, k: str) -> dict[str, int]:
+        size = G[i].size
+        return {"helpdesk": r.tickets(size, k), "assisted": size if k == "assisted" else 0,
+                "tech_fair": size if k == "tech-fair" else 0}
+
+    def lower_bound(i: int) -> int:
+        g = G[i]
         lo = 0
-        placed_stage = [plan[j][0] for j in plan if inst.groups[j].pilot_stage]
         if g.wave == "expanded-pilot":
-            lo = max([plan[j][0] for j in plan if inst.groups[j].wave == "pilot"], default=0)
-        if g.wave == "production" and (placed_stage or any(x.pilot_stage for x in inst.groups)):
-            lo = max(placed_stage, default=0) + r.stage_gap
-        if g.wave == "production" and g.risk == "high":
-            lo += r.risk_delay
+            lo = max(last_pilot, 0)
+        elif g.wave == "production":
+            if has_stage:
+                lo = max(last_stage, 0) + r.stage_gap
+            if g.risk == "high":
+                lo += r.risk_delay
         for h in g.after:
             lo = max(lo, plan[idx[h]][0] + 1)
         return lo
 
-    while pending:
-        # the first unit (in priority order) whose predecessors are all placed
-        ready = next(
-            (u for u in pending if all(
-                idx[h] in plan or idx[h] in units[u]
-                for i in units[u] for h in inst.groups[i].after)),
-            None,
-        )
-        if ready is None:
-            return None
-        pending.remove(ready)
-        members = units[ready]
+    placed_units = 0
+    while heap:
+        _, u = heapq.heappop(heap)
+        members = units[u]
         lo = max(lower_bound(i) for i in members)
         for t in range(lo, T):
             extra = {"helpdesk": 0, "assisted": 0, "tech_fair": 0}
             chosen: dict[int, str] = {}
-            new_p, new_l = set(platforms[t]), set(locations[t])
-            for gi in members:
-                g = inst.groups[gi]
-                k = next((k for k in _METHOD_ORDER if fits(g, gi, t, k, extra)), None)
-                if k is None:
+            for i in members:
+                if t not in allowed[i]:
                     break
-                chosen[gi] = k
-                extra["helpdesk"] += r.tickets(g.size, k)
-                extra["assisted"] += g.size if k == "assisted" else 0
-                extra["tech_fair"] += g.size if k == "tech-fair" else 0
-                if g.platform:
-                    new_p.add(g.platform)
-                if g.location:
-                    new_l.add(g.location)
+                for k in allowed_k[i]:
+                    nd = need(i, k)
+                    if all(load[t][res] + extra[res] + nd[res] <= caps[t][res] for res in nd):
+                        chosen[i] = k
+                        for res in nd:
+                            extra[res] += nd[res]
+                        break
+                else:
+                    break
             if len(chosen) < len(members):
                 continue
+            new_p = platforms[t] | {G[i].platform for i in members if G[i].platform}
+            new_l = locations[t] | {G[i].location for i in members if G[i].location}
             if 0 < r.max_platforms_per_month < len(new_p) or 0 < r.max_locations_per_month < len(new_l):
                 continue
-            for gi, k in chosen.items():
-                plan[gi] = (t, k)
+            for i, k in chosen.items():
+                plan[i] = (t, k)
+                if G[i].wave == "pilot":
+                    last_pilot = max(last_pilot, t)
+                if G[i].pilot_stage:
+                    last_stage = max(last_stage, t)
             for res in extra:
                 load[t][res] += extra[res]
             platforms[t], locations[t] = new_p, new_l
             break
         else:
             return None
-    # Pilot-stage groups placed after production would break production-opens; the wave
-    # order above prevents it, but an expanded pilot forced late can still break it.
-    last_stage = max((plan[i][0] for i, g in enumerate(inst.groups) if g.pilot_stage), default=None)
-    if last_stage is not None:
-        for i, g in enumerate(inst.groups):
-            if g.wave == "production" and plan[i][0] < last_stage + r.stage_gap:
-                return None
+        placed_units += 1
+        for v in successors[u]:
+            waiting_on[v] -= 1
+            if waiting_on[v] == 0:
+                heapq.heappush(heap, (priority(v), v))
+    if placed_units < len(units):
+        return None
+    # An expanded pilot pushed late (after a production group was placed) breaks the rules.
+    for i, g in enumerate(G):
+        if g.wave == "production" and plan[i][0] < last_stage + r.stage_gap:
+            return None
+        if g.wave == "expanded-pilot" and plan[i][0] < last_pilot:
+            return None
     return plan
+
+
+def best_greedy(inst: Instance) -> dict[int, tuple[int, str]] | None:
+    """The best of the greedy variants, by the instance's lexicographic objective."""
+    from .plan import Plan
+
+    variants = [("readiness", EFFORT_ORDER), ("readiness", TICKET_ORDER), ("size", TICKET_ORDER)]
+    plans = [p for p in (greedy_plan(inst, o, m) for o, m in variants) if p is not None]
+    if not plans:
+        return None
+    levels = inst.rules.objective
+
+    def key(p: dict[int, tuple[int, str]]) -> tuple[int, ...]:
+        vals = Plan.from_indices(inst, p).objective_values()
+        return tuple(vals[lv] for lv in levels)
+
+    return min(plans, key=key)

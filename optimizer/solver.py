@@ -20,7 +20,7 @@ import ortools
 from ortools.sat.python import cp_model
 
 from .domain import Instance
-from .greedy import greedy_plan
+from .greedy import best_greedy
 from .model import RolloutModel
 from .plan import Plan
 
@@ -162,7 +162,7 @@ def solve(
     interrupted = False
     overall = "optimal"
     if hint is None and opts.warm_start:
-        hint = greedy_plan(inst)
+        hint = best_greedy(inst)
     if hint:
         rm.hint(hint)
 
