@@ -1,76 +1,136 @@
-"""The CP-SAT model: variables, one method per constraint family, objectives.
+"""The CP-SAT model: variables, one method per rule family, objectives.
 
-Math (see docs/model.md): binary ``x[g,t,k]`` = group g enrolls in month t
-with method k, created only for eligible (t, k); ``month[g] = sum t*x``;
-monotone ``open[t]`` literals with ``finish = sum open - 1`` (capacity is
-switched off in months after the finish, the strong makespan formulation).
+Math (docs/model.md): binary ``x[g,t,k]`` = group g enrolls in month t with
+method k, created only for eligible (t, k); a group's month is the linear
+expression ``sum t*x``; monotone ``open[t]`` literals with
+``finish = sum open - 1`` switch capacity off after the finish (the strong
+makespan formulation).
+
+The model is written straight into the CpModelProto from numpy arrays (no
+per-term Python expression objects), so a 5,000-group x 36-month model builds
+in about a second. Every constraint goes through :meth:`RolloutModel._linear`
+and is tagged with its rule family; with ``guards=True`` each rule instance
+is enforced by its own literal (for infeasibility explanations).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from . import rules as R
 from .domain import METHODS, Instance
 
+_BIG = 1 << 50
+_K = {k: i for i, k in enumerate(METHODS)}
+
 
 @dataclass
-class Variables:
-    x: dict[tuple[int, int, str], cp_model.IntVar] = field(default_factory=dict)
-    month: list[cp_model.IntVar] = field(default_factory=list)
-    open: list[cp_model.IntVar] = field(default_factory=list)
-    finish: cp_model.IntVar | None = None
-    #: x keys per group, per (month), per (month, method) — built once.
-    by_group: dict[int, list[tuple[int, int, str]]] = field(default_factory=lambda: defaultdict(list))
-    by_month: dict[int, list[tuple[int, int, str]]] = field(default_factory=lambda: defaultdict(list))
+class Terms:
+    """A linear expression as proto variable indices and coefficients."""
+
+    vars: list[int]
+    coeffs: list[int]
 
 
 class RolloutModel:
     """Builds the CP-SAT model of an :class:`Instance`.
 
-    ``constraint_counts`` records how many constraints each rule family
-    added, so reports can show which rules are active.
+    Parameters
+    ----------
+    guards:
+        Enforce every rule instance with its own literal, listed in
+        ``self.guards`` as ``{(rule, key): literal index}``; eligibility is then
+        modelled with explicit (guarded) exclusions instead of missing variables.
+    max_month:
+        Create no variables after this month (a known upper bound on the finish,
+        e.g. from a greedy plan, when finish is the first objective level).
     """
 
-    def __init__(self, inst: Instance) -> None:
+    def __init__(self, inst: Instance, *, guards: bool = False, max_month: int | None = None) -> None:
         self.inst = inst
+        self.guards_on = guards
+        self.max_month = inst.horizon - 1 if max_month is None else min(max_month, inst.horizon - 1)
         self.model = cp_model.CpModel()
-        self.vars = Variables()
+        self.proto = self.model.proto
         self.constraint_counts: dict[str, int] = defaultdict(int)
+        self.guards: dict[tuple[str, tuple], int] = {}
+        #: helper variables and how to compute their value from a plan (for complete hints):
+        #: (variable index, function(month per group, method index per group) -> int)
+        self._aux: list[tuple[int, object]] = []
         self.index = {g.name: i for i, g in enumerate(inst.groups)}
         self.add_variables()
         self.add_constraints()
-        self.objectives = self.objective_expressions()
+        self.objectives = self.objective_terms()
 
-    # ------------------------------------------------------------------ vars
+    # ------------------------------------------------------------- helpers
+    def _new_vars(self, n: int, lo: int, hi: int) -> int:
+        """Append n variables with domain [lo, hi]; return the first index."""
+        first = len(self.proto.variables)
+        vs = self.proto.variables
+        for _ in range(n):
+            vs.add().domain.extend((lo, hi))
+        return first
+
+    def _guard(self, rule: str, key: tuple) -> list[int]:
+        if not self.guards_on or rule is None:
+            return []
+        lit = self.guards.get((rule, key))
+        if lit is None:
+            lit = self._new_vars(1, 0, 1)
+            self.guards[(rule, key)] = lit
+        return [lit]
+
+    def _linear(self, vars_, coeffs, lo: int, hi: int, rule: str | None = None, key: tuple = ()) -> None:
+        """Add lo <= sum coeffs*vars <= hi, tagged with its rule family."""
+        ct = self.proto.constraints.add()
+        ct.enforcement_literal.extend(self._guard(rule, key))
+        ct.linear.vars.extend(vars_)
+        ct.linear.coeffs.extend(coeffs)
+        ct.linear.domain.extend((max(lo, -_BIG), min(hi, _BIG)))
+        if rule:
+            self.constraint_counts[rule] += 1
+
+    def month_terms(self, gi: int) -> Terms:
+        """Group gi's month as sum t * x[g,t,k]."""
+        a, b = self.starts[gi], self.starts[gi + 1]
+        return Terms(list(range(a, b)), self.tx[a:b].tolist())
+
+    # ----------------------------------------------------------------- vars
     def add_variables(self) -> None:
-        """x[g,t,k] for eligible (month, method) pairs only: this *is* the
-        eligibility rule family (methods, VIP-assisted, window, blackout)."""
-        m, v, inst = self.model, self.vars, self.inst
-        T = inst.horizon
+        """x[g,t,k] for eligible (month, method) pairs only (in guard mode: all
+        pairs, exclusions added by :meth:`add_eligibility`), then open[t] and finish."""
+        inst = self.inst
+        G, T = len(inst.groups), self.max_month + 1
+        elig = np.zeros((G, T, len(METHODS)), dtype=bool)
         for gi, g in enumerate(inst.groups):
-            months = inst.allowed_months(g)
-            methods = inst.allowed_methods(g)
-            for t in months:
-                for k in methods:
-                    key = (gi, t, k)
-                    v.x[key] = m.new_bool_var(f"x[{gi},{t},{k}]")
-                    v.by_group[gi].append(key)
-                    v.by_month[t].append(key)
-            v.month.append(m.new_int_var_from_domain(
-                cp_model.Domain.from_values(months), f"month[{gi}]"))
-        v.open = [m.new_bool_var(f"open[{t}]") for t in range(T)]
-        v.finish = m.new_int_var(0, T - 1, "finish")
+            if self.guards_on:
+                elig[gi] = True
+                continue
+            months = [t for t in inst.allowed_months(g) if t < T]
+            ks = [_K[k] for k in inst.allowed_methods(g)]
+            elig[gi][np.ix_(months, ks)] = True
+        self.gx, self.tx, self.kx = (a.astype(np.int64) for a in np.nonzero(elig))
+        self.n_x = len(self.gx)
+        self.starts = np.searchsorted(self.gx, np.arange(G + 1))
+        self._new_vars(self.n_x, 0, 1)
+        self.open0 = self._new_vars(T, 0, 1)
+        self.finish = self._new_vars(1, 0, T - 1)
+        self.sizes = np.array([g.size for g in inst.groups], dtype=np.int64)
+        rates = np.array([inst.rules.tickets_per_100_users[k] for k in METHODS], dtype=np.int64)
+        self.tickets = -(-self.sizes[self.gx] * rates[self.kx] // 100)  # ceil, integer
 
-    # ----------------------------------------------------------- constraints
+    # ---------------------------------------------------------- constraints
     def add_constraints(self) -> None:
         """All rule families, in a fixed order (the order is part of determinism)."""
         self.add_one_assignment()
+        self.add_eligibility()
         self.add_finish_link()
         self.add_capacity()
+        self.add_redundant_capacity()
         self.add_pilot_first()
         self.add_production_opens()
         self.add_after()
@@ -78,62 +138,126 @@ class RolloutModel:
         self.add_max_locations()
         self.add_departments_together()
 
-    def _count(self, rule: str, n: int = 1) -> None:
-        self.constraint_counts[rule] += n
-
     def add_one_assignment(self) -> None:
-        """one-assignment: exactly one (month, method) per group; month[g] = sum t*x."""
-        m, v = self.model, self.vars
+        """one-assignment: exactly one (month, method) per group."""
         for gi in range(len(self.inst.groups)):
-            keys = v.by_group[gi]
-            m.add_exactly_one(v.x[k] for k in keys)
-            m.add(v.month[gi] == sum(t * v.x[(gi, t, kk)] for (_, t, kk) in keys))
-            self._count(R.ONE_ASSIGNMENT)
+            ct = self.proto.constraints.add()
+            ct.exactly_one.literals.extend(range(self.starts[gi], self.starts[gi + 1]))
+            self.constraint_counts[R.ONE_ASSIGNMENT] += 1
+
+    def add_eligibility(self) -> None:
+        """method, vip-assisted, window, blackout. Without guards these are the
+        missing variables; with guards, one guarded 'sum of excluded x = 0' per
+        group and rule."""
+        if not self.guards_on:
+            return
+        inst = self.inst
+        labels = inst.month_labels
+        for gi, g in enumerate(inst.groups):
+            a, b = self.starts[gi], self.starts[gi + 1]
+            t, k = self.tx[a:b], self.kx[a:b]
+            lo = labels.index(g.earliest) if g.earliest else 0
+            hi = labels.index(g.latest) if g.latest else len(labels) - 1
+            black = np.array([labels.index(m) for m in g.blackout], dtype=np.int64)
+            own = np.array([_K[m] for m in g.methods], dtype=np.int64)
+            vip_only = g.vip and inst.rules.vip_assisted
+            masks = {
+                R.METHOD: ~np.isin(k, own),
+                R.VIP_ASSISTED: (k != _K["assisted"]) if vip_only else np.zeros_like(k, dtype=bool),
+                R.WINDOW: (t < lo) | (t > hi),
+                R.BLACKOUT: np.isin(t, black),
+            }
+            for rule, mask in masks.items():
+                ids = (a + np.nonzero(mask)[0]).tolist()
+                if ids:
+                    self._linear(ids, [1] * len(ids), 0, 0, rule, (g.name,))
 
     def add_finish_link(self) -> None:
-        """open[t] monotone, finish = sum(open) - 1, every month[g] <= finish."""
-        m, v = self.model, self.vars
-        m.add(v.open[0] == 1)
-        for t in range(1, len(v.open)):
-            m.add_implication(v.open[t], v.open[t - 1])
-        m.add(v.finish == sum(v.open) - 1)
-        for mv in v.month:
-            m.add(mv <= v.finish)
+        """open[t] monotone, finish = sum(open) - 1, every group's month <= finish."""
+        T = self.max_month + 1
+        o = self.open0
+        self._linear([o], [1], 1, 1)
+        for t in range(1, T):
+            self._linear([o + t, o + t - 1], [1, -1], -1, 0)
+        self._linear([self.finish] + list(range(o, o + T)), [1] + [-1] * T, -1, -1)
+        for gi in range(len(self.inst.groups)):
+            m = self.month_terms(gi)
+            self._linear(m.vars + [self.finish], m.coeffs + [-1], -_BIG, 0)
+
+    def _capacity_terms(self, t: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        sel = np.nonzero(self.tx == t)[0]
+        k = self.kx[sel]
+        size = self.sizes[self.gx[sel]]
+        out = {"helpdesk": (sel, self.tickets[sel])}
+        for res, method in (("assisted", "assisted"), ("tech_fair", "tech-fair")):
+            mask = k == _K[method]
+            out[res] = (sel[mask], size[mask])
+        return out
 
     def add_capacity(self) -> None:
         """helpdesk-, assisted-, tech-fair-capacity: per month, load <= capacity * open[t]."""
-        m, v, inst = self.model, self.vars, self.inst
-        rules = inst.rules
-        for t, month in enumerate(inst.months):
-            keys = v.by_month[t]
-            helpdesk = [(rules.tickets(inst.groups[gi].size, k), v.x[(gi, t, k)]) for gi, _, k in keys]
-            loads = {
-                "helpdesk": [(c, x) for c, x in helpdesk if c > 0],
-                "assisted": [(inst.groups[gi].size, v.x[(gi, t, k)]) for gi, _, k in keys if k == "assisted"],
-                "tech_fair": [(inst.groups[gi].size, v.x[(gi, t, k)]) for gi, _, k in keys if k == "tech-fair"],
-            }
-            for res, terms in loads.items():
-                if not terms:
-                    continue
+        for t in range(self.max_month + 1):
+            month = self.inst.months[t]
+            for res, (ids, coef) in self._capacity_terms(t).items():
+                nz = coef > 0
+                ids, coef = ids[nz], coef[nz]
                 cap = month.capacity(res)
-                if sum(c for c, _ in terms) <= cap:
+                if len(ids) == 0 or (int(coef.sum()) <= cap and not self.guards_on):
                     continue  # can never bind
-                m.add(sum(c * x for c, x in terms) <= cap * v.open[t])
-                self._count(R.CAPACITY_RULE[res])
+                self._linear(ids.tolist() + [self.open0 + t], coef.tolist() + [-cap], -_BIG, 0,
+                             R.CAPACITY_RULE[res], (month.label,))
+
+    def month_user_capacity(self, t: int) -> int:
+        """Most users month t can enroll by any method mix (a fractional knapsack:
+        methods with the fewest tickets per user first). An upper bound used
+        only by redundant constraints."""
+        m, rates = self.inst.months[t], self.inst.rules.tickets_per_100_users
+        budget = 100 * m.helpdesk  # tickets x 100
+        users = 0.0
+        for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", None)),
+                             key=lambda kc: rates[kc[0]]):
+            r = rates[k]
+            n = (cap if cap is not None else _BIG) if r == 0 else min(cap if cap is not None else _BIG, budget / r)
+            users += n
+            budget -= n * r
+            if budget <= 0:
+                break
+        return int(min(users, _BIG))
+
+    def add_redundant_capacity(self) -> None:
+        """Implied (redundant) rows on the open literals that give CP-SAT a good
+        finish bound at once: the open months must be able to absorb every user
+        (and every production user after the pilot stage), and every group's
+        fewest possible tickets. Left out in guard mode (they'd bypass guards)."""
+        if self.guards_on:
+            return
+        inst, T, o = self.inst, self.max_month + 1, self.open0
+        users = [self.month_user_capacity(t) for t in range(T)]
+        self._linear(list(range(o, o + T)), users, int(self.sizes.sum()), _BIG)
+        has_stage = any(g.pilot_stage for g in inst.groups)
+        gap = inst.rules.stage_gap if has_stage else 0
+        prod = sum(g.size for g in inst.groups if g.wave == "production")
+        if prod and gap < T:
+            self._linear(list(range(o + gap, o + T)), users[gap:], prod, _BIG)
+        min_tickets = sum(min(inst.rules.tickets(g.size, k) for k in inst.allowed_methods(g))
+                          for g in inst.groups)
+        self._linear(list(range(o, o + T)), [m.helpdesk for m in inst.months[:T]], min_tickets, _BIG)
 
     def add_pilot_first(self) -> None:
-        """pilot-first: max(pilot months) <= s <= min(expanded-pilot months)."""
-        m, v, inst = self.model, self.vars, self.inst
+        """pilot-first: every pilot month <= s <= every expanded-pilot month."""
+        inst = self.inst
         pilots = [i for i, g in enumerate(inst.groups) if g.wave == "pilot"]
         expanded = [i for i, g in enumerate(inst.groups) if g.wave == "expanded-pilot"]
         if not pilots or not expanded:
             return
-        s = m.new_int_var(0, inst.horizon - 1, "pilot_split")
+        s = self._new_vars(1, 0, self.max_month)
+        self._aux.append((s, lambda mt, mk: int(max(mt[pilots]))))
         for i in pilots:
-            m.add(v.month[i] <= s)
+            m = self.month_terms(i)
+            self._linear(m.vars + [s], m.coeffs + [-1], -_BIG, 0, R.PILOT_FIRST, (inst.groups[i].name,))
         for i in expanded:
-            m.add(v.month[i] >= s)
-        self._count(R.PILOT_FIRST, len(pilots) + len(expanded))
+            m = self.month_terms(i)
+            self._linear(m.vars + [s], m.coeffs + [-1], 0, _BIG, R.PILOT_FIRST, (inst.groups[i].name,))
 
     def add_production_opens(self) -> None:
         """production-opens and risk-delay.
@@ -141,63 +265,65 @@ class RolloutModel:
         open_at = max(pilot-stage months) + stage_gap (0 without pilot stage);
         production months >= open_at, high-risk ones >= open_at + risk_delay.
         """
-        m, v, inst = self.model, self.vars, self.inst
-        r = inst.rules
+        inst, r = self.inst, self.inst.rules
         stage = [i for i, g in enumerate(inst.groups) if g.pilot_stage]
         prod = [i for i, g in enumerate(inst.groups) if g.wave == "production"]
         if not prod:
             return
+        last = None
         if stage:
-            last = m.new_int_var(0, inst.horizon - 1, "last_pilot_month")
+            last = self._new_vars(1, 0, self.max_month)
+            self._aux.append((last, lambda mt, mk: int(max(mt[stage]))))
             for i in stage:
-                m.add(last >= v.month[i])
-            base = last + r.stage_gap
-        else:
-            base = 0
+                m = self.month_terms(i)
+                self._linear(m.vars + [last], m.coeffs + [-1], -_BIG, 0)
         for i in prod:
-            high = inst.groups[i].risk == "high"
-            delay = r.risk_delay if high else 0
-            if not stage and not delay:
-                continue  # month >= 0 always holds
-            m.add(v.month[i] >= base + delay)
-            self._count(R.RISK_DELAY if high and delay else R.PRODUCTION_OPENS)
+            g = inst.groups[i]
+            m = self.month_terms(i)
+            rows = [(R.PRODUCTION_OPENS, r.stage_gap if stage else 0)]
+            if g.risk == "high" and r.risk_delay:
+                # Without guards only the stronger row is needed.
+                rows = rows + [(R.RISK_DELAY, rows[0][1] + r.risk_delay)] if self.guards_on else \
+                    [(R.RISK_DELAY, rows[0][1] + r.risk_delay)]
+            for rule, delay in rows:
+                if last is not None:
+                    self._linear(m.vars + [last], m.coeffs + [-1], delay, _BIG, rule, (g.name,))
+                elif delay > 0:
+                    self._linear(m.vars, m.coeffs, delay, _BIG, rule, (g.name,))
 
     def add_after(self) -> None:
         """after: month[g] >= month[h] + 1 for every h in g's after-list."""
-        m, v = self.model, self.vars
         for gi, g in enumerate(self.inst.groups):
             for h in g.after:
-                m.add(v.month[gi] >= v.month[self.index[h]] + 1)
-                self._count(R.AFTER)
+                a, b = self.month_terms(gi), self.month_terms(self.index[h])
+                self._linear(a.vars + b.vars, a.coeffs + [-c for c in b.coeffs], 1, _BIG,
+                             R.AFTER, (g.name, h))
 
     def _max_distinct(self, rule: str, attr: str, limit: int) -> None:
-        """At most ``limit`` distinct non-empty ``attr`` values enroll per month."""
-        m, v, inst = self.model, self.vars, self.inst
+        """At most ``limit`` distinct non-empty ``attr`` values enroll per month:
+        used[v,t] >= every x of a group with value v in month t (aggregated:
+        sum x <= n * used), sum_v used[v,t] <= limit."""
+        inst = self.inst
         values = sorted({getattr(g, attr) for g in inst.groups if getattr(g, attr)})
         if limit <= 0 or len(values) <= limit:
             return
-        for t in range(inst.horizon):
-            groups_by_value: dict[str, set[int]] = defaultdict(set)
-            for gi, _, _k in v.by_month[t]:
-                val = getattr(inst.groups[gi], attr)
-                if val:
-                    groups_by_value[val].add(gi)
-            if len(groups_by_value) <= limit:
-                continue
+        val_of = np.array([values.index(getattr(g, attr)) if getattr(g, attr) else -1 for g in inst.groups])
+        vx = val_of[self.gx]
+        for t in range(self.max_month + 1):
+            in_t = self.tx == t
             used = []
-            for val in values:
-                gis = groups_by_value.get(val)
-                if not gis:
+            for v in range(len(values)):
+                ids = np.nonzero(in_t & (vx == v))[0]
+                if len(ids) == 0:
                     continue
-                y = m.new_bool_var(f"{attr}[{val},{t}]")
-                for gi in sorted(gis):
-                    for k in METHODS:
-                        key = (gi, t, k)
-                        if key in v.x:
-                            m.add_implication(v.x[key], y)
+                y = self._new_vars(1, 0, 1)
+                members = np.unique(self.gx[ids])
+                self._aux.append((y, lambda mt, mk, members=members, t=t: int(bool((mt[members] == t).any()))))
+                # at most one x per group is 1, so n = number of groups bounds the sum
+                self._linear(ids.tolist() + [y], [1] * len(ids) + [-len(members)], -_BIG, 0)
                 used.append(y)
-            m.add(sum(used) <= limit)
-            self._count(rule)
+            if len(used) > limit:
+                self._linear(used, [1] * len(used), 0, limit, rule, (inst.months[t].label,))
 
     def add_max_platforms(self) -> None:
         """max-platforms: at most max_platforms_per_month platforms per month
@@ -212,47 +338,72 @@ class RolloutModel:
         """departments-together: same non-empty department and same wave -> same month."""
         if not self.inst.rules.keep_departments_together:
             return
-        m, v = self.model, self.vars
         first: dict[tuple[str, str], int] = {}
         for gi, g in enumerate(self.inst.groups):
             if not g.department:
                 continue
             key = (g.department, g.wave)
             if key in first:
-                m.add(v.month[gi] == v.month[first[key]])
-                self._count(R.DEPARTMENTS_TOGETHER)
+                a, b = self.month_terms(gi), self.month_terms(first[key])
+                self._linear(a.vars + b.vars, a.coeffs + [-c for c in b.coeffs], 0, 0,
+                             R.DEPARTMENTS_TOGETHER, key)
             else:
                 first[key] = gi
 
-    # -------------------------------------------------------------- objective
-    def objective_expressions(self) -> dict[str, cp_model.LinearExprT]:
-        """finish, waiting and assisted as linear expressions."""
-        v, inst = self.vars, self.inst
-        waiting = sum(g.size * g.readiness * v.month[gi] for gi, g in enumerate(inst.groups))
-        assisted = sum(
-            inst.groups[gi].size * x for (gi, _t, k), x in v.x.items() if k == "assisted"
-        )
-        return {"finish": v.finish, "waiting": waiting, "assisted": assisted}
+    # ------------------------------------------------------------ objective
+    def objective_terms(self) -> dict[str, Terms]:
+        """finish, waiting and assisted as linear terms over proto variables."""
+        readiness = np.array([g.readiness for g in self.inst.groups], dtype=np.int64)
+        waiting = self.sizes[self.gx] * readiness[self.gx] * self.tx
+        nz = np.nonzero(waiting)[0]
+        assisted = np.nonzero(self.kx == _K["assisted"])[0]
+        return {
+            "finish": Terms([self.finish], [1]),
+            "waiting": Terms(nz.tolist(), waiting[nz].tolist()),
+            "assisted": Terms(assisted.tolist(), self.sizes[self.gx[assisted]].tolist()),
+        }
+
+    def set_objective(self, level: str) -> None:
+        self.proto.clear_objective()
+        obj = self.proto.objective
+        terms = self.objectives[level]
+        obj.vars.extend(terms.vars)
+        obj.coeffs.extend(terms.coeffs)
+
+    def fix_level(self, level: str, lo: int, hi: int) -> None:
+        """Keep level's value within [lo, hi] from now on (lexicographic step)."""
+        terms = self.objectives[level]
+        self._linear(terms.vars, terms.coeffs, lo, hi)
+
+    def add_assumptions(self, lits: list[int]) -> None:
+        self.proto.assumptions.extend(lits)
 
     # ------------------------------------------------------------ solutions
     def hint(self, assignment: dict[int, tuple[int, str]]) -> None:
-        """Complete hint (every x, month, open, finish) from {group index: (month, method)}."""
-        m, v = self.model, self.vars
-        m.clear_hints()
-        for key, x in v.x.items():
-            gi, t, k = key
-            m.add_hint(x, assignment.get(gi) == (t, k))
-        for gi, mv in enumerate(v.month):
-            if gi in assignment:
-                m.add_hint(mv, assignment[gi][0])
-        fin = max((t for t, _ in assignment.values()), default=0)
-        for t, o in enumerate(v.open):
-            m.add_hint(o, t <= fin)
-        m.add_hint(v.finish, fin)
+        """Complete hint (every x, open, finish and helper variable we can derive)."""
+        p = self.proto
+        p.clear_solution_hint()
+        G = len(self.inst.groups)
+        want_t = np.full(G, -1, dtype=np.int64)
+        want_k = np.full(G, -1, dtype=np.int64)
+        for gi, (t, k) in assignment.items():
+            want_t[gi], want_k[gi] = t, _K[k]
+        xv = ((self.tx == want_t[self.gx]) & (self.kx == want_k[self.gx])).astype(np.int64)
+        fin = int(min(max((t for t, _ in assignment.values()), default=0), self.max_month))
+        T = self.max_month + 1
+        h = p.solution_hint
+        h.vars.extend(range(self.n_x))
+        h.values.extend(xv.tolist())
+        h.vars.extend(range(self.open0, self.open0 + T))
+        h.values.extend([1 if t <= fin else 0 for t in range(T)])
+        h.vars.append(self.finish)
+        h.values.append(fin)
+        if len(assignment) == G and not self.guards_on:
+            for var, fn in self._aux:
+                h.vars.append(var)
+                h.values.append(fn(want_t, want_k))
 
-    def read_assignment(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> dict[int, tuple[int, str]]:
-        out = {}
-        for (gi, t, k), x in self.vars.x.items():
-            if solver.boolean_value(x) if isinstance(solver, cp_model.CpSolver) else solver.BooleanValue(x):
-                out[gi] = (t, k)
-        return out
+    def read_assignment(self, solver: cp_model.CpSolver) -> dict[int, tuple[int, str]]:
+        sol = np.fromiter(solver.response_proto.solution, dtype=np.int64)[: self.n_x]
+        on = np.nonzero(sol)[0]
+        return {int(self.gx[i]): (int(self.tx[i]), METHODS[int(self.kx[i])]) for i in on}

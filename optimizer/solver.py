@@ -154,19 +154,20 @@ def solve(
     """Solve ``inst`` lexicographically by ``inst.rules.objective``."""
     opts = options or SolveOptions()
     t_start = time.perf_counter()
-    rm = RolloutModel(inst)
-    model = rm.model
+    if hint is None and opts.warm_start:
+        hint = best_greedy(inst)
+    names = list(inst.rules.objective)
+    # A valid plan bounds the optimal finish: months after it need no variables.
+    cap = _finish_of(hint) if hint and names[0] == "finish" else None
+    rm = RolloutModel(inst, max_month=cap)
     build_s = time.perf_counter() - t_start
+    if hint:
+        rm.hint(hint)
     levels: list[LevelResult] = []
     best: dict[int, tuple[int, str]] | None = None
     interrupted = False
     overall = "optimal"
-    if hint is None and opts.warm_start:
-        hint = best_greedy(inst)
-    if hint:
-        rm.hint(hint)
 
-    names = list(inst.rules.objective)
     det_used = 0.0
     for i, name in enumerate(names):
         # Each level gets what is left minus 10 % of the limit reserved for every later
@@ -180,8 +181,7 @@ def solve(
             levels.append(LevelResult(name, "unknown", value, None, 0.0))
             overall = "feasible" if best else "unknown"
             continue
-        expr = rm.objectives[name]
-        model.minimize(expr)
+        rm.set_objective(name)
         solver = cp_model.CpSolver()
         for k, v in opts.parameters().items():
             setattr(solver.parameters, k, v)
@@ -195,7 +195,7 @@ def solve(
         if opts.log_search:
             solver.log_callback = log.info
         t0 = time.perf_counter()
-        status, stopped = _run(solver, model, _Progress(name, progress))
+        status, stopped = _run(solver, rm.model, _Progress(name, progress))
         secs = time.perf_counter() - t0
         det_used += solver.deterministic_time
         log.debug("level %s used %.2f deterministic s of budget %.2f", name, solver.deterministic_time, budget)
@@ -208,12 +208,15 @@ def solve(
             levels.append(LevelResult(name, sname, value, bound, secs))
             if status != cp_model.OPTIMAL:
                 overall = "feasible"
-            # Fix this level and warm-start the next from this plan.
-            model.clear_objective()
-            if status == cp_model.OPTIMAL:
-                model.add(expr == value)
+            # Fix this level and warm-start the next from this plan. After the finish
+            # level, rebuild without the months past the finish (smaller presolve).
+            if name == "finish" and value < rm.max_month:
+                fixed = [(lv.name, lv.value, lv.status) for lv in levels]
+                rm = RolloutModel(inst, max_month=value)
+                for lname, lval, lstatus in fixed:
+                    rm.fix_level(lname, lval if lstatus == "optimal" else -(1 << 50), lval)
             else:
-                model.add(expr <= value)
+                rm.fix_level(name, value if status == cp_model.OPTIMAL else -(1 << 50), value)
             rm.hint(best)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
         elif best is None:
@@ -223,7 +226,6 @@ def solve(
         else:  # time ran out on a later level: keep the previous plan, level unproven
             levels.append(LevelResult(name, "unknown", rm_value(rm, name, best), None, secs))
             overall = "feasible"
-            model.clear_objective()
     plan = Plan.from_indices(inst, best) if best else None
     return Result(
         status=overall,
@@ -233,12 +235,16 @@ def solve(
         options=opts,
         interrupted=interrupted,
         model_stats={
-            "variables": len(model.proto.variables),
-            "constraints": len(model.proto.constraints),
+            "variables": len(rm.proto.variables),
+            "constraints": len(rm.proto.constraints),
             "build_seconds": round(build_s, 3),
             "rule_constraints": dict(rm.constraint_counts),
         },
     )
+
+
+def _finish_of(plan: dict[int, tuple[int, str]]) -> int:
+    return max(t for t, _ in plan.values())
 
 
 def rm_value(rm: RolloutModel, name: str, best: dict[int, tuple[int, str]]) -> int:
