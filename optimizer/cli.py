@@ -133,5 +133,49 @@ def check_cmd(groups, capacity, plan, rules) -> None:
     sys.exit(EXIT_NO_PLAN if violations else EXIT_OK)
 
 
+@main.command("compare")
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv or .json. Repeatable.")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+              help="Seconds per scenario, for all its objective levels together.")
+@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
+              help=f"CP-SAT workers per scenario [default: {DEFAULT_WORKERS} shared fairly by the parallel solves].")
+@click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,
+              help="Scenarios solved in parallel processes [default: one per core].")
+@click.option("--deterministic/--no-deterministic", default=True, show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
+    """Solve scenario TOML files and compare them; the first is the baseline."""
+    from . import compare as C
+
+    console, err_console = _console(), Console(stderr=True)
+    try:
+        C.check_out_paths(list(outs))
+    except InputError as err:
+        _fail(err)
+    jobs = jobs or C.default_jobs(len(scenarios))
+    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers or C.fair_workers(jobs),
+                        deterministic=deterministic)
+    runs = C.load_runs(scenarios)
+    for r in runs:
+        if r.error_kind == "input":
+            err_console.print(f"[red]Error:[/red] {r.error}", highlight=False, soft_wrap=True)
+    if not quiet:
+        err_console.print(f"Solving {sum(r.inst is not None for r in runs)} scenario(s), {jobs} in parallel, "
+                          f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)", highlight=False)
+    C.solve_runs(runs, opts, jobs=jobs, on_done=None if quiet else lambda r: err_console.print(
+        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""), highlight=False))
+    comp = C.compare(runs, options=opts, jobs=jobs)
+    C.print_comparison(console, comp)
+    try:
+        C.write_comparison(comp, list(outs))
+    except OSError as exc:
+        _fail(InputError(f"cannot write the output: {exc}"))
+    for p in outs:
+        err_console.print(f"Wrote {p}", highlight=False)
+    sys.exit(C.exit_code(comp))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -101,7 +102,7 @@ def _path_value(file: Path, key: str, value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise _fail(file, key, f"'{key}' must be a file path (text), got {value!r}")
     p = Path(value.strip())
-    return p if p.is_absolute() else file.parent / p
+    return p if p.is_absolute() else Path(os.path.normpath(file.parent / p))
 
 
 def _check_layer(path: Path) -> _Layer:
@@ -412,8 +413,13 @@ def load_scenario(path: str | Path, *, rules: str | Path | None = None) -> Insta
 def _relocate(err: InputError, inst: Instance, m: _Merged) -> InputError:
     """A validation error on an overridden group is the scenario's doing: say so."""
     g = next((g for g in inst.groups if err.row and g.row == err.row and g.name in m.overrides), None)
-    if g is None:
-        return err
+    if g is None:  # e.g. a cycle through a group the scenario changed: point at the change
+        touched = [(n, cols[err.column][1]) for n, cols in m.overrides.items() if err.column in cols]
+        if not touched:
+            return err
+        names = ", ".join(f"'{n}'" for n, _ in touched)
+        return InputError(f"{err.message} (the scenario {touched[0][1]} overrides {err.column} of {names})",
+                          file=err.file, row=err.row, column=err.column)
     cols = m.overrides[g.name]
     if err.column in cols:
         _, p = cols[err.column]

@@ -1,0 +1,625 @@
+"""Compare what-if scenarios side by side.
+
+Every scenario (a TOML file, see :mod:`optimizer.scenario`) is loaded and solved
+with the same options — in parallel processes when ``jobs > 1`` — and the plans
+are reduced to a KPI table (one column per scenario, deltas against the first,
+the baseline) and the list of groups that moved month or method.
+
+One scenario failing (a bad file, no plan, even a crashed solver process) never
+loses the others' results: it gets a one-line reason instead of a plan.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import dataclasses
+import io
+import json
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .atomic import write_text
+from .domain import RESOURCES, Instance
+from .errors import InputError
+from .export import md_table
+from .scenario import load_scenario
+from .solver import DEFAULT_WORKERS, Result, SolveOptions, solve
+from .tables import escape_cell
+
+#: A month counts as "over 90 %" when any resource's load exceeds this share of its capacity.
+HIGH_LOAD = 0.9
+
+
+# ------------------------------------------------------------------ runs
+@dataclass
+class ScenarioRun:
+    """One scenario: where it came from and what solving it gave."""
+
+    path: str
+    name: str
+    inst: Instance | None = None
+    result: Result | None = None
+    #: Why there is no result: "input" (bad scenario or data), "crash" (solver process died),
+    #: "skipped" (interrupted before it ran). None when solved.
+    error_kind: str | None = None
+    error: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.result is not None and self.result.found
+
+    @property
+    def status(self) -> str:
+        if self.result is not None:
+            return self.result.status + (" (interrupted)" if self.result.interrupted else "")
+        return {"input": "input error", "crash": "error", "skipped": "not solved"}.get(self.error_kind or "", "error")
+
+    @property
+    def reason(self) -> str | None:
+        """One line saying why this scenario has no plan (None when it has one)."""
+        if self.found:
+            return None
+        if self.result is None:
+            return self.error or self.status
+        return no_plan_reason(self.inst, self.result)
+
+
+def explain_reason(inst: Instance, result: Result) -> str | None:
+    """Hook for the infeasibility explanation (issue 5): one line in planner's words.
+
+    Returns None until that exists; callers then fall back to the status.
+    """
+    return None
+
+
+def no_plan_reason(inst: Instance, result: Result) -> str:
+    """The one-line reason a scenario has no plan."""
+    why = explain_reason(inst, result)
+    if why:
+        return why
+    if result.status == "infeasible":
+        return "infeasible: no plan satisfies all rules"
+    return (f"{result.status}: no plan found within the time limit ({result.options.time_limit:g} s); "
+            "try a longer --time-limit")
+
+
+def fair_workers(jobs: int, total: int = DEFAULT_WORKERS) -> int:
+    """CP-SAT workers per scenario when ``jobs`` solves share ``total`` workers."""
+    return max(1, total // max(1, jobs))
+
+
+def default_jobs(n_scenarios: int) -> int:
+    """Parallel solves by default: one per core, at most one per scenario."""
+    return max(1, min(n_scenarios, os.cpu_count() or 1))
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        cand, i = n, 2
+        while cand in out:
+            cand, i = f"{n} ({i})", i + 1
+        out.append(cand)
+    return out
+
+
+def load_runs(paths: Iterable[str | Path]) -> list[ScenarioRun]:
+    """Load every scenario; a bad one becomes a run with an input error, never an exception."""
+    runs = []
+    for p in paths:
+        run = ScenarioRun(path=str(p), name=Path(p).stem)
+        try:
+            run.inst = load_scenario(p)
+            run.name = run.inst.name
+        except InputError as err:
+            run.error_kind, run.error = "input", str(err)
+        except Exception as exc:  # a bug must not lose the other scenarios
+            run.error_kind, run.error = "input", f"cannot load the scenario: {type(exc).__name__}: {exc}"
+        runs.append(run)
+    for run, name in zip(runs, _unique_names([r.name for r in runs])):
+        run.name = name
+        if run.inst is not None and run.inst.name != name:
+            run.inst = dataclasses.replace(run.inst, name=name)
+    return runs
+
+
+def _init_worker() -> None:
+    # Idle workers ignore Ctrl-C (dying would break the pool and lose the others' results);
+    # a worker that is solving turns it into "stop and return the best plan so far".
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _solve_in_worker(inst: Instance, options: SolveOptions) -> Result:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return solve(inst, options)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """A fresh, thread-free interpreter per worker: forkserver (with the solver preloaded,
+    so workers start fast) where it exists, else spawn. Never plain fork: the parent may
+    hold solver threads."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["optimizer.compare"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def solve_runs(
+    runs: list[ScenarioRun],
+    options: SolveOptions,
+    *,
+    jobs: int = 1,
+    on_done: Callable[[ScenarioRun], None] | None = None,
+) -> list[ScenarioRun]:
+    """Solve every loaded run with the same ``options`` (seed, workers, time limit).
+
+    ``jobs > 1`` solves in that many processes. Ctrl-C stops the solves under way (each
+    keeps its best plan so far) and skips the ones not started.
+    """
+    todo = [r for r in runs if r.inst is not None and r.result is None and r.error_kind is None]
+    jobs = max(1, min(jobs, len(todo)))
+    done = on_done or (lambda run: None)
+    if jobs == 1:
+        for i, run in enumerate(todo):
+            try:
+                run.result = solve(run.inst, options)
+            except Exception as exc:
+                run.error_kind, run.error = "crash", f"the solver failed: {type(exc).__name__}: {exc}"
+            done(run)
+            if run.result is not None and run.result.interrupted:
+                for rest in todo[i + 1:]:
+                    rest.error_kind, rest.error = "skipped", "not solved: interrupted (Ctrl-C)"
+                break
+        return runs
+
+    retry: list[ScenarioRun] = []
+    interrupted = False
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(), initializer=_init_worker) as pool:
+        futures = {pool.submit(_solve_in_worker, r.inst, options): r for r in todo}
+        pending = set(futures)
+        while pending:
+            try:
+                finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                if interrupted:
+                    raise
+                interrupted = True  # running solves return their best plan; drop the rest
+                for f in pending:
+                    if f.cancel():
+                        futures[f].error_kind, futures[f].error = "skipped", "not solved: interrupted (Ctrl-C)"
+                pending = {f for f in pending if not f.cancelled()}
+                continue
+            for f in finished:
+                run = futures[f]
+                try:
+                    run.result = f.result()
+                except cf.process.BrokenProcessPool:
+                    retry.append(run)  # some process died: find out which scenario did it, below
+                    continue
+                except Exception as exc:
+                    run.error_kind, run.error = "crash", f"the solver failed: {type(exc).__name__}: {exc}"
+                done(run)
+    for run in retry:  # one at a time, each in its own process: a crash now is this scenario's own
+        if interrupted:
+            run.error_kind, run.error = "skipped", "not solved: its solver process stopped after Ctrl-C"
+            done(run)
+            continue
+        try:
+            with cf.ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_init_worker) as pool:
+                run.result = pool.submit(_solve_in_worker, run.inst, options).result()
+        except cf.process.BrokenProcessPool:
+            run.error_kind, run.error = "crash", "the solver process died (out of memory?)"
+        except Exception as exc:
+            run.error_kind, run.error = "crash", f"the solver failed: {type(exc).__name__}: {exc}"
+        done(run)
+    return runs
+
+
+def run_scenarios(
+    paths: Iterable[str | Path],
+    options: SolveOptions | None = None,
+    *,
+    jobs: int = 1,
+    on_done: Callable[[ScenarioRun], None] | None = None,
+) -> list[ScenarioRun]:
+    """Load and solve scenarios; one result per path, in order, whatever fails."""
+    runs = load_runs(paths)
+    return solve_runs(runs, options or SolveOptions(), jobs=jobs, on_done=on_done)
+
+
+# ------------------------------------------------------------------ KPIs
+@dataclass
+class Kpi:
+    key: str
+    label: str
+    kind: str  # text | month | int | pct | count | seconds
+    values: list[Any]
+    #: Against the baseline (first scenario); None for the baseline itself and where not comparable.
+    deltas: list[Any]
+
+
+@dataclass
+class Move:
+    """A group whose month or method differs from the baseline's plan."""
+
+    scenario: str
+    group: str
+    size: int
+    baseline_month: str | None
+    month: str | None
+    months: int | None  # later (+) or earlier (-) than in the baseline
+    baseline_method: str | None
+    method: str | None
+
+
+@dataclass
+class Comparison:
+    runs: list[ScenarioRun]
+    calendar: list[str]
+    kpis: list[Kpi]
+    moves: list[Move]
+    options: SolveOptions | None = None
+    jobs: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.runs]
+
+    @property
+    def baseline(self) -> ScenarioRun:
+        return self.runs[0]
+
+    def kpi(self, key: str) -> Kpi:
+        return next(k for k in self.kpis if k.key == key)
+
+    def value(self, key: str, scenario: str) -> Any:
+        return self.kpi(key).values[self.names.index(scenario)]
+
+    def delta(self, key: str, scenario: str) -> Any:
+        return self.kpi(key).deltas[self.names.index(scenario)]
+
+    def moves_of(self, scenario: str) -> list[Move]:
+        return [m for m in self.moves if m.scenario == scenario]
+
+
+def calendar(insts: Iterable[Instance]) -> list[str]:
+    """All month labels of all scenarios in time order (a scenario with ``start`` has a suffix)."""
+    cal: list[str] = []
+    for inst in insts:
+        prev = -1
+        for lab in inst.month_labels:
+            if lab in cal:
+                prev = cal.index(lab)
+            else:
+                cal.insert(prev + 1, lab)
+                prev += 1
+    if all(len(x) == 7 and x[4] == "-" and (x[:4] + x[5:]).isdigit() for x in cal):
+        cal.sort()  # YYYY-MM labels: calendar order even when files disagree
+    return cal
+
+
+def _high_load_months(run: ScenarioRun) -> list[str]:
+    out = []
+    for m, util in zip(run.inst.months, run.result.plan.utilisation()):
+        if any(u is not None and u > HIGH_LOAD for u in util.values()):
+            out.append(m.label)
+    return out
+
+
+def _peak_helpdesk(run: ScenarioRun) -> float | None:
+    vals = [u["helpdesk"] for u in run.result.plan.utilisation() if u["helpdesk"] is not None]
+    return max(vals) if vals else None
+
+
+def compare(runs: list[ScenarioRun], *, options: SolveOptions | None = None, jobs: int = 1) -> Comparison:
+    """KPI table and moved groups; the first run is the baseline."""
+    cal = calendar(r.inst for r in runs if r.inst is not None)
+    pos = {lab: i for i, lab in enumerate(cal)}
+    ok = [r.found for r in runs]
+
+    def per_plan(fn: Callable[[ScenarioRun], Any]) -> list[Any]:
+        return [fn(r) if r.found else None for r in runs]
+
+    kpis: list[Kpi] = [Kpi("status", "Status", "text", [r.status for r in runs], [None] * len(runs))]
+    kpis.append(Kpi("finish_month", "Finish month", "month",
+                    per_plan(lambda r: r.inst.months[r.result.plan.finish()].label), []))
+    for lab in cal:
+        def by(r: ScenarioRun, lab: str = lab) -> int:
+            p = r.result.plan
+            return sum(g.size for g in r.inst.groups
+                       if g.name in p.assignments and pos[p.month_label(g.name)] <= pos[lab])
+        kpis.append(Kpi(f"enrolled_by:{lab}", f"Users enrolled by {lab}", "int", per_plan(by), []))
+    kpis.append(Kpi("waiting", "Waiting (users x readiness x months)", "int", per_plan(
+        lambda r: sum(g.size * g.readiness * pos[r.result.plan.month_label(g.name)]
+                      for g in r.inst.groups if g.name in r.result.plan.assignments)), []))
+    kpis.append(Kpi("assisted_users", "Assisted users", "int", per_plan(lambda r: r.result.plan.assisted_users()), []))
+    kpis.append(Kpi("peak_helpdesk", "Peak helpdesk utilisation", "pct", per_plan(_peak_helpdesk), []))
+    kpis.append(Kpi("months_over_90", f"Months over {HIGH_LOAD:.0%} of any capacity".replace("%", " %"), "count",
+                    per_plan(lambda r: len(_high_load_months(r))), []))
+    kpis.append(Kpi("solve_seconds", "Solve time (s)", "seconds",
+                    [r.result.seconds if r.result is not None else None for r in runs], []))
+
+    for k in kpis[1:]:
+        base = k.values[0] if runs else None
+        deltas: list[Any] = [None]
+        for i in range(1, len(runs)):
+            v = k.values[i]
+            if v is None or base is None or (k.key != "solve_seconds" and not (ok[0] and ok[i])):
+                deltas.append(None)
+            elif k.kind == "month":
+                deltas.append(pos[v] - pos[base])
+            else:
+                deltas.append(v - base)
+        k.deltas = deltas
+
+    moves: list[Move] = []
+    if runs and runs[0].found:
+        bp = runs[0].result.plan
+        for r in runs[1:]:
+            if not r.found:
+                continue
+            p = r.result.plan
+            sizes = {g.name: g.size for g in r.inst.groups} | {g.name: g.size for g in runs[0].inst.groups}
+            names = [g.name for g in runs[0].inst.groups] + [g.name for g in r.inst.groups
+                                                              if g.name not in bp.assignments]
+            for name in names:
+                a, b = bp.assignments.get(name), p.assignments.get(name)
+                bm = bp.month_label(name) if a else None
+                m = p.month_label(name) if b else None
+                if a and b and bm == m and a.method == b.method:
+                    continue
+                moves.append(Move(
+                    scenario=r.name, group=name, size=sizes[name], baseline_month=bm, month=m,
+                    months=pos[m] - pos[bm] if a and b else None,
+                    baseline_method=a.method if a else None, method=b.method if b else None,
+                ))
+    return Comparison(runs, cal, kpis, moves, options=options, jobs=jobs)
+
+
+# ------------------------------------------------------------ formatting
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if abs(n) == 1 else "s")
+
+
+def fmt_value(kind: str, v: Any) -> str:
+    if v is None:
+        return "-"
+    if kind == "pct":
+        return f"{100 * v:.0f} %"
+    if kind == "seconds":
+        return f"{v:.2f}"
+    return str(v)
+
+
+def fmt_delta(kind: str, d: Any) -> str:
+    if d is None:
+        return ""
+    if kind == "month":
+        return "±0" if d == 0 else f"{d:+d} month" + ("" if abs(d) == 1 else "s")
+    if kind == "pct":
+        return "±0" if round(100 * d) == 0 else f"{100 * d:+.0f} pp"
+    if kind == "seconds":
+        return f"{d:+.2f}"
+    return "±0" if d == 0 else f"{d:+d}"
+
+
+def fmt_cell(kpi: Kpi, i: int) -> str:
+    v, d = fmt_value(kpi.kind, kpi.values[i]), fmt_delta(kpi.kind, kpi.deltas[i])
+    return f"{v} ({d})" if d else v
+
+
+def describe_move(m: Move) -> str:
+    """'2027-08 -> 2027-09 (+1 month), tech-fair -> self-service'."""
+    if m.baseline_month is None:
+        return f"only in this scenario: {m.month}, {m.method}"
+    if m.month is None:
+        return f"not in this scenario (baseline: {m.baseline_month}, {m.baseline_method})"
+    parts = []
+    if m.month != m.baseline_month:
+        parts.append(f"{m.baseline_month} -> {m.month} ({m.months:+d} month{'' if abs(m.months) == 1 else 's'})")
+    if m.method != m.baseline_method:
+        parts.append(f"{m.baseline_method} -> {m.method}")
+    return ", ".join(parts)
+
+
+def kpi_rows(comp: Comparison) -> tuple[list[str], list[list[str]]]:
+    """The KPI table as text cells: 'value (delta)'."""
+    header = ["KPI"] + comp.names
+    rows = [[k.label] + [fmt_cell(k, i) for i in range(len(comp.runs))] for k in comp.kpis]
+    return header, rows
+
+
+def comparison_dict(comp: Comparison) -> dict[str, Any]:
+    """Everything, JSON-ready (the ``.json`` output)."""
+    import datetime as _dt
+
+    import ortools
+
+    o = comp.options
+    return {
+        "baseline": comp.baseline.name if comp.runs else None,
+        "calendar": comp.calendar,
+        "solver": None if o is None else {
+            "name": "OR-Tools CP-SAT", "ortools_version": ortools.__version__, "seed": o.seed,
+            "workers_per_scenario": o.workers, "jobs": comp.jobs, "time_limit": o.time_limit,
+            "deterministic": o.deterministic, "parameters": o.parameters(),
+        },
+        "scenarios": [
+            {
+                "name": r.name,
+                "file": r.path,
+                "status": r.result.status if r.result is not None else r.error_kind,
+                "found": r.found,
+                "reason": r.reason,
+                "objective": r.result.objective if r.result is not None else None,
+                "finish_month": comp.value("finish_month", r.name),
+                "months_over_90": _high_load_months(r) if r.found else None,
+                "inputs": dict(r.inst.sources) if r.inst is not None else None,
+                "assignments": r.result.plan.rows() if r.found else [],
+            }
+            for r in comp.runs
+        ],
+        "kpis": [
+            {"key": k.key, "label": k.label,
+             "values": dict(zip(comp.names, k.values)), "deltas": dict(zip(comp.names[1:], k.deltas[1:]))}
+            for k in comp.kpis
+        ],
+        "moved": [dataclasses.asdict(m) for m in comp.moves],
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def comparison_json(comp: Comparison) -> str:
+    return json.dumps(comparison_dict(comp), indent=2, ensure_ascii=False) + "\n"
+
+
+def comparison_markdown(comp: Comparison) -> str:
+    base = comp.baseline.name if comp.runs else ""
+    out = ["# Scenario comparison", "",
+           f"Baseline: **{base}**; every other column shows its difference from it in brackets.", "",
+           md_table(*kpi_rows(comp))]
+    out += ["", f"## Changes against {base}", ""]
+    if not comp.baseline.found:
+        out.append(f"None: the baseline has no plan ({comp.baseline.reason}).")
+    for r in comp.runs[1:]:
+        ms = comp.moves_of(r.name)
+        if not r.found:
+            out.append(f"- **{r.name}**: no plan ({r.reason})")
+        elif not ms:
+            out.append(f"- **{r.name}**: the same plan as the baseline")
+        else:
+            out.append(f"- **{r.name}**: {_plural(len(ms), 'group')} changed")
+            out += [f"  - {m.group} ({m.size} users): {describe_move(m)}" for m in ms]
+    failed = [r for r in comp.runs if not r.found]
+    if failed:
+        out += ["", "## Scenarios without a plan", ""]
+        out += [f"- **{r.name}** ({r.path}): {r.reason}" for r in failed]
+    o = comp.options
+    if o is not None:
+        out += ["", f"Each scenario solved with seed {o.seed}, {o.workers} CP-SAT workers, time limit "
+                    f"{o.time_limit:g} s, deterministic={o.deterministic}; {comp.jobs} in parallel."]
+    return "\n".join(out) + "\n"
+
+
+def _csv_cell(v: Any) -> str:
+    """Numbers as numbers (a delta of -60 stays -60); text escaped against formula injection."""
+    if v is None:
+        return ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(round(v, 4) if isinstance(v, float) else v)
+    return escape_cell(str(v))
+
+
+def comparison_csv(comp: Comparison) -> str:
+    """One row per KPI (then per moved group); per scenario a value column and, after the
+    baseline, a 'vs <baseline>' delta column."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    base = comp.baseline.name if comp.runs else ""
+    header = ["kpi"]
+    for i, n in enumerate(comp.names):
+        header += [n] if i == 0 else [n, f"{n} vs {base}"]
+    w.writerow([_csv_cell(h) for h in header])
+    for k in comp.kpis:
+        row: list[Any] = [k.label]
+        for i in range(len(comp.runs)):
+            row.append(k.values[i])
+            if i:
+                row.append(k.deltas[i])
+        w.writerow([_csv_cell(c) for c in row])
+    moved = {}
+    for m in comp.moves:
+        moved.setdefault(m.group, {})[m.scenario] = m
+    for group, by in moved.items():
+        row = [f"moved: {group}"]
+        for i, r in enumerate(comp.runs):
+            a = r.result.plan.assignments.get(group) if r.found else None
+            cell = f"{r.result.plan.month_label(group)} {a.method}" if a else ""
+            row.append(cell)
+            if i:
+                row.append(describe_move(by[r.name]) if r.name in by else "unchanged" if cell else "")
+        w.writerow([_csv_cell(c) for c in row])
+    return buf.getvalue()
+
+
+def _xlsx_writer() -> Callable[[Comparison, Path], None] | None:
+    """The .xlsx writer, when the plan workbook module (issue 3) is available."""
+    return None
+
+
+def writers() -> dict[str, Callable[[Comparison, Path], None]]:
+    w: dict[str, Callable[[Comparison, Path], None]] = {
+        ".md": lambda c, p: write_text(p, comparison_markdown(c)),
+        ".csv": lambda c, p: write_text(p, comparison_csv(c)),
+        ".json": lambda c, p: write_text(p, comparison_json(c)),
+    }
+    x = _xlsx_writer()
+    if x is not None:
+        w[".xlsx"] = x
+    return w
+
+
+def check_out_paths(paths: list[str]) -> None:
+    """Fail before solving on an output we cannot write."""
+    known = writers()
+    for p in paths:
+        if Path(p).suffix.lower() not in known:
+            raise InputError(f"cannot write '{p}': the suffix must be one of {', '.join(sorted(known))}",
+                             column="--out")
+        parent = Path(p).parent
+        if str(parent) and not parent.is_dir():
+            raise InputError(f"cannot write '{p}': the folder '{parent}' does not exist", column="--out")
+
+
+def write_comparison(comp: Comparison, paths: list[str]) -> None:
+    known = writers()
+    for p in paths:
+        known[Path(p).suffix.lower()](comp, Path(p))
+
+
+def exit_code(comp: Comparison) -> int:
+    """0 every scenario has a plan; 2 a scenario had bad input; else 1 (some scenario has no plan)."""
+    if any(r.error_kind == "input" for r in comp.runs):
+        return 2
+    return 0 if all(r.found for r in comp.runs) else 1
+
+
+def print_comparison(console: Any, comp: Comparison) -> None:
+    """The KPI table, the moved groups and the reasons, on a rich console."""
+    from rich import box
+    from rich.markup import escape as esc
+    from rich.table import Table as RichTable
+
+    header, rows = kpi_rows(comp)
+    t = RichTable(title=f"Scenario comparison (baseline: {esc(comp.baseline.name)})", box=box.SIMPLE,
+                  title_justify="left")
+    for i, h in enumerate(header):
+        t.add_column(esc(h), justify="left" if i == 0 else "right", overflow="fold")
+    for row in rows:
+        t.add_row(*(esc(c) for c in row))
+    console.print(t)
+    for r in comp.runs[1:]:
+        ms = comp.moves_of(r.name)
+        if not r.found:
+            continue
+        if not ms:
+            console.print(f"{esc(r.name)}: the same plan as {esc(comp.baseline.name)}", highlight=False)
+            continue
+        console.print(f"[bold]{esc(r.name)}[/bold]: {_plural(len(ms), 'group')} changed against "
+                      f"{esc(comp.baseline.name)}", highlight=False)
+        for m in ms:
+            console.print(f"  {esc(m.group)} ({m.size} users): {esc(describe_move(m))}", highlight=False)
+    for r in comp.runs:
+        if not r.found:
+            console.print(f"[red]{esc(r.name)}[/red] ({esc(r.path)}): no plan: {esc(r.reason or '')}",
+                          highlight=False)
