@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Benchmark `rollout compare`: scenarios solved in parallel processes against one after another.
+
+Builds one random instance (default 200 groups x 12 months, with scripts/generate.py when it
+is there), writes N what-if scenarios of it (default 8: more/less helpdesk, one platform fewer,
+a later start, no tech fair, ...), then compares them under several configurations
+``JOBSxWORKERS`` (parallel processes x CP-SAT workers per scenario), all with the same seed
+and per-scenario time limit in deterministic mode. It reports the wall time of each
+configuration, its ratio to the first, and whether its plans equal those of every other
+configuration with the same workers per scenario (they must: deterministic mode makes a
+solve independent of machine load).
+
+    python scripts/benchmark_compare.py                       # 200 groups, 8 scenarios, 1x4 vs 2x4, 1x8, 2x4...
+    python scripts/benchmark_compare.py --groups 30 --scenarios 4 --time-limit 2 --configs 1x2,2x2
+
+Timings on a shared machine are only indicative; run it on an idle one for figures to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from optimizer import compare as C  # noqa: E402
+from optimizer.domain import METHODS, PLATFORMS, Group, Instance, Month  # noqa: E402
+from optimizer.solver import SolveOptions  # noqa: E402
+
+
+# ------------------------------------------------------------------ data
+def _generator():
+    """scripts/generate.py's (generate, write_csv) if present, else None."""
+    path = Path(__file__).with_name("generate.py")
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("rollout_generate", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    if hasattr(mod, "generate") and hasattr(mod, "write_csv"):
+        return mod.generate, mod.write_csv
+    return None
+
+
+def _fallback_generate(n_groups: int, n_months: int, seed: int) -> Instance:
+    """A plain random instance (used only until scripts/generate.py exists)."""
+    rnd = random.Random(seed)
+    depts = ["Sales", "Retail", "Finance", "HR", "Ops", "R&D", "Legal", "Support"]
+    sites = ["HQ", "North", "South", "East", "West"]
+    groups = []
+    for i in range(n_groups):
+        wave = "pilot" if i < 2 else "expanded-pilot" if i < 6 else "production"
+        dept = rnd.choice(depts)
+        groups.append(Group(
+            name=f"{dept} {rnd.choice(sites)} {i}", size=rnd.randint(10, 400), wave=wave, department=dept,
+            platform=rnd.choice(PLATFORMS[:4]), location=rnd.choice(sites),
+            risk=rnd.choices(["low", "medium", "high"], [3, 5, 2])[0], readiness=rnd.randint(1, 5),
+            vip=wave == "production" and rnd.random() < 0.05,
+            methods=METHODS if rnd.random() < 0.8 else ("self-service", "assisted"),
+        ))
+    total = sum(g.size for g in groups)
+    months = []
+    for t in range(n_months):
+        y, m = divmod(6 + t, 12)
+        months.append(Month(f"{2027 + y}-{m + 1:02d}", helpdesk=int(total * 0.15 / (n_months * 0.6)),
+                            assisted=total // (n_months * 2), tech_fair=total // n_months))
+    return Instance(tuple(groups), tuple(months), name="benchmark")
+
+
+def _fallback_write_csv(inst: Instance, outdir: Path) -> None:
+    outdir = Path(outdir)
+    with open(outdir / "groups.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["group", "size", "wave", "department", "platform", "location", "risk", "readiness",
+                    "vip", "methods", "earliest", "latest", "blackout", "after"])
+        for g in inst.groups:
+            w.writerow([g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
+                        "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
+                        ";".join(g.blackout), ";".join(g.after)])
+    with open(outdir / "capacity.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["month", "helpdesk", "assisted", "tech_fair"])
+        for m in inst.months:
+            w.writerow([m.label, m.helpdesk, m.assisted, m.tech_fair])
+
+
+def _find_files(outdir: Path) -> tuple[str, str]:
+    """The groups and capacity CSV a generator wrote (names may vary a little)."""
+    csvs = sorted(outdir.rglob("*.csv"))
+    g = next((p for p in csvs if "group" in p.name.lower()), None)
+    c = next((p for p in csvs if "capac" in p.name.lower()), None)
+    if g is None or c is None:
+        raise SystemExit(f"cannot find groups/capacity CSV files in {outdir}: {[p.name for p in csvs]}")
+    return str(g.relative_to(outdir)), str(c.relative_to(outdir))
+
+
+VARIANTS = [
+    ("baseline", ""),
+    ("more-helpdesk", "[capacity_scale]\nhelpdesk = 1.25\n"),
+    ("less-helpdesk", "[capacity_scale]\nhelpdesk = 0.9\n"),
+    ("two-platforms", "max_platforms_per_month = 2\n"),
+    ("late-start", "start = \"{month1}\"\n"),
+    ("no-tech-fair", "[capacity_scale]\ntech_fair = 0\n"),
+    ("longer-pilot", "stage_gap = 2\n"),
+    ("more-assisted", "[capacity_scale]\nassisted = 2\n"),
+    ("risk-averse", "risk_delay = 2\n"),
+    ("cheap-tickets", "[tickets_per_100_users]\nself-service = 10\n"),
+]
+
+
+def write_scenarios(outdir: Path, n_groups: int, n_months: int, n_scenarios: int, seed: int) -> list[Path]:
+    gen = _generator()
+    generate, write_csv = gen or (_fallback_generate, _fallback_write_csv)
+    inst = generate(n_groups, n_months, seed)
+    write_csv(inst, outdir)
+    groups, capacity = _find_files(outdir)
+    month1 = inst.months[1].label if len(inst.months) > 1 else inst.months[0].label
+    paths = []
+    for i in range(n_scenarios):
+        name, body = VARIANTS[i % len(VARIANTS)]
+        if i >= len(VARIANTS):
+            name = f"{name}-{i}"
+        p = outdir / f"{i:02d}-{name}.toml"
+        p.write_text(f'name = "{name}"\ngroups = "{groups}"\ncapacity = "{capacity}"\n'
+                     + body.replace("{month1}", month1), encoding="utf-8")
+        paths.append(p)
+    print(f"instance: {len(inst.groups)} groups x {len(inst.months)} months "
+          f"({'scripts/generate.py' if gen else 'built-in fallback generator'}), {n_scenarios} scenarios in {outdir}")
+    return paths
+
+
+# ------------------------------------------------------------ benchmark
+def fingerprint(runs: list[C.ScenarioRun]) -> list:
+    return [(r.name, r.status, r.result.objective if r.result else None,
+             r.result.plan.rows() if r.found else None) for r in runs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--groups", type=int, default=200)
+    ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--scenarios", type=int, default=8)
+    ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per scenario (default 10)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--configs", default="1x4,2x4,1x8,2x8",
+                    help="comma-separated JOBSxWORKERS; the first is the reference (default 1x4,2x4,1x8,2x8)")
+    ap.add_argument("--csv", type=Path, help="also write the results here")
+    ap.add_argument("--keep", type=Path, help="write the instance and scenarios here instead of a temp folder")
+    a = ap.parse_args(argv)
+    configs = []
+    for c in a.configs.split(","):
+        j, w = c.lower().split("x")
+        configs.append((int(j), int(w)))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        outdir = a.keep or Path(tmp)
+        outdir.mkdir(parents=True, exist_ok=True)
+        paths = write_scenarios(outdir, a.groups, a.months, a.scenarios, a.seed)
+        rows, prints = [], {}
+        for jobs, workers in configs:
+            opts = SolveOptions(time_limit=a.time_limit, seed=a.seed, workers=workers, deterministic=True)
+            t0 = time.perf_counter()
+            runs = C.run_scenarios(paths, opts, jobs=jobs)
+            wall = time.perf_counter() - t0
+            fp = fingerprint(runs)
+            same = prints.setdefault(workers, fp) == fp
+            statuses = {}
+            for r in runs:
+                statuses[r.status] = statuses.get(r.status, 0) + 1
+            solve_sum = sum(r.result.seconds for r in runs if r.result)
+            rows.append({"jobs": jobs, "workers": workers, "wall_s": round(wall, 2),
+                         "sum_solve_s": round(solve_sum, 2), "same_results": same,
+                         "statuses": " ".join(f"{k}:{v}" for k, v in sorted(statuses.items()))})
+            print(f"  {jobs} job(s) x {workers} workers: {wall:7.2f} s wall, {solve_sum:7.2f} s of solving, "
+                  f"{rows[-1]['statuses']}, results {'identical' if same else 'DIFFERENT'} "
+                  f"to the first run with {workers} workers", flush=True)
+    ref = rows[0]["wall_s"]
+    print(f"\n{'jobs x workers':>15} {'wall s':>8} {'ratio':>7}  same results")
+    for r in rows:
+        r["ratio_to_first"] = round(r["wall_s"] / ref, 3) if ref else None
+        print(f"{r['jobs']:>8} x {r['workers']:<4} {r['wall_s']:>8.2f} {r['ratio_to_first']:>7.3f}  {r['same_results']}")
+    best = min(rows, key=lambda r: r["wall_s"])
+    print(f"\nfastest here: {best['jobs']} job(s) x {best['workers']} workers "
+          f"(the machine may be shared: treat these timings as indicative)")
+    if a.csv:
+        with open(a.csv, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        print(f"wrote {a.csv}")
+    return 0 if all(r["same_results"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
