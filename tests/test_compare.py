@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,29 @@ def test_cli_exit_2_for_bad_input_but_still_shows_the_others(tmp_path: Path):
 def test_cli_usage_errors_exit_2(args):
     r = CliRunner().invoke(main, ["compare", *args])
     assert r.exit_code == 2
+
+
+def _crash_on_no_tech_fair(inst, options):
+    """Stands in for the solver in a worker process: dies hard on one scenario."""
+    import os
+
+    if inst.name == "No tech fair":
+        os._exit(3)
+    return C.solve(inst, options)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs the fork start method")
+def test_a_dying_solver_process_loses_only_its_own_scenario(monkeypatch):
+    import multiprocessing
+
+    # fork, so the worker processes see the monkeypatched solve function
+    monkeypatch.setattr(C, "_mp_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(C, "_solve_in_worker", _crash_on_no_tech_fair)
+    runs = C.run_scenarios(ALL[:4], OPTS, jobs=2)
+    by = {r.name: r for r in runs}
+    assert by["No tech fair"].error_kind == "crash" and "died" in by["No tech fair"].reason
+    for name in ("Baseline", "More helpdesk", "One platform per month"):
+        assert by[name].found, name
+    comp = C.compare(runs)
+    assert comp.value("waiting", "More helpdesk") == 11480 and comp.delta("waiting", "More helpdesk") == -60
+    assert comp.value("status", "No tech fair") == "error" and C.exit_code(comp) == 1
