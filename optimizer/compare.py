@@ -208,19 +208,29 @@ def solve_runs(
                 except Exception as exc:
                     run.error_kind, run.error = "crash", f"the solver failed: {type(exc).__name__}: {exc}"
                 done(run)
-    for run in retry:  # one at a time, each in its own process: a crash now is this scenario's own
+    # A process died and took the pool down: solve the affected scenarios again, each in a
+    # process of its own (still `jobs` at a time), so a crash now is that scenario's own.
+    def alone(run: ScenarioRun) -> None:
         if interrupted:
             run.error_kind, run.error = "skipped", "not solved: its solver process stopped after Ctrl-C"
-            done(run)
-            continue
+            return
         try:
-            with cf.ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_init_worker) as pool:
-                run.result = pool.submit(_solve_in_worker, run.inst, options).result()
+            with cf.ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_init_worker) as one:
+                run.result = one.submit(_solve_in_worker, run.inst, options).result()
         except cf.process.BrokenProcessPool:
             run.error_kind, run.error = "crash", "the solver process died (out of memory?)"
         except Exception as exc:
             run.error_kind, run.error = "crash", f"the solver failed: {type(exc).__name__}: {exc}"
-        done(run)
+
+    if retry:
+        with cf.ThreadPoolExecutor(max_workers=jobs) as threads:
+            pending = {threads.submit(alone, r): r for r in retry}
+            while pending:
+                try:
+                    for f in cf.as_completed(list(pending)):
+                        done(pending.pop(f))
+                except KeyboardInterrupt:  # the solves under way stop and keep their best plans
+                    interrupted = True
     return runs
 
 
