@@ -142,7 +142,7 @@ def check_cmd(groups, capacity, plan, rules) -> None:
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
               help=f"CP-SAT workers per scenario [default: {DEFAULT_WORKERS} shared fairly by the parallel solves].")
 @click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,
-              help="Scenarios solved in parallel processes [default: one per core].")
+              help="Scenarios solved in parallel processes [default: one per core; 1 when all are small].")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
@@ -154,10 +154,10 @@ def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic,
         C.check_out_paths(list(outs))
     except InputError as err:
         _fail(err)
-    jobs = jobs or C.default_jobs(len(scenarios))
+    runs = C.load_runs(scenarios)
+    jobs = jobs or C.default_jobs(runs)
     opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers or C.fair_workers(jobs),
                         deterministic=deterministic)
-    runs = C.load_runs(scenarios)
     for r in runs:
         if r.error_kind == "input":
             err_console.print(f"[red]Error:[/red] {r.error}", highlight=False, soft_wrap=True)

@@ -264,3 +264,16 @@ def test_a_dying_solver_process_loses_only_its_own_scenario(monkeypatch):
     comp = C.compare(runs)
     assert comp.value("waiting", "More helpdesk") == 11480 and comp.delta("waiting", "More helpdesk") == -60
     assert comp.value("status", "No tech fair") == "error" and C.exit_code(comp) == 1
+
+
+def test_default_jobs_solves_small_scenarios_in_process(monkeypatch, tmp_path: Path):
+    runs = C.load_runs(ALL)
+    assert C.default_jobs(runs) == 1  # 8 groups: solving takes less than starting a process
+    rows = "\n".join(f"G{i},10" for i in range(C.SMALL_GROUPS + 1))
+    (tmp_path / "g.csv").write_text("group,size\n" + rows + "\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("month,helpdesk\nM1,100\n", encoding="utf-8")
+    (tmp_path / "big.toml").write_text('groups = "g.csv"\ncapacity = "c.csv"\n', encoding="utf-8")
+    monkeypatch.setattr(C.os, "cpu_count", lambda: 2)
+    assert C.default_jobs(C.load_runs([tmp_path / "big.toml"] * 3)) == 2
+    assert C.default_jobs(C.load_runs([tmp_path / "big.toml", tmp_path / "nope.toml"])) == 1
+    assert C.fair_workers(2) == 4 and C.fair_workers(1) == 8 and C.fair_workers(16) == 1
