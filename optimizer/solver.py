@@ -114,10 +114,54 @@ class _Progress(cp_model.CpSolverSolutionCallback):
                         time.perf_counter() - self.t0)
 
 
-def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, bool]:
+class _SafeStop:
+    """Stops a running CP-SAT search without hitting an OR-Tools 9.15 abort.
+
+    With ``interleave_search`` and a complete hint, a stop request that lands
+    between CP-SAT accepting the hint as its first solution ("complete_hint" in
+    the log) and the start of the search ("#Model") aborts the whole process
+    (``Check failed: solution->size() == postsolve_mapping.size()``). We follow
+    the solver's log and defer a stop requested inside that window until the
+    search has started; everywhere else the stop is immediate.
+    """
+
+    def __init__(self, solver: cp_model.CpSolver, forward: Callable[[str], None] | None) -> None:
+        self.solver, self.forward = solver, forward
+        self.lock = threading.Lock()
+        self.unsafe = False
+        self.pending = False
+        solver.parameters.log_search_progress = True
+        solver.parameters.log_to_stdout = False
+        solver.log_callback = self.on_log
+
+    def on_log(self, line: str) -> None:
+        if self.forward:
+            self.forward(line)
+        stop = False
+        with self.lock:
+            if "complete_hint" in line:
+                self.unsafe = True
+            elif self.unsafe and (line.startswith("#Model") or line.startswith("Starting")):
+                self.unsafe = False
+                stop, self.pending = self.pending, False
+        if stop:
+            self.solver.stop_search()
+
+    def request(self) -> None:
+        with self.lock:
+            if self.unsafe:
+                self.pending = True
+                return
+        self.solver.stop_search()
+
+
+def _run(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, cb, forward_log: Callable[[str], None] | None = None
+) -> tuple[int, bool]:
     """Solve in a thread; Ctrl-C stops the search and marks the run interrupted."""
     box: dict = {}
     done = threading.Event()
+    stopper = _SafeStop(solver, forward_log)
 
     def target() -> None:
         try:
@@ -137,7 +181,7 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb) -> tuple[int, b
                 break
         except KeyboardInterrupt:
             interrupted = True
-            solver.stop_search()
+            stopper.request()
     th.join()
     if "error" in box:
         raise box["error"]
@@ -186,16 +230,17 @@ def solve(
         for k, v in opts.parameters().items():
             setattr(solver.parameters, k, v)
         if opts.deterministic:
-            # Deterministic time is roughly seconds of work; the wall limit is a safety net.
+            # Deterministic time is roughly seconds of work; the wall limit is only a
+            # safety net, loose enough that a busy machine (other processes, compare
+            # running scenarios side by side) still stops on deterministic time and
+            # so still gives the same plan.
             solver.parameters.max_deterministic_time = budget
-            solver.parameters.max_time_in_seconds = 2 * budget + 1
+            solver.parameters.max_time_in_seconds = 4 * budget + 10
         else:
             solver.parameters.max_time_in_seconds = budget
-        solver.parameters.log_search_progress = opts.log_search
-        if opts.log_search:
-            solver.log_callback = log.info
         t0 = time.perf_counter()
-        status, stopped = _run(solver, rm.model, _Progress(name, progress))
+        status, stopped = _run(solver, rm.model, _Progress(name, progress),
+                               log.info if opts.log_search else None)
         secs = time.perf_counter() - t0
         det_used += solver.deterministic_time
         log.debug("level %s used %.2f deterministic s of budget %.2f", name, solver.deterministic_time, budget)
