@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import ortools
 from ortools.sat.python import cp_model
@@ -93,6 +93,9 @@ class Result:
     interrupted: bool = False
     ortools_version: str = ortools.__version__
     model_stats: dict = field(default_factory=dict)
+    #: Why there is no plan (an optimizer.explanation.Explanation), set by
+    #: optimizer.explain when a caller asks for it; None otherwise.
+    explanation: Any = None
 
     @property
     def found(self) -> bool:
