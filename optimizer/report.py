@@ -60,6 +60,7 @@ def level_rows(result: Result) -> list[dict[str, Any]]:
             "bound": lv.bound,
             "gap": None if lv.gap is None else round(lv.gap, 6),
             "seconds": round(lv.seconds, 3),
+            "stopped_by": lv.stopped_by,
         }
         for lv in result.levels
     ]
@@ -77,6 +78,7 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
         "scenario": inst.name,
         "status": result.status,
         "interrupted": result.interrupted,
+        "reproducible": result.reproducible,
         "objective": [lv for lv in level_rows(result)],
         "finish_month": finish_label(inst, result),
         "solver": {

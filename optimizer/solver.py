@@ -31,6 +31,8 @@ DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_WORKERS = 8
 DEFAULT_SEED = 0
 DEFAULT_BATCH_SIZE = 8
+#: Deterministic mode: wall-clock cap as a multiple of each level's budget.
+WALL_FACTOR = 1.5
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "optimal",
@@ -76,6 +78,9 @@ class LevelResult:
     value: int | None
     bound: int | None
     seconds: float
+    #: What ended the level: "proof" (optimal or infeasible), "deterministic time",
+    #: "wall clock", "interrupted" or "not run".
+    stopped_by: str = ""
 
     @property
     def gap(self) -> float | None:
@@ -101,6 +106,13 @@ class Result:
     #: Why there is no plan (an optimizer.explanation.Explanation), set by
     #: optimizer.explain when a caller asks for it; None otherwise.
     explanation: Any = None
+
+    @property
+    def reproducible(self) -> bool:
+        """Same input and seed give this same plan: deterministic mode, and no level
+        was ended by the wall clock or Ctrl-C."""
+        return self.options.deterministic and not self.interrupted and all(
+            lv.stopped_by not in ("wall clock", "interrupted") for lv in self.levels)
 
     @property
     def found(self) -> bool:
@@ -230,7 +242,7 @@ def solve(
         budget = max(opts.time_limit - used - reserve, 0.1 * opts.time_limit)
         if interrupted:
             value = rm_value(rm, name, best) if best else None
-            levels.append(LevelResult(name, "unknown", value, None, 0.0))
+            levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
             overall = "feasible" if best else "unknown"
             continue
         rm.set_objective(name)
@@ -238,12 +250,14 @@ def solve(
         for k, v in opts.parameters().items():
             setattr(solver.parameters, k, v)
         if opts.deterministic:
-            # Deterministic time is roughly seconds of work; the wall limit is only a
-            # safety net, loose enough that a busy machine (other processes, compare
-            # running scenarios side by side) still stops on deterministic time and
-            # so still gives the same plan.
+            # The budget counts CP-SAT's deterministic time (work, the same on every
+            # run), so a level cut by it gives the same plan on every run. Deterministic
+            # seconds run slower than wall seconds on large models (about 1.4x at 200
+            # groups, more at thousands; docs/benchmarks.md), so the wall clock is
+            # capped at WALL_FACTOR x the budget; a level that hits that cap is marked
+            # (stopped_by "wall clock") and the result is then not reproducible.
             solver.parameters.max_deterministic_time = budget
-            solver.parameters.max_time_in_seconds = 4 * budget + 10
+            solver.parameters.max_time_in_seconds = WALL_FACTOR * budget
         else:
             solver.parameters.max_time_in_seconds = budget
         t0 = time.perf_counter()
@@ -254,11 +268,12 @@ def solve(
         log.debug("level %s used %.2f deterministic s of budget %.2f", name, solver.deterministic_time, budget)
         interrupted = interrupted or stopped
         sname = STATUS_NAMES.get(status, "unknown")
+        by = _stopped_by(solver, status, stopped, opts.deterministic)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = rm.read_assignment(solver)
             value = int(round(solver.objective_value))
             bound = int(round(solver.best_objective_bound))
-            levels.append(LevelResult(name, sname, value, bound, secs))
+            levels.append(LevelResult(name, sname, value, bound, secs, by))
             if status != cp_model.OPTIMAL:
                 overall = "feasible"
             # Fix this level and warm-start the next from this plan. After the finish
@@ -273,11 +288,11 @@ def solve(
             rm.hint(best)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
         elif best is None:
-            levels.append(LevelResult(name, sname, None, None, secs))
+            levels.append(LevelResult(name, sname, None, None, secs, by))
             overall = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
             break
         else:  # time ran out on a later level: keep the previous plan, level unproven
-            levels.append(LevelResult(name, "unknown", rm_value(rm, name, best), None, secs))
+            levels.append(LevelResult(name, "unknown", rm_value(rm, name, best), None, secs, by))
             overall = "feasible"
     plan = Plan.from_indices(inst, best) if best else None
     return Result(
@@ -294,6 +309,17 @@ def solve(
             "rule_constraints": dict(rm.constraint_counts),
         },
     )
+
+
+def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deterministic: bool) -> str:
+    """Which limit ended a level (see LevelResult.stopped_by)."""
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        return "proof"
+    if interrupted:
+        return "interrupted"
+    if deterministic and solver.deterministic_time < 0.99 * solver.parameters.max_deterministic_time:
+        return "wall clock"
+    return "deterministic time" if deterministic else "wall clock"
 
 
 def _finish_of(plan: dict[int, tuple[int, str]]) -> int:

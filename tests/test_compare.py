@@ -66,13 +66,20 @@ def test_kpi_table_on_the_example(comp: C.Comparison):
     assert [v("assisted_users", n) for n in comp.names[:4]] == [40, 40, 40, 40]
     # Peak helpdesk: baseline August 250/320; more helpdesk 250/400; no tech fair August 300/320.
     assert v("peak_helpdesk", "Baseline") == pytest.approx(250 / 320)
-    assert v("peak_helpdesk", "More helpdesk") == pytest.approx(250 / 400)
+    # More helpdesk has several optimal plans (same finish, waiting and assisted) that
+    # differ in how August and September share the load; whichever the solver returns,
+    # the KPI must be its plan's true peak, recomputed here from the loads.
+    more = next(r for r in comp.runs if r.name == "More helpdesk")
+    peak = max(ld["helpdesk"] / m.helpdesk for ld, m in zip(more.result.plan.loads(), more.inst.months))
+    assert v("peak_helpdesk", "More helpdesk") == pytest.approx(peak) and 250 / 400 <= peak <= 1
     assert v("peak_helpdesk", "No tech fair") == pytest.approx(300 / 320)
     assert d("peak_helpdesk", "No tech fair") == pytest.approx(300 / 320 - 250 / 320)
     # Months over 90 %: the fully booked tech fair (baseline); + September's 30/30 assisted (more helpdesk);
     # no tech fair: August's helpdesk at 94 %.
     assert v("months_over_90", "Baseline") == 1
-    assert v("months_over_90", "More helpdesk") == 2 and d("months_over_90", "More helpdesk") == 1
+    over = sum(any(ld[res] > 0.9 * m.capacity(res) for res in ("helpdesk", "assisted", "tech_fair")
+                   if m.capacity(res) > 0) for ld, m in zip(more.result.plan.loads(), more.inst.months))
+    assert v("months_over_90", "More helpdesk") == over >= 1
     assert v("months_over_90", "No tech fair") == 1
     assert all(v("solve_seconds", n) >= 0 for n in comp.names)
 
@@ -186,7 +193,9 @@ def test_outputs_md_csv_json(comp: C.Comparison, tmp_path: Path):
     assert kp["waiting"]["values"]["No tech fair"] == 14540 and kp["waiting"]["deltas"]["No tech fair"] == 3000
     sc = {s["name"]: s for s in data["scenarios"]}
     assert sc["Tight deadline"]["status"] == "infeasible" and sc["Tight deadline"]["reason"]
-    assert sc["More helpdesk"]["months_over_90"] == ["2027-08", "2027-09"]
+    # September's assisted slots are full in every optimal plan; August depends on which one.
+    assert "2027-09" in sc["More helpdesk"]["months_over_90"]
+    assert sc["No tech fair"]["months_over_90"] == ["2027-08"]
     assert {(m["scenario"], m["group"], m["months"]) for m in data["moved"]} >= {("No tech fair", "Retail", 1)}
     assert data["solver"]["seed"] == 0 and data["solver"]["workers_per_scenario"] == 2
 
