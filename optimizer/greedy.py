@@ -84,7 +84,9 @@ def greedy_plan(
         for i in members:
             for h in G[i].after:
                 pu = unit_of[idx[h]]
-                if pu != u and u not in successors[pu]:
+                if pu == u:
+                    return None  # must share a month with a group it must come after: no plan
+                if u not in successors[pu]:
                     successors[pu].add(u)
                     waiting_on[u] += 1
     heap = [(priority(u), u) for u in range(len(units)) if waiting_on[u] == 0]

@@ -64,3 +64,13 @@ def test_greedy_valid_and_never_better_than_optimum():
         key = inst.rules.objective
         assert tuple(opt[k] for k in key) <= tuple(gp.objective_values()[k] for k in key), seed
     assert found >= 10  # the generator is loose enough that greedy usually succeeds
+
+
+def test_greedy_gives_up_when_a_department_must_share_a_month_with_its_own_predecessor():
+    # Found by the property tests: B must come after A, but keep_departments_together puts
+    # them in one month. No plan exists; greedy must say None, not crash.
+    from optimizer.domain import Group, Instance, Month, Rules
+
+    inst = Instance((Group("A", 10, department="D"), Group("B", 10, department="D", after=("A",))),
+                    (Month("2027-01", 100), Month("2027-02", 100)), Rules(keep_departments_together=True))
+    assert greedy_plan(inst) is None
