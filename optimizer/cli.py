@@ -44,7 +44,11 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
     elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)
         from .scenario import load_scenario
         return load_scenario(files[0], rules=rules)
-    raise click.UsageError("give both GROUPS.csv and CAPACITY.csv, or no files for the embedded example")
+    elif len(files) == 1 and files[0].lower().endswith(".xlsx"):  # sheets Groups, Capacity (, Rules)
+        from .xlsx_input import load_workbook_instance
+        return load_workbook_instance(files[0], rules)
+    raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx or SCENARIO.toml, "
+                           "or no files for the embedded example")
 
 
 def _console() -> Console:
@@ -70,7 +74,7 @@ def main(verbose: int) -> None:
 @main.command("solve")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
-@click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md or .json. Repeatable.")
+@click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds for all objective levels together.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
@@ -80,7 +84,8 @@ def main(verbose: int) -> None:
               help="Same input and seed give the same plan, even when the time limit cuts the search.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, quiet) -> None:
-    """Solve GROUPS.csv CAPACITY.csv (or the embedded example) to an optimal plan."""
+    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
+    embedded example) to an optimal plan."""
     console = _console()
     err_console = Console(stderr=True)
     try:
@@ -111,15 +116,21 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, quie
 
 
 @main.command("check")
-@click.argument("groups", type=click.Path(dir_okay=False))
-@click.argument("capacity", type=click.Path(dir_okay=False))
-@click.argument("plan", type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
-def check_cmd(groups, capacity, plan, rules) -> None:
-    """Check PLAN.csv (group, month, method) against the inputs, without the solver."""
+def check_cmd(files, rules) -> None:
+    """Check a plan against the inputs, without the solver.
+
+    FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx (or SCENARIO.toml) PLAN.csv.
+    The plan needs the columns group, month and method (CSV, or the Assignments sheet
+    of a plan workbook written by rollout).
+    """
     console = _console()
+    if len(files) not in (2, 3):
+        raise click.UsageError("give GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx PLAN.csv")
+    *inputs, plan = files
     try:
-        inst = load_inputs((groups, capacity), rules)
+        inst = load_inputs(tuple(inputs), rules)
         p = read_plan(inst, plan)
     except InputError as err:
         _fail(err)
@@ -135,7 +146,7 @@ def check_cmd(groups, capacity, plan, rules) -> None:
 
 @main.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv or .json. Repeatable.")
+@click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv, .json or .xlsx. Repeatable.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds per scenario, for all its objective levels together.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)

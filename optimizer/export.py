@@ -1,4 +1,4 @@
-"""Write a result to files; the suffix picks the format (.csv, .md, .json).
+"""Write a result to files; the suffix picks the format (.csv, .md, .json, .xlsx).
 
 All writes are atomic (see :mod:`optimizer.atomic`). User text in CSV cells
 is escaped against formula injection.
@@ -72,7 +72,14 @@ WRITERS: dict[str, Callable[[Instance, Result, Path], None]] = {
     ".csv": lambda inst, res, p: write_text(p, plan_csv(res)),
     ".md": lambda inst, res, p: write_text(p, plan_markdown(inst, res)),
     ".json": lambda inst, res, p: write_text(p, plan_json(inst, res)),
+    ".xlsx": lambda inst, res, p: _write_xlsx(inst, res, p),
 }
+
+
+def _write_xlsx(inst: Instance, result: Result, path: Path) -> None:
+    from .workbook import write_plan_workbook  # openpyxl is imported only when needed
+
+    write_plan_workbook(inst, result, path)
 
 
 def check_out_paths(paths: list[str]) -> None:

@@ -60,4 +60,9 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
 
 
 def read_plan(inst: Instance, path: str | Path) -> Plan:
+    """A plan CSV, or a plan workbook's Assignments sheet (.xlsx)."""
+    if str(path).lower().endswith(".xlsx"):
+        from .xlsx_input import read_sheet_table
+
+        return plan_from_table(inst, read_sheet_table(path, "Assignments"))
     return plan_from_table(inst, read_table(path))

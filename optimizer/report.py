@@ -17,24 +17,25 @@ from .solver import Result
 CSV_COLUMNS = ("group", "month", "method", "size", "wave", "phase")
 
 
-def plan_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
-    """The guide's first table: header + one row per phase, cells 'Name (N users)'."""
+def plan_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]]:
+    """The guide's first table: header + one row per phase, cells 'Name (N users)'
+    (several groups in one cell joined by ``sep``)."""
     header = ["Phase"] + plan.inst.month_labels
-    rows = [[phase] + [", ".join(cell) for cell in cells] for phase, cells in plan.table().items()]
+    rows = [[phase] + [sep.join(cell) for cell in cells] for phase, cells in plan.table().items()]
     return header, rows
 
 
-def method_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
+def method_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]]:
     """The guide's second table: each phase row followed by its method sub-rows."""
     header = ["Phase / method"] + plan.inst.month_labels
     T = plan.inst.horizon
     rows = []
     for phase, by_method in plan.method_table().items():
         names_per_month = [[n for k in METHODS for n in by_method[k][t]] for t in range(T)]
-        rows.append([phase] + [", ".join(n) for n in names_per_month])
+        rows.append([phase] + [sep.join(n) for n in names_per_month])
         for k in METHODS:
             if any(by_method[k][t] for t in range(T)):
-                rows.append(["  " + METHOD_LABELS[k]] + [", ".join(by_method[k][t]) for t in range(T)])
+                rows.append(["  " + METHOD_LABELS[k]] + [sep.join(by_method[k][t]) for t in range(T)])
     return header, rows
 
 

@@ -1,0 +1,152 @@
+"""Inputs from one Excel workbook: sheets ``Groups``, ``Capacity`` and optional ``Rules``.
+
+The sheets become the same :class:`~optimizer.tables.Table` objects a CSV file gives
+(file = "inputs.xlsx, sheet Groups", row = the Excel row), so validation and error
+messages are identical to CSV input. Excel's types are turned back into the text a
+planner typed: 50.0 -> "50", a date in the month column -> "2027-07", TRUE -> "yes".
+The ``Rules`` sheet holds key/value rows (``stage_gap | 1``,
+``tickets_per_100_users.self-service | 15``, ``objective | finish;waiting;assisted``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .domain import Instance, Rules
+from .errors import InputError
+from .loaders import build_instance, load_rules, parse_rules
+from .tables import MAX_BYTES, Table, unescape_cell
+
+
+def cell_text(value: Any) -> str:
+    """An Excel cell value as the text a CSV cell would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return f"{value.year}-{value.month:02d}"
+    return unescape_cell(str(value).strip())
+
+
+def _open(path: str | Path):
+    from openpyxl import load_workbook
+
+    p, name = Path(path), str(path)
+    if not p.is_file():
+        raise InputError("no such file", file=name)
+    if p.stat().st_size > MAX_BYTES:
+        raise InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; is this the right file?",
+                         file=name)
+    try:
+        return load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})", file=name) from None
+
+
+def _sheet(wb, path: str | Path, name: str, required: bool = True):
+    by_lower = {s.lower(): s for s in wb.sheetnames}
+    if name.lower() in by_lower:
+        return wb[by_lower[name.lower()]]
+    if required:
+        raise InputError(f"the workbook has no sheet '{name}'; its sheets are: {', '.join(wb.sheetnames)} "
+                         f"(it needs 'Groups' and 'Capacity', and may have 'Rules')", file=str(path))
+    return None
+
+
+def sheet_table(ws, file: str) -> Table:
+    """A worksheet as a Table: first non-empty row = header, blank rows skipped."""
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if header is None:
+            header = [c.lower().strip() for c in cells]
+            while header and not header[-1]:
+                header.pop()
+            continue
+        rows.append(cells)
+        lines.append(r)
+    if header is None:
+        raise InputError("the sheet is empty; it needs a header row and at least one data row", file=file)
+    seen: set[str] = set()
+    for col in header:
+        if col and col in seen:
+            raise InputError(f"the column '{col}' appears twice in the header", file=file, row=1)
+        seen.add(col)
+    if not rows:
+        raise InputError("the sheet has a header but no data rows", file=file)
+    return Table(file=file, header=header, rows=rows, line_numbers=lines)
+
+
+def _rule_value(key: str, text: str, raw: Any) -> Any:
+    if key == "objective":
+        return [x.strip() for x in text.replace(",", ";").split(";") if x.strip()]
+    if isinstance(raw, bool):
+        return raw
+    if text.lower() in ("true", "yes", "false", "no"):
+        return text.lower() in ("true", "yes")
+    if isinstance(raw, (int, float)) and float(raw).is_integer():
+        return int(raw)
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return text
+
+
+def sheet_rules(ws, file: str) -> Rules:
+    """Key/value rows -> Rules, with the same checks (unknown keys, types) as rules.toml."""
+    data: dict[str, Any] = {}
+    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        values = list(values) + [None, None]
+        key, raw = cell_text(values[0]).lower(), values[1]
+        if not key or (r == 1 and key == "key"):
+            continue
+        text = cell_text(raw)
+        if "." in key:
+            table, sub = key.split(".", 1)
+            data.setdefault(table, {})
+            if not isinstance(data[table], dict):
+                raise InputError(f"'{table}' is given both as a value and as a table", file=file, row=r)
+            data[table][sub] = _rule_value(sub, text, raw)
+        else:
+            data[key] = _rule_value(key, text, raw)
+    return parse_rules(data, file)
+
+
+def read_sheet_table(path: str | Path, sheet: str) -> Table:
+    """One sheet of a workbook as a Table (e.g. the Assignments sheet of a plan workbook)."""
+    wb = _open(path)
+    try:
+        return sheet_table(_sheet(wb, path, sheet), f"{Path(path).name}, sheet {sheet}")
+    finally:
+        wb.close()
+
+
+def load_workbook_instance(path: str | Path, rules: str | Path | None = None, *, name: str | None = None) -> Instance:
+    """Groups, Capacity (and Rules, unless ``rules`` names a rules.toml) from one workbook."""
+    wb = _open(path)
+    try:
+        base = Path(path).name
+        groups = sheet_table(_sheet(wb, path, "Groups"), f"{base}, sheet Groups")
+        capacity = sheet_table(_sheet(wb, path, "Capacity"), f"{base}, sheet Capacity")
+        rules_ws = _sheet(wb, path, "Rules", required=False)
+        if rules is not None:
+            parsed = load_rules(rules)
+        elif rules_ws is not None:
+            parsed = sheet_rules(rules_ws, f"{base}, sheet Rules")
+        else:
+            parsed = Rules()
+    finally:
+        wb.close()
+    return build_instance(
+        groups, capacity, parsed, name=name or Path(path).stem,
+        sources={"groups": str(path), "capacity": str(path), "rules": str(rules) if rules else None},
+    )
