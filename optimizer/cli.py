@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from .checker import check_plan
-from .console import ProgressPrinter, print_levels, print_result, print_violations
+from .console import ProgressPrinter, print_explanation, print_levels, print_result, print_violations
 from .domain import Instance
 from .errors import InputError
 from .export import check_out_paths, write_outputs
@@ -99,7 +99,15 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, quie
             f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "
             f"(Ctrl-C returns the best plan so far)", highlight=False)
     result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console))
+    if result.status == "infeasible":
+        from .explain import explain
+
+        if not quiet:
+            err_console.print("No plan exists; looking for the rules that conflict...", highlight=False)
+        result.explanation = explain(inst, time_limit=min(30.0, max(5.0, time_limit)), seed=seed, workers=workers)
     print_result(console, inst, result)
+    if result.explanation is not None:
+        print_explanation(console, result.explanation)
     try:
         write_outputs(inst, result, list(outs))
     except OSError as exc:

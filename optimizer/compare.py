@@ -70,11 +70,16 @@ class ScenarioRun:
 
 
 def explain_reason(inst: Instance, result: Result) -> str | None:
-    """Hook for the infeasibility explanation (issue 5): one line in planner's words.
+    """One line in planner's words for an infeasible scenario (optimizer.explain);
+    None for other statuses (callers then fall back to the status)."""
+    if result.status != "infeasible":
+        return None
+    if result.explanation is None:
+        from .explain import explain
 
-    Returns None until that exists; callers then fall back to the status.
-    """
-    return None
+        result.explanation = explain(inst, time_limit=min(15.0, max(5.0, result.options.time_limit)),
+                                     seed=result.options.seed, workers=result.options.workers)
+    return "infeasible: " + result.explanation.headline()
 
 
 def no_plan_reason(inst: Instance, result: Result) -> str:

@@ -96,3 +96,25 @@ class ProgressPrinter:
             f"  [dim]{level}: objective {value:.0f}, bound {bound:.0f} ({seconds:.2f} s)[/dim]",
             highlight=False,
         )
+
+
+def print_explanation(console: Console, explanation) -> None:
+    """Why there is no plan: the conflicting rules and the verified repairs."""
+    from rich.markup import escape
+
+    console.print("[bold red]Why there is no plan[/bold red]")
+    if explanation.summary:
+        console.print("  " + escape(explanation.summary), highlight=False)
+    if explanation.conflicts:
+        console.print("  These rules cannot all hold" + (" (a minimal set: drop any one and a plan exists):"
+                                                         if explanation.minimal else ":"))
+        for c in explanation.conflicts:
+            console.print(f"   - {escape(c.message)}  [dim]\\[{c.rule}][/dim]", highlight=False)
+    if explanation.repairs:
+        console.print("  Each of these changes gives a plan (smallest first):")
+        for r in explanation.repairs:
+            console.print(f"   + {escape(r.description)}", highlight=False)
+    elif explanation.conflicts:
+        console.print("  No single change of one input was found that gives a plan; change several.")
+    if explanation.note:
+        console.print(f"  [dim]{escape(explanation.note)}[/dim]", highlight=False)

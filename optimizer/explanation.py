@@ -36,9 +36,12 @@ class Explanation:
     minimal: bool = False  # True when the deletion filter finished (no rule can be dropped)
     seconds: float = 0.0
     note: str = ""  # e.g. "time limit reached; the set may not be minimal"
+    summary: str = ""  # one sentence for the common shapes (a group too big for its months, ...)
 
     def headline(self) -> str:
         """One line (compare's reason column)."""
+        if self.summary:
+            return self.summary
         if not self.conflicts:
             return self.note or "infeasible: no plan satisfies all rules"
         first = self.conflicts[0].message
@@ -53,4 +56,5 @@ class Explanation:
             "minimal": self.minimal,
             "seconds": round(self.seconds, 3),
             "note": self.note,
+            "summary": self.headline(),
         }

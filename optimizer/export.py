@@ -57,6 +57,19 @@ def plan_markdown(inst: Instance, result: Result) -> str:
                         + [f"{r[res]} / {r[res + '_capacity']}" for res in RESOURCES])
         out += ["", "## Load per month", "", md_table(
             ["Month", "Users", "Cumulative users"] + [RESOURCE_LABELS[r].capitalize() for r in RESOURCES], rows)]
+    exp = result.explanation
+    if exp is not None:
+        out += ["", "## Why there is no plan", ""]
+        if exp.summary:
+            out += [exp.summary, ""]
+        out += ["These rules cannot all hold" + (" (a minimal set: drop any one and a plan exists):"
+                                                 if exp.minimal else ":"), ""]
+        out += [f"- {_md_cell(c.message)} (`{c.rule}`)" for c in exp.conflicts]
+        if exp.repairs:
+            out += ["", "Each of these changes gives a plan (smallest first):", ""]
+            out += [f"- {_md_cell(r.description)}" for r in exp.repairs]
+        if exp.note:
+            out += ["", f"_{exp.note}_"]
     s = summary(inst, result, include_time=False)["solver"]
     out += ["", f"Solved with {s['name']} {s['ortools_version']}, seed {s['seed']}, "
                 f"{s['workers']} workers, time limit {s['time_limit']} s, "

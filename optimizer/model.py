@@ -45,19 +45,26 @@ class RolloutModel:
         Enforce every rule instance with its own literal, listed in
         ``self.guards`` as ``{(rule, key): literal index}``; eligibility is then
         modelled with explicit (guarded) exclusions instead of missing variables.
+    redundant:
+        Add the implied capacity rows (off for models whose capacities are relaxed,
+        e.g. with slack for capacity repairs; always off with guards).
     max_month:
         Create no variables after this month (a known upper bound on the finish,
         e.g. from a greedy plan, when finish is the first objective level).
     """
 
-    def __init__(self, inst: Instance, *, guards: bool = False, max_month: int | None = None) -> None:
+    def __init__(self, inst: Instance, *, guards: bool = False, max_month: int | None = None,
+                 redundant: bool = True) -> None:
         self.inst = inst
         self.guards_on = guards
+        self.redundant = redundant and not guards
         self.max_month = inst.horizon - 1 if max_month is None else min(max_month, inst.horizon - 1)
         self.model = cp_model.CpModel()
         self.proto = self.model.proto
         self.constraint_counts: dict[str, int] = defaultdict(int)
         self.guards: dict[tuple[str, tuple], int] = {}
+        #: (resource, month label) -> index of its capacity row in proto.constraints
+        self.capacity_rows: dict[tuple[str, str], int] = {}
         #: helper variables and how to compute their value from a plan (for complete hints):
         #: (variable index, function(month per group, method index per group) -> int)
         self._aux: list[tuple[int, object]] = []
@@ -204,6 +211,7 @@ class RolloutModel:
                 cap = month.capacity(res)
                 if len(ids) == 0 or (int(coef.sum()) <= cap and not self.guards_on):
                     continue  # can never bind
+                self.capacity_rows[(res, month.label)] = len(self.proto.constraints)
                 self._linear(ids.tolist() + [self.open0 + t], coef.tolist() + [-cap], -_BIG, 0,
                              R.CAPACITY_RULE[res], (month.label,))
 
@@ -229,7 +237,7 @@ class RolloutModel:
         finish bound at once: the open months must be able to absorb every user
         (and every production user after the pilot stage), and every group's
         fewest possible tickets. Left out in guard mode (they'd bypass guards)."""
-        if self.guards_on:
+        if not self.redundant:
             return
         inst, T, o = self.inst, self.max_month + 1, self.open0
         users = [self.month_user_capacity(t) for t in range(T)]

@@ -108,6 +108,8 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
         "assignments": plan.rows() if plan else [],
         "loads": load_rows(plan) if plan else [],
     }
+    if result.explanation is not None:
+        data["explanation"] = result.explanation.to_dict()
     if include_time:
         data["created"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     return data

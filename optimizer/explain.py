@@ -1,0 +1,431 @@
+"""Why no plan exists, in planner's words, and the smallest changes that would fix it.
+
+1. Conflict: the model is built with one guard literal per rule instance
+   (``RolloutModel(guards=True)``: per month and resource, per group and rule, per
+   dependency, per month for the optional rules). All guards are solved as assumptions;
+   CP-SAT's ``sufficient_assumptions_for_infeasibility`` gives a conflicting subset,
+   which a deletion filter shrinks to a minimal one: a rule instance is dropped for
+   good when the rest stays infeasible without it. Every rule left is needed: dropping
+   any one of them makes a plan possible (up to the time limit: ``minimal`` says so).
+2. Repairs: for each rule instance in the conflict, the smallest change of that input
+   that gives a plan (bisection on the extra capacity, the nearest window or blackout
+   change, dropping a dependency or an optional rule), each verified by a solve, ranked
+   by how little they change. ``apply_repair`` turns one into a new Instance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from . import rules as R
+from .domain import METHODS, RESOURCE_LABELS, Group, Instance, Month
+from .explanation import Conflict, Explanation, Repair
+from .model import RolloutModel
+
+DEFAULT_TIME_LIMIT = 30.0
+
+
+# ------------------------------------------------------------------ solving helpers
+def _solver(limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = max(0.05, limit)
+    s.parameters.num_workers = workers
+    s.parameters.random_seed = seed
+    s.parameters.catch_sigint_signal = False
+    return s
+
+
+def feasible(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -> bool | None:
+    """True: a plan exists; False: proven none; None: unknown within ``limit`` seconds."""
+    rm = RolloutModel(inst)
+    s = _solver(limit, workers, seed)
+    s.parameters.stop_after_first_solution = True
+    st = s.solve(rm.model)
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return True
+    return False if st == cp_model.INFEASIBLE else None
+
+
+class _Guarded:
+    """The guarded model and infeasibility checks under a subset of its guards."""
+
+    def __init__(self, inst: Instance, seed: int) -> None:
+        self.rm = RolloutModel(inst, guards=True)
+        self.keys = list(self.rm.guards)
+        self.seed = seed
+
+    def check(self, keys: list[tuple[str, tuple]], limit: float) -> tuple[int, list[tuple[str, tuple]]]:
+        """Solve with ``keys`` enforced; returns (status, sufficient conflicting keys)."""
+        proto = self.rm.proto
+        proto.assumptions.clear()
+        lits = [self.rm.guards[k] for k in keys]
+        proto.assumptions.extend(lits)
+        s = _solver(limit, 1, self.seed)  # assumption cores need the single-worker search
+        st = s.solve(self.rm.model)
+        core: list[tuple[str, tuple]] = []
+        if st == cp_model.INFEASIBLE:
+            by_lit = {self.rm.guards[k]: k for k in keys}
+            core = [by_lit[i] for i in s.sufficient_assumptions_for_infeasibility() if i in by_lit]
+        return st, core
+
+
+# ------------------------------------------------------------------ conflict
+def _order(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """Try dropping global rules first and group rules last: the filter keeps what is
+    tried last, so the explanation prefers what a planner can change per group."""
+    rank = {R.MAX_PLATFORMS: 0, R.MAX_LOCATIONS: 0, R.DEPARTMENTS_TOGETHER: 0, R.HELPDESK: 1,
+            R.ASSISTED_CAP: 1, R.TECH_FAIR_CAP: 1}
+    return sorted(keys, key=lambda k: rank.get(k[0], 2))
+
+
+def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0
+                     ) -> tuple[list[tuple[str, tuple]], bool, str]:
+    """A minimal set of conflicting rule instances: (keys, minimal?, note)."""
+    t0 = time.perf_counter()
+    g = _Guarded(inst, seed)
+    st, core = g.check(g.keys, time_limit / 2)
+    if st != cp_model.INFEASIBLE:
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return [], True, "a plan exists: nothing to explain"
+        return [], False, "the time limit ran out before the conflict was found"
+    if not core:  # CP-SAT proved infeasibility in presolve without a core: start from all
+        core = list(g.keys)
+    keep = _order(core)
+    minimal = True
+    i = 0
+    while i < len(keep):
+        left = time_limit - (time.perf_counter() - t0)
+        if left <= 0:
+            minimal = False
+            break
+        trial = keep[:i] + keep[i + 1:]
+        st, sub = g.check(trial, min(left, max(1.0, time_limit / 10)))
+        if st == cp_model.INFEASIBLE:
+            # Still infeasible without keep[i]: drop it, and shrink to the new core at once
+            # (the core contains every rule already found necessary, so i stays valid).
+            core_set = set(sub)
+            keep = [k for k in trial if k in core_set] if sub else trial
+        elif st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            i += 1
+        else:
+            minimal = False
+            i += 1
+    note = "" if minimal else "the time limit ran out: these rules conflict, but the set may not be minimal"
+    return keep, minimal, note
+
+
+# ------------------------------------------------------------------ words
+def _label(inst: Instance, t: int) -> str:
+    return inst.months[t].label
+
+
+def _window(inst: Instance, g: Group) -> tuple[int, int]:
+    labels = inst.month_labels
+    return (labels.index(g.earliest) if g.earliest else 0,
+            labels.index(g.latest) if g.latest else len(labels) - 1)
+
+
+def _users(n: int) -> str:
+    return f"{n} user{'s' if n != 1 else ''}"
+
+
+def _need(inst: Instance, g: Group, res: str) -> int:
+    """The least of ``res`` a group needs in its month, over its allowed methods."""
+    ks = inst.allowed_methods(g)
+    if res == "helpdesk":
+        return min(inst.rules.tickets(g.size, k) for k in ks)
+    method = "assisted" if res == "assisted" else "tech-fair"
+    return g.size if all(k == method for k in ks) else 0
+
+
+def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, tuple]]) -> str:
+    """One rule instance of a conflict, in words, with the numbers that make it bind."""
+    rule, k = key
+    r = inst.rules
+    if rule in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP):
+        res = {R.HELPDESK: "helpdesk", R.ASSISTED_CAP: "assisted", R.TECH_FAIR_CAP: "tech_fair"}[rule]
+        m = next(x for x in inst.months if x.label == k[0])
+        return f"{m.label} has room for at most {m.capacity(res)} {RESOURCE_LABELS[res]}"
+    if rule in (R.MAX_PLATFORMS, R.MAX_LOCATIONS):
+        n = r.max_platforms_per_month if rule == R.MAX_PLATFORMS else r.max_locations_per_month
+        what = "platform" if rule == R.MAX_PLATFORMS else "location"
+        return f"{k[0]} may hold at most {n} {what}{'s' if n != 1 else ''} (max_{what}s_per_month)"
+    if rule == R.DEPARTMENTS_TOGETHER:
+        return f"all {k[1]} groups of {k[0]} must enroll in the same month (keep_departments_together)"
+    g = inst.group(k[0])
+    lo, hi = _window(inst, g)
+    if rule == R.AFTER:
+        h = inst.group(k[1])
+        hlo = min(inst.allowed_months(h), default=0)
+        ghi = max(inst.allowed_months(g), default=inst.horizon - 1)
+        return (f"{g.name} must come after {h.name}, but {h.name} can't start before {_label(inst, hlo)} "
+                f"and {g.name}'s latest possible month is {_label(inst, ghi)}")
+    if rule == R.WINDOW:
+        return f"{g.name} ({_users(g.size)}) must enroll between {_label(inst, lo)} and {_label(inst, hi)}"
+    if rule == R.BLACKOUT:
+        return f"{g.name} must not enroll in {', '.join(g.blackout)} (blackout)"
+    if rule == R.METHOD:
+        return f"{g.name} may only use {', '.join(g.methods)}"
+    if rule == R.VIP_ASSISTED:
+        return f"{g.name} is a VIP group and must be enrolled in person: {_users(g.size)} of assisted capacity"
+    if rule == R.PILOT_FIRST:
+        return (f"{g.name} is a{'n' if g.wave == 'expanded-pilot' else ''} {g.wave.replace('-', ' ')} group: "
+                "every limited-pilot group must enroll no later than every expanded-pilot group")
+    if rule == R.PRODUCTION_OPENS:
+        return (f"{g.name} is a production group: it can start only {r.stage_gap} month(s) after "
+                "the last pilot-stage month (stage_gap)")
+    if rule == R.RISK_DELAY:
+        return (f"{g.name} is high-risk: it waits {r.risk_delay} more month(s) after production opens "
+                f"(risk_delay), so no earlier than {r.stage_gap + r.risk_delay} month(s) after the pilot stage")
+    return f"{rule} {k}"
+
+
+_CAP_RULES = (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP)
+_GROUP_RULES = (R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.PRODUCTION_OPENS, R.RISK_DELAY, R.PILOT_FIRST)
+
+
+def _group_fits_nowhere(inst: Instance, g: Group, labels: list[str]) -> str:
+    """'G (N users) fits in no month from A to B: by self-service it needs ...'."""
+    ms = [m for m in inst.months if m.label in labels]
+    why = []
+    for k in inst.allowed_methods(g):
+        tickets = inst.rules.tickets(g.size, k)
+        most_hd = max(m.helpdesk for m in ms)
+        if k == "self-service":
+            why.append(f"by self-service it needs {tickets} helpdesk tickets but no month has more than {most_hd}")
+        else:
+            res, what = ("assisted", "assisted slots") if k == "assisted" else ("tech_fair", "tech-fair seats")
+            most = max(m.capacity(res) for m in ms)
+            if g.size > most:
+                why.append(f"{'assisted' if k == 'assisted' else 'the tech fair'} needs {g.size} {what} "
+                           f"(at most {most})")
+            else:
+                why.append(f"{'assisted' if k == 'assisted' else 'the tech fair'} needs {tickets} helpdesk "
+                           f"tickets too (at most {most_hd})")
+    span = labels[0] if len(labels) == 1 else f"from {labels[0]} to {labels[-1]}"
+    return f"{g.name} ({_users(g.size)}) fits in no month {span}: " + "; ".join(why)
+
+
+def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
+    """A one-sentence summary for the common shapes; None for others."""
+    rules = [k[0] for k in conflict]
+    caps = [k for k in conflict if k[0] in _CAP_RULES]
+    group_keys = [k for k in conflict if k[0] in _GROUP_RULES]
+    groups = {k[1][0] for k in group_keys}
+    if caps and len(groups) == 1 and len(caps) + len(group_keys) == len(conflict):
+        g = inst.group(next(iter(groups)))
+        order = inst.month_labels
+        labels = sorted({c[1][0] for c in caps}, key=order.index)
+        return _group_fits_nowhere(inst, g, labels)
+    if caps and len(caps) == len(conflict):
+        order = inst.month_labels
+        labels = sorted({c[1][0] for c in caps}, key=order.index)
+        return f"the groups don't fit in the capacities of {', '.join(labels)}"
+    if R.AFTER in rules:
+        return describe(inst, next(x for x in conflict if x[0] == R.AFTER), conflict)
+    if len(conflict) == 1:
+        return describe(inst, conflict[0], conflict)
+    return None
+
+
+# ------------------------------------------------------------------ repairs
+def apply_repair(inst: Instance, repair: Repair) -> Instance:
+    """The instance with a repair's changes applied."""
+    out = inst
+    for what, val in repair.changes:
+        out = _apply(out, what, val)
+    return out
+
+
+def _replace_group(inst: Instance, name: str, **kw) -> Instance:
+    return dataclasses.replace(inst, groups=tuple(dataclasses.replace(g, **kw) if g.name == name else g
+                                                  for g in inst.groups))
+
+
+def _apply(inst: Instance, what: str, val: Any) -> Instance:
+    if what == "capacity":
+        label, res, delta = val
+        return dataclasses.replace(inst, months=tuple(
+            dataclasses.replace(m, **{res: m.capacity(res) + delta}) if m.label == label else m for m in inst.months))
+    if what in ("earliest", "latest"):
+        name, label = val
+        return _replace_group(inst, name, **{what: label})
+    if what == "unblackout":
+        name, label = val
+        g = inst.group(name)
+        return _replace_group(inst, name, blackout=tuple(b for b in g.blackout if b != label))
+    if what == "drop_after":
+        name, pred = val
+        g = inst.group(name)
+        return _replace_group(inst, name, after=tuple(h for h in g.after if h != pred))
+    if what == "methods":
+        name, methods = val
+        return _replace_group(inst, name, methods=tuple(methods))
+    if what == "vip":
+        name, flag = val
+        return _replace_group(inst, name, vip=flag)
+    if what == "rule":
+        key, value = val
+        return dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, **{key: value}))
+    if what == "add_months":
+        n = int(val)
+        months = list(inst.months)
+        for _ in range(n):
+            y, m = (int(x) for x in months[-1].label.split("-")[:2]) if _is_ym(months[-1].label) else (None, None)
+            label = f"{y + (m // 12)}-{m % 12 + 1:02d}" if y is not None else f"{months[-1].label}+1"
+            last = months[-1]
+            months.append(Month(label, helpdesk=last.helpdesk, assisted=last.assisted, tech_fair=last.tech_fair))
+        return dataclasses.replace(inst, months=tuple(months))
+    raise ValueError(what)
+
+
+def _is_ym(label: str) -> bool:
+    parts = label.split("-")
+    return len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[1]) <= 12
+
+
+def _candidates(inst: Instance, key: tuple[str, tuple]) -> list[Repair]:
+    """Possible single changes for one rule instance, cheapest first (verified later)."""
+    rule, k = key
+    r = inst.rules
+    out: list[Repair] = []
+    if rule in (R.MAX_PLATFORMS, R.MAX_LOCATIONS):
+        attr = "max_platforms_per_month" if rule == R.MAX_PLATFORMS else "max_locations_per_month"
+        cur = getattr(r, attr)
+        out.append(Repair(f"allow {cur + 1} instead of {cur} per month ({attr} = {cur + 1})", "rule", 1.0,
+                          (("rule", (attr, cur + 1)),)))
+        out.append(Repair(f"drop the rule {attr} (set it to 0)", "drop-rule", 3.0, (("rule", (attr, 0)),)))
+    elif rule == R.DEPARTMENTS_TOGETHER:
+        out.append(Repair("drop keep_departments_together", "drop-rule", 3.0,
+                          (("rule", ("keep_departments_together", False)),)))
+    elif rule == R.PRODUCTION_OPENS and r.stage_gap > 0:
+        out.append(Repair(f"shorten stage_gap from {r.stage_gap} to {r.stage_gap - 1}", "rule", 2.0,
+                          (("rule", ("stage_gap", r.stage_gap - 1)),)))
+    elif rule == R.RISK_DELAY and r.risk_delay > 0:
+        out.append(Repair(f"shorten risk_delay from {r.risk_delay} to {r.risk_delay - 1}", "rule", 2.0,
+                          (("rule", ("risk_delay", r.risk_delay - 1)),)))
+    elif rule == R.AFTER:
+        out.append(Repair(f"drop the dependency: {k[0]} after {k[1]}", "drop-rule", 2.0,
+                          (("drop_after", (k[0], k[1])),)))
+    elif rule == R.WINDOW:
+        g = inst.group(k[0])
+        lo, hi = _window(inst, g)
+        for d in range(1, inst.horizon):
+            if hi + d < inst.horizon:
+                out.append(Repair(f"move {g.name}'s latest month from {_label(inst, hi)} to {_label(inst, hi + d)}",
+                                  "window", float(d), (("latest", (g.name, _label(inst, hi + d))),)))
+            if lo - d >= 0:
+                out.append(Repair(f"move {g.name}'s earliest month from {_label(inst, lo)} to {_label(inst, lo - d)}",
+                                  "window", float(d), (("earliest", (g.name, _label(inst, lo - d))),)))
+    elif rule == R.BLACKOUT:
+        g = inst.group(k[0])
+        for b in g.blackout:
+            out.append(Repair(f"let {g.name} enroll in {b} (remove it from its blackout months)", "blackout", 1.0,
+                              (("unblackout", (g.name, b)),)))
+    elif rule == R.METHOD:
+        g = inst.group(k[0])
+        for m in METHODS:
+            if m not in g.methods:
+                out.append(Repair(f"let {g.name} use {m} as well", "method", 1.5,
+                                  (("methods", (g.name, tuple(g.methods) + (m,))),)))
+    elif rule == R.VIP_ASSISTED:
+        g = inst.group(k[0])
+        out.append(Repair(f"let {g.name} enroll without in-person help (not as a VIP group)", "vip", 2.0,
+                          (("vip", (g.name, False)),)))
+    return out
+
+
+#: Objective weight of one unit of extra capacity: a helpdesk ticket stands for about
+#: seven self-service users, so it weighs as much as seven assisted or tech-fair seats.
+_SLACK_WEIGHT = {"helpdesk": 7, "assisted": 1, "tech_fair": 1}
+
+
+def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -> Repair | None:
+    """The least extra capacity (over all months and resources together) that gives a
+    plan: the plain model with a slack on every capacity row, minimising weighted slack."""
+    rm = RolloutModel(inst, redundant=False)
+    slack: dict[tuple[str, str], int] = {}
+    for (res, label), ci in rm.capacity_rows.items():
+        demand = sum(g.size for g in inst.groups) if res != "helpdesk" else sum(
+            max(inst.rules.tickets(g.size, k) for k in METHODS) for g in inst.groups)
+        v = rm._new_vars(1, 0, max(1, demand))
+        ct = rm.proto.constraints[ci]
+        ct.linear.vars.append(v)
+        ct.linear.coeffs.append(-1)
+        slack[(res, label)] = v
+    if not slack:
+        return None
+    rm.proto.objective.vars.extend(slack.values())
+    rm.proto.objective.coeffs.extend(_SLACK_WEIGHT[res] for res, _ in slack)
+    s = _solver(limit, workers, seed)
+    st = s.solve(rm.model)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    sol = s.response_proto.solution
+    extra = [(res, label, int(sol[v])) for (res, label), v in slack.items() if sol[v] > 0]
+    if not extra:
+        return None
+    order = {m.label: i for i, m in enumerate(inst.months)}
+    extra.sort(key=lambda e: (order[e[1]], e[0]))
+    caps = {m.label: m for m in inst.months}
+    parts = [f"+{d} {RESOURCE_LABELS[res]} in {label} ({caps[label].capacity(res)} -> "
+             f"{caps[label].capacity(res) + d})" for res, label, d in extra]
+    cost = sum(d / max(1, caps[label].capacity(res)) for res, label, d in extra)
+    proven = "" if st == cp_model.OPTIMAL else " (the least found within the time limit)"
+    return Repair(" and ".join(parts) + proven, "capacity", round(cost, 4),
+                  tuple(("capacity", (label, res, d)) for res, label, d in extra))
+
+
+def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float, workers: int = 8,
+            limit: int = 8) -> list[Repair]:
+    """Single changes that each make the instance feasible, cheapest first."""
+    found: list[Repair] = []
+    seen: set[tuple] = set()
+    if any(k[0] in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP) for k in conflict):
+        rep = capacity_repair(inst, min(10.0, max(0.5, (deadline - time.perf_counter()) / 2)), workers=workers)
+        if rep is not None and feasible(apply_repair(inst, rep), min(10.0, max(0.5, deadline - time.perf_counter())),
+                                        workers=workers):
+            found.append(rep)
+            seen.add(rep.changes)
+    for key in conflict:
+        if time.perf_counter() >= deadline:
+            break
+        for rep in _candidates(inst, key):
+            if rep.changes in seen or time.perf_counter() >= deadline:
+                continue
+            seen.add(rep.changes)
+            try:
+                verdict = feasible(apply_repair(inst, rep), min(10.0, deadline - time.perf_counter()), workers=workers)
+            except (ValueError, KeyError):
+                continue
+            if verdict:
+                found.append(rep)
+                if rep.kind == "window":
+                    break  # the nearest window change for this group is enough
+    if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:
+        for n in (1, 2, 3):
+            rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
+                         "horizon", 2.0 + n, (("add_months", n),))
+            if any(g.latest is None for g in inst.groups) and time.perf_counter() < deadline and \
+                    feasible(apply_repair(inst, rep), min(10.0, max(0.5, deadline - time.perf_counter())),
+                             workers=workers):
+                if rep.changes not in seen:
+                    found.append(rep)
+                break
+    found.sort(key=lambda rp: (rp.cost, rp.description))
+    return found[:limit]
+
+
+# ------------------------------------------------------------------ entry point
+def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0, workers: int = 8) -> Explanation:
+    """Minimal conflicting rules in words, and verified repairs, within ``time_limit`` seconds."""
+    t0 = time.perf_counter()
+    conflict, minimal, note = minimal_conflict(inst, time_limit=time_limit * 0.6, seed=seed)
+    conflicts = [Conflict(rule, key, describe(inst, (rule, key), conflict)) for rule, key in conflict]
+    reps = repairs(inst, conflict, deadline=t0 + time_limit, workers=workers) if conflict else []
+    return Explanation(conflicts=conflicts, repairs=reps, minimal=minimal, seconds=time.perf_counter() - t0,
+                       note=note, summary=headline(inst, conflict) or "")

@@ -1,0 +1,153 @@
+"""Infeasibility explanations: the rules named truly conflict (dropping any one gives a plan),
+the repairs truly work (applying one gives a plan the checker accepts), and the words carry
+the numbers that make the rules bind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ortools.sat.python import cp_model
+
+from optimizer import rules as R
+from optimizer.cli import main
+from optimizer.domain import Group
+from optimizer.explain import _Guarded, apply_repair, explain
+from optimizer.scenario import load_scenario
+
+from conftest import instance, months, solved
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "data" / "scenarios").glob("*.toml"))
+SS = ("self-service",)
+
+
+def assert_truly_conflicting(inst, exp) -> None:
+    keys = [(c.rule, c.key) for c in exp.conflicts]
+    assert keys, "an infeasible instance gets at least one conflicting rule"
+    g = _Guarded(inst, seed=0)
+    status, _ = g.check(keys, 10)
+    assert status == cp_model.INFEASIBLE, "the named rules alone must admit no plan"
+    if exp.minimal:
+        for i, k in enumerate(keys):
+            status, _ = g.check(keys[:i] + keys[i + 1:], 10)
+            assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), f"dropping {k} must give a plan"
+
+
+def assert_repairs_work(inst, exp) -> None:
+    for rep in exp.repairs:
+        res = solved(apply_repair(inst, rep))  # solved() runs the checker on the plan
+        assert res.plan is not None, rep.description
+
+
+def _infeasible_scenarios():
+    out = []
+    for p in SCENARIOS:
+        inst = load_scenario(p)
+        if solved(inst).status == "infeasible":
+            out.append(p)
+    return out
+
+
+def test_shipped_infeasible_scenarios_are_explained():
+    paths = _infeasible_scenarios()
+    assert [p.name for p in paths] == ["tight-deadline.toml"]
+    for p in paths:
+        inst = load_scenario(p)
+        exp = explain(inst, time_limit=30)
+        assert exp.minimal
+        assert_truly_conflicting(inst, exp)
+        assert exp.repairs, "at least one verified repair"
+        assert_repairs_work(inst, exp)
+        # Sales and marketing: 2000 users, 300 tickets by self-service, 200 a month from September.
+        assert exp.summary.startswith("Sales and marketing (2000 users) fits in no month from 2027-09 to 2027-10")
+        assert "needs 300 helpdesk tickets but no month has more than 200" in exp.summary
+
+
+def test_group_too_big_for_every_month():
+    # 100 users self-service only = 15 tickets; no month has more than 12.
+    inst = instance([Group("Sales", 100, methods=SS), Group("HR", 10)], months(12, 10))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert exp.summary == ("Sales (100 users) fits in no month from 2027-01 to 2027-02: by self-service it "
+                           "needs 15 helpdesk tickets but no month has more than 12")
+    # The smallest capacity repair: +3 tickets in one month (HR then fits too: 2 tickets).
+    best = exp.repairs[0]
+    assert best.kind == "capacity" and "+3 helpdesk tickets" in best.description
+    assert_repairs_work(inst, exp)
+
+
+def test_after_against_windows():
+    # Retail must come after Finance, but Finance can't start before 2027-03 and Retail ends by 2027-03.
+    g = [Group("Finance", 10, earliest="2027-03"), Group("Retail", 10, latest="2027-03", after=("Finance",))]
+    inst = instance(g, months(100, 100, 100))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert {c.rule for c in exp.conflicts} == {R.AFTER, R.WINDOW}
+    assert exp.summary == ("Retail must come after Finance, but Finance can't start before 2027-03 and "
+                           "Retail's latest possible month is 2027-03")
+    descriptions = [r.description for r in exp.repairs]
+    assert "drop the dependency: Retail after Finance" in descriptions
+    assert any("Finance's earliest month from 2027-03 to 2027-02" in d for d in descriptions)
+    assert_repairs_work(inst, exp)
+
+
+def test_vip_without_assisted_capacity():
+    inst = instance([Group("Executives", 30, vip=True)], months(100, 100, assisted=(10, 20)))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    rules = {c.rule for c in exp.conflicts}
+    assert R.VIP_ASSISTED in rules and R.ASSISTED_CAP in rules
+    assert any("must be enrolled in person: 30 users" in c.message for c in exp.conflicts)
+    descriptions = [r.description for r in exp.repairs]
+    assert any(d.startswith("+10 assisted users in 2027-02") for d in descriptions)
+    assert any("not as a VIP group" in d for d in descriptions)
+    assert_repairs_work(inst, exp)
+
+
+def test_pilot_first_against_windows():
+    g = [Group("P", 10, wave="pilot", earliest="2027-02"), Group("E", 10, wave="expanded-pilot", latest="2027-01")]
+    inst = instance(g, months(100, 100))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert R.PILOT_FIRST in {c.rule for c in exp.conflicts}
+    assert_repairs_work(inst, exp)
+    assert exp.repairs
+
+
+def test_one_platform_per_month_too_strict():
+    g = [Group("W", 10, platform="windows"), Group("I", 10, platform="ios"), Group("A", 10, platform="android")]
+    inst = instance(g, months(100, 100), max_platforms_per_month=1)
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert R.MAX_PLATFORMS in {c.rule for c in exp.conflicts}
+    descriptions = [r.description for r in exp.repairs]
+    assert "allow 2 instead of 1 per month (max_platforms_per_month = 2)" in descriptions
+    assert_repairs_work(inst, exp)
+
+
+def test_cli_prints_and_writes_the_explanation(tmp_path: Path):
+    out_json, out_md = tmp_path / "x.json", tmp_path / "x.md"
+    r = CliRunner().invoke(main, ["solve", str(ROOT / "data" / "scenarios" / "tight-deadline.toml"), "-q",
+                                  "--out", str(out_json), "--out", str(out_md)], catch_exceptions=False)
+    assert r.exit_code == 1
+    assert "Why there is no plan" in r.output and "Sales and marketing (2000 users)" in r.output
+    data = json.loads(out_json.read_text())
+    assert data["status"] == "infeasible"
+    assert data["explanation"]["minimal"] is True
+    assert {c["rule"] for c in data["explanation"]["conflicts"]} >= {"helpdesk-capacity", "production-opens"}
+    assert data["explanation"]["repairs"][0]["changes"]
+    assert "## Why there is no plan" in out_md.read_text()
+
+
+def test_compare_reason_is_the_explanation():
+    from optimizer import compare as C
+    from optimizer.solver import SolveOptions
+
+    runs = C.load_runs([ROOT / "data" / "scenarios" / "baseline.toml", ROOT / "data" / "scenarios" / "tight-deadline.toml"])
+    C.solve_runs(runs, SolveOptions(time_limit=10, workers=2), jobs=1)
+    comp = C.compare(runs)
+    tight = next(r for r in comp.runs if r.name == "Tight deadline")
+    assert tight.reason.startswith("infeasible: Sales and marketing (2000 users) fits in no month")
