@@ -485,6 +485,8 @@ def comparison_dict(comp: Comparison) -> dict[str, Any]:
                 "status": r.result.status if r.result is not None else r.error_kind,
                 "found": r.found,
                 "reason": r.reason,
+                "explanation": (r.result.explanation.to_dict()
+                                if r.result is not None and r.result.explanation is not None else None),
                 "objective": r.result.objective if r.result is not None else None,
                 "finish_month": comp.value("finish_month", r.name),
                 "months_over_90": _high_load_months(r) if r.found else None,
