@@ -68,7 +68,7 @@ def _fail(err: InputError) -> None:
 def main(verbose: int) -> None:
     """Plan the phased rollout of a device-management system, optimally."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
 
 
 @main.command("solve")
