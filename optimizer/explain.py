@@ -58,16 +58,20 @@ class _Guarded:
         self.keys = list(self.rm.guards)
         self.seed = seed
 
-    def check(self, keys: list[tuple[str, tuple]], limit: float) -> tuple[int, list[tuple[str, tuple]]]:
-        """Solve with ``keys`` enforced; returns (status, sufficient conflicting keys)."""
+    def check(self, keys: list[tuple[str, tuple]], limit: float, *, core_needed: bool = True
+              ) -> tuple[int, list[tuple[str, tuple]]]:
+        """Solve with ``keys`` enforced; returns (status, sufficient conflicting keys).
+
+        Cores need CP-SAT's single-worker search; without ``core_needed`` the full
+        portfolio runs (much faster to find a plan when one exists)."""
         proto = self.rm.proto
         proto.assumptions.clear()
         lits = [self.rm.guards[k] for k in keys]
         proto.assumptions.extend(lits)
-        s = _solver(limit, 1, self.seed)  # assumption cores need the single-worker search
+        s = _solver(limit, 1 if core_needed else 8, self.seed)
         st = s.solve(self.rm.model)
         core: list[tuple[str, tuple]] = []
-        if st == cp_model.INFEASIBLE:
+        if st == cp_model.INFEASIBLE and core_needed:
             by_lit = {self.rm.guards[k]: k for k in keys}
             core = [by_lit[i] for i in s.sufficient_assumptions_for_infeasibility() if i in by_lit]
         return st, core
@@ -82,9 +86,34 @@ def _order(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
     return sorted(keys, key=lambda k: rank.get(k[0], 2))
 
 
+def fits_nowhere(inst: Instance) -> Group | None:
+    """A group that no allowed (month, method) can hold even with nobody else enrolling."""
+    for g in inst.groups:
+        ok = False
+        for t in inst.allowed_months(g):
+            m = inst.months[t]
+            for k in inst.allowed_methods(g):
+                seats = m.assisted if k == "assisted" else m.tech_fair if k == "tech-fair" else g.size
+                if inst.rules.tickets(g.size, k) <= m.helpdesk and g.size <= seats:
+                    ok = True
+                    break
+            if ok:
+                break
+        if not ok:
+            return g
+    return None
+
+
 def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0
                      ) -> tuple[list[tuple[str, tuple]], bool, str]:
-    """A minimal set of conflicting rule instances: (keys, minimal?, note)."""
+    """A minimal set of conflicting rule instances: (keys, minimal?, note).
+
+    A group that fits in no month on its own is explained on the one-group instance
+    (rules only add up as groups are added, so that conflict holds for all groups too)."""
+    lonely = fits_nowhere(inst) if len(inst.groups) > 1 else None
+    if lonely is not None:
+        sub = dataclasses.replace(inst, groups=(dataclasses.replace(lonely, after=()),))
+        return minimal_conflict(sub, time_limit=time_limit, seed=seed)
     t0 = time.perf_counter()
     g = _Guarded(inst, seed)
     st, core = g.check(g.keys, time_limit / 2)
@@ -103,7 +132,7 @@ def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, 
             minimal = False
             break
         trial = keep[:i] + keep[i + 1:]
-        st, sub = g.check(trial, min(left, max(1.0, time_limit / 10)))
+        st, sub = g.check(trial, min(left, max(1.0, time_limit / 10)), core_needed=len(trial) <= 60)
         if st == cp_model.INFEASIBLE:
             # Still infeasible without keep[i]: drop it, and shrink to the new core at once
             # (the core contains every rule already found necessary, so i stays valid).
@@ -221,6 +250,16 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         order = inst.month_labels
         labels = sorted({c[1][0] for c in caps}, key=order.index)
         return _group_fits_nowhere(inst, g, labels)
+    windows = [k for k in conflict if k[0] == R.WINDOW]
+    if caps and len(windows) > 1 and len(caps) + len(windows) == len(conflict):
+        order = inst.month_labels
+        gs = [inst.group(k[1][0]) for k in windows]
+        last = max(_window(inst, g)[1] for g in gs)
+        rm = RolloutModel.__new__(RolloutModel)  # only for its capacity arithmetic
+        rm.inst = inst
+        room = sum(rm.month_user_capacity(t) for t in range(last + 1))
+        return (f"{len(gs)} groups ({sum(g.size for g in gs):,} users) must enroll by {order[last]} "
+                f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
     if caps and len(caps) == len(conflict):
         order = inst.month_labels
         labels = sorted({c[1][0] for c in caps}, key=order.index)
@@ -424,7 +463,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
 def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0, workers: int = 8) -> Explanation:
     """Minimal conflicting rules in words, and verified repairs, within ``time_limit`` seconds."""
     t0 = time.perf_counter()
-    conflict, minimal, note = minimal_conflict(inst, time_limit=time_limit * 0.6, seed=seed)
+    conflict, minimal, note = minimal_conflict(inst, time_limit=time_limit * 0.5, seed=seed)
     conflicts = [Conflict(rule, key, describe(inst, (rule, key), conflict)) for rule, key in conflict]
     reps = repairs(inst, conflict, deadline=t0 + time_limit, workers=workers) if conflict else []
     return Explanation(conflicts=conflicts, repairs=reps, minimal=minimal, seconds=time.perf_counter() - t0,

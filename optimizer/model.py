@@ -234,22 +234,64 @@ class RolloutModel:
 
     def add_redundant_capacity(self) -> None:
         """Implied (redundant) rows on the open literals that give CP-SAT a good
-        finish bound at once: the open months must be able to absorb every user
-        (and every production user after the pilot stage), and every group's
-        fewest possible tickets. Left out in guard mode (they'd bypass guards)."""
-        if not self.redundant:
+        finish bound at once (and prove capacity shortfalls without search): the
+        open months must be able to absorb every user (and every production user
+        after the pilot stage), and every group's fewest possible tickets.
+
+        In guard mode they hold only while every rule they are derived from holds:
+        their enforcement literals are all capacity guards (and, for the production
+        row, every production-opens guard), so dropping any of those rules releases them.
+        """
+        if not self.redundant and not self.guards_on:
             return
         inst, T, o = self.inst, self.max_month + 1, self.open0
+        cap_rules = set(R.CAPACITY_RULE.values())
+        cap_lits = [lit for (rule, _), lit in self.guards.items() if rule in cap_rules]
+        opens_lits = [lit for (rule, _), lit in self.guards.items() if rule == R.PRODUCTION_OPENS]
+
+        def implied(vars_: list[int], coeffs: list[int], lo: int, lits: list[int]) -> None:
+            ct = self.proto.constraints.add()
+            ct.enforcement_literal.extend(lits)
+            ct.linear.vars.extend(vars_)
+            ct.linear.coeffs.extend(coeffs)
+            ct.linear.domain.extend((lo, _BIG))
+
         users = [self.month_user_capacity(t) for t in range(T)]
-        self._linear(list(range(o, o + T)), users, int(self.sizes.sum()), _BIG)
+        implied(list(range(o, o + T)), users, int(self.sizes.sum()), cap_lits)
         has_stage = any(g.pilot_stage for g in inst.groups)
         gap = inst.rules.stage_gap if has_stage else 0
         prod = sum(g.size for g in inst.groups if g.wave == "production")
-        if prod and gap < T:
-            self._linear(list(range(o + gap, o + T)), users[gap:], prod, _BIG)
-        min_tickets = sum(min(inst.rules.tickets(g.size, k) for k in inst.allowed_methods(g))
-                          for g in inst.groups)
-        self._linear(list(range(o, o + T)), [m.helpdesk for m in inst.months[:T]], min_tickets, _BIG)
+        if prod and gap < T and (not self.guards_on or len(opens_lits) == sum(
+                g.wave == "production" for g in inst.groups) or gap == 0):
+            implied(list(range(o + gap, o + T)), users[gap:], prod, cap_lits + opens_lits)
+        if self.guards_on:
+            self._deadline_cuts(users)
+        methods = (lambda g: METHODS) if self.guards_on else inst.allowed_methods
+        min_tickets = sum(min(inst.rules.tickets(g.size, k) for k in methods(g)) for g in inst.groups)
+        helpdesk_lits = [lit for (rule, _), lit in self.guards.items() if rule == R.HELPDESK]
+        implied(list(range(o, o + T)), [m.helpdesk for m in inst.months[:T]], min_tickets, helpdesk_lits)
+
+    def _deadline_cuts(self, users: list[int]) -> None:
+        """Guard mode: groups whose latest month is t must fit in the months up to t.
+        Only the violated cuts are added, as clauses 'not all of these rules' over the
+        capacity guards and those groups' window guards (infeasibility without search)."""
+        inst = self.inst
+        labels = inst.month_labels
+        cap_lits = [lit for (rule, _), lit in self.guards.items() if rule in set(R.CAPACITY_RULE.values())]
+        by_latest: dict[int, list[int]] = defaultdict(list)
+        for gi, g in enumerate(inst.groups):
+            if g.latest:
+                by_latest[labels.index(g.latest)].append(gi)
+        due, lits = 0, []
+        for t in range(min(self.max_month + 1, len(labels))):
+            for gi in by_latest.get(t, []):
+                due += int(self.sizes[gi])
+                lit = self.guards.get((R.WINDOW, (inst.groups[gi].name,)))
+                if lit is not None:  # no guard: the window excludes nothing
+                    lits.append(lit)
+            if lits and due > sum(users[: t + 1]):
+                ct = self.proto.constraints.add()
+                ct.bool_or.literals.extend(-x - 1 for x in cap_lits + lits)
 
     def add_pilot_first(self) -> None:
         """pilot-first: every pilot month <= s <= every expanded-pilot month."""
