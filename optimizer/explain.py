@@ -383,6 +383,26 @@ def _candidates(inst: Instance, key: tuple[str, tuple]) -> list[Repair]:
 _SLACK_WEIGHT = {"helpdesk": 7, "assisted": 1, "tech_fair": 1}
 
 
+def _hint_slack(inst: Instance, rm: RolloutModel, slack: dict[tuple[str, str], int]) -> None:
+    """Warm start: a greedy plan with unlimited capacity, and the slack it needs."""
+    from .greedy import best_greedy
+    from .plan import Plan
+
+    big = dataclasses.replace(inst, months=tuple(
+        dataclasses.replace(m, helpdesk=m.helpdesk + 10**7, assisted=m.assisted + 10**7, tech_fair=m.tech_fair + 10**7)
+        for m in inst.months))
+    plan = best_greedy(big)
+    if plan is None:
+        return
+    rm.hint(plan)
+    loads = Plan.from_indices(inst, plan).loads()
+    index = {m.label: t for t, m in enumerate(inst.months)}
+    for (res, label), v in slack.items():
+        t = index[label]
+        rm.proto.solution_hint.vars.append(v)
+        rm.proto.solution_hint.values.append(max(0, loads[t][res] - inst.months[t].capacity(res)))
+
+
 def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -> Repair | None:
     """The least extra capacity (over all months and resources together) that gives a
     plan: the plain model with a slack on every capacity row, minimising weighted slack."""
@@ -400,6 +420,7 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
         return None
     rm.proto.objective.vars.extend(slack.values())
     rm.proto.objective.coeffs.extend(_SLACK_WEIGHT[res] for res, _ in slack)
+    _hint_slack(inst, rm, slack)
     s = _solver(limit, workers, seed)
     st = s.solve(rm.model)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -425,7 +446,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     found: list[Repair] = []
     seen: set[tuple] = set()
     if any(k[0] in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP) for k in conflict):
-        rep = capacity_repair(inst, min(10.0, max(0.5, (deadline - time.perf_counter()) / 2)), workers=workers)
+        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers)
         if rep is not None and feasible(apply_repair(inst, rep), min(10.0, max(0.5, deadline - time.perf_counter())),
                                         workers=workers):
             found.append(rep)
