@@ -361,11 +361,13 @@ def render_plot(records: list[dict], path: Path) -> bool:
         for r in records:
             if r["instance"] != inst or not r["trace"]:
                 continue
-            pts = [(t, _gap(p, d)) for lv, t, p, d in r["trace"] if lv == "waiting"]
-            pts = [(t, 100 * g) for t, g in pts if g is not None]
-            if pts:
-                ax.step([t for t, _ in pts], [g for _, g in pts], where="post", label=r["solver"])
-        ax.set_title(f"{inst}: waiting level")
+            for level, style in (("finish", "--"), ("waiting", "-")):
+                pts = [(t, _gap(p, d)) for lv, t, p, d in r["trace"] if lv == level]
+                pts = [(t, 100 * g) for t, g in pts if g is not None]
+                if len(pts) >= 1:
+                    ax.step([t for t, _ in pts], [g for _, g in pts], where="post", linestyle=style,
+                            marker=".", label=f"{r['solver']} {level}")
+        ax.set_title(f"{inst}: gap of the finish and waiting levels")
         ax.set_xlabel("seconds since start")
         ax.set_ylabel("gap %")
         ax.set_yscale("symlog", linthresh=0.1)
@@ -386,11 +388,18 @@ def main() -> None:
     ap.add_argument("--variants", default="", help="CP-SAT variants instead of the default, e.g. w8-b8,w2-b8,w8-nodet")
     ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.csv"))
     ap.add_argument("--md", default=str(ROOT / "docs" / "benchmarks.md"))
+    ap.add_argument("--render", metavar="RECORDS_JSON", help="only re-render --md and the plot from saved records")
     ap.add_argument("--one", nargs=4, metavar=("SIZE", "SEED", "SOLVER", "LIMIT"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
         size, seed, solver, limit = a.one
         print(json.dumps(run_one(size, int(seed), solver, float(limit))))
+        return
+    if a.render:
+        records = json.loads(Path(a.render).read_text(encoding="utf-8"))
+        plot = Path(a.out).with_name(Path(a.out).stem + "-gap.png")
+        render_markdown(records, Path(a.md), plot if render_plot(records, plot) else None, _machine())
+        print(f"wrote {a.md}")
         return
     sizes = a.sizes.split(",")
     limits = [float(x) for x in a.limits.split(",")] if a.limits else [DEFAULT_LIMITS.get(s, 60.0) for s in sizes]
