@@ -257,7 +257,8 @@ def solve(
             # capped at WALL_FACTOR x the budget; a level that hits that cap is marked
             # (stopped_by "wall clock") and the result is then not reproducible.
             solver.parameters.max_deterministic_time = budget
-            solver.parameters.max_time_in_seconds = WALL_FACTOR * budget
+            wall_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
+            solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, wall_left), 0.1 * budget)
         else:
             solver.parameters.max_time_in_seconds = budget
         t0 = time.perf_counter()
