@@ -162,6 +162,28 @@ def _users(n: int) -> str:
     return f"{n} user{'s' if n != 1 else ''}"
 
 
+def _months(n: int) -> str:
+    return f"{n} month{'s' if n != 1 else ''}"
+
+
+def _not_before(inst: Instance, gap: int) -> str:
+    """', so not before 2027-03': the earliest month the last pilot-stage month allows,
+    from the pilot-stage groups' own earliest possible months ('' without pilots)."""
+    starts = [min(inst.allowed_months(g), default=0) for g in inst.groups if g.pilot_stage]
+    if not starts:
+        return ""
+    t = max(starts) + gap
+    return f", so not before {_label(inst, t)}" if t < inst.horizon else ", so not within the plan's months"
+
+
+def _kinds(inst: Instance, rule: str, t: int | None = None) -> list[str]:
+    """The platforms (or non-empty locations) of the groups that may enroll in month t
+    (any month when t is None), sorted."""
+    attr = "platform" if rule == R.MAX_PLATFORMS else "location"
+    return sorted({getattr(g, attr) for g in inst.groups
+                   if getattr(g, attr) and (t is None or t in inst.allowed_months(g))})
+
+
 def _need(inst: Instance, g: Group, res: str) -> int:
     """The least of ``res`` a group needs in its month, over its allowed methods."""
     ks = inst.allowed_methods(g)
@@ -182,9 +204,13 @@ def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, t
     if rule in (R.MAX_PLATFORMS, R.MAX_LOCATIONS):
         n = r.max_platforms_per_month if rule == R.MAX_PLATFORMS else r.max_locations_per_month
         what = "platform" if rule == R.MAX_PLATFORMS else "location"
-        return f"{k[0]} may hold at most {n} {what}{'s' if n != 1 else ''} (max_{what}s_per_month)"
+        vals = _kinds(inst, rule, inst.month_index(k[0]))
+        return (f"{k[0]} may hold at most {n} {what}{'s' if n != 1 else ''} (max_{what}s_per_month); "
+                f"the groups that may enroll then have {len(vals)}: {', '.join(vals)}")
     if rule == R.DEPARTMENTS_TOGETHER:
-        return f"all {k[1]} groups of {k[0]} must enroll in the same month (keep_departments_together)"
+        gs = [g for g in inst.groups if g.department == k[0] and g.wave == k[1]]
+        return (f"all {k[1]} groups of {k[0]} ({', '.join(g.name for g in gs)}: "
+                f"{_users(sum(g.size for g in gs))}) must enroll in the same month (keep_departments_together)")
     g = inst.group(k[0])
     lo, hi = _window(inst, g)
     if rule == R.AFTER:
@@ -205,11 +231,12 @@ def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, t
         return (f"{g.name} is a{'n' if g.wave == 'expanded-pilot' else ''} {g.wave.replace('-', ' ')} group: "
                 "every limited-pilot group must enroll no later than every expanded-pilot group")
     if rule == R.PRODUCTION_OPENS:
-        return (f"{g.name} is a production group: it can start only {r.stage_gap} month(s) after "
-                "the last pilot-stage month (stage_gap)")
+        return (f"{g.name} is a production group: it can start only {_months(r.stage_gap)} after "
+                f"the last pilot-stage month (stage_gap){_not_before(inst, r.stage_gap)}")
     if rule == R.RISK_DELAY:
-        return (f"{g.name} is high-risk: it waits {r.risk_delay} more month(s) after production opens "
-                f"(risk_delay), so no earlier than {r.stage_gap + r.risk_delay} month(s) after the pilot stage")
+        return (f"{g.name} is high-risk: it waits {_months(r.risk_delay)} more after production opens "
+                f"(risk_delay), {_months(r.stage_gap + r.risk_delay)} after the last pilot-stage month"
+                f"{_not_before(inst, r.stage_gap + r.risk_delay)}")
     return f"{rule} {k}"
 
 
@@ -260,6 +287,15 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         room = sum(rm.month_user_capacity(t) for t in range(last + 1))
         return (f"{len(gs)} groups ({sum(g.size for g in gs):,} users) must enroll by {order[last]} "
                 f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
+    limits = [k for k in conflict if k[0] in (R.MAX_PLATFORMS, R.MAX_LOCATIONS)]
+    if limits and len(limits) == len(conflict) and len({k[0] for k in limits}) == 1:
+        rule = limits[0][0]
+        what = "platform" if rule == R.MAX_PLATFORMS else "location"
+        n = inst.rules.max_platforms_per_month if rule == R.MAX_PLATFORMS else inst.rules.max_locations_per_month
+        vals = _kinds(inst, rule)
+        labels = sorted({k[1][0] for k in limits}, key=inst.month_labels.index)
+        return (f"the groups span {len(vals)} {what}s ({', '.join(vals)}) but {_span(inst, labels)} may hold "
+                f"at most {n} {what}{'s' if n != 1 else ''} each (max_{what}s_per_month)")
     if caps and len(caps) == len(conflict):
         order = inst.month_labels
         labels = sorted({c[1][0] for c in caps}, key=order.index)
@@ -440,20 +476,123 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
                   tuple(("capacity", (label, res, d)) for res, label, d in extra))
 
 
+def _left(deadline: float) -> float:
+    """Seconds for one feasibility check: what is left, at most 10."""
+    return min(10.0, max(0.5, deadline - time.perf_counter()))
+
+
+def _bisect(lo: int, hi: int, ok, deadline: float) -> int | None:
+    """The smallest value in [lo, hi] for which ``ok`` (monotone: once True, True for
+    every larger value) is True; None when there is none or the time runs out first.
+    An unknown verdict (None) ends the search with the best value proven so far."""
+    best = None
+    while lo <= hi and time.perf_counter() < deadline:
+        mid = (lo + hi) // 2
+        verdict = ok(mid)
+        if verdict:
+            best, hi = mid, mid - 1
+        elif verdict is False:
+            lo = mid + 1
+        else:
+            break
+    return best
+
+
+def deadline_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
+                    workers: int = 8) -> Repair | None:
+    """Many groups due too early (several windows in the conflict): the nearest common
+    latest month that gives a plan, for every one of them whose latest month is earlier.
+    A later latest month only adds plans, so the search bisects."""
+    names = [k[1][0] for k in conflict if k[0] == R.WINDOW]
+    if len(names) < 2:
+        return None
+    his = {n: _window(inst, inst.group(n))[1] for n in names}
+    last = max(his.values())
+
+    def changes(t: int) -> tuple:
+        return tuple(("latest", (n, _label(inst, t))) for n, h in his.items() if h < t)
+
+    def ok(t: int) -> bool | None:
+        return feasible(apply_repair(inst, Repair("", "window", 0.0, changes(t))), _left(deadline), workers=workers)
+
+    best = _bisect(last + 1, inst.horizon - 1, ok, deadline)
+    if best is None:
+        return None
+    return Repair(f"let the {len(names)} groups due by {_label(inst, last)} enroll until {_label(inst, best)} "
+                  f"(move their latest month)", "window", float(best - last) + 0.5, changes(best))
+
+
+#: Shares tried by the uniform capacity repair, in percent.
+_PERCENTS = (5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
+_RESOURCE_OF = {R.HELPDESK: "helpdesk", R.ASSISTED_CAP: "assisted", R.TECH_FAIR_CAP: "tech_fair"}
+
+
+def uniform_capacity_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
+                            workers: int = 8) -> Repair | None:
+    """The same extra share of every conflicting capacity (e.g. +30 % helpdesk tickets in
+    every month from 2027-01 to 2027-12): the smallest share on a ladder that gives a plan.
+    A fallback for when the least-extra-capacity model does not finish (large instances)."""
+    caps = {m.label: m for m in inst.months}
+    cells = [(k[1][0], _RESOURCE_OF[k[0]]) for k in conflict if k[0] in _CAP_RULES]
+    cells = [(label, res) for label, res in cells if caps[label].capacity(res) > 0]
+    if not cells:
+        return None
+
+    def changes(i: int) -> tuple:
+        pct = _PERCENTS[i]
+        return tuple(("capacity", (label, res, -(-caps[label].capacity(res) * pct // 100))) for label, res in cells)
+
+    def ok(i: int) -> bool | None:
+        return feasible(apply_repair(inst, Repair("", "capacity", 0.0, changes(i))), _left(deadline), workers=workers)
+
+    best = _bisect(0, len(_PERCENTS) - 1, ok, deadline)
+    if best is None:
+        return None
+    pct, order = _PERCENTS[best], inst.month_labels
+    parts = []
+    for res in ("helpdesk", "assisted", "tech_fair"):
+        labels = sorted({lb for lb, r in cells if r == res}, key=order.index)
+        if labels:
+            extra = sum(d for what, (lb, r, d) in changes(best) if r == res)
+            parts.append(f"+{pct} % {RESOURCE_LABELS[res]} in {_span(inst, labels)} (+{extra:,} in all)")
+    return Repair(" and ".join(parts), "capacity", round(pct / 100 * len(cells), 4), changes(best))
+
+
+def _span(inst: Instance, labels: list[str]) -> str:
+    """'every month from A to B' for consecutive months, else the list."""
+    idx = [inst.month_index(lb) for lb in labels]
+    if len(idx) > 2 and idx == list(range(idx[0], idx[-1] + 1)):
+        return f"every month from {labels[0]} to {labels[-1]}"
+    return ", ".join(labels)
+
+
 def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float, workers: int = 8,
             limit: int = 8) -> list[Repair]:
     """Single changes that each make the instance feasible, cheapest first."""
     found: list[Repair] = []
     seen: set[tuple] = set()
-    if any(k[0] in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP) for k in conflict):
-        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers)
-        if rep is not None and feasible(apply_repair(inst, rep), min(10.0, max(0.5, deadline - time.perf_counter())),
-                                        workers=workers):
+    windows = sum(1 for k in conflict if k[0] == R.WINDOW)
+    if windows >= 2:
+        rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.6 * (deadline - time.perf_counter()),
+                              workers=workers)
+        if rep is not None:
             found.append(rep)
             seen.add(rep.changes)
+    if any(k[0] in _CAP_RULES for k in conflict):
+        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers)
+        if rep is not None and feasible(apply_repair(inst, rep), _left(deadline), workers=workers):
+            found.append(rep)
+            seen.add(rep.changes)
+        elif time.perf_counter() < deadline:
+            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers)
+            if rep is not None:
+                found.append(rep)
+                seen.add(rep.changes)
     for key in conflict:
         if time.perf_counter() >= deadline:
             break
+        if key[0] == R.WINDOW and windows > 3:
+            continue  # one group's window alone rarely helps when many are due: deadline_repair
         for rep in _candidates(inst, key):
             if rep.changes in seen or time.perf_counter() >= deadline:
                 continue

@@ -151,3 +151,99 @@ def test_compare_reason_is_the_explanation():
     comp = C.compare(runs)
     tight = next(r for r in comp.runs if r.name == "Tight deadline")
     assert tight.reason.startswith("infeasible: Sales and marketing (2000 users) fits in no month")
+
+
+def test_blackout_collides_with_dependency():
+    # Finance is blacked out in January, so it can't start before February; Retail is due by February.
+    g = [Group("Finance", 10, latest="2027-02", blackout=("2027-01",)),
+         Group("Retail", 10, latest="2027-02", after=("Finance",))]
+    inst = instance(g, months(100, 100, 100))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert {c.rule for c in exp.conflicts} == {R.BLACKOUT, R.WINDOW, R.AFTER}
+    assert exp.summary == ("Retail must come after Finance, but Finance can't start before 2027-02 and "
+                           "Retail's latest possible month is 2027-02")
+    descriptions = [r.description for r in exp.repairs]
+    assert "let Finance enroll in 2027-01 (remove it from its blackout months)" in descriptions
+    assert "move Retail's latest month from 2027-02 to 2027-03" in descriptions
+    assert_repairs_work(inst, exp)
+
+
+def test_high_risk_group_due_before_it_may_start():
+    # Pilot in January at the earliest, production opens one month later, high risk one more: March.
+    g = [Group("P", 10, wave="pilot"), Group("R", 10, risk="high", latest="2027-02")]
+    inst = instance(g, months(100, 100, 100), stage_gap=1, risk_delay=1)
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert {c.rule for c in exp.conflicts} == {R.WINDOW, R.RISK_DELAY}
+    msg = next(c.message for c in exp.conflicts if c.rule == R.RISK_DELAY)
+    assert msg == ("R is high-risk: it waits 1 month more after production opens (risk_delay), 2 months after "
+                   "the last pilot-stage month, so not before 2027-03")
+    descriptions = [r.description for r in exp.repairs]
+    assert "shorten risk_delay from 1 to 0" in descriptions
+    assert "move R's latest month from 2027-02 to 2027-03" in descriptions
+    assert_repairs_work(inst, exp)
+
+
+def test_tech_fair_only_group_without_a_tech_fair():
+    inst = instance([Group("Lab", 10, methods=("tech-fair",))], months(100, 100))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert exp.summary == ("Lab (10 users) fits in no month from 2027-01 to 2027-02: the tech fair needs "
+                           "10 tech-fair seats (at most 0)")
+    descriptions = [r.description for r in exp.repairs]
+    assert "let Lab use self-service as well" in descriptions
+    assert "+10 tech-fair users in 2027-01 (0 -> 10)" in descriptions
+    assert_repairs_work(inst, exp)
+
+
+def test_department_too_big_for_one_month():
+    g = [Group(n, 100, department="Sales", methods=SS) for n in ("A", "B")]  # 15 tickets each
+    inst = instance(g, months(20, 20), keep_departments_together=True)
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    msg = next(c.message for c in exp.conflicts if c.rule == R.DEPARTMENTS_TOGETHER)
+    assert msg.startswith("all production groups of Sales (A, B: 200 users) must enroll in the same month")
+    descriptions = [r.description for r in exp.repairs]
+    assert "drop keep_departments_together" in descriptions
+    assert any(d.startswith("+10 helpdesk tickets in") for d in descriptions)
+    assert_repairs_work(inst, exp)
+
+
+def test_more_locations_than_months_allow():
+    g = [Group("A", 10, location="Oslo"), Group("B", 10, location="Bergen"), Group("C", 10, location="Umeå")]
+    inst = instance(g, months(100, 100), max_locations_per_month=1)
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert exp.summary == ("the groups span 3 locations (Bergen, Oslo, Umeå) but 2027-01, 2027-02 may hold "
+                           "at most 1 location each (max_locations_per_month)")
+    assert exp.repairs[0].description == "allow 2 instead of 1 per month (max_locations_per_month = 2)"
+    assert_repairs_work(inst, exp)
+
+
+def test_many_groups_due_too_early_get_a_common_deadline_repair():
+    # 8 groups of 100 users due by February; 200 users a month (30 tickets, self-service only).
+    g = [Group(f"G{i}", 100, methods=SS, latest="2027-02") for i in range(8)]
+    inst = instance(g, months(30, 30, 30, 30, 30))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    # Minimal: any 5 of the 8 windows already conflict (500 users > 400).
+    assert exp.summary == ("5 groups (500 users) must enroll by 2027-02 (their latest months), but the months "
+                           "up to 2027-02 can enroll at most 400 users")
+    descriptions = [r.description for r in exp.repairs]
+    # Two groups a month: with these 5 due later and 3 still due by February, the plan ends in April.
+    assert "let the 5 groups due by 2027-02 enroll until 2027-04 (move their latest month)" in descriptions
+    assert_repairs_work(inst, exp)
+
+
+def test_uniform_capacity_repair_is_the_least_share_that_works():
+    from optimizer.explain import uniform_capacity_repair
+
+    g = [Group(f"G{i}", 100, methods=SS) for i in range(4)]  # 15 tickets each, 60 in all
+    inst = instance(g, months(25, 25))  # two groups a month need 30 tickets: +10 % (28) is too little
+    keys = [(R.HELPDESK, ("2027-01",)), (R.HELPDESK, ("2027-02",))]
+    import time
+
+    rep = uniform_capacity_repair(inst, keys, deadline=time.perf_counter() + 20)
+    assert rep.description == "+20 % helpdesk tickets in 2027-01, 2027-02 (+10 in all)"
+    assert solved(apply_repair(inst, rep)).plan is not None
