@@ -625,6 +625,7 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
     t0 = time.perf_counter()
     conflict, minimal, note = minimal_conflict(inst, time_limit=time_limit * 0.5, seed=seed)
     conflicts = [Conflict(rule, key, describe(inst, (rule, key), conflict)) for rule, key in conflict]
-    reps = repairs(inst, conflict, deadline=t0 + time_limit, workers=workers) if conflict else []
+    # The last feasibility check may start just before the deadline: keep 3 % for it.
+    reps = repairs(inst, conflict, deadline=t0 + 0.97 * time_limit, workers=workers) if conflict else []
     return Explanation(conflicts=conflicts, repairs=reps, minimal=minimal, seconds=time.perf_counter() - t0,
                        note=note, summary=headline(inst, conflict) or "")

@@ -151,6 +151,11 @@ def test_compare_reason_is_the_explanation():
     comp = C.compare(runs)
     tight = next(r for r in comp.runs if r.name == "Tight deadline")
     assert tight.reason.startswith("infeasible: Sales and marketing (2000 users) fits in no month")
+    data = json.loads(C.comparison_json(comp))
+    exp = next(s for s in data["scenarios"] if s["name"] == "Tight deadline")["explanation"]
+    assert exp["minimal"] is True and exp["repairs"]
+    assert {c["rule"] for c in exp["conflicts"]} >= {"helpdesk-capacity", "production-opens"}
+    assert next(s for s in data["scenarios"] if s["name"] != "Tight deadline")["explanation"] is None
 
 
 def test_blackout_collides_with_dependency():
