@@ -317,6 +317,14 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
     if caps and len(caps) == len(conflict):
         order = inst.month_labels
         labels = sorted({c[1][0] for c in caps}, key=order.index)
+        rm = RolloutModel.__new__(RolloutModel)  # only for its capacity arithmetic
+        rm.inst = inst
+        room = sum(rm.month_user_capacity(order.index(lab)) for lab in labels)
+        users = sum(g.size for g in inst.groups)
+        span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+        if room < users:
+            return (f"all {len(inst.groups):,} groups ({users:,} users) must enroll from {span}, but with their "
+                    f"helpdesk, assisted and tech-fair capacity these months can enroll at most {room:,} users")
         return f"the groups don't fit in the capacities of {', '.join(labels)}"
     if R.AFTER in rules:
         return describe(inst, next(x for x in conflict if x[0] == R.AFTER), conflict)
