@@ -33,6 +33,9 @@ DEFAULT_SEED = 0
 DEFAULT_BATCH_SIZE = 8
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
+#: The first level's share of the time limit when later levels follow (a level that is
+#: not proven by then rarely improves, and the next level needs time to improve at all).
+FIRST_LEVEL_SHARE = 0.5
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "optimal",
@@ -240,6 +243,8 @@ def solve(
         used = det_used if opts.deterministic else time.perf_counter() - t_start
         reserve = 0.1 * opts.time_limit * (len(names) - i - 1)
         budget = max(opts.time_limit - used - reserve, 0.1 * opts.time_limit)
+        if i == 0 and len(names) > 1:
+            budget = min(budget, FIRST_LEVEL_SHARE * opts.time_limit)
         if interrupted:
             value = rm_value(rm, name, best) if best else None
             levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
