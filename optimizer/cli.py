@@ -76,7 +76,8 @@ def main(verbose: int) -> None:
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
 @click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
-              help="Seconds for all objective levels together.")
+              help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
+                   "deterministic seconds, wall clock capped at 1.5x).")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
