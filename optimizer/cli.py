@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from .checker import check_plan
-from .console import ProgressPrinter, print_explanation, print_levels, print_result, print_violations
+from .console import ProgressPrinter, print_explanation, print_result, print_violations
 from .domain import Instance
 from .errors import InputError
 from .export import check_out_paths, write_outputs

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .atomic import write_text
-from .domain import RESOURCES, Instance
+from .domain import Instance
 from .errors import InputError
 from .export import md_table
 from .scenario import load_scenario

@@ -106,8 +106,7 @@ def print_explanation(console: Console, explanation) -> None:
     if explanation.summary:
         console.print("  " + escape(explanation.summary), highlight=False)
     if explanation.conflicts:
-        console.print("  These rules cannot all hold" + (" (a minimal set: drop any one and a plan exists):"
-                                                         if explanation.minimal else ":"))
+        console.print("  " + explanation.intro)
         for c in explanation.conflicts:
             console.print(f"   - {escape(c.message)}  [dim]\\[{c.rule}][/dim]", highlight=False)
     if explanation.repairs:

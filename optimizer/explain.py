@@ -24,9 +24,12 @@ from ortools.sat.python import cp_model
 from . import rules as R
 from .domain import METHODS, RESOURCE_LABELS, Group, Instance, Month
 from .explanation import Conflict, Explanation, Repair
-from .model import RolloutModel
+from .model import RolloutModel, month_user_capacity
 
 DEFAULT_TIME_LIMIT = 30.0
+#: capacity rule name -> resource (the inverse of rules.CAPACITY_RULE)
+_RESOURCE_OF = {rule: res for res, rule in R.CAPACITY_RULE.items()}
+_CAP_RULES = tuple(_RESOURCE_OF)
 
 
 # ------------------------------------------------------------------ solving helpers
@@ -202,21 +205,12 @@ def _kinds(inst: Instance, rule: str, t: int | None = None) -> list[str]:
                    if getattr(g, attr) and (t is None or t in inst.allowed_months(g))})
 
 
-def _need(inst: Instance, g: Group, res: str) -> int:
-    """The least of ``res`` a group needs in its month, over its allowed methods."""
-    ks = inst.allowed_methods(g)
-    if res == "helpdesk":
-        return min(inst.rules.tickets(g.size, k) for k in ks)
-    method = "assisted" if res == "assisted" else "tech-fair"
-    return g.size if all(k == method for k in ks) else 0
-
-
 def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, tuple]]) -> str:
     """One rule instance of a conflict, in words, with the numbers that make it bind."""
     rule, k = key
     r = inst.rules
-    if rule in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP):
-        res = {R.HELPDESK: "helpdesk", R.ASSISTED_CAP: "assisted", R.TECH_FAIR_CAP: "tech_fair"}[rule]
+    if rule in _CAP_RULES:
+        res = _RESOURCE_OF[rule]
         m = next(x for x in inst.months if x.label == k[0])
         return f"{m.label} has room for at most {m.capacity(res)} {RESOURCE_LABELS[res]}"
     if rule in (R.MAX_PLATFORMS, R.MAX_LOCATIONS):
@@ -258,7 +252,6 @@ def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, t
     return f"{rule} {k}"
 
 
-_CAP_RULES = (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP)
 _GROUP_RULES = (R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.PRODUCTION_OPENS, R.RISK_DELAY, R.PILOT_FIRST)
 
 
@@ -300,9 +293,7 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         order = inst.month_labels
         gs = [inst.group(k[1][0]) for k in windows]
         last = max(_window(inst, g)[1] for g in gs)
-        rm = RolloutModel.__new__(RolloutModel)  # only for its capacity arithmetic
-        rm.inst = inst
-        room = sum(rm.month_user_capacity(t) for t in range(last + 1))
+        room = sum(month_user_capacity(inst, t) for t in range(last + 1))
         return (f"{len(gs)} groups ({sum(g.size for g in gs):,} users) must enroll by {order[last]} "
                 f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
     limits = [k for k in conflict if k[0] in (R.MAX_PLATFORMS, R.MAX_LOCATIONS)]
@@ -317,9 +308,7 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
     if caps and len(caps) == len(conflict):
         order = inst.month_labels
         labels = sorted({c[1][0] for c in caps}, key=order.index)
-        rm = RolloutModel.__new__(RolloutModel)  # only for its capacity arithmetic
-        rm.inst = inst
-        room = sum(rm.month_user_capacity(order.index(lab)) for lab in labels)
+        room = sum(month_user_capacity(inst, order.index(lab)) for lab in labels)
         users = sum(g.size for g in inst.groups)
         span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
         if room < users:
@@ -550,7 +539,6 @@ def deadline_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadli
 
 #: Shares tried by the uniform capacity repair, in percent.
 _PERCENTS = (5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
-_RESOURCE_OF = {R.HELPDESK: "helpdesk", R.ASSISTED_CAP: "assisted", R.TECH_FAIR_CAP: "tech_fair"}
 
 
 def uniform_capacity_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
@@ -624,7 +612,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 continue
             seen.add(rep.changes)
             try:
-                verdict = feasible(apply_repair(inst, rep), min(10.0, deadline - time.perf_counter()), workers=workers)
+                verdict = feasible(apply_repair(inst, rep), _left(deadline), workers=workers)
             except (ValueError, KeyError):
                 continue
             if verdict:
@@ -636,8 +624,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
             rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
                          "horizon", 2.0 + n, (("add_months", n),))
             if any(g.latest is None for g in inst.groups) and time.perf_counter() < deadline and \
-                    feasible(apply_repair(inst, rep), min(10.0, max(0.5, deadline - time.perf_counter())),
-                             workers=workers):
+                    feasible(apply_repair(inst, rep), _left(deadline), workers=workers):
                 if rep.changes not in seen:
                     found.append(rep)
                 break

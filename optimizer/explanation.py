@@ -38,6 +38,12 @@ class Explanation:
     note: str = ""  # e.g. "time limit reached; the set may not be minimal"
     summary: str = ""  # one sentence for the common shapes (a group too big for its months, ...)
 
+    @property
+    def intro(self) -> str:
+        """The sentence before the list of conflicting rules."""
+        return "These rules cannot all hold" + (
+            " (a minimal set: drop any one and a plan exists):" if self.minimal else ":")
+
     def headline(self) -> str:
         """One line (compare's reason column)."""
         if self.summary:

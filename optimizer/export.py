@@ -62,8 +62,7 @@ def plan_markdown(inst: Instance, result: Result) -> str:
         out += ["", "## Why there is no plan", ""]
         if exp.summary:
             out += [exp.summary, ""]
-        out += ["These rules cannot all hold" + (" (a minimal set: drop any one and a plan exists):"
-                                                 if exp.minimal else ":"), ""]
+        out += [exp.intro, ""]
         out += [f"- {_md_cell(c.message)} (`{c.rule}`)" for c in exp.conflicts]
         if exp.repairs:
             out += ["", "Each of these changes gives a plan (smallest first):", ""]

@@ -36,6 +36,15 @@ GROUP_COLUMNS = (
     "vip", "methods", "earliest", "latest", "blackout", "after",
 )
 GROUP_REQUIRED = ("group", "size")
+
+
+def group_cells(g: Group) -> list[Any]:
+    """A group as the cells of a groups.csv row, in GROUP_COLUMNS order (what parse_groups reads)."""
+    return [g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
+            "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
+            ";".join(g.blackout), ";".join(g.after)]
+
+
 CAPACITY_COLUMNS = ("month", "helpdesk", "assisted", "tech_fair")
 CAPACITY_REQUIRED = ("month", "helpdesk")
 MAX_SIZE = 1_000_000

@@ -36,6 +36,24 @@ class Terms:
     coeffs: list[int]
 
 
+def month_user_capacity(inst: Instance, t: int) -> int:
+    """Most users month t can enroll by any method mix (a fractional knapsack:
+    methods with the fewest tickets per user first). An upper bound, used by the
+    implied capacity rows and by explanations."""
+    m, rates = inst.months[t], inst.rules.tickets_per_100_users
+    budget = 100 * m.helpdesk  # tickets x 100
+    users = 0.0
+    for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", None)),
+                         key=lambda kc: rates[kc[0]]):
+        r = rates[k]
+        n = (cap if cap is not None else _BIG) if r == 0 else min(cap if cap is not None else _BIG, budget / r)
+        users += n
+        budget -= n * r
+        if budget <= 0:
+            break
+    return int(min(users, _BIG))
+
+
 class RolloutModel:
     """Builds the CP-SAT model of an :class:`Instance`.
 
@@ -47,7 +65,7 @@ class RolloutModel:
         modelled with explicit (guarded) exclusions instead of missing variables.
     redundant:
         Add the implied capacity rows (off for models whose capacities are relaxed,
-        e.g. with slack for capacity repairs; always off with guards).
+        e.g. with slack for capacity repairs; with guards they are guarded too).
     max_month:
         Create no variables after this month (a known upper bound on the finish,
         e.g. from a greedy plan, when finish is the first objective level).
@@ -57,7 +75,7 @@ class RolloutModel:
                  redundant: bool = True) -> None:
         self.inst = inst
         self.guards_on = guards
-        self.redundant = redundant and not guards
+        self.redundant = redundant
         self.max_month = inst.horizon - 1 if max_month is None else min(max_month, inst.horizon - 1)
         self.model = cp_model.CpModel()
         self.proto = self.model.proto
@@ -215,23 +233,6 @@ class RolloutModel:
                 self._linear(ids.tolist() + [self.open0 + t], coef.tolist() + [-cap], -_BIG, 0,
                              R.CAPACITY_RULE[res], (month.label,))
 
-    def month_user_capacity(self, t: int) -> int:
-        """Most users month t can enroll by any method mix (a fractional knapsack:
-        methods with the fewest tickets per user first). An upper bound used
-        only by redundant constraints."""
-        m, rates = self.inst.months[t], self.inst.rules.tickets_per_100_users
-        budget = 100 * m.helpdesk  # tickets x 100
-        users = 0.0
-        for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", None)),
-                             key=lambda kc: rates[kc[0]]):
-            r = rates[k]
-            n = (cap if cap is not None else _BIG) if r == 0 else min(cap if cap is not None else _BIG, budget / r)
-            users += n
-            budget -= n * r
-            if budget <= 0:
-                break
-        return int(min(users, _BIG))
-
     def add_redundant_capacity(self) -> None:
         """Implied (redundant) rows on the open literals that give CP-SAT a good
         finish bound at once (and prove capacity shortfalls without search): the
@@ -242,7 +243,7 @@ class RolloutModel:
         their enforcement literals are all capacity guards (and, for the production
         row, every production-opens guard), so dropping any of those rules releases them.
         """
-        if not self.redundant and not self.guards_on:
+        if not self.redundant:
             return
         inst, T, o = self.inst, self.max_month + 1, self.open0
         cap_rules = set(R.CAPACITY_RULE.values())
@@ -256,7 +257,7 @@ class RolloutModel:
             ct.linear.coeffs.extend(coeffs)
             ct.linear.domain.extend((lo, _BIG))
 
-        users = [self.month_user_capacity(t) for t in range(T)]
+        users = [month_user_capacity(inst, t) for t in range(T)]
         implied(list(range(o, o + T)), users, int(self.sizes.sum()), cap_lits)
         has_stage = any(g.pilot_stage for g in inst.groups)
         gap = inst.rules.stage_gap if has_stage else 0
@@ -265,19 +266,18 @@ class RolloutModel:
                 g.wave == "production" for g in inst.groups) or gap == 0):
             implied(list(range(o + gap, o + T)), users[gap:], prod, cap_lits + opens_lits)
         if self.guards_on:
-            self._deadline_cuts(users)
+            self._deadline_cuts(users, cap_lits)
         methods = (lambda g: METHODS) if self.guards_on else inst.allowed_methods
         min_tickets = sum(min(inst.rules.tickets(g.size, k) for k in methods(g)) for g in inst.groups)
         helpdesk_lits = [lit for (rule, _), lit in self.guards.items() if rule == R.HELPDESK]
         implied(list(range(o, o + T)), [m.helpdesk for m in inst.months[:T]], min_tickets, helpdesk_lits)
 
-    def _deadline_cuts(self, users: list[int]) -> None:
+    def _deadline_cuts(self, users: list[int], cap_lits: list[int]) -> None:
         """Guard mode: groups whose latest month is t must fit in the months up to t.
         Only the violated cuts are added, as clauses 'not all of these rules' over the
         capacity guards and those groups' window guards (infeasibility without search)."""
         inst = self.inst
         labels = inst.month_labels
-        cap_lits = [lit for (rule, _), lit in self.guards.items() if rule in set(R.CAPACITY_RULE.values())]
         by_latest: dict[int, list[int]] = defaultdict(list)
         for gi, g in enumerate(inst.groups):
             if g.latest:

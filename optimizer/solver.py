@@ -285,10 +285,9 @@ def solve(
             # Fix this level and warm-start the next from this plan. After the finish
             # level, rebuild without the months past the finish (smaller presolve).
             if name == "finish" and value < rm.max_month:
-                fixed = [(lv.name, lv.value, lv.status) for lv in levels]
                 rm = RolloutModel(inst, max_month=value)
-                for lname, lval, lstatus in fixed:
-                    rm.fix_level(lname, -(1 << 50), lval)
+                for lv in levels:
+                    rm.fix_level(lv.name, -(1 << 50), lv.value)
             else:
                 rm.fix_level(name, -(1 << 50), value)
             rm.hint(best)

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .domain import RESOURCE_LABELS, RESOURCES, Instance
+from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
 from .solver import Result
 
@@ -110,9 +111,8 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
 
 
 # ------------------------------------------------------------------ Assignments
-ASSIGNMENT_COLUMNS = ["group", "size", "wave", "department", "platform", "location", "risk", "readiness",
-                      "vip", "methods", "earliest", "latest", "blackout", "after",
-                      "month", "method", "phase", "tickets"]
+ASSIGNMENT_COLUMNS = [*GROUP_COLUMNS, "month", "method", "phase", "tickets"]
+
 
 
 def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet:
@@ -124,9 +124,7 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Works
         a = plan.assignments.get(g.name) if plan else None
         r += 1
         put_row(ws, r, [
-            g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
-            "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
-            ";".join(g.blackout), ";".join(g.after),
+            *group_cells(g),
             inst.months[a.month].label if a else "", a.method if a else "", plan.phase(g.name) if a else "",
             inst.rules.tickets(g.size, a.method) if a else None,
         ])
@@ -240,14 +238,11 @@ def add_inputs_sheet(wb: Workbook, inst: Instance) -> Worksheet:
     """Groups, capacity and rules exactly as used (after defaults and scenario overrides)."""
     ws = wb.create_sheet("Inputs")
     put(ws, 1, 1, "Groups", font=BOLD)
-    cols = ASSIGNMENT_COLUMNS[:14]
-    put_row(ws, 2, cols, font=BOLD, fill=HEADER_FILL)
+    put_row(ws, 2, list(GROUP_COLUMNS), font=BOLD, fill=HEADER_FILL)
     r = 2
     for g in inst.groups:
         r += 1
-        put_row(ws, r, [g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
-                        "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
-                        ";".join(g.blackout), ";".join(g.after)])
+        put_row(ws, r, group_cells(g))
     r += 2
     put(ws, r, 1, "Capacity", font=BOLD)
     r += 1

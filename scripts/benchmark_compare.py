@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark `rollout compare`: scenarios solved in parallel processes against one after another.
 
-Builds one random instance (default 200 groups x 12 months, with scripts/generate.py when it
-is there), writes N what-if scenarios of it (default 8: more/less helpdesk, one platform fewer,
-a later start, no tech fair, ...), then compares them under several configurations
+Builds one random instance (default 200 groups x 12 months, from scripts/generate.py), writes
+N what-if scenarios of it (default 8: more/less helpdesk, one platform fewer, a later start, no
+tech fair, ...), then compares them under several configurations
 ``JOBSxWORKERS`` (parallel processes x CP-SAT workers per scenario), all with the same seed
 and per-scenario time limit in deterministic mode. It reports the wall time of each
 configuration, its ratio to the first, and whether its plans equal those of every other
@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
-import random
 import sys
 import tempfile
 import time
@@ -30,77 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate, write_csv  # noqa: E402
+
 from optimizer import compare as C  # noqa: E402
-from optimizer.domain import METHODS, PLATFORMS, Group, Instance, Month  # noqa: E402
 from optimizer.solver import SolveOptions  # noqa: E402
 
 
 # ------------------------------------------------------------------ data
-def _generator():
-    """scripts/generate.py's (generate, write_csv) if present, else None."""
-    path = Path(__file__).with_name("generate.py")
-    if not path.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("rollout_generate", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    if hasattr(mod, "generate") and hasattr(mod, "write_csv"):
-        return mod.generate, mod.write_csv
-    return None
-
-
-def _fallback_generate(n_groups: int, n_months: int, seed: int) -> Instance:
-    """A plain random instance (used only until scripts/generate.py exists)."""
-    rnd = random.Random(seed)
-    depts = ["Sales", "Retail", "Finance", "HR", "Ops", "R&D", "Legal", "Support"]
-    sites = ["HQ", "North", "South", "East", "West"]
-    groups = []
-    for i in range(n_groups):
-        wave = "pilot" if i < 2 else "expanded-pilot" if i < 6 else "production"
-        dept = rnd.choice(depts)
-        groups.append(Group(
-            name=f"{dept} {rnd.choice(sites)} {i}", size=rnd.randint(10, 400), wave=wave, department=dept,
-            platform=rnd.choice(PLATFORMS[:4]), location=rnd.choice(sites),
-            risk=rnd.choices(["low", "medium", "high"], [3, 5, 2])[0], readiness=rnd.randint(1, 5),
-            vip=wave == "production" and rnd.random() < 0.05,
-            methods=METHODS if rnd.random() < 0.8 else ("self-service", "assisted"),
-        ))
-    total = sum(g.size for g in groups)
-    months = []
-    for t in range(n_months):
-        y, m = divmod(6 + t, 12)
-        months.append(Month(f"{2027 + y}-{m + 1:02d}", helpdesk=int(total * 0.15 / (n_months * 0.6)),
-                            assisted=total // (n_months * 2), tech_fair=total // n_months))
-    return Instance(tuple(groups), tuple(months), name="benchmark")
-
-
-def _fallback_write_csv(inst: Instance, outdir: Path) -> None:
-    outdir = Path(outdir)
-    with open(outdir / "groups.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["group", "size", "wave", "department", "platform", "location", "risk", "readiness",
-                    "vip", "methods", "earliest", "latest", "blackout", "after"])
-        for g in inst.groups:
-            w.writerow([g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
-                        "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
-                        ";".join(g.blackout), ";".join(g.after)])
-    with open(outdir / "capacity.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["month", "helpdesk", "assisted", "tech_fair"])
-        for m in inst.months:
-            w.writerow([m.label, m.helpdesk, m.assisted, m.tech_fair])
-
-
-def _find_files(outdir: Path) -> tuple[str, str]:
-    """The groups and capacity CSV a generator wrote (names may vary a little)."""
-    csvs = sorted(outdir.rglob("*.csv"))
-    g = next((p for p in csvs if "group" in p.name.lower()), None)
-    c = next((p for p in csvs if "capac" in p.name.lower()), None)
-    if g is None or c is None:
-        raise SystemExit(f"cannot find groups/capacity CSV files in {outdir}: {[p.name for p in csvs]}")
-    return str(g.relative_to(outdir)), str(c.relative_to(outdir))
-
-
 VARIANTS = [
     ("baseline", ""),
     ("more-helpdesk", "[capacity_scale]\nhelpdesk = 1.25\n"),
@@ -116,11 +52,8 @@ VARIANTS = [
 
 
 def write_scenarios(outdir: Path, n_groups: int, n_months: int, n_scenarios: int, seed: int) -> list[Path]:
-    gen = _generator()
-    generate, write_csv = gen or (_fallback_generate, _fallback_write_csv)
     inst = generate(n_groups, n_months, seed)
-    write_csv(inst, outdir)
-    groups, capacity = _find_files(outdir)
+    groups, capacity = (p.name for p in write_csv(inst, outdir))
     month1 = inst.months[1].label if len(inst.months) > 1 else inst.months[0].label
     paths = []
     for i in range(n_scenarios):
@@ -132,7 +65,7 @@ def write_scenarios(outdir: Path, n_groups: int, n_months: int, n_scenarios: int
                      + body.replace("{month1}", month1), encoding="utf-8")
         paths.append(p)
     print(f"instance: {len(inst.groups)} groups x {len(inst.months)} months "
-          f"({'scripts/generate.py' if gen else 'built-in fallback generator'}), {n_scenarios} scenarios in {outdir}")
+          f"(scripts/generate.py), {n_scenarios} scenarios in {outdir}")
     return paths
 
 

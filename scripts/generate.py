@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizer.domain import METHODS, Group, Instance, Month, Rules  # noqa: E402
+from optimizer.loaders import CAPACITY_COLUMNS, GROUP_COLUMNS, group_cells  # noqa: E402
 from optimizer.validation import validate_instance  # noqa: E402
 
 #: department -> (median users per site and platform, readiness bias, high-risk share)
@@ -220,15 +221,11 @@ def write_csv(inst: Instance, folder: str | Path) -> tuple[Path, Path]:
     g, c = folder / "groups.csv", folder / "capacity.csv"
     with open(g, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["group", "size", "wave", "department", "platform", "location", "risk", "readiness",
-                    "vip", "methods", "earliest", "latest", "blackout", "after"])
-        for x in inst.groups:
-            w.writerow([x.name, x.size, x.wave, x.department, x.platform, x.location, x.risk, x.readiness,
-                        "yes" if x.vip else "no", ";".join(x.methods), x.earliest or "", x.latest or "",
-                        ";".join(x.blackout), ";".join(x.after)])
+        w.writerow(GROUP_COLUMNS)
+        w.writerows(group_cells(x) for x in inst.groups)
     with open(c, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["month", "helpdesk", "assisted", "tech_fair"])
+        w.writerow(CAPACITY_COLUMNS)
         for m in inst.months:
             w.writerow([m.label, m.helpdesk, m.assisted, m.tech_fair])
     return g, c
