@@ -10,6 +10,7 @@ main thread) can stop the search and still return the best plan so far.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -21,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from .domain import Instance
 from .greedy import best_greedy
+from .lns import WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
 
@@ -31,6 +33,16 @@ DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_WORKERS = 8
 DEFAULT_SEED = 0
 DEFAULT_BATCH_SIZE = 8
+#: A lighter presolve (one pass, no probing, no symmetry detection, no search for
+#: overlapping linear rows): measured in docs/benchmarks.md.
+LIGHT_PRESOLVE = {"max_presolve_iterations": 1, "cp_model_probing_level": 0, "symmetry_level": 0,
+                  "find_big_linear_overlap": False}
+#: Large instances (at least this many groups) get window moves (optimizer.lns)
+#: before CP-SAT searches each level, and CP-SAT a light presolve; smaller ones
+#: CP-SAT proves directly with its full presolve (docs/benchmarks.md).
+LARGE_GROUPS = 500
+#: Share of each level's budget given to window moves on such instances.
+LNS_SHARE = 0.75
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
 #: The first level's share of the time limit when later levels follow (a level that is
@@ -60,6 +72,10 @@ class SolveOptions:
     #: Tasks per batch of the deterministic (interleaved) search; 0 = CP-SAT's
     #: default (3 x workers). Small batches stop sooner once a level is proven.
     batch_size: int = DEFAULT_BATCH_SIZE
+    #: Window moves (optimizer.lns) before each level's search on large instances.
+    lns: bool = True
+    #: Further CP-SAT parameters by name (benchmark variants; recorded in outputs).
+    extra: dict = field(default_factory=dict)
 
     def parameters(self) -> dict:
         """The CP-SAT parameters we set, as recorded in outputs."""
@@ -71,6 +87,7 @@ class SolveOptions:
         if self.deterministic:
             p["interleave_search"] = True
             p["interleave_batch_size"] = self.batch_size
+        p.update(self.extra)
         return p
 
 
@@ -220,7 +237,11 @@ def solve(
 ) -> Result:
     """Solve ``inst`` lexicographically by ``inst.rules.objective``."""
     opts = options or SolveOptions()
+    large = len(inst.groups) >= LARGE_GROUPS
+    if large:  # recorded with the other parameters in every output
+        opts = dataclasses.replace(opts, extra={**LIGHT_PRESOLVE, **opts.extra})
     t_start = time.perf_counter()
+    lns_work: dict[str, float] = {}
     if hint is None and opts.warm_start:
         hint = best_greedy(inst)
     names = list(inst.rules.objective)
@@ -250,6 +271,28 @@ def solve(
             levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
             overall = "feasible" if best else "unknown"
             continue
+        lns_plan = None
+        start = best or hint
+        if opts.lns and start and large:
+            t_lns = time.perf_counter()
+            lns_plan, work, stopped = _window_moves(inst, start, name, tuple(names[:i]), LNS_SHARE * budget,
+                                                    opts, progress)
+            # Deterministic mode counts the windows' work, the plain mode wall seconds.
+            spent = work if opts.deterministic else time.perf_counter() - t_lns
+            lns_work[name] = round(work, 2)
+            det_used += work if opts.deterministic else 0.0
+            budget = max(budget - spent, 0.05 * budget)
+            interrupted = interrupted or stopped
+            if lns_plan is not None:
+                if name == "finish" and _finish_of(lns_plan) < rm.max_month:
+                    rm = _rebuild(inst, _finish_of(lns_plan), levels)
+                rm.hint(lns_plan)
+            if stopped:
+                best = lns_plan or best
+                value = rm_value(rm, name, best) if best else None
+                levels.append(LevelResult(name, "feasible" if best else "unknown", value, None, 0.0, "interrupted"))
+                overall = "feasible" if best else "unknown"
+                continue
         rm.set_objective(name)
         solver = cp_model.CpSolver()
         for k, v in opts.parameters().items():
@@ -270,24 +313,29 @@ def solve(
         status, stopped = _run(solver, rm.model, _Progress(name, progress),
                                log.info if opts.log_search else None)
         secs = time.perf_counter() - t0
-        det_used += solver.deterministic_time
+        # CP-SAT can overshoot a deterministic limit on large models (presolve and LP
+        # work come in big units); later levels still get their share.
+        det_used += min(solver.deterministic_time, budget)
         log.debug("level %s used %.2f deterministic s of budget %.2f", name, solver.deterministic_time, budget)
         interrupted = interrupted or stopped
         sname = STATUS_NAMES.get(status, "unknown")
         by = _stopped_by(solver, status, stopped, opts.deterministic)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            best = rm.read_assignment(solver)
-            value = int(round(solver.objective_value))
-            bound = int(round(solver.best_objective_bound))
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (lns_plan and status == cp_model.UNKNOWN):
+            if status == cp_model.UNKNOWN:  # the search found nothing within its budget
+                best, value, bound, sname = lns_plan, rm_value(rm, name, lns_plan), None, "feasible"
+            else:
+                best = rm.read_assignment(solver)
+                value = int(round(solver.objective_value))
+                bound = int(round(solver.best_objective_bound))
+                if lns_plan and rm_value(rm, name, lns_plan) < value:
+                    best, value, sname = lns_plan, rm_value(rm, name, lns_plan), "feasible"
             levels.append(LevelResult(name, sname, value, bound, secs, by))
             if status != cp_model.OPTIMAL:
                 overall = "feasible"
             # Fix this level and warm-start the next from this plan. After the finish
             # level, rebuild without the months past the finish (smaller presolve).
             if name == "finish" and value < rm.max_month:
-                rm = RolloutModel(inst, max_month=value)
-                for lv in levels:
-                    rm.fix_level(lv.name, -(1 << 50), lv.value)
+                rm = _rebuild(inst, value, levels)
             else:
                 rm.fix_level(name, -(1 << 50), value)
             rm.hint(best)
@@ -312,8 +360,43 @@ def solve(
             "constraints": len(rm.proto.constraints),
             "build_seconds": round(build_s, 3),
             "rule_constraints": dict(rm.constraint_counts),
+            **({"window_moves": {"deterministic_seconds": lns_work, "window_groups": WINDOW_GROUPS,
+                                 "window_work": WINDOW_WORK}} if lns_work else {}),
         },
     )
+
+
+def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> RolloutModel:
+    """The model up to ``max_month`` (a known finish) with the solved levels fixed."""
+    rm = RolloutModel(inst, max_month=max_month)
+    for lv in levels:
+        rm.fix_level(lv.name, -(1 << 50), lv.value)
+    return rm
+
+
+def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, fixed: tuple[str, ...],
+                  budget: float, opts: SolveOptions,
+                  progress: Callable[[str, float, float, float], None] | None):
+    """optimizer.lns.improve for one level: (better plan or None, work used, interrupted)."""
+    t0 = time.perf_counter()
+    before = Plan.from_indices(inst, start).objective_values()[name]
+    last = {"plan": None}
+
+    def report(plan: dict[int, tuple[int, str]]) -> None:
+        last["plan"] = dict(plan)
+        if progress:
+            progress(name, float(Plan.from_indices(inst, plan).objective_values()[name]), float("nan"),
+                     time.perf_counter() - t0)
+
+    wall = WALL_FACTOR * budget if opts.deterministic else budget
+    try:
+        plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
+                             report=report)
+    except KeyboardInterrupt:
+        return last["plan"], 0.0, True
+    after = Plan.from_indices(inst, plan).objective_values()[name]
+    log.debug("level %s: window moves %s -> %s (%.2f deterministic s)", name, before, after, work)
+    return (plan if after < before else None), work, False
 
 
 def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deterministic: bool) -> str:

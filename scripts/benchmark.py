@@ -51,8 +51,9 @@ LEVELS = ("finish", "waiting", "assisted")
 
 # ------------------------------------------------------------------ one run (child process)
 def _variant_options(variant: str, limit: float, seed: int):
-    """'w8-b8' -> 8 workers, batch 8, deterministic; 'nodet' -> not deterministic."""
-    from optimizer.solver import SolveOptions
+    """'w8-b8' -> 8 workers, batch 8, deterministic; 'nodet' -> not deterministic;
+    'light' -> light presolve."""
+    from optimizer.solver import LIGHT_PRESOLVE, SolveOptions
 
     opts = SolveOptions(time_limit=limit, seed=seed)
     for part in filter(None, variant.split("-")):
@@ -64,6 +65,8 @@ def _variant_options(variant: str, limit: float, seed: int):
             opts.deterministic = False
         elif part == "nows":
             opts.warm_start = False
+        elif part == "light":  # light presolve: one pass, no probing, no symmetry, no overlap search
+            opts.extra.update(LIGHT_PRESOLVE)
         elif part != "default":
             raise SystemExit(f"unknown variant part {part!r}")
     return opts

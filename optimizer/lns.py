@@ -1,0 +1,311 @@
+"""Large-neighbourhood search over windows of months (window moves).
+
+On thousands of groups CP-SAT spends much of a short time limit presolving
+and loading the whole model, and on two cores its own neighbourhood workers
+get little time. The moves that improve a rollout plan are local in time,
+though: pull the groups of the last months into the room left in earlier
+months (finish), or swap eager and reluctant groups between neighbouring
+months (waiting, assisted). :func:`improve` does that: it frees every group of
+a window of months, builds the window as an instance of its own
+(:func:`window_instance`: those groups, those months with their full capacity,
+each group's months narrowed by the fixed rest of the plan: window, blackout,
+production-opens, risk-delay and its `after` partners outside the window) and
+solves it with the normal model (:mod:`optimizer.model`) on one CP-SAT worker,
+two windows at a time on disjoint months. A window holds either only
+production months or only the pilot-stage months (the stage window, tried
+first: a pilot stage packed into fewer months lets production open earlier).
+
+- finish: windows on the last months, the last month with the months that
+  have the most room, and sweeps over all months; inside a window the
+  objective is the finish, then the users' months (size x month), so every
+  move that brings users forward counts and room gathers at the end. Windows
+  grow twice as wide whenever a round finds nothing.
+- waiting, assisted: sweeps of consecutive-month windows, shifted by half a
+  window every other pass. For consecutive months the window's waiting is the
+  plan's waiting minus a constant (month t is t - first in the window), so a
+  better window is a better plan, and levels already fixed stay fixed inside
+  the window.
+
+Every accepted move gives a plan that keeps every rule (the merged plan is
+checked against the `after` pairs between windows solved at the same time).
+Deterministic: windows come in a fixed order, each solve has a fixed seed and
+a deterministic work limit, so the same input gives the same plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from .domain import Instance
+from .model import RolloutModel
+
+log = logging.getLogger(__name__)
+
+Assignment = dict[int, tuple[int, str]]
+
+#: Aim for about this many groups per window (small enough to solve in a
+#: fraction of a second, large enough to move a month's worth of users).
+WINDOW_GROUPS = 500
+#: Deterministic work limit of one window solve (CP-SAT seconds, one worker).
+WINDOW_WORK = 2.0
+
+
+def production_start(inst: Instance, plan: Assignment) -> int:
+    """First month production may use in ``plan`` (last pilot-stage month + stage_gap)."""
+    stage = [plan[i][0] for i, g in enumerate(inst.groups) if g.pilot_stage and i in plan]
+    return max(stage) + inst.rules.stage_gap if stage else 0
+
+
+def window_instance(inst: Instance, plan: Assignment, months: list[int],
+                    levels: tuple[str, ...]) -> tuple[Instance, list[int]] | None:
+    """The sub-instance of the given months (ascending): their groups, those months
+    with full capacity, each group's months narrowed by the fixed rest of the plan.
+    Either all its groups are production (the stage rules become each group's first
+    month) or all are pilot-stage (the stage window, months 0..last stage month,
+    keeps pilot-first). Returns (window instance, plan indices of its groups in
+    order), or None when the months mix the two."""
+    G, r = inst.groups, inst.rules
+    opens = production_start(inst, plan)
+    inside = set(months)
+    free = [i for i in sorted(plan) if plan[i][0] in inside]
+    stage = bool(free) and all(G[i].pilot_stage for i in free)
+    if not free or not stage and any(G[i].pilot_stage for i in free):
+        return None  # pilot stage and production are never moved together
+    free_set = set(free)
+    idx = {g.name: i for i, g in enumerate(G)}
+    succ: dict[int, list[int]] = {}
+    for i, g in enumerate(G):
+        for h in g.after:
+            succ.setdefault(idx[h], []).append(i)
+    groups = []
+    for i in free:
+        g = G[i]
+        lo = 0 if stage else opens + (r.risk_delay if g.risk == "high" else 0)
+        hi = months[-1]
+        for h in g.after:
+            if idx[h] not in free_set:
+                lo = max(lo, plan[idx[h]][0] + 1)
+        for s in succ.get(i, ()):
+            if s not in free_set:
+                hi = min(hi, plan[s][0] - 1)
+        ok = [t for t in inst.allowed_months(g) if lo <= t <= hi and t in inside]
+        if not ok:  # cannot happen for a valid plan (its own month is allowed)
+            return None
+        allowed = set(ok)
+        groups.append(dataclasses.replace(
+            g,
+            earliest=inst.months[ok[0]].label,
+            latest=inst.months[ok[-1]].label,
+            blackout=tuple(inst.months[t].label for t in months if ok[0] < t < ok[-1] and t not in allowed),
+            after=tuple(h for h in g.after if idx[h] in free_set),
+        ))
+    # Production windows: opening and risk delay are already in each group's months.
+    rules = dataclasses.replace(r, objective=levels) if stage else \
+        dataclasses.replace(r, stage_gap=0, risk_delay=0, objective=levels)
+    sub = Instance(tuple(groups), tuple(inst.months[t] for t in months), rules,
+                   name=f"{inst.name}[{inst.months[months[0]].label}..{inst.months[months[-1]].label}]")
+    return sub, free
+
+
+def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: str,
+                  fixed: tuple[str, ...], work: float, seed: int) -> tuple[Assignment, float] | None:
+    """Re-optimise ``level`` inside the window, earlier levels kept. Returns the
+    window's new assignments (plan indices, plan months) and the work used, or
+    None when the window holds pilot-stage groups."""
+    built = window_instance(inst, plan, months, fixed + (level,))
+    if built is None:
+        return None
+    sub, free = built
+    pos = {t: j for j, t in enumerate(months)}
+    local = {j: (pos[plan[i][0]], plan[i][1]) for j, i in enumerate(free)}
+    rm = RolloutModel(sub)
+    current = _values(rm, local)
+    for name in fixed:
+        if name != "finish":  # the window's months already keep the finish
+            rm.fix_level(name, -(1 << 50), current[name])
+    real = np.array(months, dtype=np.int64)
+    if level == "finish":
+        # finish first, then the users' months (sum of size x plan month): every move
+        # that brings users forward is progress, and frees the last months step by step.
+        user_months = rm.sizes[rm.gx] * real[rm.tx]
+        weight = int(rm.sizes.sum()) * (months[-1] + 1) + 1
+        rm.proto.clear_objective()
+        rm.proto.objective.vars.extend([rm.finish] + list(range(rm.n_x)))
+        rm.proto.objective.coeffs.extend([weight] + user_months.tolist())
+    else:
+        rm.set_objective(level)
+    rm.hint(local)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = work
+    solver.parameters.max_time_in_seconds = 10 * work + 1  # a safety net only
+    status = solver.solve(rm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}, solver.deterministic_time  # nothing within the work limit: no move
+    new = rm.read_assignment(solver)
+
+    def score(a: Assignment) -> tuple[int, ...]:
+        forward = sum(int(sub.groups[j].size) * months[t] for j, (t, _) in a.items())
+        return (_values(rm, a)[level], forward if level == "finish" else 0)
+
+    if score(new) >= score(local):
+        return {}, solver.deterministic_time
+    return {free[j]: (months[t], k) for j, (t, k) in new.items()}, solver.deterministic_time
+
+
+def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, contiguous: bool):
+    """Month sets for the finish level, smallest first. For each size (``width``,
+    twice that, ... up to every production month): the last months, then (unless
+    the waiting level is already fixed, which needs consecutive months) the last
+    month with the months that have the most unused capacity, where its groups can go."""
+    from .model import month_user_capacity
+
+    finish = max(t for t, _ in plan.values())
+    users = [0] * (finish + 1)
+    for i, (t, _) in plan.items():
+        users[t] += inst.groups[i].size
+    slack = sorted(range(opens, finish), key=lambda t: (-(month_user_capacity(inst, t) - users[t]), t))
+    size = width
+    while True:
+        yield list(range(max(opens, finish - size + 1), finish + 1))
+        if not contiguous and size - 1 < len(slack):
+            yield sorted(slack[:size - 1]) + [finish]
+        if finish - size + 1 <= opens:
+            break
+        size *= 2
+
+
+def _values(rm: RolloutModel, assignment: Assignment) -> dict[str, int]:
+    from .plan import Plan
+
+    return Plan.from_indices(rm.inst, assignment).objective_values()
+
+
+def _after_ok(inst: Instance, plan: Assignment, moved: Assignment) -> bool:
+    """The `after` pairs touching moved groups still hold in plan + moved."""
+    idx = {g.name: i for i, g in enumerate(inst.groups)}
+    new = {**plan, **moved}
+    for i, g in enumerate(inst.groups):
+        for h in g.after:
+            j = idx[h]
+            if (i in moved or j in moved) and new[i][0] <= new[j][0]:
+                return False
+    return True
+
+
+def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...], *,
+            budget: float, seed: int = 0, wall_limit: float | None = None,
+            report: Callable[[Assignment], None] | None = None) -> tuple[Assignment, float]:
+    """Improve ``level`` of a valid ``plan`` (earlier ``fixed`` levels kept) with window
+    moves for ``budget`` deterministic seconds. Returns (plan, work used)."""
+    plan = dict(plan)
+    t0 = time.perf_counter()
+    used = 0.0
+    opens = production_start(inst, plan)
+    finish = max(t for t, _ in plan.values())
+    months = finish - opens + 1
+    if months < 2:
+        return plan, used
+    per_month = max(1.0, sum(1 for t, _ in plan.values() if t >= opens) / months)
+    width = int(min(months, max(2, round(WINDOW_GROUPS / per_month))))
+    if width >= months and level != "finish":
+        return plan, used  # one window would be the whole problem: leave it to CP-SAT
+    pool = ThreadPoolExecutor(max_workers=2)
+
+    def months_total() -> int:
+        return max(t for t, _ in plan.values()) - opens + 1
+
+    def out_of_time() -> bool:
+        return used >= budget or (wall_limit is not None and time.perf_counter() - t0 >= wall_limit)
+
+    try:
+        last_stage = opens - inst.rules.stage_gap
+        if any(g.pilot_stage for g in inst.groups) and last_stage >= 0 and not out_of_time():
+            # The stage window first: a pilot stage packed into fewer months lets
+            # production open earlier (finish), eager pilots go first (waiting).
+            res = _solve_window(inst, plan, list(range(last_stage + 1)), level, fixed,
+                                min(WINDOW_WORK, budget - used), seed)
+            if res is not None:
+                used += res[1]
+            if res is not None and res[0]:
+                plan.update(res[0])
+                opens = production_start(inst, plan)
+                if report:
+                    report(plan)
+        def sweep(shift: int, work: float) -> bool:
+            """One pass of windows tiling the production months (shifted by ``shift``),
+            two disjoint windows at a time. True if any window improved."""
+            nonlocal used
+            finish = max(t for t, _ in plan.values())
+            starts = list(range(opens - shift, finish + 1, width))
+            windows = [list(range(max(opens, a), min(finish, a + width - 1) + 1)) for a in starts]
+            windows = [w for w in windows if len(w) > 1]
+            improved = False
+            for n in range(0, len(windows), 2):
+                if out_of_time():
+                    break
+                share = min(work, budget - used)
+                futs = [pool.submit(_solve_window, inst, plan, w, level, fixed, share, seed) for w in windows[n:n + 2]]
+                results = [f.result() for f in futs]
+                used += max((res[1] for res in results if res), default=0.0)
+                for res in results:
+                    if res and res[0] and _after_ok(inst, plan, res[0]):
+                        plan.update(res[0])
+                        improved = True
+                if improved and report:
+                    report(plan)
+            return improved
+
+        shift = 0
+        if level == "finish":
+            # Windows on the last months (and the months with room) shorten the plan;
+            # sweeps over all months pull users forward, which moves the room to the end.
+            effort = 1.0  # doubles after a round in which no window improved
+            while not out_of_time():
+                improved = False
+                finish = max(t for t, _ in plan.values())
+                for months_ in _finish_windows(inst, plan, opens, width, contiguous="waiting" in fixed):
+                    if out_of_time():
+                        break
+                    res = _solve_window(inst, plan, months_, level, fixed,
+                                        min(WINDOW_WORK * len(months_) / width * effort, budget - used), seed)
+                    if res is None:
+                        continue
+                    moved, work = res
+                    used += work
+                    if moved:
+                        plan.update(moved)
+                        improved = True
+                        if report:
+                            report(plan)
+                        if max(t for t, _ in plan.values()) < finish:
+                            log.debug("lns finish: months %s -> finish %d", months_, finish - 1)
+                            break  # a new last month: new windows
+                if max(t for t, _ in plan.values()) < finish:
+                    continue
+                improved = sweep(shift, effort * WINDOW_WORK) or improved
+                shift = width // 2 if shift == 0 else 0
+                if not improved:
+                    # a local optimum for these windows: try windows twice as wide
+                    if width >= months_total():
+                        break
+                    width = min(months_total(), 2 * width)
+                    effort *= 2
+            return plan, used
+        # waiting / assisted: sweeps, shifted by half a window every other pass.
+        idle = 0
+        while not out_of_time() and idle < 2:
+            idle = 0 if sweep(shift, WINDOW_WORK) else idle + 1
+            shift = width // 2 if shift == 0 else 0
+        return plan, used
+    finally:
+        pool.shutdown(wait=True)
+

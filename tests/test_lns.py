@@ -1,0 +1,149 @@
+"""Window moves (optimizer.lns): tiny cases where a move binds, the window's
+narrowed months, and properties on random instances (every result passes the
+checker, is never worse than its start, and is reproducible)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import optimizer.lns as lns
+import optimizer.solver as solver_mod
+from optimizer.checker import check_plan
+from optimizer.domain import Group
+from optimizer.greedy import best_greedy
+from optimizer.plan import Plan
+from optimizer.solver import SolveOptions, solve
+
+from conftest import instance, months
+from randinst import random_instance
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _values(inst, plan) -> dict[str, int]:
+    return Plan.from_indices(inst, plan).objective_values()
+
+
+def test_finish_window_pulls_the_last_group_into_free_capacity():
+    # Three groups of 100 self-service users (15 tickets each), 30 tickets a month:
+    # two fit per month, so the optimum finishes in month 1 (index). The start plan
+    # puts one group alone in month 2; the tail window moves it to month 1.
+    inst = instance([Group("A", 100), Group("B", 100), Group("C", 100)], months(30, 30, 30))
+    start = {0: (0, "self-service"), 1: (0, "self-service"), 2: (2, "self-service")}
+    plan, _ = lns.improve(inst, start, "finish", (), budget=5.0)
+    assert check_plan(Plan.from_indices(inst, plan)) == []
+    assert _values(inst, plan)["finish"] == 1
+
+
+def test_finish_window_cannot_beat_capacity():
+    # Twin: 40 tickets of work, 30 a month -> two months are needed; the start plan
+    # (finish 1) is optimal and must come back unchanged.
+    inst = instance([Group("A", 200), Group("B", 67)], months(30, 30, 30))
+    start = {0: (0, "self-service"), 1: (1, "self-service")}
+    plan, _ = lns.improve(inst, start, "finish", (), budget=5.0)
+    assert plan == start
+
+
+def test_waiting_window_puts_the_eager_group_first(monkeypatch):
+    # One 100-user group fits per month. Eager E (readiness 5) starts in month 2,
+    # reluctant R (readiness 1) in month 1: waiting 100*1*1 + 100*5*2 = 1100. Swapping
+    # them gives 100*5*1 + 100*1*2 = 700, the optimum (month 0 holds the pilot).
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
+    inst = instance([
+        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
+        Group("X", 100, readiness=3),
+    ], months(15, 15, 15, 15), stage_gap=1)
+    start = {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+    plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
+    assert check_plan(Plan.from_indices(inst, plan)) == []
+    assert plan[1][0] == 1 and plan[2][0] in (2, 3)
+    assert _values(inst, plan)["finish"] == 3
+    assert _values(inst, plan)["waiting"] == 100 * 5 * 1 + 100 * 3 * 2 + 100 * 1 * 3
+
+
+def test_window_instance_narrows_months_by_fixed_neighbours():
+    # B must come after A (fixed in month 1 outside the window 2..3) and C after B
+    # (fixed in month 3... outside a window 1..2): the window keeps both orders.
+    inst = instance([
+        Group("A", 10), Group("B", 10, after=("A",)), Group("C", 10, after=("B",), risk="high"),
+    ], months(100, 100, 100, 100, 100), risk_delay=2)
+    plan = {0: (1, "self-service"), 1: (2, "self-service"), 2: (4, "self-service")}
+    sub, free = lns.window_instance(inst, plan, [2, 3], ("finish",))
+    assert free == [1]
+    b = sub.groups[0]
+    assert (b.earliest, b.latest, b.after) == ("2027-03", "2027-04", ())  # > A's month 1
+    sub, free = lns.window_instance(inst, plan, [0, 1, 2, 3], ("finish",))
+    assert free == [0, 1]
+    a, b = sub.groups
+    assert b.after == ("A",)  # both free: the dependency stays inside the window
+    assert b.latest == "2027-04"  # < C's month 4
+    sub, free = lns.window_instance(inst, plan, [2, 3, 4], ("finish",))
+    c = sub.groups[1]
+    assert c.earliest == "2027-03" and sub.rules.risk_delay == 0  # risk delay as months: >= 0 + 2
+
+
+def test_window_instance_skips_pilot_stage_months():
+    inst = instance([Group("P", 10, wave="pilot"), Group("A", 10)], months(100, 100, 100), stage_gap=0)
+    plan = {0: (1, "self-service"), 1: (1, "self-service")}
+    assert lns.window_instance(inst, plan, [1, 2], ("finish",)) is None
+
+
+@SETTINGS
+@given(st.integers(0, 10**6), st.integers(4, 10), st.integers(3, 7))
+def test_moves_keep_every_rule_and_never_make_a_level_worse(seed, n, t):
+    inst = random_instance(seed, n, t)
+    start = best_greedy(inst)
+    if start is None:
+        return
+    lns.WINDOW_GROUPS, saved = 2, lns.WINDOW_GROUPS
+    try:
+        levels = inst.rules.objective
+        plan = start
+        for i, level in enumerate(levels):
+            before = _values(inst, plan)
+            plan, _ = lns.improve(inst, plan, level, tuple(levels[:i]), budget=2.0)
+            after = _values(inst, plan)
+            assert check_plan(Plan.from_indices(inst, plan)) == []
+            assert len(plan) == len(inst.groups)
+            # earlier levels kept, this one never worse
+            assert all(after[lv] <= before[lv] for lv in levels[:i])
+            assert after[level] <= before[level]
+            again, _ = lns.improve(inst, start if i == 0 else plan, level, tuple(levels[:i]), budget=2.0)
+            if i == 0:
+                assert again == plan  # reproducible
+    finally:
+        lns.WINDOW_GROUPS = saved
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_solver_with_window_moves_reaches_the_same_optimum(seed):
+    inst = random_instance(seed, 8, 5)
+    saved = solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS
+    solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS = 0, 2
+    try:
+        with_moves = solve(inst, SolveOptions(time_limit=10, workers=2))
+    finally:
+        solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS = saved
+    plain = solve(inst, SolveOptions(time_limit=10, workers=2, lns=False))
+    assert with_moves.status == plain.status
+    if with_moves.plan is not None:
+        assert check_plan(with_moves.plan) == []
+    if plain.status == "optimal":
+        assert with_moves.objective == plain.objective
+
+
+def test_solver_with_window_moves_is_reproducible(monkeypatch):
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 0)
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)
+    groups = [Group("Pilot", 20, wave="pilot")] + [
+        Group(f"G{i}", 30 + 17 * i % 90, readiness=1 + i % 5, risk="high" if i % 4 == 0 else "low",
+              methods=("self-service", "tech-fair") if i % 3 else ("self-service", "assisted"))
+        for i in range(14)]
+    inst = instance(groups, months(40, 40, 40, 40, 40, 40, 40, assisted=60, tech_fair=(0, 150) * 3 + (0,)))
+    runs = [solve(inst, SolveOptions(time_limit=5, workers=2)) for _ in range(2)]
+    assert runs[0].plan is not None
+    assert runs[0].plan.rows() == runs[1].plan.rows()
+    assert "window_moves" in runs[0].model_stats
+    assert runs[0].options.extra["cp_model_probing_level"] == 0  # light presolve on large instances
