@@ -83,8 +83,11 @@ def main(verbose: int) -> None:
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True,
               help="Same input and seed give the same plan, even when the time limit cuts the search.")
+@click.option("--window-moves/--no-window-moves", default=True, show_default=True,
+              help="On large inputs (500+ groups) improve each level by re-solving windows of "
+                   "months before the whole-model search.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, quiet) -> None:
+def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
     embedded example) to an optimal plan."""
     console = _console()
@@ -94,7 +97,8 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, quie
         check_out_paths(list(outs))
     except InputError as err:
         _fail(err)
-    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic)
+    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
+                        lns=window_moves)
     if not quiet:
         err_console.print(
             f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "

@@ -476,7 +476,7 @@ def comparison_dict(comp: Comparison) -> dict[str, Any]:
         "solver": None if o is None else {
             "name": "OR-Tools CP-SAT", "ortools_version": ortools.__version__, "seed": o.seed,
             "workers_per_scenario": o.workers, "jobs": comp.jobs, "time_limit": o.time_limit,
-            "deterministic": o.deterministic, "parameters": o.parameters(),
+            "deterministic": o.deterministic, "parameters": o.parameters(), "window_moves": o.lns,
         },
         "scenarios": [
             {

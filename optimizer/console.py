@@ -92,8 +92,10 @@ class ProgressPrinter:
         self.console = console
 
     def __call__(self, level: str, value: float, bound: float, seconds: float) -> None:
+        # bound is NaN for plans from window moves (they prove nothing)
+        b = "–" if bound != bound else f"{bound:.0f}"
         self.console.print(
-            f"  [dim]{level}: objective {value:.0f}, bound {bound:.0f} ({seconds:.2f} s)[/dim]",
+            f"  [dim]{level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)[/dim]",
             highlight=False,
         )
 

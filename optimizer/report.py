@@ -91,6 +91,7 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
             "time_limit": opts.time_limit,
             "deterministic": opts.deterministic,
             "parameters": opts.parameters(),
+            "window_moves": opts.lns,
         },
         "model": result.model_stats,
         "seconds": round(result.seconds, 3),

@@ -142,8 +142,9 @@ def test_solver_with_window_moves_is_reproducible(monkeypatch):
               methods=("self-service", "tech-fair") if i % 3 else ("self-service", "assisted"))
         for i in range(14)]
     inst = instance(groups, months(40, 40, 40, 40, 40, 40, 40, assisted=60, tech_fair=(0, 150) * 3 + (0,)))
-    runs = [solve(inst, SolveOptions(time_limit=5, workers=2)) for _ in range(2)]
+    runs = [solve(inst, SolveOptions(time_limit=5, workers=8)) for _ in range(2)]
     assert runs[0].plan is not None
     assert runs[0].plan.rows() == runs[1].plan.rows()
     assert "window_moves" in runs[0].model_stats
     assert runs[0].options.extra["cp_model_probing_level"] == 0  # light presolve on large instances
+    assert runs[0].options.workers == solver_mod.LARGE_WORKERS
