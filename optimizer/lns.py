@@ -55,6 +55,9 @@ Assignment = dict[int, tuple[int, str]]
 WINDOW_GROUPS = 500
 #: Deterministic work limit of one window solve (CP-SAT seconds, one worker).
 WINDOW_WORK = 2.0
+#: The finish level stops when this share of its budget went by without a shorter plan
+#: (the time left goes to the later levels).
+STALL = 1 / 3
 
 
 def production_start(inst: Instance, plan: Assignment) -> int:
@@ -269,14 +272,20 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
             # Windows on the last months (and the months with room) shorten the plan;
             # sweeps over all months pull users forward, which moves the room to the end.
             effort = 1.0  # doubles after a round in which no window improved
-            while not out_of_time():
+            since = 0.0  # work used when the finish last went down
+
+            def stalled() -> bool:
+                return out_of_time() or used - since >= STALL * budget
+
+            while not stalled():
                 improved = False
                 finish = max(t for t, _ in plan.values())
                 for months_ in _finish_windows(inst, plan, opens, width, contiguous="waiting" in fixed):
-                    if out_of_time():
+                    if stalled():
                         break
                     res = _solve_window(inst, plan, months_, level, fixed,
-                                        min(WINDOW_WORK * len(months_) / width * effort, budget - used), seed)
+                                        min(WINDOW_WORK * len(months_) / width * effort, budget - used,
+                                            since + STALL * budget - used), seed)
                     if res is None:
                         continue
                     moved, work = res
@@ -288,9 +297,12 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                             report(plan)
                         if max(t for t, _ in plan.values()) < finish:
                             log.debug("lns finish: months %s -> finish %d", months_, finish - 1)
+                            since = used
                             break  # a new last month: new windows
                 if max(t for t, _ in plan.values()) < finish:
                     continue
+                if stalled():
+                    break
                 improved = sweep(shift, effort * WINDOW_WORK) or improved
                 shift = width // 2 if shift == 0 else 0
                 if not improved:

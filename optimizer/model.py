@@ -54,6 +54,16 @@ def month_user_capacity(inst: Instance, t: int) -> int:
     return int(min(users, _BIG))
 
 
+def _first_prefix(values: list[int], need: int) -> int | None:
+    """Smallest i with values[0] + ... + values[i] >= need (None: never)."""
+    total = 0
+    for i, v in enumerate(values):
+        total += v
+        if total >= need:
+            return i
+    return None if need > 0 else 0
+
+
 class RolloutModel:
     """Builds the CP-SAT model of an :class:`Instance`.
 
@@ -271,6 +281,16 @@ class RolloutModel:
         min_tickets = sum(min(inst.rules.tickets(g.size, k) for k in methods(g)) for g in inst.groups)
         helpdesk_lits = [lit for (rule, _), lit in self.guards.items() if rule == R.HELPDESK]
         implied(list(range(o, o + T)), [m.helpdesk for m in inst.months[:T]], min_tickets, helpdesk_lits)
+        if not self.guards_on:
+            # The same rows as numbers: the first month by which the months so far can
+            # hold them, a bound on finish that CP-SAT then has without solving an LP.
+            firsts = [_first_prefix(users, int(self.sizes.sum())),
+                      _first_prefix([m.helpdesk for m in inst.months[:T]], min_tickets)]
+            if prod and gap < T:
+                first = _first_prefix(users[gap:], prod)
+                firsts.append(None if first is None else gap + first)
+            if all(f is not None for f in firsts):
+                self._linear([self.finish], [1], max(firsts), _BIG)
 
     def _deadline_cuts(self, users: list[int], cap_lits: list[int]) -> None:
         """Guard mode: groups whose latest month is t must fit in the months up to t.

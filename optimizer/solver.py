@@ -287,7 +287,8 @@ def solve(
             spent = work if opts.deterministic else time.perf_counter() - t_lns
             lns_work[name] = round(work, 2)
             det_used += work if opts.deterministic else 0.0
-            budget = max(budget - spent, 0.05 * budget)
+            # the search gets its own share; what the moves leave goes to later levels
+            budget = max(min(budget - spent, (1 - LNS_SHARE) * budget), 0.05 * budget)
             interrupted = interrupted or stopped
             if lns_plan is not None:
                 if name == "finish" and _finish_of(lns_plan) < rm.max_month:

@@ -65,6 +65,8 @@ def _variant_options(variant: str, limit: float, seed: int):
             opts.deterministic = False
         elif part == "nows":
             opts.warm_start = False
+        elif part == "nolns":  # no window moves on large instances
+            opts.lns = False
         elif part == "light":  # light presolve: one pass, no probing, no symmetry, no overlap search
             opts.extra.update(LIGHT_PRESOLVE)
         elif part != "default":
