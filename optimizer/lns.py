@@ -81,6 +81,8 @@ def window_instance(inst: Instance, plan: Assignment, months: list[int],
     stage = bool(free) and all(G[i].pilot_stage for i in free)
     if not free or not stage and any(G[i].pilot_stage for i in free):
         return None  # pilot stage and production are never moved together
+    if stage and months[-1] > max(plan[i][0] for i, g in enumerate(G) if g.pilot_stage):
+        return None  # pilot-stage groups only move within the stage's months (never later)
     free_set = set(free)
     idx = {g.name: i for i, g in enumerate(G)}
     succ: dict[int, list[int]] = {}
@@ -148,6 +150,7 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C belongs to the caller
     solver.parameters.max_deterministic_time = work
     solver.parameters.max_time_in_seconds = 10 * work + 1  # a safety net only
     status = solver.solve(rm.model)
@@ -206,9 +209,12 @@ def _after_ok(inst: Instance, plan: Assignment, moved: Assignment) -> bool:
 
 def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...], *,
             budget: float, seed: int = 0, wall_limit: float | None = None,
-            report: Callable[[Assignment], None] | None = None) -> tuple[Assignment, float]:
+            report: Callable[[Assignment], None] | None = None,
+            stats: dict | None = None) -> tuple[Assignment, float]:
     """Improve ``level`` of a valid ``plan`` (earlier ``fixed`` levels kept) with window
-    moves for ``budget`` deterministic seconds. Returns (plan, work used)."""
+    moves for ``budget`` deterministic seconds. Returns (plan, work used); ``stats``, when
+    given, gets ``wall_clock = True`` if the wall-clock limit ended the moves (the plan
+    then depends on the machine's speed)."""
     plan = dict(plan)
     t0 = time.perf_counter()
     used = 0.0
@@ -227,7 +233,13 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
         return max(t for t, _ in plan.values()) - opens + 1
 
     def out_of_time() -> bool:
-        return used >= budget or (wall_limit is not None and time.perf_counter() - t0 >= wall_limit)
+        if used >= budget:
+            return True
+        if wall_limit is not None and time.perf_counter() - t0 >= wall_limit:
+            if stats is not None:
+                stats["wall_clock"] = True
+            return True
+        return False
 
     try:
         last_stage = opens - inst.rules.stage_gap

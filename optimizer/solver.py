@@ -21,6 +21,7 @@ import ortools
 from ortools.sat.python import cp_model
 
 from .domain import Instance
+from .checker import check_plan
 from .greedy import best_greedy
 from .lns import WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
@@ -280,9 +281,10 @@ def solve(
         lns_plan = None
         start = best or hint
         t_lns = time.perf_counter()  # the level's time includes its window moves
+        lns_wall = False
         if opts.lns and start and large:
-            lns_plan, work, stopped = _window_moves(inst, start, name, tuple(names[:i]), LNS_SHARE * budget,
-                                                    opts, progress)
+            lns_plan, work, stopped, lns_wall = _window_moves(inst, start, name, tuple(names[:i]),
+                                                              LNS_SHARE * budget, opts, progress)
             # Deterministic mode counts the windows' work, the plain mode wall seconds.
             spent = work if opts.deterministic else time.perf_counter() - t_lns
             lns_work[name] = round(work, 2)
@@ -327,6 +329,8 @@ def solve(
         interrupted = interrupted or stopped
         sname = STATUS_NAMES.get(status, "unknown")
         by = _stopped_by(solver, status, stopped, opts.deterministic)
+        if lns_wall and by != "proof" and by != "interrupted":
+            by = "wall clock"  # the window moves were cut by the wall clock: the plan depends on speed
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (lns_plan and status == cp_model.UNKNOWN):
             if status == cp_model.UNKNOWN:  # the search found nothing within its budget
                 best, value, bound, sname = lns_plan, rm_value(rm, name, lns_plan), None, "feasible"
@@ -384,7 +388,8 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
 def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, fixed: tuple[str, ...],
                   budget: float, opts: SolveOptions,
                   progress: Callable[[str, float, float, float], None] | None):
-    """optimizer.lns.improve for one level: (better plan or None, work used, interrupted)."""
+    """optimizer.lns.improve for one level: (better plan or None, work used, interrupted,
+    ended by the wall clock)."""
     t0 = time.perf_counter()
     before = Plan.from_indices(inst, start).objective_values()[name]
     last = {"plan": None}
@@ -396,14 +401,20 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
                      time.perf_counter() - t0)
 
     wall = WALL_FACTOR * budget if opts.deterministic else budget
+    stats: dict = {}
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
-                             report=report)
+                             report=report, stats=stats)
     except KeyboardInterrupt:
-        return last["plan"], 0.0, True
-    after = Plan.from_indices(inst, plan).objective_values()[name]
+        plan = last["plan"]
+        return (plan if plan and not check_plan(Plan.from_indices(inst, plan)) else None), 0.0, True, False
+    result = Plan.from_indices(inst, plan)
+    after = result.objective_values()[name]
     log.debug("level %s: window moves %s -> %s (%.2f deterministic s)", name, before, after, work)
-    return (plan if after < before else None), work, False
+    if after < before and check_plan(result):  # a safety net: never pass on a plan that breaks a rule
+        log.warning("level %s: window moves gave a plan that breaks a rule; ignored", name)
+        return None, work, False, False
+    return (plan if after < before else None), work, False, bool(stats.get("wall_clock"))
 
 
 def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deterministic: bool) -> str:
