@@ -44,7 +44,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from .domain import Instance
-from .model import RolloutModel
+from .model import RolloutModel, month_user_capacity
+from .plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,6 @@ def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, co
     twice that, ... up to every production month): the last months, then (unless
     the waiting level is already fixed, which needs consecutive months) the last
     month with the months that have the most unused capacity, where its groups can go."""
-    from .model import month_user_capacity
-
     finish = max(t for t, _ in plan.values())
     users = [0] * (finish + 1)
     for i, (t, _) in plan.items():
@@ -190,8 +189,6 @@ def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, co
 
 
 def _values(rm: RolloutModel, assignment: Assignment) -> dict[str, int]:
-    from .plan import Plan
-
     return Plan.from_indices(rm.inst, assignment).objective_values()
 
 
@@ -255,6 +252,7 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                 opens = production_start(inst, plan)
                 if report:
                     report(plan)
+
         def sweep(shift: int, work: float) -> bool:
             """One pass of windows tiling the production months (shifted by ``shift``),
             two disjoint windows at a time. True if any window improved."""

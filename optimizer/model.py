@@ -280,12 +280,12 @@ class RolloutModel:
         methods = (lambda g: METHODS) if self.guards_on else inst.allowed_methods
         min_tickets = sum(min(inst.rules.tickets(g.size, k) for k in methods(g)) for g in inst.groups)
         helpdesk_lits = [lit for (rule, _), lit in self.guards.items() if rule == R.HELPDESK]
-        implied(list(range(o, o + T)), [m.helpdesk for m in inst.months[:T]], min_tickets, helpdesk_lits)
+        helpdesk = [m.helpdesk for m in inst.months[:T]]
+        implied(list(range(o, o + T)), helpdesk, min_tickets, helpdesk_lits)
         if not self.guards_on:
             # The same rows as numbers: the first month by which the months so far can
             # hold them, a bound on finish that CP-SAT then has without solving an LP.
-            firsts = [_first_prefix(users, int(self.sizes.sum())),
-                      _first_prefix([m.helpdesk for m in inst.months[:T]], min_tickets)]
+            firsts = [_first_prefix(users, int(self.sizes.sum())), _first_prefix(helpdesk, min_tickets)]
             if prod and gap < T:
                 first = _first_prefix(users[gap:], prod)
                 firsts.append(None if first is None else gap + first)

@@ -338,8 +338,9 @@ def solve(
                 best = rm.read_assignment(solver)
                 value = int(round(solver.objective_value))
                 bound = int(round(solver.best_objective_bound))
-                if lns_plan and rm_value(rm, name, lns_plan) < value:
-                    best, value, sname = lns_plan, rm_value(rm, name, lns_plan), "feasible"
+                lns_value = rm_value(rm, name, lns_plan) if lns_plan else None
+                if lns_value is not None and lns_value < value:
+                    best, value, sname = lns_plan, lns_value, "feasible"
             levels.append(LevelResult(name, sname, value, bound, secs, by))
             if status != cp_model.OPTIMAL:
                 overall = "feasible"

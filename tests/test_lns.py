@@ -150,20 +150,16 @@ def test_solver_with_window_moves_is_reproducible(monkeypatch):
     assert runs[0].options.workers == solver_mod.LARGE_WORKERS
 
 
-def test_pilot_stage_groups_never_move_past_the_stage():
+def test_pilot_stage_groups_never_move_past_the_stage(monkeypatch):
     # Found by review: with stage_gap 0 a production sweep window (months 0..1) held only the
     # pilot and moved it to month 1, so H (high risk, risk_delay 2, month 2) broke risk-delay.
     # Pilot-stage groups may only move within months 0..last stage month.
-    monkeypatch_groups = lns.WINDOW_GROUPS
-    lns.WINDOW_GROUPS = 1
-    try:
-        inst = instance([Group("P", 100, wave="pilot", methods=("self-service", "assisted")),
-                         Group("H", 10, risk="high")],
-                        months(5, 100, 100, assisted=100), stage_gap=0, risk_delay=2,
-                        objective=("assisted", "finish", "waiting"))
-        start = {0: (0, "assisted"), 1: (2, "self-service")}
-        assert lns.window_instance(inst, start, [0, 1], ("assisted",)) is None
-        plan, _ = lns.improve(inst, start, "assisted", (), budget=1.0)
-        assert check_plan(Plan.from_indices(inst, plan)) == []
-    finally:
-        lns.WINDOW_GROUPS = monkeypatch_groups
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
+    inst = instance([Group("P", 100, wave="pilot", methods=("self-service", "assisted")),
+                     Group("H", 10, risk="high")],
+                    months(5, 100, 100, assisted=100), stage_gap=0, risk_delay=2,
+                    objective=("assisted", "finish", "waiting"))
+    start = {0: (0, "assisted"), 1: (2, "self-service")}
+    assert lns.window_instance(inst, start, [0, 1], ("assisted",)) is None
+    plan, _ = lns.improve(inst, start, "assisted", (), budget=1.0)
+    assert check_plan(Plan.from_indices(inst, plan)) == []
