@@ -1,11 +1,22 @@
-"""The finish lower bound row (prefix sums of month capacities): valid and tight where it binds."""
+"""Bounds from prefix sums of month capacities (the finish row, the stage floor): valid, and
+tight where they bind."""
 
 from __future__ import annotations
 
-from optimizer.domain import Group
-from optimizer.model import RolloutModel, _first_prefix
+import dataclasses
+import itertools
+import random
 
-from conftest import instance, months, solved
+import pytest
+
+from optimizer.checker import check_plan
+from optimizer.domain import METHODS, Group, Instance
+from optimizer.model import RolloutModel, _first_prefix, stage_floor
+from optimizer.plan import Assignment, Plan
+
+from conftest import instance, months, solved, where
+from randinst import random_instance
+from test_bruteforce import brute_force
 
 
 def _finish_floor(rm: RolloutModel) -> int:
@@ -45,3 +56,98 @@ def test_finish_bound_counts_production_from_the_stage_gap():
                     months(30, 30, 30, 30), stage_gap=1)
     assert _finish_floor(RolloutModel(inst)) == 2
     assert solved(inst).objective["finish"] == 2
+
+
+# --------------------------------------------------------------- the stage floor
+
+
+def _months_of(rm: RolloutModel, name: str) -> set[int]:
+    gi = rm.index[name]
+    return set(rm.tx[rm.starts[gi]:rm.starts[gi + 1]].tolist())
+
+
+def test_stage_floor_binds_and_production_starts_after_it():
+    # Two pilots of 100 self-service users (15 tickets each) and 20 tickets a month: month 0 holds
+    # one pilot, so the stage ends in month 1 at the earliest, and with stage_gap 1 production (A)
+    # cannot start before month 2. The model has no month 0 or 1 for A; the optimum finishes in 2.
+    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
+                    months(20, 20, 20, 20), stage_gap=1)
+    assert stage_floor(inst, 4) == 1
+    rm = RolloutModel(inst)
+    assert rm.stage_floor == 1
+    assert _months_of(rm, "A") == {2, 3}
+    assert _finish_floor(rm) == 2
+    res = solved(inst)
+    assert res.status == "optimal" and res.objective["finish"] == 2
+
+
+def test_stage_floor_twin_with_room():
+    # Twin: 30 tickets a month hold both pilots in month 0: floor 0, A may go in month 1 (finish 1).
+    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
+                    months(30, 30, 30, 30), stage_gap=1)
+    assert stage_floor(inst, 4) == 0
+    assert _months_of(RolloutModel(inst), "A") == {1, 2, 3}
+    res = solved(inst)
+    assert res.status == "optimal" and res.objective["finish"] == 1
+
+
+def test_stage_floor_adds_the_risk_delay_and_counts_fewest_tickets():
+    # The pilots may use the tech fair (5 tickets per 100) but it holds 100 users a month, so the
+    # users fit month 0 only with 30 tickets (100 by tech fair = 5, 100 self-service = 15: 20 <= 20
+    # is fine; the fair holds one pilot): floor 0 by users and by tickets. A high-risk production
+    # group then starts at 0 + gap 1 + risk_delay 1 = month 2.
+    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"),
+                     Group("H", 50, risk="high")], months(20, 20, 20, 20, tech_fair=100),
+                    stage_gap=1, risk_delay=1)
+    assert stage_floor(inst, 4) == 0
+    assert min(_months_of(RolloutModel(inst), "H")) == 2
+    res = solved(inst)
+    assert res.status == "optimal" and where(res)["H"][0] == "2027-03"
+
+
+def test_stage_floor_is_off_with_guards_and_relaxed_capacities():
+    # Explanations relax capacity rules, so a floor derived from capacity must not be built in.
+    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
+                    months(20, 20, 20, 20), stage_gap=1)
+    assert RolloutModel(inst, guards=True).stage_floor == 0
+    assert RolloutModel(inst, redundant=False).stage_floor == 0
+
+
+def _stage_heavy(seed: int) -> Instance:
+    """A tiny random instance whose month 0 is too small for its pilot stage (so the floor is
+    at least 1 when there is a stage): month 0 keeps fewer helpdesk tickets than the stage's
+    fewest, and no assisted or tech-fair seats."""
+    inst = random_instance(10_000 + seed, max_groups=4, max_months=4)
+    rnd = random.Random(seed)
+    stage = [g for g in inst.groups if g.pilot_stage]
+    fewest = sum(min(inst.rules.tickets(g.size, k) for k in inst.allowed_methods(g)) for g in stage)
+    first = dataclasses.replace(inst.months[0], helpdesk=max(fewest - 1, 0), assisted=0,
+                                tech_fair=0)
+    return dataclasses.replace(inst, months=(first,) + inst.months[1:])
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_stage_floor_never_cuts_a_valid_plan(seed):
+    # Every valid plan of a tiny random instance (enumerated, checked without the solver) ends its
+    # pilot stage no earlier than the floor; the solver, which leaves out earlier production
+    # months, still matches the brute-force optimum (tests/test_bruteforce.py's enumerator).
+    inst = _stage_heavy(seed)
+    floor = stage_floor(inst, inst.horizon) or 0
+    stage = [g.name for g in inst.groups if g.pilot_stage]
+    names = [g.name for g in inst.groups]
+    choices = [(t, k) for t in range(inst.horizon) for k in METHODS]
+    for combo in itertools.product(choices, repeat=len(names)):
+        plan = Plan(inst, {n: Assignment(n, t, k) for n, (t, k) in zip(names, combo)})
+        if stage and not check_plan(plan):
+            assert max(plan.assignments[n].month for n in stage) >= floor, (seed, combo)
+    expected = brute_force(inst)
+    res = solved(inst)
+    assert (res.status == "infeasible") if expected is None else \
+        tuple(res.objective[lv] for lv in inst.rules.objective) == expected
+
+
+def test_random_instances_make_the_stage_floor_bind():
+    # Coverage of the test above: enough of its 120 instances have a floor above 0 and a valid plan.
+    insts = [_stage_heavy(s) for s in range(120)]
+    binding = [i for i in insts if (stage_floor(i, i.horizon) or 0) > 0 and brute_force(i) is not None]
+    assert len(binding) >= 8, len(binding)
