@@ -10,7 +10,9 @@ main thread) can stop the search and still return the best plan so far.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
+import gc
 import logging
 import threading
 import time
@@ -48,6 +50,11 @@ LNS_SHARE = 0.75
 #: the model (5,000 x 36: 5.1 GB with 8 workers, 4.2 GB with 4), and with the plans coming
 #: from window moves 4 workers give the same or better bounds (2 or 3 lose them).
 LARGE_WORKERS = 4
+#: The full-model subsolvers CP-SAT runs on large instances (interleaved search builds every
+#: one of them, each with its own copy of the model: the default 8 peaked at 4.2 GB at
+#: 5,000 x 36). ``max_lp`` (the full LP) gives the bound, ``default_lp`` and
+#: ``quick_restart_no_lp`` search; the plans come mostly from window moves.
+LARGE_SUBSOLVERS = ("default_lp", "max_lp", "quick_restart_no_lp")
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
 #: The first level's share of the time limit when later levels follow (a level that is
@@ -244,7 +251,8 @@ def solve(
     opts = options or SolveOptions()
     large = len(inst.groups) >= LARGE_GROUPS
     if large:  # recorded with the other parameters in every output
-        opts = dataclasses.replace(opts, extra={**LIGHT_PRESOLVE, **opts.extra},
+        opts = dataclasses.replace(opts, extra={**LIGHT_PRESOLVE, "subsolvers": list(LARGE_SUBSOLVERS),
+                                                **opts.extra},
                                    workers=min(opts.workers, LARGE_WORKERS),
                                    batch_size=min(opts.batch_size, LARGE_WORKERS))
     t_start = time.perf_counter()
@@ -265,6 +273,8 @@ def solve(
 
     det_used = 0.0
     for i, name in enumerate(names):
+        if large and i:
+            _release_memory()
         # Each level gets what is left minus 10 % of the limit reserved for every later
         # level, and never less than 10 % itself: later levels always get a real try.
         # Deterministic mode counts CP-SAT's deterministic time (the same on every run).
@@ -306,7 +316,10 @@ def solve(
         rm.set_objective(name)
         solver = cp_model.CpSolver()
         for k, v in opts.parameters().items():
-            setattr(solver.parameters, k, v)
+            if isinstance(v, (list, tuple)):  # repeated field ([] = CP-SAT's default)
+                getattr(solver.parameters, k).extend(v)
+            else:
+                setattr(solver.parameters, k, v)
         if opts.deterministic:
             # The budget counts CP-SAT's deterministic time (work, the same on every
             # run), so a level cut by it gives the same plan on every run. Deterministic
@@ -376,6 +389,18 @@ def solve(
                                  "window_work": WINDOW_WORK}} if lns_work else {}),
         },
     )
+
+
+def _release_memory() -> None:
+    """Hand memory freed by the previous level back to the operating system. glibc keeps
+    what CP-SAT's worker threads freed in per-thread arenas: at 5,000 groups that was about
+    1 GB held through the next level, on top of which that level's search peaked above
+    4 GiB (docs/benchmarks.md). A no-op where ``malloc_trim`` does not exist."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> RolloutModel:

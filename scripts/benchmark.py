@@ -52,7 +52,8 @@ LEVELS = ("finish", "waiting", "assisted")
 # ------------------------------------------------------------------ one run (child process)
 def _variant_options(variant: str, limit: float, seed: int):
     """'w8-b8' -> 8 workers, batch 8, deterministic; 'nodet' -> not deterministic;
-    'light' -> light presolve."""
+    'light' -> light presolve; 'st67' -> lns.STALL = 0.67; 'fl60' -> solver.FIRST_LEVEL_SHARE = 0.6
+    (module settings: each run is a child process of its own)."""
     from optimizer.solver import LIGHT_PRESOLVE, SolveOptions
 
     opts = SolveOptions(time_limit=limit, seed=seed)
@@ -69,6 +70,16 @@ def _variant_options(variant: str, limit: float, seed: int):
             opts.lns = False
         elif part == "light":  # light presolve: one pass, no probing, no symmetry, no overlap search
             opts.extra.update(LIGHT_PRESOLVE)
+        elif part == "allsubs":  # large instances: CP-SAT's whole default portfolio of subsolvers
+            opts.extra["subsolvers"] = []
+        elif part.startswith("st"):  # 'st67': the finish moves stop after 67 % of their budget without progress
+            import optimizer.lns as lns
+
+            lns.STALL = int(part[2:]) / 100
+        elif part.startswith("fl"):  # 'fl60': the first level gets at most 60 % of the limit
+            import optimizer.solver as solver
+
+            solver.FIRST_LEVEL_SHARE = int(part[2:]) / 100
         elif part != "default":
             raise SystemExit(f"unknown variant part {part!r}")
     return opts

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import random
 
 import pytest
 
@@ -118,7 +117,6 @@ def _stage_heavy(seed: int) -> Instance:
     at least 1 when there is a stage): month 0 keeps fewer helpdesk tickets than the stage's
     fewest, and no assisted or tech-fair seats."""
     inst = random_instance(10_000 + seed, max_groups=4, max_months=4)
-    rnd = random.Random(seed)
     stage = [g for g in inst.groups if g.pilot_stage]
     fewest = sum(min(inst.rules.tickets(g.size, k) for k in inst.allowed_methods(g)) for g in stage)
     first = dataclasses.replace(inst.months[0], helpdesk=max(fewest - 1, 0), assisted=0,
