@@ -46,11 +46,11 @@ def month_user_capacity(inst: Instance, t: int) -> int:
     for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", None)),
                          key=lambda kc: rates[kc[0]]):
         r = rates[k]
-        n = (cap if cap is not None else _BIG) if r == 0 else min(cap if cap is not None else _BIG, budget / r)
+        # no early stop when the tickets run out: a later method may need none (rate 0)
+        n = (cap if cap is not None else _BIG) if r == 0 else min(cap if cap is not None else _BIG,
+                                                                 max(budget, 0) / r)
         users += n
         budget -= n * r
-        if budget <= 0:
-            break
     return int(min(users, _BIG))
 
 

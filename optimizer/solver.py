@@ -14,6 +14,7 @@ import ctypes
 import dataclasses
 import gc
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -365,6 +366,15 @@ def solve(
                 rm.fix_level(name, -(1 << 50), value)
             rm.hint(best)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
+        elif best is None and status == cp_model.INFEASIBLE and hint and not check_plan(
+                Plan.from_indices(inst, hint)):
+            # The warm start is a plan the independent checker accepts, so "infeasible" is a
+            # modelling error: keep the plan (unproven) and say so, never report no plan.
+            log.error("CP-SAT reports %s infeasible but the warm start passes the checker; "
+                      "keeping the warm start (please report this instance)", name)
+            best = hint
+            levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), None, secs, by))
+            overall = "feasible"
         elif best is None:
             levels.append(LevelResult(name, sname, None, None, secs, by))
             overall = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
@@ -397,9 +407,11 @@ def _release_memory() -> None:
     1 GB held through the next level, on top of which that level's search peaked above
     4 GiB (docs/benchmarks.md). A no-op where ``malloc_trim`` does not exist."""
     gc.collect()
+    if not sys.platform.startswith("linux"):
+        return
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         pass
 
 

@@ -159,11 +159,9 @@ class RolloutMip:
         budget, users = 100.0 * m.helpdesk, 0.0
         for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", INF)),
                              key=lambda kc: rates[kc[0]]):
-            n = cap if rates[k] == 0 else min(cap, budget / rates[k])
+            n = cap if rates[k] == 0 else min(cap, max(budget, 0.0) / rates[k])
             users += n
             budget -= n * rates[k]
-            if budget <= 0:
-                break
         return min(users, 1e12)
 
     def _implied_rows(self, opens: np.ndarray) -> None:

@@ -9,8 +9,8 @@ import itertools
 import pytest
 
 from optimizer.checker import check_plan
-from optimizer.domain import METHODS, Group, Instance
-from optimizer.model import RolloutModel, _first_prefix, stage_floor
+from optimizer.domain import METHODS, Group, Instance, Month
+from optimizer.model import RolloutModel, _first_prefix, month_user_capacity, stage_floor
 from optimizer.plan import Assignment, Plan
 
 from conftest import instance, months, solved, where
@@ -90,18 +90,51 @@ def test_stage_floor_twin_with_room():
     assert res.status == "optimal" and res.objective["finish"] == 1
 
 
-def test_stage_floor_adds_the_risk_delay_and_counts_fewest_tickets():
-    # The pilots may use the tech fair (5 tickets per 100) but it holds 100 users a month, so the
-    # users fit month 0 only with 30 tickets (100 by tech fair = 5, 100 self-service = 15: 20 <= 20
-    # is fine; the fair holds one pilot): floor 0 by users and by tickets. A high-risk production
-    # group then starts at 0 + gap 1 + risk_delay 1 = month 2.
-    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"),
-                     Group("H", 50, risk="high")], months(20, 20, 20, 20, tech_fair=100),
+def test_stage_floor_from_fewest_tickets_plus_risk_delay():
+    # The pilots may only self-enroll: 15 tickets each, 30 in all, against 20 tickets a month, so
+    # the stage needs months 0 and 1 (the ticket prefix binds). The users prefix alone would allow
+    # month 0: the tech fair makes room for 400 users there, but the pilots cannot use it. With
+    # stage_gap 1 and risk_delay 1 the high-risk production group H starts in month 3 at the
+    # earliest (1 + 1 + 1); the model has no earlier month for it, and the optimum puts it there.
+    pilots = [Group(f"P{i}", 100, wave="pilot", methods=("self-service",)) for i in (1, 2)]
+    inst = instance(pilots + [Group("H", 50, risk="high")], months(20, 20, 20, 20, 20, tech_fair=500),
                     stage_gap=1, risk_delay=1)
-    assert stage_floor(inst, 4) == 0
-    assert min(_months_of(RolloutModel(inst), "H")) == 2
+    assert month_user_capacity(inst, 0) >= 200  # the users prefix does not bind
+    assert stage_floor(inst, 5) == 1
+    assert min(_months_of(RolloutModel(inst), "H")) == 3
     res = solved(inst)
-    assert res.status == "optimal" and where(res)["H"][0] == "2027-03"
+    assert res.status == "optimal" and where(res)["H"][0] == "2027-04"
+
+
+def test_month_capacity_counts_every_method_without_tickets():
+    # Review regression: with two methods at 0 tickets per 100 users and a month without helpdesk
+    # tickets, the month still holds both methods' users (50 assisted + 50 tech fair). A capacity
+    # of 50 made the stage floor 1 and cut month 1 for A, and the solver said "infeasible" for
+    # this instance, whose optimum (P1 assisted and P2 tech fair in month 0, A in month 1) ends in 1.
+    rates = {"self-service": 15, "assisted": 0, "tech-fair": 0}
+    ms = (Month("2027-01", helpdesk=0, assisted=50, tech_fair=50),) + tuple(
+        Month(f"2027-0{i}", helpdesk=30, assisted=50, tech_fair=50) for i in (2, 3, 4))
+    inst = instance([Group("P1", 50, wave="pilot"), Group("P2", 50, wave="pilot"), Group("A", 200)], ms,
+                    tickets_per_100_users=rates)
+    assert month_user_capacity(inst, 0) == 100
+    assert stage_floor(inst, 4) == 0
+    res = solved(inst)
+    assert res.status == "optimal" and res.objective["finish"] == 1
+
+
+def test_a_valid_warm_start_is_never_reported_infeasible(monkeypatch, caplog):
+    # Safety net: if a bound ever cut every plan (simulated by a stage floor that is too late),
+    # CP-SAT says infeasible, but the greedy warm start passes the checker, so the solver keeps it
+    # (status feasible, level unproven) and logs an error instead of reporting no plan.
+    import optimizer.model as model
+
+    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
+                    months(30, 30, 30, 30), stage_gap=1)
+    monkeypatch.setattr(model, "stage_floor", lambda inst, months: 3)
+    res = solved(inst)
+    assert res.status == "feasible" and res.plan is not None
+    assert res.levels[0].status == "feasible" and res.levels[0].bound is None
+    assert "warm start passes the checker" in caplog.text
 
 
 def test_stage_floor_is_off_with_guards_and_relaxed_capacities():
