@@ -169,23 +169,18 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
 
 
 def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, contiguous: bool):
-    """Month sets for the finish level, smallest first. For each size (``width``,
-    twice that, ... up to every production month): the last months, then (unless
-    the waiting level is already fixed, which needs consecutive months) the last
-    month with the months that have the most unused capacity, where its groups can go."""
+    """Month sets for the finish level at this ``width``: the last months, then (unless
+    the waiting level is already fixed, which needs consecutive months) the last month
+    with the months that have the most unused capacity, where its groups can go. Wider
+    windows come in later rounds, after a sweep (:func:`improve`)."""
     finish = max(t for t, _ in plan.values())
     users = [0] * (finish + 1)
     for i, (t, _) in plan.items():
         users[t] += inst.groups[i].size
     slack = sorted(range(opens, finish), key=lambda t: (-(month_user_capacity(inst, t) - users[t]), t))
-    size = width
-    while True:
-        yield list(range(max(opens, finish - size + 1), finish + 1))
-        if not contiguous and size - 1 < len(slack):
-            yield sorted(slack[:size - 1]) + [finish]
-        if finish - size + 1 <= opens:
-            break
-        size *= 2
+    yield list(range(max(opens, finish - width + 1), finish + 1))
+    if not contiguous and width - 1 < len(slack):
+        yield sorted(slack[:width - 1]) + [finish]
 
 
 def _values(rm: RolloutModel, assignment: Assignment) -> dict[str, int]:
@@ -315,6 +310,9 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                     break
                 improved = sweep(shift, effort * WINDOW_WORK) or improved
                 shift = width // 2 if shift == 0 else 0
+                if max(t for t, _ in plan.values()) < finish:
+                    since = used  # the sweep emptied the last month: progress, new windows
+                    continue
                 if not improved:
                     # a local optimum for these windows: try windows twice as wide
                     if width >= months_total():

@@ -163,3 +163,55 @@ def test_pilot_stage_groups_never_move_past_the_stage(monkeypatch):
     assert lns.window_instance(inst, start, [0, 1], ("assisted",)) is None
     plan, _ = lns.improve(inst, start, "assisted", (), budget=1.0)
     assert check_plan(Plan.from_indices(inst, plan)) == []
+
+
+def _chain(n: int):
+    """n production groups of 100 self-service users, 15 tickets a month: one group a month."""
+    return instance([Group(f"G{i}", 100) for i in range(n)], months(*(15,) * n))
+
+
+def test_finish_sweeps_before_wider_windows(monkeypatch):
+    # Measured at 2,000 x 24: the sweep is what empties the last month, so each round is the
+    # windows at the current width and then a sweep; wider windows only after a round without
+    # progress. A stub records the windows tried (and moves nothing): the sweep's first window
+    # (months 0-1; the roomiest-months window is [0, 7] here) comes before any window wider than 2.
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)  # 1 group a month -> windows of 2 months
+    calls = []
+
+    def stub(inst, plan, months_, level, fixed, work, seed):
+        calls.append(list(months_))
+        return {}, work
+
+    monkeypatch.setattr(lns, "_solve_window", stub)
+    inst = _chain(8)
+    start = {i: (i, "self-service") for i in range(8)}
+    lns.improve(inst, start, "finish", (), budget=100.0)
+    first_wide = next(n for n, m in enumerate(calls) if len(m) > 2)
+    first_sweep = next(n for n, m in enumerate(calls) if m == [0, 1])  # the sweep's first window
+    assert first_sweep < first_wide, calls
+
+
+def test_a_shorter_plan_from_a_sweep_restarts_the_stall_clock(monkeypatch):
+    # A stub sweep (its first window, months 0-1) moves the last group into month 0 once. Each
+    # window costs 1 s of work: the two finish windows and the sweep's two pairs use 4 s, more than
+    # the stall allowance of 3.5 s (0.0875 x 40), so the moves would stop after the sweep if only
+    # the windows on the last months counted as progress. They go on: the new last months (5-6)
+    # get a window.
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)
+    monkeypatch.setattr(lns, "STALL", 0.0875)
+    calls, done = [], []
+
+    def stub(inst, plan, months_, level, fixed, work, seed):
+        calls.append(list(months_))
+        last = max(t for t, _ in plan.values())
+        if months_ == [0, 1] and not done:
+            done.append(len(calls))
+            return {g: (0, k) for g, (t, k) in plan.items() if t == last}, 1.0
+        return {}, 1.0
+
+    monkeypatch.setattr(lns, "_solve_window", stub)
+    inst = _chain(8)
+    start = {i: (i, "self-service") for i in range(8)}
+    plan, _ = lns.improve(inst, start, "finish", (), budget=40.0)
+    assert done and max(t for t, _ in plan.values()) == 6
+    assert [5, 6] in calls[done[0]:], calls  # a window on the new last months
