@@ -51,11 +51,16 @@ log = logging.getLogger(__name__)
 
 Assignment = dict[int, tuple[int, str]]
 
-#: Aim for about this many groups per window (small enough to solve in a
-#: fraction of a second, large enough to move a month's worth of users).
+#: Aim for about this many groups per window of the finish level (small enough to
+#: solve in a fraction of a second, large enough to move a month's worth of users).
 WINDOW_GROUPS = 500
-#: Deterministic work limit of one window solve (CP-SAT seconds, one worker).
+#: Deterministic work limit of one such window solve (CP-SAT seconds, one worker).
 WINDOW_WORK = 2.0
+#: Windows of the waiting and assisted levels are larger, their work scaled with them:
+#: swapping eager and reluctant groups in a tightly packed plan needs room to exchange
+#: whole months' worth of groups (measured in docs/benchmarks.md: at 5,000 x 36 the waiting
+#: gap fell from 0.86 % to 0.31 %; for the finish level 1,000 groups were worse).
+LATER_WINDOW_GROUPS = 1000
 #: The finish level stops when this share of its budget went by without a shorter plan
 #: (the time left goes to the later levels).
 STALL = 1 / 3
@@ -216,7 +221,9 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
     if months < 2:
         return plan, used
     per_month = max(1.0, sum(1 for t, _ in plan.values() if t >= opens) / months)
-    width = int(min(months, max(2, round(WINDOW_GROUPS / per_month))))
+    groups = WINDOW_GROUPS if level == "finish" else LATER_WINDOW_GROUPS
+    window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
+    width = int(min(months, max(2, round(groups / per_month))))
     if width >= months and level != "finish":
         return plan, used  # one window would be the whole problem: leave it to CP-SAT
     pool = ThreadPoolExecutor(max_workers=2)
@@ -323,7 +330,7 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
         # waiting / assisted: sweeps, shifted by half a window every other pass.
         idle = 0
         while not out_of_time() and idle < 2:
-            idle = 0 if sweep(shift, WINDOW_WORK) else idle + 1
+            idle = 0 if sweep(shift, window_work) else idle + 1
             shift = width // 2 if shift == 0 else 0
         return plan, used
     finally:

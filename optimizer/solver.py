@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 from .domain import Instance
 from .checker import check_plan
 from .greedy import best_greedy
-from .lns import WINDOW_GROUPS, WINDOW_WORK, improve
+from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
 
@@ -396,6 +396,7 @@ def solve(
             "build_seconds": round(build_s, 3),
             "rule_constraints": dict(rm.constraint_counts),
             **({"window_moves": {"deterministic_seconds": lns_work, "window_groups": WINDOW_GROUPS,
+                                 "later_window_groups": LATER_WINDOW_GROUPS,
                                  "window_work": WINDOW_WORK}} if lns_work else {}),
         },
     )

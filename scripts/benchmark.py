@@ -58,7 +58,7 @@ def _variant_options(variant: str, limit: float, seed: int):
 
     opts = SolveOptions(time_limit=limit, seed=seed)
     for part in filter(None, variant.split("-")):
-        if part.startswith("w"):
+        if part.startswith("w") and part[1:].isdigit():
             opts.workers = int(part[1:])
         elif part.startswith("b"):
             opts.batch_size = int(part[1:])
@@ -72,6 +72,15 @@ def _variant_options(variant: str, limit: float, seed: int):
             opts.extra.update(LIGHT_PRESOLVE)
         elif part == "allsubs":  # large instances: CP-SAT's whole default portfolio of subsolvers
             opts.extra["subsolvers"] = []
+        elif part.startswith("wg"):  # 'wg1000': windows of about 1,000 groups, work scaled with them
+            import optimizer.lns as lns
+
+            lns.WINDOW_WORK = lns.WINDOW_WORK * int(part[2:]) / lns.WINDOW_GROUPS
+            lns.WINDOW_GROUPS = int(part[2:])
+        elif part.startswith("lw"):  # 'lw500': waiting/assisted windows of about 500 groups
+            import optimizer.lns as lns
+
+            lns.LATER_WINDOW_GROUPS = int(part[2:])
         elif part.startswith("st"):  # 'st67': the finish moves stop after 67 % of their budget without progress
             import optimizer.lns as lns
 

@@ -49,7 +49,7 @@ def test_waiting_window_puts_the_eager_group_first(monkeypatch):
     # One 100-user group fits per month. Eager E (readiness 5) starts in month 2,
     # reluctant R (readiness 1) in month 1: waiting 100*1*1 + 100*5*2 = 1100. Swapping
     # them gives 100*5*1 + 100*1*2 = 700, the optimum (month 0 holds the pilot).
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1)
     inst = instance([
         Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
         Group("X", 100, readiness=3),
@@ -96,7 +96,8 @@ def test_moves_keep_every_rule_and_never_make_a_level_worse(seed, n, t):
     start = best_greedy(inst)
     if start is None:
         return
-    lns.WINDOW_GROUPS, saved = 2, lns.WINDOW_GROUPS
+    saved = lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS
+    lns.WINDOW_GROUPS = lns.LATER_WINDOW_GROUPS = 2
     try:
         levels = inst.rules.objective
         plan = start
@@ -113,19 +114,19 @@ def test_moves_keep_every_rule_and_never_make_a_level_worse(seed, n, t):
             if i == 0:
                 assert again == plan  # reproducible
     finally:
-        lns.WINDOW_GROUPS = saved
+        lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS = saved
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**6))
 def test_solver_with_window_moves_reaches_the_same_optimum(seed):
     inst = random_instance(seed, 8, 5)
-    saved = solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS
-    solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS = 0, 2
+    saved = solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS
+    solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS = 0, 2, 2
     try:
         with_moves = solve(inst, SolveOptions(time_limit=10, workers=2))
     finally:
-        solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS = saved
+        solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS = saved
     plain = solve(inst, SolveOptions(time_limit=10, workers=2, lns=False))
     assert with_moves.status == plain.status
     if with_moves.plan is not None:
@@ -137,6 +138,7 @@ def test_solver_with_window_moves_reaches_the_same_optimum(seed):
 def test_solver_with_window_moves_is_reproducible(monkeypatch):
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 0)
     monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 2)
     groups = [Group("Pilot", 20, wave="pilot")] + [
         Group(f"G{i}", 30 + 17 * i % 90, readiness=1 + i % 5, risk="high" if i % 4 == 0 else "low",
               methods=("self-service", "tech-fair") if i % 3 else ("self-service", "assisted"))
@@ -154,7 +156,7 @@ def test_pilot_stage_groups_never_move_past_the_stage(monkeypatch):
     # Found by review: with stage_gap 0 a production sweep window (months 0..1) held only the
     # pilot and moved it to month 1, so H (high risk, risk_delay 2, month 2) broke risk-delay.
     # Pilot-stage groups may only move within months 0..last stage month.
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1)
     inst = instance([Group("P", 100, wave="pilot", methods=("self-service", "assisted")),
                      Group("H", 10, risk="high")],
                     months(5, 100, 100, assisted=100), stage_gap=0, risk_delay=2,
