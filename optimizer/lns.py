@@ -222,6 +222,8 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
         return plan, used
     per_month = max(1.0, sum(1 for t, _ in plan.values() if t >= opens) / months)
     groups = WINDOW_GROUPS if level == "finish" else LATER_WINDOW_GROUPS
+    if groups != WINDOW_GROUPS and round(groups / per_month) >= months:
+        groups = WINDOW_GROUPS  # larger windows would be the whole problem: the smaller ones
     window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
     width = int(min(months, max(2, round(groups / per_month))))
     if width >= months and level != "finish":

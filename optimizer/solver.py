@@ -301,7 +301,8 @@ def solve(
             lns_work[name] = round(work, 2)
             det_used += work if opts.deterministic else 0.0
             # the search gets its own share; what the moves leave goes to later levels
-            budget = max(min(budget - spent, (1 - LNS_SHARE) * budget), 0.05 * budget)
+            # (no moves at all, e.g. one window would be the whole problem: the search gets it all)
+            budget = budget if work == 0 else max(min(budget - spent, (1 - LNS_SHARE) * budget), 0.05 * budget)
             interrupted = interrupted or stopped
             if lns_plan is not None:
                 if name == "finish" and _finish_of(lns_plan) < rm.max_month:

@@ -217,3 +217,19 @@ def test_a_shorter_plan_from_a_sweep_restarts_the_stall_clock(monkeypatch):
     plan, _ = lns.improve(inst, start, "finish", (), budget=40.0)
     assert done and max(t for t, _ in plan.values()) == 6
     assert [5, 6] in calls[done[0]:], calls  # a window on the new last months
+
+
+def test_waiting_moves_fall_back_to_finish_size_windows(monkeypatch):
+    # When the waiting level's larger windows would cover every production month (here 1,000
+    # groups against a few per month), the moves use the finish level's window size instead of
+    # doing nothing (about 500 to 1,000 groups on real instances): E and R still swap.
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1000)
+    inst = instance([
+        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
+        Group("X", 100, readiness=3),
+    ], months(15, 15, 15, 15), stage_gap=1)
+    start = {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+    plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
+    assert used > 0 and check_plan(Plan.from_indices(inst, plan)) == []
+    assert _values(inst, plan)["waiting"] == 100 * 5 * 1 + 100 * 3 * 2 + 100 * 1 * 3
