@@ -59,7 +59,7 @@ WINDOW_WORK = 2.0
 #: Windows of the waiting and assisted levels are larger, their work scaled with them:
 #: swapping eager and reluctant groups in a tightly packed plan needs room to exchange
 #: whole months' worth of groups (measured in docs/benchmarks.md: at 5,000 x 36 the waiting
-#: gap fell from 0.86 % to 0.31 %; for the finish level 1,000 groups were worse).
+#: gap fell from 0.86 % to 0.26 %; for the finish level 1,000 groups were worse).
 LATER_WINDOW_GROUPS = 1000
 #: The finish level stops when this share of its budget went by without a shorter plan
 #: (the time left goes to the later levels).
@@ -225,6 +225,8 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
     if groups != WINDOW_GROUPS and round(groups / per_month) >= months:
         groups = WINDOW_GROUPS  # larger windows would be the whole problem: the smaller ones
     window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
+    if stats is not None:
+        stats["window_groups"], stats["window_work"] = groups, window_work
     width = int(min(months, max(2, round(groups / per_month))))
     if width >= months and level != "finish":
         return plan, used  # one window would be the whole problem: leave it to CP-SAT

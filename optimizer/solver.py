@@ -258,6 +258,7 @@ def solve(
                                    batch_size=min(opts.batch_size, LARGE_WORKERS))
     t_start = time.perf_counter()
     lns_work: dict[str, float] = {}
+    lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     if hint is None and opts.warm_start:
         hint = best_greedy(inst)
     names = list(inst.rules.objective)
@@ -294,8 +295,12 @@ def solve(
         t_lns = time.perf_counter()  # the level's time includes its window moves
         lns_wall = False
         if opts.lns and start and large:
+            lns_stats: dict = {}
             lns_plan, work, stopped, lns_wall = _window_moves(inst, start, name, tuple(names[:i]),
-                                                              LNS_SHARE * budget, opts, progress)
+                                                              LNS_SHARE * budget, opts, progress, lns_stats)
+            if "window_groups" in lns_stats:
+                lns_windows[name] = {"groups": lns_stats["window_groups"],
+                                     "work": round(lns_stats["window_work"], 3)}
             # Deterministic mode counts the windows' work, the plain mode wall seconds.
             spent = work if opts.deterministic else time.perf_counter() - t_lns
             lns_work[name] = round(work, 2)
@@ -398,7 +403,7 @@ def solve(
             "rule_constraints": dict(rm.constraint_counts),
             **({"window_moves": {"deterministic_seconds": lns_work, "window_groups": WINDOW_GROUPS,
                                  "later_window_groups": LATER_WINDOW_GROUPS,
-                                 "window_work": WINDOW_WORK}} if lns_work else {}),
+                                 "window_work": WINDOW_WORK, "windows_used": lns_windows}} if lns_work else {}),
         },
     )
 
@@ -427,9 +432,9 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
 
 def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, fixed: tuple[str, ...],
                   budget: float, opts: SolveOptions,
-                  progress: Callable[[str, float, float, float], None] | None):
+                  progress: Callable[[str, float, float, float], None] | None, stats: dict | None = None):
     """optimizer.lns.improve for one level: (better plan or None, work used, interrupted,
-    ended by the wall clock)."""
+    ended by the wall clock); ``stats`` gets the window size and work limit used."""
     t0 = time.perf_counter()
     before = Plan.from_indices(inst, start).objective_values()[name]
     last = {"plan": None}
@@ -441,7 +446,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
                      time.perf_counter() - t0)
 
     wall = WALL_FACTOR * budget if opts.deterministic else budget
-    stats: dict = {}
+    stats = {} if stats is None else stats
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
                              report=report, stats=stats)

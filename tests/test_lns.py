@@ -148,6 +148,8 @@ def test_solver_with_window_moves_is_reproducible(monkeypatch):
     assert runs[0].plan is not None
     assert runs[0].plan.rows() == runs[1].plan.rows()
     assert "window_moves" in runs[0].model_stats
+    used = runs[0].model_stats["window_moves"]["windows_used"]
+    assert used and all(w["groups"] == 2 for w in used.values())  # recorded per level
     assert runs[0].options.extra["cp_model_probing_level"] == 0  # light presolve on large instances
     assert runs[0].options.workers == solver_mod.LARGE_WORKERS
 
@@ -233,3 +235,21 @@ def test_waiting_moves_fall_back_to_finish_size_windows(monkeypatch):
     plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
     assert used > 0 and check_plan(Plan.from_indices(inst, plan)) == []
     assert _values(inst, plan)["waiting"] == 100 * 5 * 1 + 100 * 3 * 2 + 100 * 1 * 3
+
+
+def test_later_levels_scale_the_window_work_with_the_window(monkeypatch):
+    # Waiting windows twice the finish size get twice the work limit, and the size and work
+    # actually used are reported (they go into the JSON output).
+    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 2)
+    inst = instance([
+        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
+        Group("X", 100, readiness=3),
+    ], months(15, 15, 15, 15), stage_gap=1)
+    start = {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+    stats: dict = {}
+    lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats)
+    assert stats["window_groups"] == 2 and stats["window_work"] == 2 * lns.WINDOW_WORK
+    stats = {}
+    lns.improve(inst, start, "finish", (), budget=5.0, stats=stats)
+    assert stats["window_groups"] == 1 and stats["window_work"] == lns.WINDOW_WORK
