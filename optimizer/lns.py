@@ -221,13 +221,17 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
     if months < 2:
         return plan, used
     per_month = max(1.0, sum(1 for t, _ in plan.values() if t >= opens) / months)
+
+    def width_for(groups: int) -> int:
+        return int(min(months, max(2, round(groups / per_month))))
+
     groups = WINDOW_GROUPS if level == "finish" else LATER_WINDOW_GROUPS
-    if groups != WINDOW_GROUPS and round(groups / per_month) >= months:
+    if width_for(groups) >= months:
         groups = WINDOW_GROUPS  # larger windows would be the whole problem: the smaller ones
     window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
     if stats is not None:
         stats["window_groups"], stats["window_work"] = groups, window_work
-    width = int(min(months, max(2, round(groups / per_month))))
+    width = width_for(groups)
     if width >= months and level != "finish":
         return plan, used  # one window would be the whole problem: leave it to CP-SAT
     pool = ThreadPoolExecutor(max_workers=2)
@@ -300,7 +304,7 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                     if stalled():
                         break
                     res = _solve_window(inst, plan, months_, level, fixed,
-                                        min(WINDOW_WORK * len(months_) / width * effort, budget - used,
+                                        min(window_work * len(months_) / width * effort, budget - used,
                                             since + STALL * budget - used), seed)
                     if res is None:
                         continue
@@ -319,7 +323,7 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                     continue
                 if stalled():
                     break
-                improved = sweep(shift, effort * WINDOW_WORK) or improved
+                improved = sweep(shift, effort * window_work) or improved
                 shift = width // 2 if shift == 0 else 0
                 if max(t for t, _ in plan.values()) < finish:
                     since = used  # the sweep emptied the last month: progress, new windows

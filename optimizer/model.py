@@ -123,6 +123,9 @@ class RolloutModel:
         #: 0 when guards or relaxed capacities make it unsafe to use
         floor = stage_floor(inst, self.max_month + 1) if redundant and not guards else 0
         self.stage_floor = floor or 0
+        #: the first month production can use by that floor (+ stage_gap; 0 without pilot stage)
+        has_stage = any(g.pilot_stage for g in inst.groups)
+        self.production_floor = self.stage_floor + inst.rules.stage_gap if has_stage else 0
         self.add_variables()
         self.add_constraints()
         self.objectives = self.objective_terms()
@@ -167,8 +170,7 @@ class RolloutModel:
         inst = self.inst
         G, T = len(inst.groups), self.max_month + 1
         elig = np.zeros((G, T, len(METHODS)), dtype=bool)
-        has_stage = any(g.pilot_stage for g in inst.groups)
-        opens = self.stage_floor + (inst.rules.stage_gap if has_stage else 0)
+        opens = self.production_floor
         for gi, g in enumerate(inst.groups):
             if self.guards_on:
                 elig[gi] = True
@@ -300,8 +302,7 @@ class RolloutModel:
 
         users = [month_user_capacity(inst, t) for t in range(T)]
         implied(list(range(o, o + T)), users, int(self.sizes.sum()), cap_lits)
-        has_stage = any(g.pilot_stage for g in inst.groups)
-        gap = self.stage_floor + inst.rules.stage_gap if has_stage else 0  # production's first month
+        gap = self.production_floor  # production's first month
         prod = sum(g.size for g in inst.groups if g.wave == "production")
         if prod and gap < T and (not self.guards_on or len(opens_lits) == sum(
                 g.wave == "production" for g in inst.groups) or gap == 0):

@@ -432,7 +432,7 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
 
 def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, fixed: tuple[str, ...],
                   budget: float, opts: SolveOptions,
-                  progress: Callable[[str, float, float, float], None] | None, stats: dict | None = None):
+                  progress: Callable[[str, float, float, float], None] | None, stats: dict):
     """optimizer.lns.improve for one level: (better plan or None, work used, interrupted,
     ended by the wall clock); ``stats`` gets the window size and work limit used."""
     t0 = time.perf_counter()
@@ -446,7 +446,6 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
                      time.perf_counter() - t0)
 
     wall = WALL_FACTOR * budget if opts.deterministic else budget
-    stats = {} if stats is None else stats
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
                              report=report, stats=stats)

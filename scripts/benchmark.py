@@ -54,6 +54,8 @@ def _variant_options(variant: str, limit: float, seed: int):
     """'w8-b8' -> 8 workers, batch 8, deterministic; 'nodet' -> not deterministic;
     'light' -> light presolve; 'st67' -> lns.STALL = 0.67; 'fl60' -> solver.FIRST_LEVEL_SHARE = 0.6
     (module settings: each run is a child process of its own)."""
+    import optimizer.lns as lns
+    import optimizer.solver as solver
     from optimizer.solver import LIGHT_PRESOLVE, SolveOptions
 
     opts = SolveOptions(time_limit=limit, seed=seed)
@@ -73,21 +75,13 @@ def _variant_options(variant: str, limit: float, seed: int):
         elif part == "allsubs":  # large instances: CP-SAT's whole default portfolio of subsolvers
             opts.extra["subsolvers"] = []
         elif part.startswith("wg"):  # 'wg1000': windows of about 1,000 groups, work scaled with them
-            import optimizer.lns as lns
-
             lns.WINDOW_WORK = lns.WINDOW_WORK * int(part[2:]) / lns.WINDOW_GROUPS
             lns.WINDOW_GROUPS = int(part[2:])
         elif part.startswith("lw"):  # 'lw500': waiting/assisted windows of about 500 groups
-            import optimizer.lns as lns
-
             lns.LATER_WINDOW_GROUPS = int(part[2:])
         elif part.startswith("st"):  # 'st67': the finish moves stop after 67 % of their budget without progress
-            import optimizer.lns as lns
-
             lns.STALL = int(part[2:]) / 100
         elif part.startswith("fl"):  # 'fl60': the first level gets at most 60 % of the limit
-            import optimizer.solver as solver
-
             solver.FIRST_LEVEL_SHARE = int(part[2:]) / 100
         elif part != "default":
             raise SystemExit(f"unknown variant part {part!r}")

@@ -45,16 +45,22 @@ def test_finish_window_cannot_beat_capacity():
     assert plan == start
 
 
+def _eager_late():
+    """A pilot in month 0, then one 100-user group a month: eager E (readiness 5) in month 2,
+    reluctant R (readiness 1) in month 1, X (readiness 3) in month 3. Returns (instance, plan)."""
+    inst = instance([
+        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
+        Group("X", 100, readiness=3),
+    ], months(15, 15, 15, 15), stage_gap=1)
+    return inst, {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+
+
 def test_waiting_window_puts_the_eager_group_first(monkeypatch):
     # One 100-user group fits per month. Eager E (readiness 5) starts in month 2,
     # reluctant R (readiness 1) in month 1: waiting 100*1*1 + 100*5*2 = 1100. Swapping
     # them gives 100*5*1 + 100*1*2 = 700, the optimum (month 0 holds the pilot).
     monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1)
-    inst = instance([
-        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
-        Group("X", 100, readiness=3),
-    ], months(15, 15, 15, 15), stage_gap=1)
-    start = {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+    inst, start = _eager_late()
     plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
     assert check_plan(Plan.from_indices(inst, plan)) == []
     assert plan[1][0] == 1 and plan[2][0] in (2, 3)
@@ -227,11 +233,7 @@ def test_waiting_moves_fall_back_to_finish_size_windows(monkeypatch):
     # doing nothing (about 500 to 1,000 groups on real instances): E and R still swap.
     monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
     monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1000)
-    inst = instance([
-        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
-        Group("X", 100, readiness=3),
-    ], months(15, 15, 15, 15), stage_gap=1)
-    start = {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+    inst, start = _eager_late()
     plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
     assert used > 0 and check_plan(Plan.from_indices(inst, plan)) == []
     assert _values(inst, plan)["waiting"] == 100 * 5 * 1 + 100 * 3 * 2 + 100 * 1 * 3
@@ -242,11 +244,7 @@ def test_later_levels_scale_the_window_work_with_the_window(monkeypatch):
     # actually used are reported (they go into the JSON output).
     monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
     monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 2)
-    inst = instance([
-        Group("P", 10, wave="pilot"), Group("E", 100, readiness=5), Group("R", 100, readiness=1),
-        Group("X", 100, readiness=3),
-    ], months(15, 15, 15, 15), stage_gap=1)
-    start = {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
+    inst, start = _eager_late()
     stats: dict = {}
     lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats)
     assert stats["window_groups"] == 2 and stats["window_work"] == 2 * lns.WINDOW_WORK

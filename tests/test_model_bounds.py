@@ -65,12 +65,18 @@ def _months_of(rm: RolloutModel, name: str) -> set[int]:
     return set(rm.tx[rm.starts[gi]:rm.starts[gi + 1]].tolist())
 
 
+def _two_pilots(helpdesk: int):
+    """Two pilots of 100 self-service users (15 tickets each), production group A of 100 users,
+    four months of ``helpdesk`` tickets, stage_gap 1."""
+    return instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
+                    months(*(helpdesk,) * 4), stage_gap=1)
+
+
 def test_stage_floor_binds_and_production_starts_after_it():
     # Two pilots of 100 self-service users (15 tickets each) and 20 tickets a month: month 0 holds
     # one pilot, so the stage ends in month 1 at the earliest, and with stage_gap 1 production (A)
     # cannot start before month 2. The model has no month 0 or 1 for A; the optimum finishes in 2.
-    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
-                    months(20, 20, 20, 20), stage_gap=1)
+    inst = _two_pilots(20)
     assert stage_floor(inst, 4) == 1
     rm = RolloutModel(inst)
     assert rm.stage_floor == 1
@@ -82,8 +88,7 @@ def test_stage_floor_binds_and_production_starts_after_it():
 
 def test_stage_floor_twin_with_room():
     # Twin: 30 tickets a month hold both pilots in month 0: floor 0, A may go in month 1 (finish 1).
-    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
-                    months(30, 30, 30, 30), stage_gap=1)
+    inst = _two_pilots(30)
     assert stage_floor(inst, 4) == 0
     assert _months_of(RolloutModel(inst), "A") == {1, 2, 3}
     res = solved(inst)
@@ -128,8 +133,7 @@ def test_a_valid_warm_start_is_never_reported_infeasible(monkeypatch, caplog):
     # (status feasible, level unproven) and logs an error instead of reporting no plan.
     import optimizer.model as model
 
-    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
-                    months(30, 30, 30, 30), stage_gap=1)
+    inst = _two_pilots(30)
     monkeypatch.setattr(model, "stage_floor", lambda inst, months: 3)
     res = solved(inst)
     assert res.status == "feasible" and res.plan is not None
@@ -139,8 +143,7 @@ def test_a_valid_warm_start_is_never_reported_infeasible(monkeypatch, caplog):
 
 def test_stage_floor_is_off_with_guards_and_relaxed_capacities():
     # Explanations relax capacity rules, so a floor derived from capacity must not be built in.
-    inst = instance([Group("P1", 100, wave="pilot"), Group("P2", 100, wave="pilot"), Group("A", 100)],
-                    months(20, 20, 20, 20), stage_gap=1)
+    inst = _two_pilots(20)
     assert RolloutModel(inst, guards=True).stage_floor == 0
     assert RolloutModel(inst, redundant=False).stage_floor == 0
 
