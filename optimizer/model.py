@@ -126,6 +126,8 @@ class RolloutModel:
         #: the first month production can use by that floor (+ stage_gap; 0 without pilot stage)
         has_stage = any(g.pilot_stage for g in inst.groups)
         self.production_floor = self.stage_floor + inst.rules.stage_gap if has_stage else 0
+        #: the earliest finish the capacity rows allow (set by add_redundant_capacity; 0 without)
+        self.finish_floor = 0
         self.add_variables()
         self.add_constraints()
         self.objectives = self.objective_terms()
@@ -322,7 +324,8 @@ class RolloutModel:
                 first = _first_prefix(users[gap:], prod)
                 firsts.append(None if first is None else gap + first)
             if all(f is not None for f in firsts):
-                self._linear([self.finish], [1], max(firsts), _BIG)
+                self.finish_floor = max(firsts)
+                self._linear([self.finish], [1], self.finish_floor, _BIG)
 
     def _deadline_cuts(self, users: list[int], cap_lits: list[int]) -> None:
         """Guard mode: groups whose latest month is t must fit in the months up to t.

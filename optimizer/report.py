@@ -62,6 +62,7 @@ def level_rows(result: Result) -> list[dict[str, Any]]:
             "gap": None if lv.gap is None else round(lv.gap, 6),
             "seconds": round(lv.seconds, 3),
             "stopped_by": lv.stopped_by,
+            "bound_by": lv.bound_by,
         }
         for lv in result.levels
     ]

@@ -29,6 +29,7 @@ from .greedy import best_greedy
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
+from .relaxation import Probe, finish_probe
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,10 @@ class LevelResult:
     #: What ended the level: "proof" (optimal or infeasible), "deterministic time",
     #: "wall clock", "interrupted" or "not run".
     stopped_by: str = ""
+    #: Where the bound comes from: "cp-sat"; "lp relaxation" when GLOP showed that no plan
+    #: finishes a month earlier (optimizer.relaxation); "capacity" when a finish search was cut
+    #: before CP-SAT had a bound (the capacity rows' floor, model.finish_floor); "" without one.
+    bound_by: str = ""
 
     @property
     def gap(self) -> float | None:
@@ -320,6 +325,33 @@ def solve(
                                           time.perf_counter() - t_lns, "interrupted"))
                 overall = "feasible" if best else "unknown"
                 continue
+        probed: set[int] = set()  # finish months the LP relaxation was asked about
+        if name == "finish" and large and start:
+            # Can the LP relaxation prove the plan's finish optimal before CP-SAT searches?
+            # At 2,000 groups CP-SAT's own bound stays a month short (docs/benchmarks.md).
+            cur = lns_plan or start
+            probe = _finish_lp_probe(inst, _finish_of(cur), rm.finish_floor, probed)
+            if probe is not None:
+                cost = probe.work if opts.deterministic else probe.seconds
+                det_used += probe.work if opts.deterministic else 0.0
+                budget = max(budget - cost, 0.05 * budget)
+                if probe.interrupted:
+                    interrupted, best = True, cur
+                    levels.append(LevelResult(name, "feasible", _finish_of(cur), None,
+                                              time.perf_counter() - t_lns, "interrupted"))
+                    overall = "feasible"
+                    continue
+                if probe.status == "infeasible":  # no plan finishes earlier: proven
+                    best, value = cur, _finish_of(cur)
+                    levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
+                                              "proof", "lp relaxation"))
+                    log.debug("level finish: %d proven by the LP relaxation", value)
+                    if value < rm.max_month:
+                        rm = _rebuild(inst, value, levels)  # the months after it are not needed
+                    else:
+                        rm.fix_level(name, -(1 << 50), value)
+                    rm.hint(best)
+                    continue
         rm.set_objective(name)
         solver = cp_model.CpSolver()
         for k, v in opts.parameters().items():
@@ -361,8 +393,21 @@ def solve(
                 lns_value = rm_value(rm, name, lns_plan) if lns_plan else None
                 if lns_value is not None and lns_value < value:
                     best, value, sname = lns_plan, lns_value, "feasible"
-            levels.append(LevelResult(name, sname, value, bound, secs, by))
-            if status != cp_model.OPTIMAL:
+            bound_by = "cp-sat" if bound is not None else ""
+            if name == "finish" and bound is None and rm.finish_floor:
+                # the search was cut before it had a bound: the capacity rows still give one
+                bound, bound_by = rm.finish_floor, "capacity"
+            if name == "finish" and sname != "optimal" and not interrupted:
+                # CP-SAT left a gap: the LP relaxation may still show no plan finishes earlier
+                probe = _finish_lp_probe(inst, value, rm.finish_floor, probed)
+                if probe is not None:
+                    det_used += probe.work if opts.deterministic else 0.0
+                    interrupted = interrupted or probe.interrupted
+                    if probe.status == "infeasible":
+                        bound, sname, by, bound_by = value, "optimal", "proof", "lp relaxation"
+                    secs = time.perf_counter() - t_lns
+            levels.append(LevelResult(name, sname, value, bound, secs, by, bound_by))
+            if sname != "optimal":
                 overall = "feasible"
             # Fix this level and warm-start the next from this plan. After the finish
             # level, rebuild without the months past the finish (smaller presolve).
@@ -470,6 +515,21 @@ def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deter
     if deterministic and solver.deterministic_time < 0.99 * solver.parameters.max_deterministic_time:
         return "wall clock"
     return "deterministic time" if deterministic else "wall clock"
+
+
+def _finish_lp_probe(inst: Instance, finish: int, floor: int, probed: set[int]) -> Probe | None:
+    """Ask the LP relaxation whether any plan finishes before ``finish`` (month
+    ``finish - 1``; optimizer.relaxation). None when the capacity floor already proves
+    ``finish`` or that month was asked about before. If no plan finishes by that month,
+    none finishes by an earlier one either: ``finish`` is optimal."""
+    month = finish - 1
+    if month < floor or month in probed:
+        return None
+    probed.add(month)
+    probe = finish_probe(inst, month)
+    log.debug("LP relaxation, finish by month %d: %s (%.2f s, %d iterations)", month, probe.status,
+              probe.seconds, probe.iterations)
+    return probe
 
 
 def _finish_of(plan: dict[int, tuple[int, str]]) -> int:

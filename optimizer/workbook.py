@@ -204,12 +204,12 @@ def add_summary_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet
         put_row(ws, r, [key, val])
         ws.cell(row=r, column=1).font = BOLD
     r += 2
-    put_row(ws, r, ["Objective level", "Status", "Value", "Bound", "Gap", "Seconds", "Stopped by"],
+    put_row(ws, r, ["Objective level", "Status", "Value", "Bound", "Gap", "Seconds", "Stopped by", "Bound by"],
             font=BOLD, fill=HEADER_FILL)
     for lv in level_rows(result):
         r += 1
         put_row(ws, r, [lv["level"], lv["status"], lv["value"], lv["bound"], lv["gap"], lv["seconds"],
-                        lv["stopped_by"]])
+                        lv["stopped_by"], lv["bound_by"]])
         ws.cell(row=r, column=5).number_format = "0.00%"
     if result.plan:
         r += 2

@@ -1,0 +1,155 @@
+"""Finish lower bounds from the model's LP relaxation, solved with GLOP.
+
+The finish level is a packing problem: can every group fit in months 0..T? CP-SAT's
+bound on it comes from the capacity rows (``model.add_redundant_capacity``) and its LP
+workers; on thousands of groups those workers see the relaxation piece by piece and
+rarely finish it within a time limit (2,000 x 24: CP-SAT's bound stayed at 16 for a
+plan of 17 that HiGHS proved optimal). The relaxation itself is small work for a
+simplex: OR-Tools' own GLOP (no extra dependency) answers "is there a fractional plan
+that finishes by month T?" in about 2 s at 2,000 groups.
+
+:func:`finish_probe` asks that question of the model built for months 0..T
+(:class:`optimizer.model.RolloutModel` with ``max_month=T``: every rule, every group
+split freely over its months and methods). If even that relaxation has no solution, no
+plan finishes by month T. Two things keep that proof safe from floating-point noise:
+each capacity row gets half a ticket (or seat) of room, which changes nothing for real
+plans (their loads are whole numbers) but means GLOP's tolerances (about 1e-6) cannot
+turn a barely feasible relaxation into "infeasible"; and rows that hold only under an
+enforcement literal are left out (a relaxation stays a relaxation). No plan by T means none by an earlier month either, so
+:func:`finish_lower_bound` probes T upward from a known bound and stops at the first
+month the relaxation cannot rule out.
+
+GLOP runs with a deterministic work limit, so a probe gives the same answer on every
+run; a probe cut by that limit proves nothing (status ``unknown``). Its cost in the
+solver's deterministic budget is :attr:`Probe.work`, computed from GLOP's iteration count
+(not the wall clock), so budgets of later levels stay the same from run to run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+from .domain import Instance
+from .model import RolloutModel
+
+#: Room added to every capacity row of the relaxation (tickets or seats): loads are whole
+#: numbers, so ``load <= cap + 1/2`` holds exactly when ``load <= cap`` does.
+MARGIN = 0.5
+#: GLOP's deterministic work limit per probe (its own units, roughly seconds).
+PROBE_WORK = 60.0
+#: Deterministic seconds charged per simplex iteration and LP column: measured on this
+#: machine (AMD EPYC) 2,000 x 24: 4,007 iterations x 83k columns in 2.1 s; 5,000 x 36:
+#: 9,604 x 306k in 24 s (docs/benchmarks.md); the charge is on the high side of both.
+WORK_PER_ITERATION_COLUMN = 1e-8
+
+
+@dataclass
+class Probe:
+    """One question to the LP relaxation: is there a fractional plan finishing by ``month``?"""
+
+    month: int
+    #: "infeasible" (no plan finishes by ``month``), "feasible" (the relaxation has one:
+    #: no proof either way) or "unknown" (GLOP stopped without an answer)
+    status: str
+    seconds: float
+    iterations: int
+    #: the probe's cost in deterministic seconds (iterations x LP columns)
+    work: float = 0.0
+    #: Ctrl-C stopped it
+    interrupted: bool = False
+
+
+def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
+    """The LP relaxation of ``rm``'s model (no objective), capacity rows with ``MARGIN``."""
+    p = rm.proto
+    lp = linear_solver_pb2.MPModelProto()
+    for v in p.variables:
+        dom = list(v.domain)
+        lp.variable.add(lower_bound=dom[0], upper_bound=dom[-1])
+    capacity = set(rm.capacity_rows.values())
+    for i, c in enumerate(p.constraints):
+        if len(c.enforcement_literal):
+            continue  # holds only under a literal: left out (still a relaxation)
+        if c.has_exactly_one():
+            lits = list(c.exactly_one.literals)
+            lp.constraint.add(lower_bound=1, upper_bound=1, var_index=lits, coefficient=[1.0] * len(lits))
+        elif c.has_linear():
+            dom = list(c.linear.domain)
+            ct = lp.constraint.add(lower_bound=dom[0], upper_bound=dom[-1],
+                                   var_index=list(c.linear.vars), coefficient=list(c.linear.coeffs))
+            if i in capacity:  # load - cap * open <= 0: whole numbers, so <= 1/2 is the same
+                ct.upper_bound += MARGIN
+        # other constraint kinds (only in guard mode) are left out
+    for v in lp.variable:  # the model's "unbounded" is 2^50: a real infinity for the LP
+        if v.lower_bound <= -(1 << 49):
+            v.lower_bound = -float("inf")
+        if v.upper_bound >= 1 << 49:
+            v.upper_bound = float("inf")
+    for c in lp.constraint:
+        if c.lower_bound <= -(1 << 49):
+            c.lower_bound = -float("inf")
+        if c.upper_bound >= 1 << 49:
+            c.upper_bound = float("inf")
+    return lp
+
+
+def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK) -> Probe:
+    """Is there a fractional plan (every rule, groups split over months and methods)
+    that finishes by ``month``? ``infeasible`` proves no plan does. Ctrl-C stops GLOP
+    (status ``unknown``, ``interrupted``)."""
+    t0 = time.perf_counter()
+    rm = RolloutModel(inst, max_month=month)
+    if rm.max_month < month:  # the horizon ends first: nothing to prove here
+        return Probe(month, "unknown", time.perf_counter() - t0, 0)
+    lp = _lp_of(rm)
+    del rm
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {work}")
+    solver.LoadModelFromProto(lp)
+    box: dict = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["status"] = solver.Solve()
+        finally:
+            done.set()
+
+    th = threading.Thread(target=target, name="glop", daemon=True)
+    th.start()
+    interrupted = False
+    while True:
+        try:
+            if done.wait(0.1):
+                break
+        except KeyboardInterrupt:
+            interrupted = True
+            solver.InterruptSolve()
+    th.join()
+    secs, its = time.perf_counter() - t0, solver.iterations()
+    name = {pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.OPTIMAL: "feasible"}
+    status = "unknown" if interrupted else name.get(box.get("status"), "unknown")
+    return Probe(month, status, secs, its, its * len(lp.variable) * WORK_PER_ITERATION_COLUMN, interrupted)
+
+
+def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,
+                       deadline: float | None = None) -> tuple[int, list[Probe]]:
+    """The first month in ``lo..hi`` the relaxation cannot rule out (``hi + 1`` when it
+    rules out all of them), given that no plan finishes before ``lo``; probes T = lo,
+    lo + 1, ... and stops at the first that is not infeasible, or at ``deadline``
+    (``time.perf_counter()``). Returns (bound, probes)."""
+    probes: list[Probe] = []
+    t = lo
+    while t <= hi:
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
+        pr = finish_probe(inst, t, work=work)
+        probes.append(pr)
+        if pr.status != "infeasible":
+            break
+        t += 1
+    return t, probes

@@ -1,0 +1,103 @@
+"""Finish lower bounds from the LP relaxation (optimizer.relaxation): sound on brute-forced
+random instances, binding where the capacity rows see nothing, and used by the solver."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import optimizer.solver as solver_mod
+from optimizer.checker import check_plan
+from optimizer.domain import Group
+from optimizer.model import RolloutModel
+from optimizer.relaxation import finish_lower_bound, finish_probe
+from optimizer.solver import SolveOptions, solve
+
+from conftest import instance, months, solved
+from randinst import random_instance
+from test_bruteforce import brute_force
+
+
+def _fairgoers(seats: int):
+    """Three groups of 100 users who can only enroll at a tech fair (5 tickets each), two
+    months with 100 tickets and ``seats`` tech-fair seats. The capacity rows see 800 users a
+    month (200 at the fair + 600 by self-service) and 15 tickets against 100: finish >= 0."""
+    groups = [Group(n, 100, methods=("tech-fair",)) for n in "ABC"]
+    return instance(groups, months(100, 100, tech_fair=seats))
+
+
+def test_relaxation_proves_what_the_capacity_rows_miss():
+    # 200 seats a month hold two of the three groups: the relaxation at month 0 is infeasible
+    # (300 fair users > 200 seats even split fractionally), so finish >= 1; 1 is the optimum.
+    inst = _fairgoers(200)
+    assert RolloutModel(inst).finish_floor == 0
+    assert finish_probe(inst, 0).status == "infeasible"
+    assert finish_probe(inst, 1).status == "feasible"
+    assert finish_lower_bound(inst, 0, 1)[0] == 1
+    assert solved(inst).objective["finish"] == 1
+
+
+def test_relaxation_twin_with_room():
+    # Twin: 300 seats hold all three in month 0; the relaxation agrees and 0 is the optimum.
+    inst = _fairgoers(300)
+    assert finish_probe(inst, 0).status == "feasible"
+    assert finish_lower_bound(inst, 0, 1)[0] == 0
+    assert solved(inst).objective["finish"] == 0
+
+
+def test_half_a_seat_of_margin_keeps_proofs_exact():
+    # 299 seats: one user too many for month 0. The margin of 1/2 per capacity row must not
+    # hide that (a whole user over), and 300 must stay feasible.
+    assert finish_probe(_fairgoers(299), 0).status == "infeasible"
+    assert finish_probe(_fairgoers(300), 0).status == "feasible"
+
+
+def test_probes_are_deterministic():
+    inst = _fairgoers(200)
+    a, b = finish_probe(inst, 0), finish_probe(inst, 0)
+    assert (a.status, a.iterations, a.work) == (b.status, b.iterations, b.work)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_relaxation_agrees_with_brute_force(seed):
+    # "infeasible" at month T must mean no valid plan finishes by T (never cut a plan), and
+    # a month some valid plan finishes by must be "feasible" for the relaxation.
+    inst = random_instance(seed)
+    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
+                                                                                      "assisted")))
+    best = brute_force(inst)
+    for t in range(inst.horizon):
+        status = finish_probe(inst, t).status
+        if best is not None and t >= best[0]:
+            assert status == "feasible", (seed, t, best)
+        if status == "infeasible" and best is not None:
+            assert t < best[0]
+
+
+def test_solver_proves_finish_with_the_relaxation_before_searching(monkeypatch):
+    # As a "large" instance (window moves, then the LP probe) the greedy plan's finish of 1
+    # is proven by the relaxation before CP-SAT searches; the later levels still run.
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    inst = _fairgoers(200)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    fin = res.levels[0]
+    assert (fin.name, fin.status, fin.value, fin.bound, fin.bound_by) == ("finish", "optimal", 1, 1,
+                                                                         "lp relaxation")
+    assert [lv.name for lv in res.levels] == ["finish", "waiting", "assisted"]
+    assert check_plan(res.plan) == []
+    # the waiting level still puts the most eager users first: two groups in month 0
+    assert res.objective["waiting"] == 100 * 3 * 1
+
+
+def test_solver_proves_finish_with_the_relaxation_after_searching():
+    # CP-SAT stops at its first plan (the greedy hint, finish 1) without a proof (no presolve,
+    # which would solve this tiny model outright); the relaxation then shows no plan
+    # finishes in month 0.
+    inst = _fairgoers(200)
+    res = solve(inst, SolveOptions(time_limit=5, workers=1, extra={"stop_after_first_solution": True,
+                                                                    "cp_model_presolve": False}))
+    fin = res.levels[0]
+    assert (fin.status, fin.value, fin.bound, fin.stopped_by, fin.bound_by) == (
+        "optimal", 1, 1, "proof", "lp relaxation")
+    assert check_plan(res.plan) == []
