@@ -37,6 +37,10 @@ def print_levels(console: Console, inst: Instance, result: Result) -> None:
         t.add_row(r["level"], r["status"], _s(r["value"]), _s(r["bound"]),
                   "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", f"{r['seconds']:.2f}")
     console.print(t)
+    for r in level_rows(result):
+        if r["bound_by"] == "lp relaxation":
+            console.print(f"{r['level']}: proven by the LP relaxation (even with groups split across "
+                          "months, no plan finishes a month earlier).")
     if result.plan:
         console.print(f"Finish month: [bold]{inst.months[result.plan.finish()].label}[/bold]")
 

@@ -83,6 +83,8 @@ def _variant_options(variant: str, limit: float, seed: int):
             lns.STALL = int(part[2:]) / 100
         elif part.startswith("fl"):  # 'fl60': the first level gets at most 60 % of the limit
             solver.FIRST_LEVEL_SHARE = int(part[2:]) / 100
+        elif part == "nolp":  # no finish proofs from the LP relaxation (optimizer.relaxation)
+            solver.LP_FINISH_PROOF = False
         elif part != "default":
             raise SystemExit(f"unknown variant part {part!r}")
     return opts
@@ -177,7 +179,7 @@ def run_one(size: str, seed: int, solver: str, limit: float) -> dict:
         for x in res.levels:
             acc += x.seconds
             levels.append({"level": x.name, "status": x.status, "value": x.value, "bound": x.bound,
-                           "seconds": acc})
+                           "seconds": acc, "bound_by": x.bound_by})
             if x.value is not None:
                 trace.append((x.name, acc, x.value, x.bound if x.bound is not None else float("nan")))
     violations = None
@@ -309,13 +311,14 @@ def render_markdown(records: list[dict], path: Path, plot: Path | None, machine:
                     g = _gap(x["value"], x["bound"])
                     s += f", {100 * g:.2f} %" if g is not None else ""
                 s += f", {x['seconds']:.1f}" + (" ✓" if x["status"] == "optimal" else "")
+                s += " (LP)" if x.get("bound_by") == "lp relaxation" else ""
                 return s
 
             chk = "–" if r.get("violations") is None else ("valid" if r["violations"] == 0 else
                                                            f"{r['violations']} violations")
             out.append(f"| {r['solver']} | {_fmt(r.get('first_plan'), 3)} | {cell('finish')} | "
                        f"{cell('waiting', True)} | {cell('assisted')} | {_fmt(r.get('peak_mb'), 0)} | {chk} |")
-        out += ["", "✓ = proven optimal.", ""]
+        out += ["", "✓ = proven optimal; (LP) = proven by the LP relaxation (`optimizer/relaxation.py`).", ""]
         out += _versus(recs)
     if plot:
         out += ["## Gap over time", "", f"![gap over time]({plot.name})", ""]

@@ -101,3 +101,18 @@ def test_solver_proves_finish_with_the_relaxation_after_searching():
     assert (fin.status, fin.value, fin.bound, fin.stopped_by, fin.bound_by) == (
         "optimal", 1, 1, "proof", "lp relaxation")
     assert check_plan(res.plan) == []
+
+
+def test_the_proof_is_in_the_report_and_on_the_terminal(monkeypatch):
+    from rich.console import Console
+
+    from optimizer.console import print_levels
+    from optimizer.report import level_rows
+
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    inst = _fairgoers(200)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    assert level_rows(res)[0]["bound_by"] == "lp relaxation"
+    console = Console(record=True, width=120)
+    print_levels(console, inst, res)
+    assert "finish: proven by the LP relaxation" in console.export_text()
