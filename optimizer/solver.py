@@ -60,6 +60,9 @@ LARGE_SUBSOLVERS = ("default_lp", "max_lp", "quick_restart_no_lp")
 #: Ask the LP relaxation (optimizer.relaxation) to prove the finish level when CP-SAT has not
 #: (2,000 x 24: proven in 24 s instead of a bound a month short; docs/benchmarks.md).
 LP_FINISH_PROOF = True
+#: A large instance's finish search is skipped when the LP question left it less than this
+#: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
+MIN_SEARCH_SHARE = 0.1
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
 #: The first level's share of the time limit when later levels follow (a level that is
@@ -298,6 +301,7 @@ def solve(
             levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
             overall = "feasible" if best else "unknown"
             continue
+        level_budget = budget
         lns_plan = None
         start = best or hint
         t_lns = time.perf_counter()  # the level's time includes its window moves
@@ -349,11 +353,17 @@ def solve(
                     levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
                                               "proof", "lp relaxation"))
                     log.debug("level finish: %d proven by the LP relaxation", value)
-                    if value < rm.max_month:
-                        rm = _rebuild(inst, value, levels)  # the months after it are not needed
-                    else:
-                        rm.fix_level(name, -(1 << 50), value)
-                    rm.hint(best)
+                    rm = _next_model(inst, rm, name, value, levels, best)
+                    continue
+                if budget < MIN_SEARCH_SHARE * level_budget:
+                    # Too little left for CP-SAT to even load the model (it would be cut by the
+                    # wall clock, and the plan would depend on the machine's speed): keep the
+                    # plan, with the capacity floor as its bound.
+                    best, value = cur, _finish_of(cur)
+                    levels.append(LevelResult(name, "feasible", value, rm.finish_floor,
+                                              time.perf_counter() - t_lns, "deterministic time", "capacity"))
+                    overall = "feasible"
+                    rm = _next_model(inst, rm, name, value, levels, best)
                     continue
         rm.set_objective(name)
         solver = cp_model.CpSolver()
@@ -412,13 +422,8 @@ def solve(
             levels.append(LevelResult(name, sname, value, bound, secs, by, bound_by))
             if sname != "optimal":
                 overall = "feasible"
-            # Fix this level and warm-start the next from this plan. After the finish
-            # level, rebuild without the months past the finish (smaller presolve).
-            if name == "finish" and value < rm.max_month:
-                rm = _rebuild(inst, value, levels)
-            else:
-                rm.fix_level(name, -(1 << 50), value)
-            rm.hint(best)
+            # Fix this level and warm-start the next from this plan.
+            rm = _next_model(inst, rm, name, value, levels, best)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
         elif best is None and status == cp_model.INFEASIBLE and hint and not check_plan(
                 Plan.from_indices(inst, hint)):
@@ -475,6 +480,18 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
     rm = RolloutModel(inst, max_month=max_month)
     for lv in levels:
         rm.fix_level(lv.name, -(1 << 50), lv.value)
+    return rm
+
+
+def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels: list[LevelResult],
+                best: dict[int, tuple[int, str]]) -> RolloutModel:
+    """The model for the next level: level ``name`` fixed at ``value`` (after the finish level,
+    rebuilt without the months past the finish: a smaller presolve), hinted with ``best``."""
+    if name == "finish" and value < rm.max_month:
+        rm = _rebuild(inst, value, levels)
+    else:
+        rm.fix_level(name, -(1 << 50), value)
+    rm.hint(best)
     return rm
 
 

@@ -116,3 +116,21 @@ def test_the_proof_is_in_the_report_and_on_the_terminal(monkeypatch):
     console = Console(record=True, width=120)
     print_levels(console, inst, res)
     assert "finish: proven by the LP relaxation" in console.export_text()
+
+
+def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypatch):
+    # A probe that answers "feasible" (no proof) and costs more than the level's budget: the
+    # finish search would be cut by the wall clock while loading, so it is skipped; the plan
+    # is kept with the capacity floor as its bound, and the later levels still run.
+    from optimizer.relaxation import Probe
+
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    monkeypatch.setattr(solver_mod, "_finish_lp_probe",
+                        lambda inst, finish, floor, probed: Probe(finish - 1, "feasible", 0.0, 1, work=1e6))
+    inst = _fairgoers(200)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    fin = res.levels[0]
+    assert (fin.status, fin.value, fin.bound, fin.bound_by, fin.stopped_by) == (
+        "feasible", 1, 0, "capacity", "deterministic time")
+    assert [lv.name for lv in res.levels] == ["finish", "waiting", "assisted"]
+    assert check_plan(res.plan) == [] and res.plan.finish() == 1
