@@ -302,7 +302,9 @@ class RolloutModel:
             ct.linear.coeffs.extend(coeffs)
             ct.linear.domain.extend((lo, _BIG))
 
-        users = [month_user_capacity(inst, t) for t in range(T)]
+        # a month never needs to hold more than everyone (a 0-ticket method makes the
+        # fractional knapsack unbounded: 2^50 coefficients would overflow these rows)
+        users = [min(month_user_capacity(inst, t), int(self.sizes.sum())) for t in range(T)]
         implied(list(range(o, o + T)), users, int(self.sizes.sum()), cap_lits)
         gap = self.production_floor  # production's first month
         prod = sum(g.size for g in inst.groups if g.wave == "production")

@@ -19,10 +19,12 @@ enforcement literal are left out (a relaxation stays a relaxation). No plan by T
 :func:`finish_lower_bound` probes T upward from a known bound and stops at the first
 month the relaxation cannot rule out.
 
-GLOP runs with a deterministic work limit, so a probe gives the same answer on every
-run; a probe cut by that limit proves nothing (status ``unknown``). Its cost in the
-solver's deterministic budget is :attr:`Probe.work`, computed from GLOP's iteration count
-(not the wall clock), so budgets of later levels stay the same from run to run.
+GLOP runs with a deterministic work limit (an iteration cap derived from the budget the
+caller gives it), so a probe gives the same answer on every run; a probe cut by that limit
+proves nothing (status ``unknown``). Its cost in the solver's deterministic budget is
+:attr:`Probe.work`, computed from GLOP's iteration count (not the wall clock), so it never
+exceeds the budget given and later levels get the same budget from run to run. A wall-clock
+limit is a backstop only (a probe it stops is marked ``wall_clock``).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from .model import RolloutModel
 #: Room added to every capacity row of the relaxation (tickets or seats): loads are whole
 #: numbers, so ``load <= cap + 1/2`` holds exactly when ``load <= cap`` does.
 MARGIN = 0.5
-#: GLOP's deterministic work limit per probe (its own units, roughly seconds).
+#: Default work limit of a probe (deterministic seconds, as charged below).
 PROBE_WORK = 60.0
 #: Deterministic seconds charged per simplex iteration and LP column: measured on this
 #: machine (AMD EPYC) 2,000 x 24: 4,007 iterations x 83k columns in 2.1 s; 5,000 x 36:
@@ -61,6 +63,13 @@ class Probe:
     work: float = 0.0
     #: Ctrl-C stopped it
     interrupted: bool = False
+    #: the wall-clock backstop stopped it (the answer then depends on the machine's speed)
+    wall_clock: bool = False
+
+    def record(self) -> dict:
+        """JSON-ready summary (the solver's model statistics)."""
+        return {"month": self.month, "status": self.status, "seconds": round(self.seconds, 3),
+                "iterations": self.iterations, "work": round(self.work, 3)}
 
 
 def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
@@ -97,19 +106,30 @@ def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
     return lp
 
 
-def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK) -> Probe:
+def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
+                 wall_limit: float | None = None) -> Probe:
     """Is there a fractional plan (every rule, groups split over months and methods)
-    that finishes by ``month``? ``infeasible`` proves no plan does. Ctrl-C stops GLOP
-    (status ``unknown``, ``interrupted``)."""
+    that finishes by ``month``? ``infeasible`` proves no plan does. ``work`` caps the
+    probe's charge (deterministic seconds, :attr:`Probe.work`), ``wall_limit`` its wall
+    seconds (a backstop). Ctrl-C stops it (status ``unknown``, ``interrupted``)."""
     t0 = time.perf_counter()
-    rm = RolloutModel(inst, max_month=month)
-    if rm.max_month < month:  # the horizon ends first: nothing to prove here
-        return Probe(month, "unknown", time.perf_counter() - t0, 0)
-    lp = _lp_of(rm)
-    del rm
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {work}")
-    solver.LoadModelFromProto(lp)
+    try:
+        rm = RolloutModel(inst, max_month=month)
+        if rm.max_month < month:  # the horizon ends first: nothing to prove here
+            return Probe(month, "unknown", time.perf_counter() - t0, 0)
+        lp = _lp_of(rm)
+        del rm
+        per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
+        cap = int(work / per_iteration)
+        if cap < 1:  # not even one iteration fits the budget
+            return Probe(month, "unknown", time.perf_counter() - t0, 0)
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        solver.SetSolverSpecificParametersAsString(f"max_number_of_iterations: {cap}")
+        if wall_limit is not None:
+            solver.SetTimeLimit(max(1, int(1000 * wall_limit)))
+        solver.LoadModelFromProto(lp)
+    except KeyboardInterrupt:  # Ctrl-C while building: no answer, the caller keeps its plan
+        return Probe(month, "unknown", time.perf_counter() - t0, 0, interrupted=True)
     box: dict = {}
     done = threading.Event()
 
@@ -133,7 +153,9 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK) -> Pro
     secs, its = time.perf_counter() - t0, solver.iterations()
     name = {pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.OPTIMAL: "feasible"}
     status = "unknown" if interrupted else name.get(box.get("status"), "unknown")
-    return Probe(month, status, secs, its, its * len(lp.variable) * WORK_PER_ITERATION_COLUMN, interrupted)
+    # stopped without an answer before its iteration cap: the wall-clock backstop did it
+    wall = status == "unknown" and not interrupted and its < cap and wall_limit is not None
+    return Probe(month, status, secs, its, min(its * per_iteration, work), interrupted, wall)
 
 
 def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,

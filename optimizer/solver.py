@@ -270,11 +270,17 @@ def solve(
     t_start = time.perf_counter()
     lns_work: dict[str, float] = {}
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
+    probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
     if hint is None and opts.warm_start:
         hint = best_greedy(inst)
     names = list(inst.rules.objective)
+    # Only a hint the checker accepts is used as a plan (to cap the months, to start window
+    # moves from, to be proven optimal); any other hint only guides CP-SAT's search.
+    valid_hint = hint if hint and not check_plan(Plan.from_indices(inst, hint)) else None
+    if hint and not valid_hint:
+        log.warning("the start plan breaks a rule or misses a group: used as a search hint only")
     # A valid plan bounds the optimal finish: months after it need no variables.
-    cap = _finish_of(hint) if hint and names[0] == "finish" else None
+    cap = _finish_of(valid_hint) if valid_hint and names[0] == "finish" else None
     rm = RolloutModel(inst, max_month=cap)
     build_s = time.perf_counter() - t_start
     if hint:
@@ -303,7 +309,7 @@ def solve(
             continue
         level_budget = budget
         lns_plan = None
-        start = best or hint
+        start = best or valid_hint
         t_lns = time.perf_counter()  # the level's time includes its window moves
         lns_wall = False
         if opts.lns and start and large:
@@ -336,12 +342,18 @@ def solve(
         if name == "finish" and large and start:
             # Can the LP relaxation prove the plan's finish optimal before CP-SAT searches?
             # At 2,000 groups CP-SAT's own bound stays a month short (docs/benchmarks.md).
+            # It may use what the window moves left of the level's budget.
             cur = lns_plan or start
-            probe = _finish_lp_probe(inst, _finish_of(cur), rm.finish_floor, probed)
+            spent_so_far = lns_work.get(name, 0.0) if opts.deterministic else time.perf_counter() - t_lns
+            allowance = max(level_budget - spent_so_far, 0.0)
+            probe = _finish_lp_probe(inst, _finish_of(cur), rm.finish_floor, probed, allowance,
+                                     _wall_left(opts, t_start, allowance))
             if probe is not None:
+                probes.append(probe)
                 cost = probe.work if opts.deterministic else probe.seconds
                 det_used += probe.work if opts.deterministic else 0.0
                 budget = max(budget - cost, 0.05 * budget)
+                lns_wall = lns_wall or probe.wall_clock
                 if probe.interrupted:
                     interrupted, best = True, cur
                     levels.append(LevelResult(name, "feasible", _finish_of(cur), None,
@@ -350,8 +362,9 @@ def solve(
                     continue
                 if probe.status == "infeasible":  # no plan finishes earlier: proven
                     best, value = cur, _finish_of(cur)
+                    # proven, but a plan from moves cut by the wall clock depends on speed
                     levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
-                                              "proof", "lp relaxation"))
+                                              "wall clock" if lns_wall else "proof", "lp relaxation"))
                     log.debug("level finish: %d proven by the LP relaxation", value)
                     rm = _next_model(inst, rm, name, value, levels, best)
                     continue
@@ -361,7 +374,8 @@ def solve(
                     # plan, with the capacity floor as its bound.
                     best, value = cur, _finish_of(cur)
                     levels.append(LevelResult(name, "feasible", value, rm.finish_floor,
-                                              time.perf_counter() - t_lns, "deterministic time", "capacity"))
+                                              time.perf_counter() - t_lns,
+                                              "wall clock" if lns_wall else "deterministic time", "capacity"))
                     overall = "feasible"
                     rm = _next_model(inst, rm, name, value, levels, best)
                     continue
@@ -411,13 +425,23 @@ def solve(
                 # the search was cut before it had a bound: the capacity rows still give one
                 bound, bound_by = rm.finish_floor, "capacity"
             if name == "finish" and sname != "optimal" and not interrupted:
-                # CP-SAT left a gap: the LP relaxation may still show no plan finishes earlier
-                probe = _finish_lp_probe(inst, value, rm.finish_floor, probed)
+                # CP-SAT left a gap: the LP relaxation may still show no plan finishes earlier.
+                # It may use what the search left of the level's budget, at least a tenth of it.
+                spent_so_far = (lns_work.get(name, 0.0) + min(solver.deterministic_time, budget)
+                                if opts.deterministic else secs)
+                allowance = max(level_budget - spent_so_far, 0.1 * level_budget)
+                probe = _finish_lp_probe(inst, value, rm.finish_floor, probed, allowance,
+                                         _wall_left(opts, t_start, allowance))
                 if probe is not None:
+                    probes.append(probe)
                     det_used += probe.work if opts.deterministic else 0.0
                     interrupted = interrupted or probe.interrupted
+                    if probe.wall_clock and by != "interrupted":
+                        by = "wall clock"
                     if probe.status == "infeasible":
-                        bound, sname, by, bound_by = value, "optimal", "proof", "lp relaxation"
+                        # proven; what ended the search stays on record unless it was its budget
+                        bound, sname, bound_by = value, "optimal", "lp relaxation"
+                        by = "proof" if by == "deterministic time" else by
                     secs = time.perf_counter() - t_lns
             levels.append(LevelResult(name, sname, value, bound, secs, by, bound_by))
             if sname != "optimal":
@@ -454,6 +478,7 @@ def solve(
             "constraints": len(rm.proto.constraints),
             "build_seconds": round(build_s, 3),
             "rule_constraints": dict(rm.constraint_counts),
+            **({"lp_probes": [p.record() for p in probes]} if probes else {}),
             **({"window_moves": {"deterministic_seconds": lns_work, "window_groups": WINDOW_GROUPS,
                                  "later_window_groups": LATER_WINDOW_GROUPS,
                                  "window_work": WINDOW_WORK, "windows_used": lns_windows}} if lns_work else {}),
@@ -537,16 +562,26 @@ def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deter
     return "deterministic time" if deterministic else "wall clock"
 
 
-def _finish_lp_probe(inst: Instance, finish: int, floor: int, probed: set[int]) -> Probe | None:
+def _wall_left(opts: SolveOptions, t_start: float, allowance: float) -> float:
+    """Wall-clock backstop for a probe: its allowance x WALL_FACTOR in deterministic mode
+    (the allowance itself otherwise), never past the run's own wall-clock cap."""
+    run_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
+    own = WALL_FACTOR * allowance if opts.deterministic else allowance
+    return max(min(own, run_left), 0.0)
+
+
+def _finish_lp_probe(inst: Instance, finish: int, floor: int, probed: set[int], work: float,
+                     wall: float) -> Probe | None:
     """Ask the LP relaxation whether any plan finishes before ``finish`` (month
-    ``finish - 1``; optimizer.relaxation). None when the capacity floor already proves
-    ``finish`` or that month was asked about before. If no plan finishes by that month,
-    none finishes by an earlier one either: ``finish`` is optimal."""
+    ``finish - 1``; optimizer.relaxation), within ``work`` deterministic seconds and
+    ``wall`` wall seconds. None when the capacity floor already proves ``finish`` or that
+    month was asked about before. If no plan finishes by that month, none finishes by an
+    earlier one either: ``finish`` is optimal."""
     month = finish - 1
     if not LP_FINISH_PROOF or month < floor or month in probed:
         return None
     probed.add(month)
-    probe = finish_probe(inst, month)
+    probe = finish_probe(inst, month, work=work, wall_limit=wall)
     log.debug("LP relaxation, finish by month %d: %s (%.2f s, %d iterations)", month, probe.status,
               probe.seconds, probe.iterations)
     return probe

@@ -229,7 +229,7 @@ def add_summary_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet
     for kind, path in inst.sources.items():
         r += 1
         put_row(ws, r, [kind, path or "", _sha256(path)])
-    _widths(ws, {1: 24, 2: 40, 3: 66, 4: 12, 5: 10, 6: 10, 7: 20})
+    _widths(ws, {1: 24, 2: 40, 3: 66, 4: 12, 5: 10, 6: 10, 7: 20, 8: 16})
     return ws
 
 

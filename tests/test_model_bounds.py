@@ -185,3 +185,14 @@ def test_random_instances_make_the_stage_floor_bind():
     insts = [_stage_heavy(s) for s in range(120)]
     binding = [i for i in insts if (stage_floor(i, i.horizon) or 0) > 0 and brute_force(i) is not None]
     assert len(binding) >= 8, len(binding)
+
+
+def test_a_zero_ticket_method_does_not_make_the_capacity_rows_overflow(caplog):
+    # Self-service costs no tickets: a month's users are unbounded by tickets, which once made
+    # the implied capacity row's coefficients 2^50 and allowed only one open month. B after A
+    # needs two months: the optimum finishes in month 1, without the warm-start safety net.
+    inst = instance([Group("A", 10), Group("B", 10, after=("A",))], months(10, 10),
+                    tickets_per_100_users={"self-service": 0, "assisted": 2, "tech-fair": 5})
+    res = solved(inst)
+    assert (res.status, res.objective["finish"]) == ("optimal", 1)
+    assert "infeasible" not in caplog.text

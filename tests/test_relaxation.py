@@ -98,8 +98,10 @@ def test_solver_proves_finish_with_the_relaxation_after_searching():
     res = solve(inst, SolveOptions(time_limit=5, workers=1, extra={"stop_after_first_solution": True,
                                                                     "cp_model_presolve": False}))
     fin = res.levels[0]
+    # the search ended before its deterministic budget, which the solver can only put down to
+    # the wall clock; the proof does not hide that (the plan came from a cut search)
     assert (fin.status, fin.value, fin.bound, fin.stopped_by, fin.bound_by) == (
-        "optimal", 1, 1, "proof", "lp relaxation")
+        "optimal", 1, 1, "wall clock", "lp relaxation")
     assert check_plan(res.plan) == []
 
 
@@ -119,14 +121,15 @@ def test_the_proof_is_in_the_report_and_on_the_terminal(monkeypatch):
 
 
 def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypatch):
-    # A probe that answers "feasible" (no proof) and costs more than the level's budget: the
+    # A probe that answers "feasible" (no proof) and uses all the budget it is given: the
     # finish search would be cut by the wall clock while loading, so it is skipped; the plan
     # is kept with the capacity floor as its bound, and the later levels still run.
     from optimizer.relaxation import Probe
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
     monkeypatch.setattr(solver_mod, "_finish_lp_probe",
-                        lambda inst, finish, floor, probed: Probe(finish - 1, "feasible", 0.0, 1, work=1e6))
+                        lambda inst, finish, floor, probed, work, wall: Probe(finish - 1, "feasible", 0.0, 1,
+                                                                              work=work))
     inst = _fairgoers(200)
     res = solve(inst, SolveOptions(time_limit=5, workers=2))
     fin = res.levels[0]
@@ -134,3 +137,39 @@ def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypat
         "feasible", 1, 0, "capacity", "deterministic time")
     assert [lv.name for lv in res.levels] == ["finish", "waiting", "assisted"]
     assert check_plan(res.plan) == [] and res.plan.finish() == 1
+
+
+def test_a_probe_never_charges_more_than_its_budget():
+    # The iteration cap comes from the budget: a probe given almost nothing answers "unknown"
+    # and is charged at most that; with enough budget the same probe answers.
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from generate import generate
+
+    inst = generate(200, 12, 1)
+    assert finish_probe(inst, 8, work=1e-9).status == "unknown"
+    small = finish_probe(inst, 8, work=0.001)
+    assert small.status == "unknown" and small.work <= 0.001
+    full = finish_probe(inst, 8)
+    assert full.status == "infeasible" and 0 < full.work < 1
+
+
+def test_an_invalid_start_plan_is_never_proven_optimal(monkeypatch):
+    # Five tech-fair-only groups of 100 users, 200 seats a month: the optimum finishes in
+    # month 2. A start plan with all five in month 1 breaks the seat limit; it must not cap the
+    # months, start the window moves or be "proven" by the relaxation (no plan finishes by 0).
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    groups = [Group(n, 100, methods=("tech-fair",)) for n in "ABCDE"]
+    inst = instance(groups, months(100, 100, 100, 100, tech_fair=200))
+    bad = {i: (1, "tech-fair") for i in range(5)}
+    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=bad)
+    assert check_plan(res.plan) == []
+    assert (res.levels[0].status, res.levels[0].value) == ("optimal", 2)
+
+
+def test_probes_are_recorded_in_the_model_statistics(monkeypatch):
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
+    (rec,) = res.model_stats["lp_probes"]
+    assert (rec["month"], rec["status"]) == (0, "infeasible") and rec["iterations"] >= 0
