@@ -69,7 +69,8 @@ class Probe:
     def record(self) -> dict:
         """JSON-ready summary (the solver's model statistics)."""
         return {"month": self.month, "status": self.status, "seconds": round(self.seconds, 3),
-                "iterations": self.iterations, "work": round(self.work, 3)}
+                "iterations": self.iterations, "work": round(self.work, 3),
+                "interrupted": self.interrupted, "wall_clock": self.wall_clock}
 
 
 def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
@@ -153,8 +154,9 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
     secs, its = time.perf_counter() - t0, solver.iterations()
     name = {pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.OPTIMAL: "feasible"}
     status = "unknown" if interrupted else name.get(box.get("status"), "unknown")
-    # stopped without an answer before its iteration cap: the wall-clock backstop did it
-    wall = status == "unknown" and not interrupted and its < cap and wall_limit is not None
+    # a limit stopped it (NOT_SOLVED) before its iteration cap: the wall-clock backstop did it
+    wall = (not interrupted and wall_limit is not None and box.get("status") == pywraplp.Solver.NOT_SOLVED
+            and its < cap)
     return Probe(month, status, secs, its, min(its * per_iteration, work), interrupted, wall)
 
 

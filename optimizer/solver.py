@@ -276,7 +276,7 @@ def solve(
     names = list(inst.rules.objective)
     # Only a hint the checker accepts is used as a plan (to cap the months, to start window
     # moves from, to be proven optimal); any other hint only guides CP-SAT's search.
-    valid_hint = hint if hint and not check_plan(Plan.from_indices(inst, hint)) else None
+    valid_hint = hint if hint and _is_valid(inst, hint) else None
     if hint and not valid_hint:
         log.warning("the start plan breaks a rule or misses a group: used as a search hint only")
     # A valid plan bounds the optimal finish: months after it need no variables.
@@ -339,6 +339,8 @@ def solve(
                 overall = "feasible" if best else "unknown"
                 continue
         probed: set[int] = set()  # finish months the LP relaxation was asked about
+        probe_work = 0.0  # deterministic seconds this level's probes were charged
+        probe_wall = False  # a probe of this level was stopped by the wall clock
         if name == "finish" and large and start:
             # Can the LP relaxation prove the plan's finish optimal before CP-SAT searches?
             # At 2,000 groups CP-SAT's own bound stays a month short (docs/benchmarks.md).
@@ -350,10 +352,13 @@ def solve(
                                      _wall_left(opts, t_start, allowance))
             if probe is not None:
                 probes.append(probe)
+                # paid from the search's share (it may run into what the moves left, which
+                # would otherwise go to the later levels)
                 cost = probe.work if opts.deterministic else probe.seconds
                 det_used += probe.work if opts.deterministic else 0.0
+                probe_work += probe.work
                 budget = max(budget - cost, 0.05 * budget)
-                lns_wall = lns_wall or probe.wall_clock
+                probe_wall = probe.wall_clock
                 if probe.interrupted:
                     interrupted, best = True, cur
                     levels.append(LevelResult(name, "feasible", _finish_of(cur), None,
@@ -364,7 +369,8 @@ def solve(
                     best, value = cur, _finish_of(cur)
                     # proven, but a plan from moves cut by the wall clock depends on speed
                     levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
-                                              "wall clock" if lns_wall else "proof", "lp relaxation"))
+                                              "wall clock" if lns_wall or probe_wall else "proof",
+                                              "lp relaxation"))
                     log.debug("level finish: %d proven by the LP relaxation", value)
                     rm = _next_model(inst, rm, name, value, levels, best)
                     continue
@@ -375,7 +381,8 @@ def solve(
                     best, value = cur, _finish_of(cur)
                     levels.append(LevelResult(name, "feasible", value, rm.finish_floor,
                                               time.perf_counter() - t_lns,
-                                              "wall clock" if lns_wall else "deterministic time", "capacity"))
+                                              "wall clock" if lns_wall or probe_wall else "deterministic time",
+                                              "capacity"))
                     overall = "feasible"
                     rm = _next_model(inst, rm, name, value, levels, best)
                     continue
@@ -427,7 +434,7 @@ def solve(
             if name == "finish" and sname != "optimal" and not interrupted:
                 # CP-SAT left a gap: the LP relaxation may still show no plan finishes earlier.
                 # It may use what the search left of the level's budget, at least a tenth of it.
-                spent_so_far = (lns_work.get(name, 0.0) + min(solver.deterministic_time, budget)
+                spent_so_far = (lns_work.get(name, 0.0) + probe_work + min(solver.deterministic_time, budget)
                                 if opts.deterministic else secs)
                 allowance = max(level_budget - spent_so_far, 0.1 * level_budget)
                 probe = _finish_lp_probe(inst, value, rm.finish_floor, probed, allowance,
@@ -436,13 +443,15 @@ def solve(
                     probes.append(probe)
                     det_used += probe.work if opts.deterministic else 0.0
                     interrupted = interrupted or probe.interrupted
-                    if probe.wall_clock and by != "interrupted":
-                        by = "wall clock"
+                    by = "interrupted" if probe.interrupted else by
+                    probe_wall = probe_wall or probe.wall_clock
                     if probe.status == "infeasible":
                         # proven; what ended the search stays on record unless it was its budget
                         bound, sname, bound_by = value, "optimal", "lp relaxation"
                         by = "proof" if by == "deterministic time" else by
                     secs = time.perf_counter() - t_lns
+            if probe_wall and by != "interrupted":
+                by = "wall clock"  # a probe's charge depended on speed: later budgets do too
             levels.append(LevelResult(name, sname, value, bound, secs, by, bound_by))
             if sname != "optimal":
                 overall = "feasible"
@@ -560,6 +569,15 @@ def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deter
     if deterministic and solver.deterministic_time < 0.99 * solver.parameters.max_deterministic_time:
         return "wall clock"
     return "deterministic time" if deterministic else "wall clock"
+
+
+def _is_valid(inst: Instance, plan: dict[int, tuple[int, str]]) -> bool:
+    """The checker accepts ``plan`` (a caller's hint may even name months or groups that
+    do not exist: not valid)."""
+    try:
+        return not check_plan(Plan.from_indices(inst, plan))
+    except (IndexError, KeyError, ValueError, TypeError):
+        return False
 
 
 def _wall_left(opts: SolveOptions, t_start: float, allowance: float) -> float:

@@ -147,10 +147,14 @@ def test_a_probe_never_charges_more_than_its_budget():
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     from generate import generate
 
+    from optimizer.relaxation import WORK_PER_ITERATION_COLUMN, _lp_of
+
     inst = generate(200, 12, 1)
     assert finish_probe(inst, 8, work=1e-9).status == "unknown"
+    columns = len(_lp_of(RolloutModel(inst, max_month=8)).variable)
     small = finish_probe(inst, 8, work=0.001)
     assert small.status == "unknown" and small.work <= 0.001
+    assert 0 < small.iterations <= int(0.001 / (columns * WORK_PER_ITERATION_COLUMN))
     full = finish_probe(inst, 8)
     assert full.status == "infeasible" and 0 < full.work < 1
 
@@ -173,3 +177,22 @@ def test_probes_are_recorded_in_the_model_statistics(monkeypatch):
     res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
     (rec,) = res.model_stats["lp_probes"]
     assert (rec["month"], rec["status"]) == (0, "infeasible") and rec["iterations"] >= 0
+
+
+def test_a_hint_naming_months_that_do_not_exist_is_only_a_hint():
+    inst = _fairgoers(300)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint={0: (9, "tech-fair")})
+    assert res.status == "optimal" and check_plan(res.plan) == []
+
+
+def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkeypatch):
+    # The probe's charge then depends on the machine's speed, and so do the later levels'
+    # budgets: even when CP-SAT proves the level, the run must not claim to be reproducible.
+    from optimizer.relaxation import Probe
+
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    monkeypatch.setattr(solver_mod, "_finish_lp_probe",
+                        lambda inst, finish, floor, probed, work, wall: Probe(
+                            finish - 1, "unknown", 0.0, 1, work=0.01, wall_clock=True))
+    res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
+    assert res.levels[0].stopped_by == "wall clock" and not res.reproducible
