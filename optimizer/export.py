@@ -46,9 +46,9 @@ def plan_markdown(inst: Instance, result: Result) -> str:
         out += ["", "## Plan", "", md_table(*plan_grid(result.plan))]
         out += ["", "## Plan with enrollment methods", "", md_table(*method_grid(result.plan))]
     out += ["", "## Objective", "", md_table(
-        ["Level", "Status", "Value", "Bound", "Gap", "Seconds", "Bound by"],
+        ["Level", "Status", "Value", "Bound", "Gap", "Seconds", "Stopped by", "Bound by"],
         [[r["level"], r["status"], r["value"], r["bound"],
-          "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", r["seconds"], r["bound_by"]]
+          "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", r["seconds"], r["stopped_by"], r["bound_by"]]
          for r in level_rows(result)],
     )]
     if result.plan:

@@ -77,12 +77,15 @@ def test_all_formats(tmp_path: Path, tiny):
     md = outs[1].read_text(encoding="utf-8")
     assert "| Production phase 1 | A (100 users) |  |" in md
     assert "Self-service" in md
+    assert "| Level | Status | Value | Bound | Gap | Seconds | Stopped by | Bound by |" in md
+    assert "| finish | optimal | 1 | 1 | 0.00 % |" in md
 
     data = json.loads(outs[2].read_text(encoding="utf-8"))
     assert data["status"] == "optimal"
     assert [lv["level"] for lv in data["objective"]] == ["finish", "waiting", "assisted"]
     fin = data["objective"][0]
     assert fin["value"] == fin["bound"] == 1
+    assert fin["stopped_by"] == "proof" and fin["bound_by"] in ("cp-sat", "lp relaxation")
     # waiting = 100*5*0 + 100*1*1 = 100
     assert data["objective"][1]["value"] == 100
     assert data["solver"]["ortools_version"]
