@@ -83,6 +83,8 @@ def _variant_options(variant: str, limit: float, seed: int):
             lns.STALL = int(part[2:]) / 100
         elif part.startswith("fl"):  # 'fl60': the first level gets at most 60 % of the limit
             solver.FIRST_LEVEL_SHARE = int(part[2:]) / 100
+        elif part.startswith("lin") and part[3:].isdigit():  # 'lin2': CP-SAT linearization_level 2
+            opts.extra["linearization_level"] = int(part[3:])
         elif part == "nolp":  # no finish proofs from the LP relaxation (optimizer.relaxation)
             solver.LP_FINISH_PROOF = False
         elif part != "default":
