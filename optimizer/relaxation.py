@@ -29,12 +29,12 @@ limit is a backstop only (a probe it stops is marked ``wall_clock``).
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from . import interruptible
 from .domain import Instance
 from .model import RolloutModel
 
@@ -73,13 +73,18 @@ class Probe:
                 "interrupted": self.interrupted, "wall_clock": self.wall_clock}
 
 
+def _real(bound: int) -> float:
+    """A model bound for the LP: the model's "unbounded" (+-2^50) becomes a real infinity."""
+    return float(bound) if abs(bound) < 1 << 49 else float("inf") if bound > 0 else -float("inf")
+
+
 def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
     """The LP relaxation of ``rm``'s model (no objective), capacity rows with ``MARGIN``."""
     p = rm.proto
     lp = linear_solver_pb2.MPModelProto()
     for v in p.variables:
         dom = list(v.domain)
-        lp.variable.add(lower_bound=dom[0], upper_bound=dom[-1])
+        lp.variable.add(lower_bound=_real(dom[0]), upper_bound=_real(dom[-1]))
     capacity = set(rm.capacity_rows.values())
     for i, c in enumerate(p.constraints):
         if len(c.enforcement_literal):
@@ -89,21 +94,11 @@ def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
             lp.constraint.add(lower_bound=1, upper_bound=1, var_index=lits, coefficient=[1.0] * len(lits))
         elif c.has_linear():
             dom = list(c.linear.domain)
-            ct = lp.constraint.add(lower_bound=dom[0], upper_bound=dom[-1],
-                                   var_index=list(c.linear.vars), coefficient=list(c.linear.coeffs))
-            if i in capacity:  # load - cap * open <= 0: whole numbers, so <= 1/2 is the same
-                ct.upper_bound += MARGIN
+            # capacity rows, load - cap * open <= 0: whole numbers, so <= 1/2 is the same
+            room = MARGIN if i in capacity else 0.0
+            lp.constraint.add(lower_bound=_real(dom[0]), upper_bound=_real(dom[-1]) + room,
+                              var_index=list(c.linear.vars), coefficient=list(c.linear.coeffs))
         # other constraint kinds (only in guard mode) are left out
-    for v in lp.variable:  # the model's "unbounded" is 2^50: a real infinity for the LP
-        if v.lower_bound <= -(1 << 49):
-            v.lower_bound = -float("inf")
-        if v.upper_bound >= 1 << 49:
-            v.upper_bound = float("inf")
-    for c in lp.constraint:
-        if c.lower_bound <= -(1 << 49):
-            c.lower_bound = -float("inf")
-        if c.upper_bound >= 1 << 49:
-            c.upper_bound = float("inf")
     return lp
 
 
@@ -131,33 +126,13 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
         solver.LoadModelFromProto(lp)
     except KeyboardInterrupt:  # Ctrl-C while building: no answer, the caller keeps its plan
         return Probe(month, "unknown", time.perf_counter() - t0, 0, interrupted=True)
-    box: dict = {}
-    done = threading.Event()
-
-    def target() -> None:
-        try:
-            box["status"] = solver.Solve()
-        finally:
-            done.set()
-
-    th = threading.Thread(target=target, name="glop", daemon=True)
-    th.start()
-    interrupted = False
-    while True:
-        try:
-            if done.wait(0.1):
-                break
-        except KeyboardInterrupt:
-            interrupted = True
-            solver.InterruptSolve()
-    th.join()
+    status, interrupted = interruptible.run(solver.Solve, solver.InterruptSolve, "glop")
     secs, its = time.perf_counter() - t0, solver.iterations()
     name = {pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.OPTIMAL: "feasible"}
-    status = "unknown" if interrupted else name.get(box.get("status"), "unknown")
     # a limit stopped it (NOT_SOLVED) before its iteration cap: the wall-clock backstop did it
-    wall = (not interrupted and wall_limit is not None and box.get("status") == pywraplp.Solver.NOT_SOLVED
-            and its < cap)
-    return Probe(month, status, secs, its, min(its * per_iteration, work), interrupted, wall)
+    wall = not interrupted and wall_limit is not None and status == pywraplp.Solver.NOT_SOLVED and its < cap
+    answer = "unknown" if interrupted else name.get(status, "unknown")
+    return Probe(month, answer, secs, its, min(its * per_iteration, work), interrupted, wall)
 
 
 def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,

@@ -24,6 +24,7 @@ import ortools
 from ortools.sat.python import cp_model
 
 from .domain import Instance
+from . import interruptible
 from .checker import check_plan
 from .greedy import best_greedy
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
@@ -223,33 +224,8 @@ def _run(
     solver: cp_model.CpSolver, model: cp_model.CpModel, cb, forward_log: Callable[[str], None] | None = None
 ) -> tuple[int, bool]:
     """Solve in a thread; Ctrl-C stops the search and marks the run interrupted."""
-    box: dict = {}
-    done = threading.Event()
     stopper = _SafeStop(solver, forward_log)
-
-    def target() -> None:
-        try:
-            box["status"] = solver.solve(model, cb)
-        except BaseException as exc:  # surfaced in the main thread below
-            box["error"] = exc
-        finally:
-            done.set()
-
-    th = threading.Thread(target=target, name="cp-sat", daemon=True)
-    th.start()
-    interrupted = False
-    while True:
-        try:
-            # Event.wait (not Thread.join) stays reliable when Ctrl-C interrupts it.
-            if done.wait(0.1):
-                break
-        except KeyboardInterrupt:
-            interrupted = True
-            stopper.request()
-    th.join()
-    if "error" in box:
-        raise box["error"]
-    return box["status"], interrupted
+    return interruptible.run(lambda: solver.solve(model, cb), stopper.request, "cp-sat")
 
 
 def solve(
@@ -458,13 +434,12 @@ def solve(
             # Fix this level and warm-start the next from this plan.
             rm = _next_model(inst, rm, name, value, levels, best)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
-        elif best is None and status == cp_model.INFEASIBLE and hint and not check_plan(
-                Plan.from_indices(inst, hint)):
+        elif best is None and status == cp_model.INFEASIBLE and valid_hint:
             # The warm start is a plan the independent checker accepts, so "infeasible" is a
             # modelling error: keep the plan (unproven) and say so, never report no plan.
             log.error("CP-SAT reports %s infeasible but the warm start passes the checker; "
                       "keeping the warm start (please report this instance)", name)
-            best = hint
+            best = valid_hint
             levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), None, secs, by))
             overall = "feasible"
         elif best is None:
