@@ -30,8 +30,9 @@ limit is a backstop only (a probe it stops is marked ``wall_clock``).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from . import interruptible
@@ -43,10 +44,17 @@ from .model import RolloutModel
 MARGIN = 0.5
 #: Default work limit of a probe (deterministic seconds, as charged below).
 PROBE_WORK = 60.0
-#: Deterministic seconds charged per simplex iteration and LP column: measured on this
-#: machine (AMD EPYC) 2,000 x 24: 4,007 iterations x 83k columns in 2.1 s; 5,000 x 36:
-#: 9,604 x 306k in 24 s (docs/benchmarks.md); the charge is on the high side of both.
-WORK_PER_ITERATION_COLUMN = 1e-8
+#: Deterministic seconds charged per simplex iteration and LP column, for GLOP's dual
+#: simplex: measured on this machine (AMD EPYC) 2,000 x 24: 6,047 iterations x 83k columns in
+#: 0.45 s; 5,000 x 36: 17,508 x 306k in 4.5 s (docs/benchmarks.md); the charge is on the high
+#: side of both. (The primal simplex, GLOP's default, took 8-11 times as long on the same LPs.)
+WORK_PER_ITERATION_COLUMN = 1.5e-9
+#: With ``plan=True`` the LP minimises TICKET_PRICE x helpdesk tickets + the next objective
+#: level (waiting: users x readiness x month): tickets first, so the fractional plan leaves
+#: room where the rounding needs it, then the next level, so the plan the repair makes from it
+#: is a good start for that level (2,000 x 24 seed 2: waiting 1.3 % above CP-SAT's bound
+#: straight from the repair, against 24 % from the tickets alone; docs/benchmarks.md).
+TICKET_PRICE = 1000
 
 
 @dataclass
@@ -65,6 +73,9 @@ class Probe:
     interrupted: bool = False
     #: the wall-clock backstop stopped it (the answer then depends on the machine's speed)
     wall_clock: bool = False
+    #: with ``plan=True`` and a "feasible" answer: the value of every x variable of the model
+    #: capped at ``month`` (the fractional plan with the fewest helpdesk tickets; not recorded)
+    x: np.ndarray | None = field(default=None, repr=False)
 
     def record(self) -> dict:
         """JSON-ready summary (the solver's model statistics)."""
@@ -103,24 +114,37 @@ def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
 
 
 def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
-                 wall_limit: float | None = None) -> Probe:
+                 wall_limit: float | None = None, plan: bool = False) -> Probe:
     """Is there a fractional plan (every rule, groups split over months and methods)
     that finishes by ``month``? ``infeasible`` proves no plan does. ``work`` caps the
     probe's charge (deterministic seconds, :attr:`Probe.work`), ``wall_limit`` its wall
-    seconds (a backstop). Ctrl-C stops it (status ``unknown``, ``interrupted``)."""
+    seconds (a backstop). Ctrl-C stops it (status ``unknown``, ``interrupted``).
+
+    With ``plan=True`` the LP also minimises the helpdesk tickets (then the next objective
+    level, :data:`TICKET_PRICE`), and a "feasible" answer carries that fractional plan
+    (:attr:`Probe.x`, the start of :mod:`optimizer.repair`)."""
     t0 = time.perf_counter()
     try:
         rm = RolloutModel(inst, max_month=month)
         if rm.max_month < month:  # the horizon ends first: nothing to prove here
             return Probe(month, "unknown", time.perf_counter() - t0, 0)
         lp = _lp_of(rm)
+        n_x = rm.n_x
+        if plan:
+            cost = TICKET_PRICE * rm.tickets.astype(float)
+            later = [lv for lv in inst.rules.objective if lv != "finish"]
+            if later:
+                terms = rm.objectives[later[0]]
+                np.add.at(cost, np.asarray(terms.vars, dtype=np.int64), np.asarray(terms.coeffs, dtype=float))
+            for i, c in enumerate(cost.tolist()):
+                lp.variable[i].objective_coefficient = c
         del rm
         per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
         cap = int(work / per_iteration)
         if cap < 1:  # not even one iteration fits the budget
             return Probe(month, "unknown", time.perf_counter() - t0, 0)
         solver = pywraplp.Solver.CreateSolver("GLOP")
-        solver.SetSolverSpecificParametersAsString(f"max_number_of_iterations: {cap}")
+        solver.SetSolverSpecificParametersAsString(f"use_dual_simplex: true max_number_of_iterations: {cap}")
         if wall_limit is not None:
             solver.SetTimeLimit(max(1, int(1000 * wall_limit)))
         solver.LoadModelFromProto(lp)
@@ -132,7 +156,10 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
     # a limit stopped it (NOT_SOLVED) before its iteration cap: the wall-clock backstop did it
     wall = not interrupted and wall_limit is not None and status == pywraplp.Solver.NOT_SOLVED and its < cap
     answer = "unknown" if interrupted else name.get(status, "unknown")
-    return Probe(month, answer, secs, its, min(its * per_iteration, work), interrupted, wall)
+    x = None
+    if plan and answer == "feasible":
+        x = np.array([solver.variable(i).solution_value() for i in range(n_x)])
+    return Probe(month, answer, secs, its, min(its * per_iteration, work), interrupted, wall, x)
 
 
 def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,

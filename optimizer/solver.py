@@ -30,7 +30,9 @@ from .greedy import best_greedy
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
-from .relaxation import Probe, finish_probe
+from .lp_finish import Shortened, shorten
+from .relaxation import Probe
+from .repair import Repair
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +249,8 @@ def solve(
     lns_work: dict[str, float] = {}
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
+    repairs: list[Repair] = []  # fractional plans turned into plans (optimizer.repair)
+    known: dict[int, str] = {}  # finish months asked about (optimizer.lp_finish.shorten)
     if hint is None and opts.warm_start:
         hint = best_greedy(inst)
     names = list(inst.rules.objective)
@@ -288,6 +292,38 @@ def solve(
         start = best or valid_hint
         t_lns = time.perf_counter()  # the level's time includes its window moves
         lns_wall = False
+        lp_work = 0.0  # deterministic seconds this level's LP probes and repairs were charged
+        lp_wall = False  # one of them was stopped by the wall clock
+        if name == "finish" and large and start:
+            # LP first: bisect between the capacity floor and the start plan with LP probes,
+            # repairing each fractional plan into a real one (optimizer.lp_finish). At 2,000
+            # and 5,000 groups this proves the finish in seconds where neither the window moves
+            # nor CP-SAT find the shortest plan (docs/benchmarks.md).
+            lf = _shorten(inst, start, rm.finish_floor, known, budget, opts, t_start, probes, repairs)
+            if lf is not None:
+                cost = lf.work if opts.deterministic else time.perf_counter() - t_lns
+                det_used += lf.work if opts.deterministic else 0.0
+                lp_work += lf.work
+                lp_wall = lf.wall_clock
+                budget = max(budget - cost, 0.05 * budget)
+                if lf.plan is not start:
+                    start = lf.plan
+                    if _finish_of(start) < rm.max_month:
+                        rm = _rebuild(inst, _finish_of(start), levels)
+                    rm.hint(start)
+                if lf.interrupted or lf.proven:
+                    best, value = start, _finish_of(start)
+                    if lf.interrupted:
+                        interrupted = True
+                        levels.append(LevelResult(name, "feasible", value, lf.bound, time.perf_counter() - t_lns,
+                                                  "interrupted", lf.bound_by))
+                        overall = "feasible"
+                    else:
+                        levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
+                                                  "wall clock" if lp_wall else "proof", lf.bound_by))
+                        log.debug("level finish: %d proven (%s)", value, lf.bound_by)
+                    rm = _next_model(inst, rm, name, value, levels, best)
+                    continue
         if opts.lns and start and large:
             lns_stats: dict = {}
             lns_plan, work, stopped, lns_wall = _window_moves(inst, start, name, tuple(names[:i]),
@@ -314,54 +350,52 @@ def solve(
                                           time.perf_counter() - t_lns, "interrupted"))
                 overall = "feasible" if best else "unknown"
                 continue
-        probed: set[int] = set()  # finish months the LP relaxation was asked about
-        probe_work = 0.0  # deterministic seconds this level's probes were charged
-        probe_wall = False  # a probe of this level was stopped by the wall clock
-        if name == "finish" and large and start:
-            # Can the LP relaxation prove the plan's finish optimal before CP-SAT searches?
-            # At 2,000 groups CP-SAT's own bound stays a month short (docs/benchmarks.md).
-            # It may use what the window moves left of the level's budget.
-            cur = lns_plan or start
-            spent_so_far = lns_work.get(name, 0.0) if opts.deterministic else time.perf_counter() - t_lns
+        if name == "finish" and large and lns_plan is not None:
+            # The window moves shortened the plan: can the LP relaxation prove it, or shorten it
+            # further? It may use what the moves left of the level's budget.
+            spent_so_far = lns_work.get(name, 0.0) + lp_work if opts.deterministic else time.perf_counter() - t_lns
             allowance = max(level_budget - spent_so_far, 0.0)
-            probe = _finish_lp_probe(inst, _finish_of(cur), rm.finish_floor, probed, allowance,
-                                     _wall_left(opts, t_start, allowance))
-            if probe is not None:
-                probes.append(probe)
+            t_lf = time.perf_counter()
+            lf = _shorten(inst, lns_plan, rm.finish_floor, known, allowance, opts, t_start, probes, repairs)
+            if lf is not None:
                 # paid from the search's share (it may run into what the moves left, which
                 # would otherwise go to the later levels)
-                cost = probe.work if opts.deterministic else probe.seconds
-                det_used += probe.work if opts.deterministic else 0.0
-                probe_work += probe.work
+                cost = lf.work if opts.deterministic else time.perf_counter() - t_lf
+                det_used += lf.work if opts.deterministic else 0.0
+                lp_work += lf.work
                 budget = max(budget - cost, 0.05 * budget)
-                probe_wall = probe.wall_clock
-                if probe.interrupted:
-                    interrupted, best = True, cur
-                    levels.append(LevelResult(name, "feasible", _finish_of(cur), None,
-                                              time.perf_counter() - t_lns, "interrupted"))
+                lp_wall = lp_wall or lf.wall_clock
+                if lf.plan is not lns_plan:
+                    lns_plan = lf.plan
+                    if _finish_of(lns_plan) < rm.max_month:
+                        rm = _rebuild(inst, _finish_of(lns_plan), levels)
+                    rm.hint(lns_plan)
+                if lf.interrupted:
+                    interrupted, best = True, lns_plan
+                    levels.append(LevelResult(name, "feasible", _finish_of(lns_plan), lf.bound,
+                                              time.perf_counter() - t_lns, "interrupted", lf.bound_by))
                     overall = "feasible"
                     continue
-                if probe.status == "infeasible":  # no plan finishes earlier: proven
-                    best, value = cur, _finish_of(cur)
+                if lf.proven:  # no plan finishes earlier: proven
+                    best, value = lns_plan, _finish_of(lns_plan)
                     # proven, but a plan from moves cut by the wall clock depends on speed
                     levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
-                                              "wall clock" if lns_wall or probe_wall else "proof",
-                                              "lp relaxation"))
-                    log.debug("level finish: %d proven by the LP relaxation", value)
+                                              "wall clock" if lns_wall or lp_wall else "proof", lf.bound_by))
+                    log.debug("level finish: %d proven (%s)", value, lf.bound_by)
                     rm = _next_model(inst, rm, name, value, levels, best)
                     continue
-                if budget < MIN_SEARCH_SHARE * level_budget:
-                    # Too little left for CP-SAT to even load the model (it would be cut by the
-                    # wall clock, and the plan would depend on the machine's speed): keep the
-                    # plan, with the capacity floor as its bound.
-                    best, value = cur, _finish_of(cur)
-                    levels.append(LevelResult(name, "feasible", value, rm.finish_floor,
-                                              time.perf_counter() - t_lns,
-                                              "wall clock" if lns_wall or probe_wall else "deterministic time",
-                                              "capacity"))
-                    overall = "feasible"
-                    rm = _next_model(inst, rm, name, value, levels, best)
-                    continue
+        if name == "finish" and large and start and lp_work and budget < MIN_SEARCH_SHARE * level_budget:
+            # Too little left for CP-SAT to even load the model (it would be cut by the
+            # wall clock, and the plan would depend on the machine's speed): keep the
+            # plan, with the bound the probes or the capacity floor give.
+            best = lns_plan or start
+            value = _finish_of(best)
+            bound, bound_by = _finish_bound(rm.finish_floor, known)
+            levels.append(LevelResult(name, "feasible", value, bound, time.perf_counter() - t_lns,
+                                      "wall clock" if lns_wall or lp_wall else "deterministic time", bound_by))
+            overall = "feasible"
+            rm = _next_model(inst, rm, name, value, levels, best)
+            continue
         rm.set_objective(name)
         solver = cp_model.CpSolver()
         for k, v in opts.parameters().items():
@@ -404,29 +438,35 @@ def solve(
                 if lns_value is not None and lns_value < value:
                     best, value, sname = lns_plan, lns_value, "feasible"
             bound_by = "cp-sat" if bound is not None else ""
-            if name == "finish" and bound is None and rm.finish_floor:
+            if name == "finish" and (bound is None or bound < rm.finish_floor):
                 # the search was cut before it had a bound: the capacity rows still give one
                 bound, bound_by = rm.finish_floor, "capacity"
-            if name == "finish" and sname != "optimal" and not interrupted:
-                # CP-SAT left a gap: the LP relaxation may still show no plan finishes earlier.
-                # It may use what the search left of the level's budget, at least a tenth of it.
-                spent_so_far = (lns_work.get(name, 0.0) + probe_work + min(solver.deterministic_time, budget)
+            if name == "finish":
+                lp_bound, lp_by = _finish_bound(rm.finish_floor, known)
+                if lp_bound > bound:  # an earlier probe ruled out more than the search
+                    bound, bound_by = lp_bound, lp_by
+            if name == "finish" and bound < value and not interrupted:
+                # CP-SAT left a gap: the LP relaxation may show that no plan finishes earlier,
+                # or give the fractional plan a repair turns into a shorter one. It may use what
+                # the search left of the level's budget, at least a tenth of it.
+                spent_so_far = (lns_work.get(name, 0.0) + lp_work + min(solver.deterministic_time, budget)
                                 if opts.deterministic else secs)
                 allowance = max(level_budget - spent_so_far, 0.1 * level_budget)
-                probe = _finish_lp_probe(inst, value, rm.finish_floor, probed, allowance,
-                                         _wall_left(opts, t_start, allowance))
-                if probe is not None:
-                    probes.append(probe)
-                    det_used += probe.work if opts.deterministic else 0.0
-                    interrupted = interrupted or probe.interrupted
-                    by = "interrupted" if probe.interrupted else by
-                    probe_wall = probe_wall or probe.wall_clock
-                    if probe.status == "infeasible":
+                lf = _shorten(inst, best, bound, known, allowance, opts, t_start, probes, repairs, bound_by)
+                if lf is not None:
+                    det_used += lf.work if opts.deterministic else 0.0
+                    interrupted = interrupted or lf.interrupted
+                    by = "interrupted" if lf.interrupted else by
+                    lp_wall = lp_wall or lf.wall_clock
+                    if lf.plan is not best:
+                        best, value, sname = lf.plan, _finish_of(lf.plan), "feasible"
+                    bound, bound_by = lf.bound, lf.bound_by
+                    if lf.proven:
                         # proven; what ended the search stays on record unless it was its budget
-                        bound, sname, bound_by = value, "optimal", "lp relaxation"
+                        bound, sname = value, "optimal"
                         by = "proof" if by == "deterministic time" else by
                     secs = time.perf_counter() - t_lns
-            if probe_wall and by != "interrupted":
+            if lp_wall and by != "interrupted":
                 by = "wall clock"  # a probe's charge depended on speed: later budgets do too
             levels.append(LevelResult(name, sname, value, bound, secs, by, bound_by))
             if sname != "optimal":
@@ -463,6 +503,7 @@ def solve(
             "build_seconds": round(build_s, 3),
             "rule_constraints": dict(rm.constraint_counts),
             **({"lp_probes": [p.record() for p in probes]} if probes else {}),
+            **({"lp_repairs": [r.record() for r in repairs]} if repairs else {}),
             **({"window_moves": {"deterministic_seconds": lns_work, "window_groups": WINDOW_GROUPS,
                                  "later_window_groups": LATER_WINDOW_GROUPS,
                                  "window_work": WINDOW_WORK, "windows_used": lns_windows}} if lns_work else {}),
@@ -563,21 +604,27 @@ def _wall_left(opts: SolveOptions, t_start: float, allowance: float) -> float:
     return max(min(own, run_left), 0.0)
 
 
-def _finish_lp_probe(inst: Instance, finish: int, floor: int, probed: set[int], work: float,
-                     wall: float) -> Probe | None:
-    """Ask the LP relaxation whether any plan finishes before ``finish`` (month
-    ``finish - 1``; optimizer.relaxation), within ``work`` deterministic seconds and
-    ``wall`` wall seconds. None when the capacity floor already proves ``finish`` or that
-    month was asked about before. If no plan finishes by that month, none finishes by an
-    earlier one either: ``finish`` is optimal."""
-    month = finish - 1
-    if not LP_FINISH_PROOF or month < floor or month in probed:
+def _shorten(inst: Instance, plan: dict[int, tuple[int, str]], floor: int, known: dict[int, str],
+             allowance: float, opts: SolveOptions, t_start: float, probes: list[Probe],
+             repairs: list[Repair], floor_by: str = "capacity") -> Shortened | None:
+    """optimizer.lp_finish.shorten within ``allowance`` (deterministic seconds, or wall seconds
+    in the plain mode) and the run's wall-clock backstop; its probes and repairs are added
+    to ``probes`` and ``repairs``. None when LP finish proofs are off."""
+    if not LP_FINISH_PROOF:
         return None
-    probed.add(month)
-    probe = finish_probe(inst, month, work=work, wall_limit=wall)
-    log.debug("LP relaxation, finish by month %d: %s (%.2f s, %d iterations)", month, probe.status,
-              probe.seconds, probe.iterations)
-    return probe
+    out = shorten(inst, plan, floor, known, work=allowance, wall_limit=_wall_left(opts, t_start, allowance),
+                  seed=opts.seed, floor_by=floor_by)
+    probes.extend(out.probes)
+    repairs.extend(out.repairs)
+    return out
+
+
+def _finish_bound(floor: int, known: dict[int, str]) -> tuple[int, str]:
+    """The finish bound from the capacity floor and the months the LP ruled out."""
+    ruled_out = [m + 1 for m, status in known.items() if status == "infeasible"]
+    if ruled_out and max(ruled_out) > floor:
+        return max(ruled_out), "lp relaxation"
+    return floor, "capacity"
 
 
 def _finish_of(plan: dict[int, tuple[int, str]]) -> int:

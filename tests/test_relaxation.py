@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+import optimizer.lp_finish as lp_finish
 import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.domain import Group
@@ -127,9 +128,8 @@ def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypat
     from optimizer.relaxation import Probe
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    monkeypatch.setattr(solver_mod, "_finish_lp_probe",
-                        lambda inst, finish, floor, probed, work, wall: Probe(finish - 1, "feasible", 0.0, 1,
-                                                                              work=work))
+    monkeypatch.setattr(lp_finish, "finish_probe",
+                        lambda inst, month, work, wall_limit, plan: Probe(month, "feasible", 0.0, 1, work=work))
     inst = _fairgoers(200)
     res = solve(inst, SolveOptions(time_limit=5, workers=2))
     fin = res.levels[0]
@@ -191,8 +191,8 @@ def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkey
     from optimizer.relaxation import Probe
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    monkeypatch.setattr(solver_mod, "_finish_lp_probe",
-                        lambda inst, finish, floor, probed, work, wall: Probe(
-                            finish - 1, "unknown", 0.0, 1, work=0.01, wall_clock=True))
+    monkeypatch.setattr(lp_finish, "finish_probe",
+                        lambda inst, month, work, wall_limit, plan: Probe(
+                            month, "unknown", 0.0, 1, work=0.01, wall_clock=True))
     res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
     assert res.levels[0].stopped_by == "wall clock" and not res.reproducible

@@ -1,0 +1,119 @@
+"""The finish level from the LP relaxation: bisection on the month, a plan at each step.
+
+Two tools answer the finish level between them on large instances, where CP-SAT often
+neither finds the shortest plan nor proves it (docs/benchmarks.md):
+
+- :func:`optimizer.relaxation.finish_probe` asks GLOP whether a fractional plan finishes by
+  month T. "No" rules out T and every earlier month;
+- :func:`optimizer.repair.repair_to_month` turns the fractional plan of a "yes" into a real
+  plan by month T, most of the time.
+
+:func:`shorten` bisects between what is ruled out and the finish of the plan in hand: it
+asks about the middle month; a "no" moves the lower bound up, a "yes" is handed to the
+repair, and a repaired plan moves the upper end down. It ends when the two meet (the plan
+is then optimal), when the budget is spent, or when a probe has no answer. Every month it
+asked about is remembered in ``known``, so later calls (after the window moves or the
+CP-SAT search) never ask twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from .checker import check_plan
+from .domain import Instance
+from .plan import Plan
+from .relaxation import Probe, finish_probe
+from .repair import Repair, repair_to_month
+
+log = logging.getLogger(__name__)
+
+Assignment = dict[int, tuple[int, str]]
+
+#: Share of what is left of the budget one repair may use (the rest stays for the probes
+#: that follow it; a repair that works takes a few seconds at 2,000-5,000 groups).
+REPAIR_SHARE = 0.5
+
+
+@dataclass
+class Shortened:
+    """What :func:`shorten` found."""
+
+    plan: Assignment
+    #: every month below this is ruled out (by the capacity floor or an LP probe)
+    bound: int
+    #: "lp relaxation" when a probe gave the bound, "capacity" when the floor did
+    bound_by: str
+    probes: list[Probe] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    #: deterministic seconds charged (probes' and repairs' work)
+    work: float = 0.0
+    interrupted: bool = False
+    #: a probe was stopped by its wall-clock backstop (the result then depends on speed)
+    wall_clock: bool = False
+
+    @property
+    def finish(self) -> int:
+        return max(t for t, _ in self.plan.values())
+
+    @property
+    def proven(self) -> bool:
+        return self.bound >= self.finish
+
+
+def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str], *, work: float,
+            wall_limit: float, seed: int = 0, floor_by: str = "capacity") -> Shortened:
+    """Bisect for the shortest plan between ``floor`` (no plan finishes earlier) and the
+    finish of ``plan`` (a valid plan), within ``work`` deterministic and ``wall_limit`` wall
+    seconds. ``known`` maps months already asked about to "infeasible" (ruled out) or
+    "tried" (the relaxation allows it; no plan was found) and is updated. ``floor_by`` names
+    where the floor comes from (the capacity rows, or a CP-SAT bound)."""
+    t0 = time.perf_counter()
+    ruled_out = [m for m, s in known.items() if s == "infeasible"]
+    bound = max([floor] + [m + 1 for m in ruled_out])
+    out = Shortened(plan, bound, "lp relaxation" if bound > floor else floor_by)
+    lo, hi = bound, out.finish - 1
+    while lo <= hi:
+        left = work - out.work
+        wall_left = wall_limit - (time.perf_counter() - t0)
+        if left <= 0 or wall_left <= 0:
+            break
+        mid = (lo + hi) // 2
+        if known.get(mid) == "tried":  # asked before and no plan found: look later
+            lo = mid + 1
+            continue
+        probe = finish_probe(inst, mid, work=left, wall_limit=wall_left, plan=True)
+        out.probes.append(probe)
+        out.work += probe.work
+        out.wall_clock = out.wall_clock or probe.wall_clock
+        log.debug("LP relaxation, finish by month %d: %s (%.2f s, %d iterations)", mid, probe.status,
+                  probe.seconds, probe.iterations)
+        if probe.interrupted:
+            out.interrupted = True
+            break
+        if probe.status == "infeasible":
+            known[mid] = "infeasible"
+            out.bound, out.bound_by = mid + 1, "lp relaxation"
+            lo = mid + 1
+            continue
+        if probe.status != "feasible" or probe.x is None or work - out.work <= 0:
+            break  # no answer, or no budget left to repair the fractional plan
+        try:
+            rep = repair_to_month(inst, mid, probe.x, work=REPAIR_SHARE * (work - out.work), seed=seed)
+        except KeyboardInterrupt:
+            out.interrupted = True
+            break
+        out.repairs.append(rep)
+        out.work += rep.work
+        log.debug("repair to month %d: %s (overflow %d -> %d, %d steps, %.2f s)", mid,
+                  "plan" if rep.plan else "no plan", rep.start_overflow, rep.overflow, rep.steps, rep.seconds)
+        # the independent checker has the last word on every plan passed on
+        if rep.plan is not None and not check_plan(Plan.from_indices(inst, rep.plan)):
+            out.plan = rep.plan
+            hi = out.finish - 1
+        else:
+            known[mid] = "tried"
+            lo = mid + 1
+    return out
