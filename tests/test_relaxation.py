@@ -60,16 +60,18 @@ def test_probes_are_deterministic():
     assert (a.status, a.iterations, a.work) == (b.status, b.iterations, b.work)
 
 
+@pytest.mark.parametrize("plan", [False, True])
 @pytest.mark.parametrize("seed", range(60))
-def test_relaxation_agrees_with_brute_force(seed):
+def test_relaxation_agrees_with_brute_force(seed, plan):
     # "infeasible" at month T must mean no valid plan finishes by T (never cut a plan), and
-    # a month some valid plan finishes by must be "feasible" for the relaxation.
+    # a month some valid plan finishes by must be "feasible" for the relaxation; with or
+    # without the objective the solver's probes use (plan=True).
     inst = random_instance(seed)
     inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
                                                                                       "assisted")))
     best = brute_force(inst)
     for t in range(inst.horizon):
-        status = finish_probe(inst, t).status
+        status = finish_probe(inst, t, plan=plan).status
         if best is not None and t >= best[0]:
             assert status == "feasible", (seed, t, best)
         if status == "infeasible" and best is not None:

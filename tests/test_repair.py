@@ -1,0 +1,223 @@
+"""Plans from the LP relaxation (optimizer.repair) and the finish bisection that uses them
+(optimizer.lp_finish): every plan they give keeps every rule, they reach the brute-force
+optimum on tiny instances, a case where only an exact packing fits, and determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import optimizer.solver as solver_mod
+from optimizer import rules as R
+from optimizer.checker import check_plan
+from optimizer.domain import Group
+from optimizer.greedy import best_greedy
+from optimizer.lp_finish import shorten
+from optimizer.model import RolloutModel
+from optimizer.plan import Plan
+from optimizer.relaxation import finish_probe
+from optimizer.repair import _Search, repair_to_month, round_lp, stage_ends
+from optimizer.solver import SolveOptions, solve
+
+from conftest import instance, months
+from randinst import random_instance
+from test_bruteforce import brute_force
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from generate import generate  # noqa: E402
+
+CAPACITY = set(R.CAPACITY_RULE.values())
+
+
+def _exact_packing(helpdesk: int):
+    """Four self-service groups with 6, 4, 5 and 5 tickets (40, 26, 33 and 33 users at 15 per
+    100, rounded up), two months of ``helpdesk`` tickets. With 10 a month only {6, 4} + {5, 5}
+    fits (20 tickets in 20): finish 1, and the rounding of any fractional plan that splits a
+    group has to be repaired into exactly that packing. With 9 a month the relaxation itself
+    has no plan by month 1 (20 tickets > 18)."""
+    groups = [Group(n, s, methods=("self-service",)) for n, s in (("A", 40), ("B", 26), ("C", 33), ("D", 33))]
+    return instance(groups, months(helpdesk, helpdesk))
+
+
+def test_repair_finds_the_only_packing_that_fits():
+    inst = _exact_packing(10)
+    probe = finish_probe(inst, 1, plan=True)
+    assert probe.status == "feasible"
+    rep = repair_to_month(inst, 1, probe.x, work=1.0)
+    assert rep.plan is not None and rep.overflow == 0
+    plan = Plan.from_indices(inst, rep.plan)
+    assert check_plan(plan) == []
+    by_month = sorted(sorted(a.group for a in plan.assignments.values() if a.month == t) for t in (0, 1))
+    assert by_month == [["A", "B"], ["C", "D"]]
+
+
+def test_exact_packing_twin_without_room_is_ruled_out():
+    # 9 tickets a month: no plan by month 1, and the relaxation already says so
+    assert finish_probe(_exact_packing(9), 1, plan=True).status == "infeasible"
+
+
+def test_repair_gives_up_where_no_plan_exists():
+    # Tickets 6, 6, 4, 4 (40, 40, 26, 26 users) in months of 11 and 9: 20 tickets fit the
+    # 20 fractionally, but month 1 would have to take exactly 9 and no subset sums to 9.
+    groups = [Group(n, s, methods=("self-service",)) for n, s in (("A", 40), ("B", 40), ("C", 26), ("D", 26))]
+    inst = instance(groups, months(11, 9))
+    assert brute_force(inst) is None
+    probe = finish_probe(inst, 1, plan=True)
+    assert probe.status == "feasible"  # the relaxation cannot tell
+    rep = repair_to_month(inst, 1, probe.x, work=0.05)
+    assert rep.plan is None and rep.overflow > 0
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_repair_against_brute_force(seed):
+    # On tiny random instances, at every month the relaxation allows: a repaired plan keeps
+    # every rule and finishes by that month, so never before the brute-force optimum; at the
+    # optimum's month itself the repair finds a plan (tiny instances leave it no excuse),
+    # unless a rule it does not search is on (then it gives up: no plan, never a wrong one).
+    inst = random_instance(seed)
+    r = inst.rules
+    searched = not (r.max_platforms_per_month or r.max_locations_per_month or r.keep_departments_together)
+    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
+                                                                                      "assisted")))
+    best = brute_force(inst)
+    for t in range(inst.horizon):
+        probe = finish_probe(inst, t, plan=True)
+        if probe.status != "feasible":
+            continue
+        rep = repair_to_month(inst, t, probe.x, work=0.2, seed=seed)
+        if rep.plan is not None:
+            plan = Plan.from_indices(inst, rep.plan)
+            assert check_plan(plan) == [], (seed, t, check_plan(plan))
+            assert best is not None and best[0] <= plan.finish() <= t
+        elif searched and best is not None and t == best[0]:
+            pytest.fail(f"seed {seed}: no plan by month {t}, the optimum")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rounding_keeps_every_rule_but_capacity(seed):
+    # Generated instances (pilots, expanded pilots, risk delays, after pairs, windows): the
+    # rounding alone may overload months but breaks no other rule, for every stage end tried.
+    inst = generate(200, 12, seed)
+    for t in (7, 9, 11):
+        probe = finish_probe(inst, t, plan=True)
+        if probe.status != "feasible":
+            continue
+        rm = RolloutModel(inst, max_month=t)
+        for end in stage_ends(inst, rm, probe.x):
+            choice = round_lp(inst, rm, probe.x, end)
+            assert choice is not None
+            plan = {g: (int(rm.tx[o]), ("self-service", "assisted", "tech-fair")[int(rm.kx[o])])
+                    for g, o in enumerate(choice)}
+            broken = {v.rule for v in check_plan(Plan.from_indices(inst, plan))}
+            assert broken <= CAPACITY, (seed, t, end, broken)
+
+
+def test_local_search_steps_keep_every_rule_but_capacity():
+    # Every single step of the search, not only its end: after each one the plan may break
+    # capacity only, and the loads it keeps equal the loads recomputed from the plan.
+    inst = generate(200, 12, 3)
+    t = 8
+    probe = finish_probe(inst, t, plan=True)
+    assert probe.status == "feasible"
+    rm = RolloutModel(inst, max_month=t)
+    search = _Search(inst, rm, round_lp(inst, rm, probe.x, stage_ends(inst, rm, probe.x)[0]), seed=1)
+    over = search.overflow()
+    for _ in range(60):
+        if over == 0:
+            break
+        over += search.step()
+        assert over == search.overflow()
+        plan = {g: (int(rm.tx[o]), ("self-service", "assisted", "tech-fair")[int(rm.kx[o])])
+                for g, o in enumerate(search.choice)}
+        broken = {v.rule for v in check_plan(Plan.from_indices(inst, plan))}
+        assert broken <= CAPACITY, broken
+
+
+def test_repair_is_deterministic():
+    inst = generate(200, 12, 1)
+    probe = finish_probe(inst, 9, plan=True)  # 9 is this instance's optimum (8 is ruled out)
+    a = repair_to_month(inst, 9, probe.x, work=2.0, seed=3)
+    b = repair_to_month(inst, 9, probe.x, work=2.0, seed=3)
+    assert a.plan is not None
+    assert a.plan == b.plan and (a.steps, a.moves, a.work) == (b.steps, b.moves, b.work)
+
+
+def test_repair_charges_at_most_its_work():
+    inst = _exact_packing(10)
+    probe = finish_probe(inst, 1, plan=True)
+    rep = repair_to_month(inst, 1, probe.x, work=1e-9)
+    assert rep.work <= 1e-9
+
+
+def test_repair_leaves_rules_it_does_not_search_alone():
+    # A limit on platforms a month is not in the local search: no plan rather than a wrong one.
+    groups = [Group(n, s, methods=("self-service",)) for n, s in (("A", 40), ("B", 26), ("C", 33), ("D", 33))]
+    inst = instance(groups, months(10, 10), max_platforms_per_month=1)
+    probe = finish_probe(inst, 1, plan=True)
+    assert repair_to_month(inst, 1, probe.x, work=1.0).plan is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_bisection_against_brute_force(seed):
+    # From the greedy plan: the bound never passes the optimum, the plan always keeps every
+    # rule, and a proof is only claimed at the optimum.
+    inst = random_instance(seed)
+    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
+                                                                                      "assisted")))
+    best = brute_force(inst)
+    start = best_greedy(inst)
+    if best is None or start is None:
+        return
+    known: dict[int, str] = {}
+    out = shorten(inst, start, RolloutModel(inst).finish_floor, known, work=5.0, wall_limit=30.0, seed=0)
+    assert check_plan(Plan.from_indices(inst, out.plan)) == []
+    assert out.bound <= best[0] <= out.finish
+    if out.proven:
+        assert out.finish == best[0]
+    for m, status in known.items():
+        if status == "infeasible":
+            assert m < best[0]
+
+
+def test_bisection_remembers_what_it_asked():
+    # Asked again with what it learnt, it asks nothing: the proof comes from `known`.
+    inst = generate(200, 12, 1)
+    start = best_greedy(inst)
+    known: dict[int, str] = {}
+    first = shorten(inst, start, RolloutModel(inst).finish_floor, known, work=20.0, wall_limit=60.0)
+    assert first.proven and first.probes
+    again = shorten(inst, first.plan, RolloutModel(inst).finish_floor, known, work=20.0, wall_limit=60.0)
+    assert again.proven and not again.probes and again.bound == first.bound
+
+
+def test_solver_takes_the_repaired_plan_as_proven_optimal(monkeypatch):
+    # As a "large" instance, started from a valid plan that finishes in month 2: the bisection
+    # asks about month 1 (the capacity floor: 20 tickets need two months of 10), the repair
+    # turns the fractional plan into the exact packing, and the floor proves it.
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    groups = [Group(n, s, methods=("self-service",)) for n, s in (("A", 40), ("B", 26), ("C", 33), ("D", 33))]
+    inst = instance(groups, months(10, 10, 10))
+    start = {0: (0, "self-service"), 1: (0, "self-service"), 2: (1, "self-service"), 3: (2, "self-service")}
+    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=start)
+    fin = res.levels[0]
+    assert (fin.status, fin.value, fin.bound, fin.bound_by) == ("optimal", 1, 1, "capacity")
+    assert check_plan(res.plan) == []
+    (rep,) = res.model_stats["lp_repairs"]
+    assert rep["month"] == 1 and rep["found"]
+
+
+def test_generated_plan_from_the_lp_is_optimal_at_200_groups(monkeypatch):
+    # The whole path on a generated instance treated as large: the finish is proven, the plan
+    # passes the checker, and every repair and probe is on record.
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    inst = generate(200, 12, 1)
+    res = solve(inst, SolveOptions(time_limit=10, workers=2))
+    fin = res.levels[0]
+    assert fin.status == "optimal" and fin.value == fin.bound
+    assert check_plan(res.plan) == []
+    assert res.model_stats["lp_probes"]
+    assert np.all([p["status"] in ("feasible", "infeasible") for p in res.model_stats["lp_probes"]])
