@@ -49,9 +49,11 @@ PROBE_WORK = 60.0
 #: 0.45 s; 5,000 x 36: 17,508 x 306k in 4.5 s (docs/benchmarks.md); the charge is on the high
 #: side of both. (The primal simplex, GLOP's default, took 8-11 times as long on the same LPs.)
 WORK_PER_ITERATION_COLUMN = 1.5e-9
-#: With ``plan=True`` the LP minimises TICKET_PRICE x helpdesk tickets + the next objective
-#: level (waiting: users x readiness x month): tickets first, so the fractional plan leaves
-#: room where the rounding needs it, then the next level, so the plan the repair makes from it
+#: With ``plan=True`` the LP minimises TICKET_PRICE x helpdesk tickets + the first objective
+#: level after the finish (the solver only asks when the finish is the first level; waiting:
+#: users x readiness x month). A weighting, not a strict order: tickets weigh most, so the
+#: fractional plan leaves room where the rounding needs it, and the next level counts, so the
+#: plan the repair makes from it
 #: is a good start for that level (2,000 x 24 seed 2: waiting 1.3 % above CP-SAT's bound
 #: straight from the repair, against 24 % from the tickets alone; docs/benchmarks.md).
 TICKET_PRICE = 1000

@@ -354,15 +354,28 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
 
     pilots = [g for g in range(G) if groups[g].wave == "pilot"]
     expanded = [g for g in range(G) if groups[g].wave == "expanded-pilot"]
-    if pilots and expanded:
-        s = int(month[pilots].max())
-        for g in expanded:
-            if month[g] < s and not earliest_from(g, s):
-                return None
-    for g in order:
-        lo = max([int(base_lo[g])] + [int(month[idx[h]]) + 1 for h in groups[g].after])
-        if month[g] < lo and not earliest_from(g, lo):
-            return None
+    # Moving a group later can break a rule it was already placed for (a pilot that must
+    # follow another pilot moves past an expanded pilot): repeat until nothing moves. Groups
+    # only ever move later, each at most through its months, so this ends.
+    for _ in range(G + 1):
+        moved = False
+        if pilots and expanded:
+            s = int(month[pilots].max())
+            for g in expanded:
+                if month[g] < s:
+                    if not earliest_from(g, s):
+                        return None
+                    moved = True
+        for g in order:
+            lo = max([int(base_lo[g])] + [int(month[idx[h]]) + 1 for h in groups[g].after])
+            if month[g] < lo:
+                if not earliest_from(g, lo):
+                    return None
+                moved = True
+        if not moved:
+            break
+    else:
+        return None
     return choice
 
 
@@ -398,7 +411,7 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
             since = 0 if over < best else since + 1
             best = min(best, over)
         moves = search.moves
-        if over == 0:
+        if over == 0 or moves >= limit:
             break
         attempt += 1
     plan = None

@@ -294,7 +294,8 @@ def solve(
         lns_wall = False
         lp_work = 0.0  # deterministic seconds this level's LP probes and repairs were charged
         lp_wall = False  # one of them was stopped by the wall clock
-        if name == "finish" and large and start:
+        finish_first = name == "finish" and i == 0  # the LP and the repair know no earlier level
+        if finish_first and large and start:
             # LP first: bisect between the capacity floor and the start plan with LP probes,
             # repairing each fractional plan into a real one (optimizer.lp_finish). At 2,000
             # and 5,000 groups this proves the finish in seconds where neither the window moves
@@ -350,7 +351,7 @@ def solve(
                                           time.perf_counter() - t_lns, "interrupted"))
                 overall = "feasible" if best else "unknown"
                 continue
-        if name == "finish" and large and lns_plan is not None:
+        if finish_first and large and lns_plan is not None:
             # The window moves shortened the plan: can the LP relaxation prove it, or shorten it
             # further? It may use what the moves left of the level's budget.
             spent_so_far = lns_work.get(name, 0.0) + lp_work if opts.deterministic else time.perf_counter() - t_lns
@@ -427,9 +428,10 @@ def solve(
         by = _stopped_by(solver, status, stopped, opts.deterministic)
         if lns_wall and by != "proof" and by != "interrupted":
             by = "wall clock"  # the window moves were cut by the wall clock: the plan depends on speed
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (lns_plan and status == cp_model.UNKNOWN):
-            if status == cp_model.UNKNOWN:  # the search found nothing within its budget
-                best, value, bound, sname = lns_plan, rm_value(rm, name, lns_plan), None, "feasible"
+        kept = lns_plan or start  # the best plan this level had before its search (valid)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (kept and status == cp_model.UNKNOWN):
+            if status == cp_model.UNKNOWN:  # the search found nothing within its budget: keep the plan
+                best, value, bound, sname = kept, rm_value(rm, name, kept), None, "feasible"
             else:
                 best = rm.read_assignment(solver)
                 value = int(round(solver.objective_value))
@@ -445,7 +447,7 @@ def solve(
                 lp_bound, lp_by = _finish_bound(rm.finish_floor, known)
                 if lp_bound > bound:  # an earlier probe ruled out more than the search
                     bound, bound_by = lp_bound, lp_by
-            if name == "finish" and bound < value and not interrupted:
+            if finish_first and bound < value and not interrupted:
                 # CP-SAT left a gap: the LP relaxation may show that no plan finishes earlier,
                 # or give the fractional plan a repair turns into a shorter one. It may use what
                 # the search left of the level's budget, at least a tenth of it.

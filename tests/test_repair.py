@@ -221,3 +221,60 @@ def test_generated_plan_from_the_lp_is_optimal_at_200_groups(monkeypatch):
     assert check_plan(res.plan) == []
     assert res.model_stats["lp_probes"]
     assert np.all([p["status"] in ("feasible", "infeasible") for p in res.model_stats["lp_probes"]])
+
+
+def test_rounding_moves_expanded_pilots_after_a_pilot_it_moved():
+    # Review finding: pilots P1 and P2 (P2 after P1) and an expanded pilot E, with the LP's
+    # favourite months P1 = 1, P2 = 0, E = 1. Placing E against the pilots first and then moving
+    # P2 after P1 (to month 2) used to leave E (month 1) before a pilot. The rounding repeats
+    # its passes until no rule other than capacity breaks.
+    from optimizer.domain import Instance, Month, Rules
+
+    ms = tuple(Month(f"2027-{t + 1:02d}", helpdesk=1000, assisted=1000, tech_fair=1000) for t in range(5))
+    gs = (Group("P1", 10, wave="pilot"), Group("P2", 10, wave="pilot", after=("P1",)),
+          Group("E", 10, wave="expanded-pilot"), Group("X", 10, wave="production"))
+    inst = Instance(gs, ms, Rules())
+    rm = RolloutModel(inst, max_month=4)
+    x = np.zeros(rm.n_x)
+    for g, t in {0: 1, 1: 0, 2: 1, 3: 4}.items():
+        x[[i for i in range(rm.starts[g], rm.starts[g + 1]) if rm.tx[i] == t and rm.kx[i] == 0][0]] = 1.0
+    choice = round_lp(inst, rm, x, end=3)
+    plan = {g: (int(rm.tx[o]), ("self-service", "assisted", "tech-fair")[int(rm.kx[o])]) for g, o in enumerate(choice)}
+    assert check_plan(Plan.from_indices(inst, plan)) == []
+    rep = repair_to_month(inst, 4, x, work=0.01, rm=rm)
+    assert rep.plan is not None and check_plan(Plan.from_indices(inst, rep.plan)) == []
+
+
+def test_no_lp_shortening_when_a_level_comes_before_the_finish(monkeypatch):
+    # Review finding: with the objective (assisted, finish, waiting) the LP and the repair know
+    # nothing of the assisted level already fixed, so a "shorter" plan from them broke it. They
+    # only run when the finish is the first level; the plan keeps every level it reports.
+    import dataclasses as dc
+
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
+    inst = generate(60, 8, 6, tightness=0.95)
+    inst = dc.replace(inst, rules=dc.replace(inst.rules, objective=("assisted", "finish", "waiting")))
+    res = solve(inst, SolveOptions(time_limit=15, workers=1, batch_size=1))
+    assert check_plan(res.plan) == []
+    values = res.plan.objective_values()
+    assert {lv.name: lv.value for lv in res.levels} == {k: values[k] for k in ("assisted", "finish", "waiting")}
+    assert "lp_repairs" not in res.model_stats and "lp_probes" not in res.model_stats
+
+
+def test_a_search_that_finds_nothing_keeps_the_plan_in_hand(monkeypatch):
+    # Review finding: a finish search cut before its first solution (UNKNOWN) used to drop
+    # every plan unless the window moves had found one, even with a valid start plan.
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
+    run = solver_mod._run
+
+    def cut(solver, model, callback, forward=None):
+        solver.parameters.max_time_in_seconds = 0.0
+        solver.parameters.max_deterministic_time = 0.0
+        return run(solver, model, callback, forward)
+
+    monkeypatch.setattr(solver_mod, "_run", cut)
+    inst = generate(60, 8, 2, tightness=0.9)
+    res = solve(inst, SolveOptions(time_limit=10, workers=1, batch_size=1))
+    assert res.plan is not None and check_plan(res.plan) == []
+    assert [lv.name for lv in res.levels] == ["finish", "waiting", "assisted"]
+    assert all(lv.value is not None for lv in res.levels)
