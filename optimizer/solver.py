@@ -60,9 +60,15 @@ LARGE_WORKERS = 4
 #: 5,000 x 36). ``max_lp`` (the full LP) gives the bound, ``default_lp`` and
 #: ``quick_restart_no_lp`` search; the plans come mostly from window moves.
 LARGE_SUBSOLVERS = ("default_lp", "max_lp", "quick_restart_no_lp")
-#: Ask the LP relaxation (optimizer.relaxation) to prove the finish level when CP-SAT has not
-#: (2,000 x 24: proven in 24 s instead of a bound a month short; docs/benchmarks.md).
+#: Answer the finish level with LP probes and repairs (optimizer.lp_finish) when it is the
+#: first level (2,000 x 24 and 5,000 x 36: proven in 3 and 16 s; docs/benchmarks.md).
 LP_FINISH_PROOF = True
+#: A later level's CP-SAT search on a large instance needs about this many deterministic
+#: seconds per group just to load the model; with less left after the window moves it is
+#: skipped (measured: the search of the last level at 2,000 x 24 with 1.5 s and at 5,000 x 36
+#: with 4.4 s was cut by the wall clock before it had done 0.2 s of work, which made every
+#: large run irreproducible and end past its limit).
+SEARCH_LOAD_PER_GROUP = 2e-3
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
@@ -397,6 +403,15 @@ def solve(
             overall = "feasible"
             rm = _next_model(inst, rm, name, value, levels, best)
             continue
+        kept = lns_plan or start
+        if large and i and kept and budget < SEARCH_LOAD_PER_GROUP * len(inst.groups):
+            # Too little left for CP-SAT to load the model: keep the plan of the window moves.
+            best = kept
+            levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), None, time.perf_counter() - t_lns,
+                                      "wall clock" if lns_wall else "deterministic time"))
+            overall = "feasible"
+            rm = _next_model(inst, rm, name, levels[-1].value, levels, best)
+            continue
         rm.set_objective(name)
         solver = cp_model.CpSolver()
         for k, v in opts.parameters().items():
@@ -428,7 +443,7 @@ def solve(
         by = _stopped_by(solver, status, stopped, opts.deterministic)
         if lns_wall and by != "proof" and by != "interrupted":
             by = "wall clock"  # the window moves were cut by the wall clock: the plan depends on speed
-        kept = lns_plan or start  # the best plan this level had before its search (valid)
+        # kept: the best plan this level had before its search (valid)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (kept and status == cp_model.UNKNOWN):
             if status == cp_model.UNKNOWN:  # the search found nothing within its budget: keep the plan
                 best, value, bound, sname = kept, rm_value(rm, name, kept), None, "feasible"
