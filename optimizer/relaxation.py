@@ -91,8 +91,8 @@ def _real(bound: int) -> float:
     return float(bound) if abs(bound) < 1 << 49 else float("inf") if bound > 0 else -float("inf")
 
 
-def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
-    """The LP relaxation of ``rm``'s model (no objective), capacity rows with ``MARGIN``."""
+def _lp_of(rm: RolloutModel, margin: float = MARGIN) -> linear_solver_pb2.MPModelProto:
+    """The LP relaxation of ``rm``'s model (no objective), capacity rows with ``margin``."""
     p = rm.proto
     lp = linear_solver_pb2.MPModelProto()
     for v in p.variables:
@@ -108,7 +108,7 @@ def _lp_of(rm: RolloutModel) -> linear_solver_pb2.MPModelProto:
         elif c.has_linear():
             dom = list(c.linear.domain)
             # capacity rows, load - cap * open <= 0: whole numbers, so <= 1/2 is the same
-            room = MARGIN if i in capacity else 0.0
+            room = margin if i in capacity else 0.0
             lp.constraint.add(lower_bound=_real(dom[0]), upper_bound=_real(dom[-1]) + room,
                               var_index=list(c.linear.vars), coefficient=list(c.linear.coeffs))
         # other constraint kinds (only in guard mode) are left out
@@ -181,3 +181,70 @@ def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_
             break
         t += 1
     return t, probes
+
+
+@dataclass
+class LevelBound:
+    """A lower bound on one objective level from the LP relaxation (GLOP)."""
+
+    level: str
+    #: the bound (None when GLOP gave no optimum within its budget)
+    bound: int | None
+    seconds: float
+    iterations: int
+    work: float = 0.0
+    interrupted: bool = False
+    wall_clock: bool = False
+
+    def record(self) -> dict:
+        return {"level": self.level, "bound": self.bound, "seconds": round(self.seconds, 3),
+                "iterations": self.iterations, "work": round(self.work, 3),
+                "interrupted": self.interrupted, "wall_clock": self.wall_clock}
+
+
+#: Relative tolerance taken off an LP optimum before it is used as a bound (GLOP's own
+#: tolerances are about 1e-6 per row; the objectives here are sums of whole numbers).
+BOUND_TOLERANCE = 1e-6
+
+
+def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int], *,
+                work: float = PROBE_WORK, wall_limit: float | None = None) -> LevelBound:
+    """The least value of objective ``level`` over fractional plans that finish by
+    ``max_month`` and keep every level in ``fixed`` (name -> value reached) at or below its
+    value: a lower bound on the level for every such plan. The capacity rows get no extra room
+    here (half a seat of room let the LP reach 298.5 where the optimum is 300); instead the LP
+    optimum is rounded down by :data:`BOUND_TOLERANCE` (far more than GLOP's tolerances can
+    move it) before it is rounded up to a whole number (the level's values are whole numbers).
+    ``work`` and ``wall_limit`` as in :func:`finish_probe`."""
+    import math
+
+    t0 = time.perf_counter()
+    try:
+        rm = RolloutModel(inst, max_month=max_month)
+        for name, value in fixed.items():
+            if name != "finish":  # the finish is the months the model has
+                rm.fix_level(name, -(1 << 50), value)
+        lp = _lp_of(rm, margin=0.0)
+        terms = rm.objectives[level]
+        for v, c in zip(terms.vars, terms.coeffs):
+            lp.variable[v].objective_coefficient += float(c)
+        del rm
+        per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
+        cap = int(work / per_iteration)
+        if cap < 1:
+            return LevelBound(level, None, time.perf_counter() - t0, 0)
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        solver.SetSolverSpecificParametersAsString(f"use_dual_simplex: true max_number_of_iterations: {cap}")
+        if wall_limit is not None:
+            solver.SetTimeLimit(max(1, int(1000 * wall_limit)))
+        solver.LoadModelFromProto(lp)
+    except KeyboardInterrupt:
+        return LevelBound(level, None, time.perf_counter() - t0, 0, interrupted=True)
+    status, interrupted = interruptible.run(solver.Solve, solver.InterruptSolve, "glop")
+    secs, its = time.perf_counter() - t0, solver.iterations()
+    wall = not interrupted and wall_limit is not None and status == pywraplp.Solver.NOT_SOLVED and its < cap
+    bound = None
+    if status == pywraplp.Solver.OPTIMAL and not interrupted:
+        value = solver.Objective().Value()
+        bound = max(0, math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value))))
+    return LevelBound(level, bound, secs, its, min(its * per_iteration, work), interrupted, wall)

@@ -31,7 +31,7 @@ from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
 from .lp_finish import Shortened, shorten
-from .relaxation import Probe
+from .relaxation import LevelBound, Probe, level_bound
 from .repair import Repair
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,11 @@ LP_FINISH_PROOF = True
 #: with 4.4 s was cut by the wall clock before it had done 0.2 s of work, which made every
 #: large run irreproducible and end past its limit).
 SEARCH_LOAD_PER_GROUP = 2e-3
+#: Large instances: a later level's bound comes from the LP relaxation (GLOP, seconds) instead
+#: of a CP-SAT search (whose LP worker needed 30-40 s and 4.4 GB to give the same bound at
+#: 5,000 x 36; its plans improved the window moves' by 0.001 %), and the window moves get
+#: the level's whole budget (docs/benchmarks.md).
+LP_LEVEL_BOUND = True
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
@@ -256,6 +261,7 @@ def solve(
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
     repairs: list[Repair] = []  # fractional plans turned into plans (optimizer.repair)
+    bounds: list[LevelBound] = []  # later levels' LP bounds (optimizer.relaxation.level_bound)
     known: dict[int, str] = {}  # finish months asked about (optimizer.lp_finish.shorten)
     if hint is None and opts.warm_start:
         hint = best_greedy(inst)
@@ -297,7 +303,6 @@ def solve(
         lns_plan = None
         start = best or valid_hint
         t_lns = time.perf_counter()  # the level's time includes its window moves
-        lns_wall = False
         lp_work = 0.0  # deterministic seconds this level's LP probes and repairs were charged
         lp_wall = False  # one of them was stopped by the wall clock
         finish_first = name == "finish" and i == 0  # the LP and the repair know no earlier level
@@ -331,10 +336,31 @@ def solve(
                         log.debug("level finish: %d proven (%s)", value, lf.bound_by)
                     rm = _next_model(inst, rm, name, value, levels, best)
                     continue
+        lb: LevelBound | None = None
+        # Only right after the finish: a fixed later level is a dense row that makes the LP slow
+        # (2,000 x 24: the assisted level's LP with waiting fixed ran 9.7 s without an optimum).
+        if large and i == 1 and names[0] == "finish" and start and LP_LEVEL_BOUND:
+            lb = level_bound(inst, rm.max_month, name, {lv.name: lv.value for lv in levels}, work=budget,
+                             wall_limit=_wall_left(opts, t_start, budget))
+            bounds.append(lb)
+            log.debug("level %s: LP bound %s (%.2f s, %d iterations)", name, lb.bound, lb.seconds, lb.iterations)
+            cost = lb.work if opts.deterministic else lb.seconds
+            det_used += lb.work if opts.deterministic else 0.0
+            budget = max(budget - cost, 0.05 * budget)
+            if lb.interrupted:
+                interrupted, best = True, start
+                levels.append(LevelResult(name, "feasible", rm_value(rm, name, start), lb.bound,
+                                          time.perf_counter() - t_lns, "interrupted",
+                                          "lp relaxation" if lb.bound is not None else ""))
+                overall = "feasible"
+                continue
+        share = 1.0 if lb is not None and lb.bound is not None else LNS_SHARE
+        lns_wall = lb is not None and lb.wall_clock  # a bound cut by the wall clock: later budgets depend on speed
         if opts.lns and start and large:
             lns_stats: dict = {}
-            lns_plan, work, stopped, lns_wall = _window_moves(inst, start, name, tuple(names[:i]),
-                                                              LNS_SHARE * budget, opts, progress, lns_stats)
+            lns_plan, work, stopped, moves_wall = _window_moves(inst, start, name, tuple(names[:i]),
+                                                                share * budget, opts, progress, lns_stats)
+            lns_wall = lns_wall or moves_wall
             if "window_groups" in lns_stats:
                 lns_windows[name] = {"groups": lns_stats["window_groups"],
                                      "work": round(lns_stats["window_work"], 3)}
@@ -357,6 +383,19 @@ def solve(
                                           time.perf_counter() - t_lns, "interrupted"))
                 overall = "feasible" if best else "unknown"
                 continue
+        if lb is not None and lb.bound is not None:
+            # The LP gave the bound: the plan is the window moves' (no CP-SAT search).
+            best = lns_plan or start
+            value = rm_value(rm, name, best)
+            proven = value <= lb.bound
+            by = "proof" if proven else "wall clock" if lns_wall else "deterministic time"
+            levels.append(LevelResult(name, "optimal" if proven else "feasible", value, lb.bound,
+                                      time.perf_counter() - t_lns, by, "lp relaxation"))
+            overall = overall if proven else "feasible"
+            if progress:
+                progress(name, float(value), float(lb.bound), time.perf_counter() - t_lns)
+            rm = _next_model(inst, rm, name, value, levels, best)
+            continue
         if finish_first and large and lns_plan is not None:
             # The window moves shortened the plan: can the LP relaxation prove it, or shorten it
             # further? It may use what the moves left of the level's budget.
@@ -521,6 +560,7 @@ def solve(
             "rule_constraints": dict(rm.constraint_counts),
             **({"lp_probes": [p.record() for p in probes]} if probes else {}),
             **({"lp_repairs": [r.record() for r in repairs]} if repairs else {}),
+            **({"lp_bounds": [b.record() for b in bounds]} if bounds else {}),
             **({"window_moves": {"deterministic_seconds": lns_work, "window_groups": WINDOW_GROUPS,
                                  "later_window_groups": LATER_WINDOW_GROUPS,
                                  "window_work": WINDOW_WORK, "windows_used": lns_windows}} if lns_work else {}),

@@ -198,3 +198,54 @@ def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkey
                             month, "unknown", 0.0, 1, work=0.01, wall_clock=True))
     res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
     assert res.levels[0].stopped_by == "wall clock" and not res.reproducible
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_level_bound_never_passes_the_brute_force_optimum(seed):
+    # The waiting level's LP bound, with the finish at its optimum, is at most the waiting
+    # optimum among plans of that finish (brute force); likewise assisted with both fixed.
+    from optimizer.relaxation import level_bound
+
+    inst = random_instance(seed)
+    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
+                                                                                      "assisted")))
+    best = brute_force(inst)
+    if best is None:
+        return
+    f, w, a = best
+    lb = level_bound(inst, f, "waiting", {"finish": f})
+    assert lb.bound is not None and lb.bound <= w, (seed, lb, best)
+    lb = level_bound(inst, f, "assisted", {"finish": f, "waiting": w})
+    assert lb.bound is not None and lb.bound <= a, (seed, lb, best)
+
+
+def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
+    # Three tech-fair-only groups of 100 users (readiness 3), 200 seats a month: two go in
+    # month 0, one in month 1, waiting 100 x 3 x 1 = 300, and the relaxation cannot do better
+    # (the seats hold 200 users in month 0 even split fractionally). As a large instance the
+    # waiting level takes that bound instead of a CP-SAT search: proven optimal.
+    from optimizer.relaxation import level_bound
+
+    inst = _fairgoers(200)
+    assert level_bound(inst, 1, "waiting", {"finish": 1}).bound == 300
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    wait = res.levels[1]
+    assert (wait.status, wait.value, wait.bound, wait.bound_by) == ("optimal", 300, 300, "lp relaxation")
+    (rec,) = res.model_stats["lp_bounds"]
+    assert (rec["level"], rec["bound"]) == ("waiting", 300)
+    assert check_plan(res.plan) == []
+
+
+def test_level_bound_twin_with_room():
+    # Twin: 300 seats hold all three in month 0: waiting 0, and the bound says 0.
+    from optimizer.relaxation import level_bound
+
+    assert level_bound(_fairgoers(300), 1, "waiting", {"finish": 1}).bound == 0
+
+
+def test_level_bound_charges_at_most_its_work():
+    from optimizer.relaxation import level_bound
+
+    lb = level_bound(_fairgoers(200), 1, "waiting", {"finish": 1}, work=1e-12)
+    assert lb.bound is None and lb.work <= 1e-12
