@@ -38,9 +38,17 @@ def print_levels(console: Console, inst: Instance, result: Result) -> None:
                   "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", f"{r['seconds']:.2f}")
     console.print(t)
     for r in level_rows(result):
-        if r["bound_by"] == "lp relaxation":
-            console.print(f"{r['level']}: proven by the LP relaxation (even with groups split across "
+        if r["bound_by"] != "lp relaxation":
+            continue
+        if r["level"] == "finish" and r["status"] == "optimal":
+            console.print("finish: proven by the LP relaxation (even with groups split across "
                           "months, no plan finishes a month earlier).")
+        elif r["level"] == "finish":
+            console.print(f"finish: the LP relaxation rules out every month before month {r['bound']}.")
+        else:
+            verdict = "proven optimal" if r["status"] == "optimal" else f"bound {_s(r['bound'])}"
+            console.print(f"{r['level']}: {verdict} by the LP relaxation (no plan of this finish "
+                          f"does better, even with groups split across months).")
     if result.plan:
         console.print(f"Finish month: [bold]{inst.months[result.plan.finish()].label}[/bold]")
 

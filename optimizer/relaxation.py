@@ -49,7 +49,7 @@ PROBE_WORK = 60.0
 #: 0.45 s; 5,000 x 36: 17,508 x 306k in 4.5 s (docs/benchmarks.md); the charge is on the high
 #: side of both. (The primal simplex, GLOP's default, took 8-11 times as long on the same LPs.)
 WORK_PER_ITERATION_COLUMN = 1.5e-9
-#: With ``plan=True`` the LP minimises TICKET_PRICE x helpdesk tickets + the first objective
+#: The probe's LP minimises TICKET_PRICE x helpdesk tickets + the first objective
 #: level after the finish (the solver only asks when the finish is the first level; waiting:
 #: users x readiness x month). A weighting, not a strict order: tickets weigh most, so the
 #: fractional plan leaves room where the rounding needs it, and the next level counts, so the
@@ -76,7 +76,7 @@ class Probe:
     #: the wall-clock backstop stopped it (the answer then depends on the machine's speed)
     wall_clock: bool = False
     #: with ``plan=True`` and a "feasible" answer: the value of every x variable of the model
-    #: capped at ``month`` (the fractional plan with the fewest helpdesk tickets; not recorded)
+    #: capped at ``month`` (the fractional plan the LP found; not recorded)
     x: np.ndarray | None = field(default=None, repr=False)
 
     def record(self) -> dict:
@@ -122,8 +122,8 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
     probe's charge (deterministic seconds, :attr:`Probe.work`), ``wall_limit`` its wall
     seconds (a backstop). Ctrl-C stops it (status ``unknown``, ``interrupted``).
 
-    With ``plan=True`` the LP also minimises the helpdesk tickets (then the next objective
-    level, :data:`TICKET_PRICE`), and a "feasible" answer carries that fractional plan
+    The LP minimises the helpdesk tickets, then the next objective level
+    (:data:`TICKET_PRICE`); with ``plan=True`` a "feasible" answer carries that fractional plan
     (:attr:`Probe.x`, the start of :mod:`optimizer.repair`)."""
     t0 = time.perf_counter()
     try:
@@ -132,14 +132,15 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
             return Probe(month, "unknown", time.perf_counter() - t0, 0)
         lp = _lp_of(rm)
         n_x = rm.n_x
-        if plan:
-            cost = TICKET_PRICE * rm.tickets.astype(float)
-            later = [lv for lv in inst.rules.objective if lv != "finish"]
-            if later:
-                terms = rm.objectives[later[0]]
-                np.add.at(cost, np.asarray(terms.vars, dtype=np.int64), np.asarray(terms.coeffs, dtype=float))
-            for i, c in enumerate(cost.tolist()):
-                lp.variable[i].objective_coefficient = c
+        # Always with an objective: GLOP's dual simplex on the bare feasibility question is
+        # degenerate and slow (2,000 x 24: 20-31 s instead of about 1 s; docs/benchmarks.md).
+        cost = TICKET_PRICE * rm.tickets.astype(float)
+        later = [lv for lv in inst.rules.objective if lv != "finish"]
+        if later:
+            terms = rm.objectives[later[0]]
+            np.add.at(cost, np.asarray(terms.vars, dtype=np.int64), np.asarray(terms.coeffs, dtype=float))
+        for i, c in enumerate(cost.tolist()):
+            lp.variable[i].objective_coefficient = c
         del rm
         per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
         cap = int(work / per_iteration)

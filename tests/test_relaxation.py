@@ -235,6 +235,12 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
     (rec,) = res.model_stats["lp_bounds"]
     assert (rec["level"], rec["bound"]) == ("waiting", 300)
     assert check_plan(res.plan) == []
+    from rich.console import Console
+
+    from optimizer.console import print_levels
+    console = Console(record=True, width=200)
+    print_levels(console, inst, res)
+    assert "waiting: proven optimal by the LP relaxation" in console.export_text()
 
 
 def test_level_bound_twin_with_room():
