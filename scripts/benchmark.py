@@ -320,7 +320,7 @@ def render_markdown(records: list[dict], path: Path, plot: Path | None, machine:
                                                            f"{r['violations']} violations")
             out.append(f"| {r['solver']} | {_fmt(r.get('first_plan'), 3)} | {cell('finish')} | "
                        f"{cell('waiting', True)} | {cell('assisted')} | {_fmt(r.get('peak_mb'), 0)} | {chk} |")
-        out += ["", "✓ = proven optimal; (LP) = proven by the LP relaxation (`optimizer/relaxation.py`).", ""]
+        out += ["", "✓ = proven optimal; (LP) = the bound comes from the LP relaxation (`optimizer/relaxation.py`, `optimizer/lp_finish.py`).", ""]
         out += _versus(recs)
     if plot:
         out += ["## Gap over time", "", f"![gap over time]({plot.name})", ""]
