@@ -44,7 +44,8 @@ def print_levels(console: Console, inst: Instance, result: Result) -> None:
             console.print("finish: proven by the LP relaxation (even with groups split across "
                           "months, no plan finishes a month earlier).")
         elif r["level"] == "finish":
-            console.print(f"finish: the LP relaxation rules out every month before month {r['bound']}.")
+            console.print(f"finish: the LP relaxation rules out every month before "
+                          f"{inst.months[r['bound']].label}.")
         else:
             verdict = "proven optimal" if r["status"] == "optimal" else f"bound {_s(r['bound'])}"
             console.print(f"{r['level']}: {verdict} by the LP relaxation (no plan of this finish "

@@ -135,9 +135,10 @@ class LevelResult:
     #: What ended the level: "proof" (optimal or infeasible), "deterministic time",
     #: "wall clock", "interrupted" or "not run".
     stopped_by: str = ""
-    #: Where the bound comes from: "cp-sat"; "lp relaxation" when GLOP showed that no plan
-    #: finishes a month earlier (optimizer.relaxation); "capacity" when a finish search was cut
-    #: before CP-SAT had a bound (the capacity rows' floor, model.finish_floor); "" without one.
+    #: Where the bound comes from: "cp-sat"; "lp relaxation" when GLOP gave it (the finish: no
+    #: plan finishes a month earlier; a later level: the LP optimum; optimizer.relaxation);
+    #: "capacity" when the capacity rows' floor (model.finish_floor) is the finish bound;
+    #: "" without one.
     bound_by: str = ""
 
     @property
@@ -347,6 +348,7 @@ def solve(
             cost = lb.work if opts.deterministic else lb.seconds
             det_used += lb.work if opts.deterministic else 0.0
             budget = max(budget - cost, 0.05 * budget)
+            lp_wall = lp_wall or lb.wall_clock  # its charge, and so later budgets, depend on speed
             if lb.interrupted:
                 interrupted, best = True, start
                 levels.append(LevelResult(name, "feasible", rm_value(rm, name, start), lb.bound,
@@ -354,13 +356,16 @@ def solve(
                                           "lp relaxation" if lb.bound is not None else ""))
                 overall = "feasible"
                 continue
-        share = 1.0 if lb is not None and lb.bound is not None else LNS_SHARE
-        lns_wall = lb is not None and lb.wall_clock  # a bound cut by the wall clock: later budgets depend on speed
+        lp_bound = lb.bound if lb is not None else None
+        share = 1.0 if lp_bound is not None else LNS_SHARE
+        lns_wall = False
+        moves_ran = False  # the window moves did some work (none: one window is the whole problem)
         if opts.lns and start and large:
             lns_stats: dict = {}
             lns_plan, work, stopped, moves_wall = _window_moves(inst, start, name, tuple(names[:i]),
                                                                 share * budget, opts, progress, lns_stats)
-            lns_wall = lns_wall or moves_wall
+            lns_wall = moves_wall
+            moves_ran = work > 0
             if "window_groups" in lns_stats:
                 lns_windows[name] = {"groups": lns_stats["window_groups"],
                                      "work": round(lns_stats["window_work"], 3)}
@@ -383,17 +388,20 @@ def solve(
                                           time.perf_counter() - t_lns, "interrupted"))
                 overall = "feasible" if best else "unknown"
                 continue
-        if lb is not None and lb.bound is not None:
-            # The LP gave the bound: the plan is the window moves' (no CP-SAT search).
+        if lp_bound is not None and moves_ran:
+            # The LP gave the bound and the window moves the plan: no CP-SAT search. (Without
+            # moves, e.g. --no-window-moves or one window covering everything, CP-SAT searches.)
             best = lns_plan or start
             value = rm_value(rm, name, best)
-            proven = value <= lb.bound
-            by = "proof" if proven else "wall clock" if lns_wall else "deterministic time"
-            levels.append(LevelResult(name, "optimal" if proven else "feasible", value, lb.bound,
+            proven = value <= lp_bound
+            # a plan or a charge that depended on speed is marked even when it is proven
+            by = "wall clock" if lns_wall or lp_wall or not opts.deterministic else \
+                "proof" if proven else "deterministic time"
+            levels.append(LevelResult(name, "optimal" if proven else "feasible", value, lp_bound,
                                       time.perf_counter() - t_lns, by, "lp relaxation"))
             overall = overall if proven else "feasible"
             if progress:
-                progress(name, float(value), float(lb.bound), time.perf_counter() - t_lns)
+                progress(name, float(value), float(lp_bound), time.perf_counter() - t_lns)
             rm = _next_model(inst, rm, name, value, levels, best)
             continue
         if finish_first and large and lns_plan is not None:
@@ -446,8 +454,11 @@ def solve(
         if large and i and kept and budget < SEARCH_LOAD_PER_GROUP * len(inst.groups):
             # Too little left for CP-SAT to load the model: keep the plan of the window moves.
             best = kept
-            levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), None, time.perf_counter() - t_lns,
-                                      "wall clock" if lns_wall else "deterministic time"))
+            bound, bound_by = (lp_bound, "lp relaxation") if lp_bound is not None else \
+                _finish_bound(rm.finish_floor, known) if name == "finish" else (None, "")
+            levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), bound, time.perf_counter() - t_lns,
+                                      "wall clock" if lns_wall or lp_wall or not opts.deterministic
+                                      else "deterministic time", bound_by))
             overall = "feasible"
             rm = _next_model(inst, rm, name, levels[-1].value, levels, best)
             continue
@@ -498,9 +509,14 @@ def solve(
                 # the search was cut before it had a bound: the capacity rows still give one
                 bound, bound_by = rm.finish_floor, "capacity"
             if name == "finish":
-                lp_bound, lp_by = _finish_bound(rm.finish_floor, known)
-                if lp_bound > bound:  # an earlier probe ruled out more than the search
-                    bound, bound_by = lp_bound, lp_by
+                probe_bound, probe_by = _finish_bound(rm.finish_floor, known)
+                if probe_bound > bound:  # an earlier probe ruled out more than the search
+                    bound, bound_by = probe_bound, probe_by
+            if lp_bound is not None and (bound is None or lp_bound > bound):
+                bound, bound_by = lp_bound, "lp relaxation"  # the level's LP bound is stronger
+                if value <= bound and sname != "optimal":
+                    sname = "optimal"
+                    by = "proof" if by == "deterministic time" else by
             if finish_first and bound < value and not interrupted:
                 # CP-SAT left a gap: the LP relaxation may show that no plan finishes earlier,
                 # or give the fractional plan a repair turns into a shorter one. It may use what

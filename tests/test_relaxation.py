@@ -255,3 +255,46 @@ def test_level_bound_charges_at_most_its_work():
 
     lb = level_bound(_fairgoers(200), 1, "waiting", {"finish": 1}, work=1e-12)
     assert lb.bound is None and lb.work <= 1e-12
+
+
+def test_without_window_moves_the_level_after_the_finish_is_still_searched(monkeypatch):
+    # Review finding: with the LP bound in hand the level kept the finish level's plan when no
+    # window move ran (--no-window-moves), unoptimised. CP-SAT searches then; the LP bound
+    # still counts where it is the stronger one, and the plan is at least as good.
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from generate import generate
+
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
+    inst = generate(60, 8, 0)
+    with_lp = solve(inst, SolveOptions(time_limit=6, workers=2, lns=False))
+    monkeypatch.setattr(solver_mod, "LP_LEVEL_BOUND", False)
+    without = solve(inst, SolveOptions(time_limit=6, workers=2, lns=False))
+    assert check_plan(with_lp.plan) == []
+    assert with_lp.levels[1].value <= without.levels[1].value
+    assert with_lp.levels[1].bound >= without.levels[1].bound
+
+
+def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproducible(monkeypatch):
+    # Review finding: (a) an LP bound stopped by its wall-clock backstop, then CP-SAT proves the
+    # level; (b) window moves cut by the wall clock whose plan meets the LP bound. Both used to
+    # say "proof" and a reproducible run, though the charge or the plan depended on speed.
+    from optimizer.relaxation import LevelBound
+
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    inst = _fairgoers(200)
+    with monkeypatch.context() as m:
+        m.setattr(solver_mod, "level_bound", lambda inst, mm, name, fixed, work, wall_limit: LevelBound(
+            name, None, 0.0, 7, work=0.01, wall_clock=True))
+        res = solve(inst, SolveOptions(time_limit=5, workers=2))
+        assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
+    moves = solver_mod._window_moves
+
+    def cut(*a, **k):
+        plan, work, stopped, wall = moves(*a, **k)
+        return plan, 0.3, stopped, True  # as if the wall-clock backstop ended the moves
+
+    monkeypatch.setattr(solver_mod, "_window_moves", cut)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
