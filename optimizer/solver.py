@@ -74,6 +74,10 @@ SEARCH_LOAD_PER_GROUP = 2e-3
 #: 5,000 x 36; its plans improved the window moves' by 0.001 %), and the window moves get
 #: the level's whole budget (docs/benchmarks.md).
 LP_LEVEL_BOUND = True
+#: ... and from this many groups on that level gets no CP-SAT search at all (below it the
+#: search runs after the window moves as for other levels, and proves small instances; the LP
+#: bound counts where it is the stronger one).
+LP_ONLY_GROUPS = 2000
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
@@ -357,7 +361,8 @@ def solve(
                 overall = "feasible"
                 continue
         lp_bound = lb.bound if lb is not None else None
-        share = 1.0 if lp_bound is not None else LNS_SHARE
+        lp_only = lp_bound is not None and len(inst.groups) >= LP_ONLY_GROUPS
+        share = 1.0 if lp_only else LNS_SHARE
         lns_wall = False
         moves_ran = False  # the window moves did some work (none: one window is the whole problem)
         if opts.lns and start and large:
@@ -388,7 +393,7 @@ def solve(
                                           time.perf_counter() - t_lns, "interrupted"))
                 overall = "feasible" if best else "unknown"
                 continue
-        if lp_bound is not None and moves_ran:
+        if lp_only and moves_ran:
             # The LP gave the bound and the window moves the plan: no CP-SAT search. (Without
             # moves, e.g. --no-window-moves or one window covering everything, CP-SAT searches.)
             best = lns_plan or start

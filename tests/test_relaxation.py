@@ -229,6 +229,10 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
     inst = _fairgoers(200)
     assert level_bound(inst, 1, "waiting", {"finish": 1}).bound == 300
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    monkeypatch.setattr(solver_mod, "LP_ONLY_GROUPS", 1)
+    # window moves that ran and found nothing better (three groups are one window: they would
+    # leave everything to CP-SAT)
+    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.1, False, False))
     res = solve(inst, SolveOptions(time_limit=5, workers=2))
     wait = res.levels[1]
     assert (wait.status, wait.value, wait.bound, wait.bound_by) == ("optimal", 300, 300, "lp relaxation")
@@ -283,6 +287,7 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
     from optimizer.relaxation import LevelBound
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    monkeypatch.setattr(solver_mod, "LP_ONLY_GROUPS", 1)
     inst = _fairgoers(200)
     with monkeypatch.context() as m:
         m.setattr(solver_mod, "level_bound", lambda inst, mm, name, fixed, work, wall_limit: LevelBound(
