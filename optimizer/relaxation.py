@@ -29,8 +29,10 @@ limit is a backstop only (a probe it stops is marked ``wall_clock``).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
@@ -115,6 +117,52 @@ def _lp_of(rm: RolloutModel, margin: float = MARGIN) -> linear_solver_pb2.MPMode
     return lp
 
 
+@dataclass
+class _Glop:
+    """One GLOP run (:func:`_run_glop`)."""
+
+    solver: pywraplp.Solver | None
+    status: int
+    seconds: float
+    iterations: int
+    work: float
+    interrupted: bool = False
+    wall_clock: bool = False
+
+
+def _run_glop(build: Callable[[], linear_solver_pb2.MPModelProto | None], work: float,
+              wall_limit: float | None) -> _Glop:
+    """Build an LP with ``build`` (None: nothing to solve) and solve it with GLOP's dual
+    simplex, within an iteration cap derived from ``work`` (deterministic seconds, charged
+    iterations x columns x :data:`WORK_PER_ITERATION_COLUMN`, never more than ``work``) and
+    ``wall_limit`` wall seconds (a backstop: a run it stops is marked ``wall_clock``). Ctrl-C,
+    while building or solving, ends it ``interrupted``. The status is GLOP's
+    (``pywraplp.Solver.NOT_SOLVED`` when nothing was solved)."""
+    t0 = time.perf_counter()
+    not_solved = pywraplp.Solver.NOT_SOLVED
+    try:
+        lp = build()
+        if lp is None:
+            return _Glop(None, not_solved, time.perf_counter() - t0, 0, 0.0)
+        per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
+        cap = int(work / per_iteration)
+        if cap < 1:  # not even one iteration fits the budget
+            return _Glop(None, not_solved, time.perf_counter() - t0, 0, 0.0)
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        solver.SetSolverSpecificParametersAsString(f"use_dual_simplex: true max_number_of_iterations: {cap}")
+        if wall_limit is not None:
+            solver.SetTimeLimit(max(1, int(1000 * wall_limit)))
+        solver.LoadModelFromProto(lp)
+        del lp
+    except KeyboardInterrupt:  # Ctrl-C while building: no answer, the caller keeps its plan
+        return _Glop(None, not_solved, time.perf_counter() - t0, 0, 0.0, interrupted=True)
+    status, interrupted = interruptible.run(solver.Solve, solver.InterruptSolve, "glop")
+    its = solver.iterations()
+    # a limit stopped it (NOT_SOLVED) before its iteration cap: the wall-clock backstop did it
+    wall = not interrupted and wall_limit is not None and status == not_solved and its < cap
+    return _Glop(solver, status, time.perf_counter() - t0, its, min(its * per_iteration, work), interrupted, wall)
+
+
 def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
                  wall_limit: float | None = None, plan: bool = False) -> Probe:
     """Is there a fractional plan (every rule, groups split over months and methods)
@@ -125,11 +173,13 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
     The LP minimises the helpdesk tickets, then the next objective level
     (:data:`TICKET_PRICE`); with ``plan=True`` a "feasible" answer carries that fractional plan
     (:attr:`Probe.x`, the start of :mod:`optimizer.repair`)."""
-    t0 = time.perf_counter()
-    try:
+    n_x = 0
+
+    def build() -> linear_solver_pb2.MPModelProto | None:
+        nonlocal n_x
         rm = RolloutModel(inst, max_month=month)
         if rm.max_month < month:  # the horizon ends first: nothing to prove here
-            return Probe(month, "unknown", time.perf_counter() - t0, 0)
+            return None
         lp = _lp_of(rm)
         n_x = rm.n_x
         # Always with an objective: GLOP's dual simplex on the bare feasibility question is
@@ -141,28 +191,15 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
             np.add.at(cost, np.asarray(terms.vars, dtype=np.int64), np.asarray(terms.coeffs, dtype=float))
         for i, c in enumerate(cost.tolist()):
             lp.variable[i].objective_coefficient = c
-        del rm
-        per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
-        cap = int(work / per_iteration)
-        if cap < 1:  # not even one iteration fits the budget
-            return Probe(month, "unknown", time.perf_counter() - t0, 0)
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        solver.SetSolverSpecificParametersAsString(f"use_dual_simplex: true max_number_of_iterations: {cap}")
-        if wall_limit is not None:
-            solver.SetTimeLimit(max(1, int(1000 * wall_limit)))
-        solver.LoadModelFromProto(lp)
-    except KeyboardInterrupt:  # Ctrl-C while building: no answer, the caller keeps its plan
-        return Probe(month, "unknown", time.perf_counter() - t0, 0, interrupted=True)
-    status, interrupted = interruptible.run(solver.Solve, solver.InterruptSolve, "glop")
-    secs, its = time.perf_counter() - t0, solver.iterations()
+        return lp
+
+    run = _run_glop(build, work, wall_limit)
     name = {pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.OPTIMAL: "feasible"}
-    # a limit stopped it (NOT_SOLVED) before its iteration cap: the wall-clock backstop did it
-    wall = not interrupted and wall_limit is not None and status == pywraplp.Solver.NOT_SOLVED and its < cap
-    answer = "unknown" if interrupted else name.get(status, "unknown")
+    answer = "unknown" if run.interrupted else name.get(run.status, "unknown")
     x = None
     if plan and answer == "feasible":
-        x = np.array([solver.variable(i).solution_value() for i in range(n_x)])
-    return Probe(month, answer, secs, its, min(its * per_iteration, work), interrupted, wall, x)
+        x = np.array([run.solver.variable(i).solution_value() for i in range(n_x)])
+    return Probe(month, answer, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock, x)
 
 
 def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,
@@ -217,10 +254,8 @@ def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int
     optimum is rounded down by :data:`BOUND_TOLERANCE` (far more than GLOP's tolerances can
     move it) before it is rounded up to a whole number (the level's values are whole numbers).
     ``work`` and ``wall_limit`` as in :func:`finish_probe`."""
-    import math
 
-    t0 = time.perf_counter()
-    try:
+    def build() -> linear_solver_pb2.MPModelProto:
         rm = RolloutModel(inst, max_month=max_month)
         for name, value in fixed.items():
             if name != "finish":  # the finish is the months the model has
@@ -229,23 +264,11 @@ def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int
         terms = rm.objectives[level]
         for v, c in zip(terms.vars, terms.coeffs):
             lp.variable[v].objective_coefficient += float(c)
-        del rm
-        per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
-        cap = int(work / per_iteration)
-        if cap < 1:
-            return LevelBound(level, None, time.perf_counter() - t0, 0)
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        solver.SetSolverSpecificParametersAsString(f"use_dual_simplex: true max_number_of_iterations: {cap}")
-        if wall_limit is not None:
-            solver.SetTimeLimit(max(1, int(1000 * wall_limit)))
-        solver.LoadModelFromProto(lp)
-    except KeyboardInterrupt:
-        return LevelBound(level, None, time.perf_counter() - t0, 0, interrupted=True)
-    status, interrupted = interruptible.run(solver.Solve, solver.InterruptSolve, "glop")
-    secs, its = time.perf_counter() - t0, solver.iterations()
-    wall = not interrupted and wall_limit is not None and status == pywraplp.Solver.NOT_SOLVED and its < cap
+        return lp
+
+    run = _run_glop(build, work, wall_limit)
     bound = None
-    if status == pywraplp.Solver.OPTIMAL and not interrupted:
-        value = solver.Objective().Value()
+    if run.status == pywraplp.Solver.OPTIMAL and not run.interrupted:
+        value = run.solver.Objective().Value()
         bound = max(0, math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value))))
-    return LevelBound(level, bound, secs, its, min(its * per_iteration, work), interrupted, wall)
+    return LevelBound(level, bound, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock)
