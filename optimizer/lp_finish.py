@@ -63,6 +63,15 @@ class Shortened:
         return self.bound >= self.finish
 
 
+def ruled_out_bound(floor: int, known: dict[int, str], floor_by: str = "capacity") -> tuple[int, str]:
+    """The finish bound from ``floor`` (where it comes from: ``floor_by``) and the months in
+    ``known`` the LP ruled out: (bound, "lp relaxation" or ``floor_by``)."""
+    ruled_out = [m + 1 for m, status in known.items() if status == "infeasible"]
+    if ruled_out and max(ruled_out) > floor:
+        return max(ruled_out), "lp relaxation"
+    return floor, floor_by
+
+
 def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str], *, work: float,
             wall_limit: float, seed: int = 0, floor_by: str = "capacity") -> Shortened:
     """Bisect for the shortest plan between ``floor`` (no plan finishes earlier) and the
@@ -71,10 +80,8 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
     "tried" (the relaxation allows it; no plan was found) and is updated. ``floor_by`` names
     where the floor comes from (the capacity rows, or a CP-SAT bound)."""
     t0 = time.perf_counter()
-    ruled_out = [m for m, s in known.items() if s == "infeasible"]
-    bound = max([floor] + [m + 1 for m in ruled_out])
-    out = Shortened(plan, bound, "lp relaxation" if bound > floor else floor_by)
-    lo, hi = bound, out.finish - 1
+    out = Shortened(plan, *ruled_out_bound(floor, known, floor_by))
+    lo, hi = out.bound, out.finish - 1
     while lo <= hi:
         left = work - out.work
         wall_left = wall_limit - (time.perf_counter() - t0)

@@ -77,6 +77,34 @@ class Repair:
                 "work": round(self.work, 3), "seconds": round(self.seconds, 3), "starts": self.starts}
 
 
+def _after_graph(inst: Instance) -> tuple[list[list[int]], list[list[int]]]:
+    """Each group's `after` list as indices (pred) and the groups that must follow it (succ)."""
+    idx = {g.name: i for i, g in enumerate(inst.groups)}
+    pred = [[idx[h] for h in g.after] for g in inst.groups]
+    succ: list[list[int]] = [[] for _ in inst.groups]
+    for g, ps in enumerate(pred):
+        for h in ps:
+            succ[h].append(g)
+    return pred, succ
+
+
+def _stage_bounds(inst: Instance, max_month: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's months from its stage alone, with the pilot stage ending in month ``end``
+    (-1: no stage): pilot-stage groups up to ``end``, production from ``end`` + stage gap
+    (+ risk delay for high-risk groups)."""
+    r = inst.rules
+    G = len(inst.groups)
+    lo = np.zeros(G, dtype=np.int64)
+    hi = np.full(G, max_month, dtype=np.int64)
+    opens = end + r.stage_gap if end >= 0 else 0
+    for g, grp in enumerate(inst.groups):
+        if grp.pilot_stage:
+            hi[g] = end
+        elif grp.wave == "production":
+            lo[g] = opens + (r.risk_delay if grp.risk == "high" else 0)
+    return lo, hi
+
+
 class _Search:
     """State of the local search: each group's option (an x variable of ``rm``), loads."""
 
@@ -99,27 +127,13 @@ class _Search:
         seat = self.ores[choice] >= 0
         np.add.at(self.load, (self.ores[choice][seat], self.otx[choice][seat]), self.osz[choice][seat])
         self.month = self.otx[choice].copy()
-        idx = {g.name: i for i, g in enumerate(inst.groups)}
-        self.pred = [[idx[h] for h in g.after] for g in inst.groups]
-        self.succ: list[list[int]] = [[] for _ in range(G)]
-        for g, ps in enumerate(self.pred):
-            for h in ps:
-                self.succ[h].append(g)
+        pred, _ = _after_graph(inst)
         waves = [g.wave for g in inst.groups]
         self.pilots = [g for g in range(G) if waves[g] == "pilot"]
         self.expanded = [g for g in range(G) if waves[g] == "expanded-pilot"]
         stage = self.pilots + self.expanded
-        r = inst.rules
-        #: the pilot stage keeps its last month (production's opening depends on it)
-        self.last = int(self.month[stage].max()) if stage else T - 1
-        opens = self.last + r.stage_gap if stage else 0
-        self.base_lo = np.zeros(G, dtype=np.int64)
-        self.base_hi = np.full(G, T - 1, dtype=np.int64)
-        for g, grp in enumerate(inst.groups):
-            if grp.pilot_stage:
-                self.base_hi[g] = self.last
-            elif grp.wave == "production":
-                self.base_lo[g] = opens + (r.risk_delay if grp.risk == "high" else 0)
+        # the pilot stage keeps its last month (production's opening depends on it)
+        self.base_lo, self.base_hi = _stage_bounds(inst, T - 1, int(self.month[stage].max()) if stage else -1)
         self.is_pilot = np.zeros(G, dtype=bool)
         self.is_pilot[self.pilots] = True
         self.is_expanded = np.zeros(G, dtype=bool)
@@ -128,27 +142,15 @@ class _Search:
         #: every option of month t (x variable indices)
         self.by_option_month = [np.nonzero(rm.tx == t)[0] for t in range(T)]
         #: after-pairs as arrays: group edge_after[i] comes after edge_before[i]
-        pairs = [(g, h) for g, ps in enumerate(self.pred) for h in ps]
+        pairs = [(g, h) for g, ps in enumerate(pred) for h in ps]
         self.edge_after = np.array([p[0] for p in pairs], dtype=np.int64)
         self.edge_before = np.array([p[1] for p in pairs], dtype=np.int64)
         self.moves = 0
 
     # --------------------------------------------------------------- rules
-    def bounds(self, g: int) -> tuple[int, int]:
-        """The months g may move to with every other group where it is."""
-        lo, hi = int(self.base_lo[g]), int(self.base_hi[g])
-        if self.is_pilot[g] and self.expanded:
-            hi = min(hi, int(self.month[self.expanded].min()))
-        if self.is_expanded[g] and self.pilots:
-            lo = max(lo, int(self.month[self.pilots].max()))
-        for h in self.pred[g]:
-            lo = max(lo, int(self.month[h]) + 1)
-        for s in self.succ[g]:
-            hi = min(hi, int(self.month[s]) - 1)
-        return lo, hi
-
     def all_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`bounds` of every group at once."""
+        """The months each group may move to with every other group where it is: its stage,
+        pilot-first, its `after` partners."""
         lo, hi = self.base_lo.copy(), self.base_hi.copy()
         if self.pilots and self.expanded:
             hi[self.pilots] = np.minimum(hi[self.pilots], self.month[self.expanded].min())
@@ -218,7 +220,8 @@ class _Search:
             return 0
         g = members[int(self.rng.integers(len(members)))]
         cur = int(self.choice[g])
-        lo, hi = self.bounds(g)
+        los, his = self.all_bounds()
+        lo, hi = int(los[g]), int(his[g])
         a, b = self.rm.starts[g], self.rm.starts[g + 1]
         own = np.arange(a, b)
         own = own[(self.otx[own] >= lo) & (self.otx[own] <= hi) & (own != cur)]
@@ -231,7 +234,6 @@ class _Search:
             self.moves += len(own)
         # swaps: g -> an option in month u, h (in month u) -> an option in month t; with u = t,
         # both change method (two method changes that only fit together)
-        los, his = self.all_bounds()
         may = (self.month >= lo) & (self.month <= hi) & (los <= t) & (t <= his)
         may[g] = False
         if self.is_pilot[g]:
@@ -299,8 +301,8 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
     early for a pilot or a group they must follow then move to their earliest option that
     keeps the rule. None when some group has no option left by ``rm.max_month``."""
     G = len(inst.groups)
-    groups, r = inst.groups, inst.rules
-    idx = {grp.name: i for i, grp in enumerate(groups)}
+    groups = inst.groups
+    pred, succ = _after_graph(inst)
     order: list[int] = []  # predecessors first (the after-graph is acyclic: validated)
     seen: set[int] = set()
 
@@ -308,25 +310,13 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
         if g in seen:
             return
         seen.add(g)
-        for h in groups[g].after:
-            visit(idx[h])
+        for h in pred[g]:
+            visit(h)
         order.append(g)
 
     for g in range(G):
         visit(g)
-    succ: list[list[int]] = [[] for _ in range(G)]
-    for g in range(G):
-        for h in groups[g].after:
-            succ[idx[h]].append(g)
-    base_lo = np.zeros(G, dtype=np.int64)
-    base_hi = np.full(G, rm.max_month, dtype=np.int64)
-    for g, grp in enumerate(groups):
-        if grp.pilot_stage:
-            base_hi[g] = end
-        elif grp.wave == "production" and end >= 0:
-            base_lo[g] = end + r.stage_gap + (r.risk_delay if grp.risk == "high" else 0)
-        elif grp.wave == "production":
-            base_lo[g] = r.risk_delay if grp.risk == "high" else 0
+    base_lo, base_hi = _stage_bounds(inst, rm.max_month, end)
     opts = [np.arange(rm.starts[g], rm.starts[g + 1]) for g in range(G)]
     # the latest month each group may take so that every group after it still has one
     latest = np.zeros(G, dtype=np.int64)
@@ -367,7 +357,7 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
                         return None
                     moved = True
         for g in order:
-            lo = max([int(base_lo[g])] + [int(month[idx[h]]) + 1 for h in groups[g].after])
+            lo = max([int(base_lo[g])] + [int(month[h]) + 1 for h in pred[g]])
             if month[g] < lo:
                 if not earliest_from(g, lo):
                     return None

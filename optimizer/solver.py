@@ -30,7 +30,7 @@ from .greedy import best_greedy
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
-from .lp_finish import Shortened, shorten
+from .lp_finish import Shortened, ruled_out_bound, shorten
 from .relaxation import LevelBound, Probe, level_bound
 from .repair import Repair
 
@@ -449,7 +449,7 @@ def solve(
             # plan, with the bound the probes or the capacity floor give.
             best = lns_plan or start
             value = _finish_of(best)
-            bound, bound_by = _finish_bound(rm.finish_floor, known)
+            bound, bound_by = ruled_out_bound(rm.finish_floor, known)
             levels.append(LevelResult(name, "feasible", value, bound, time.perf_counter() - t_lns,
                                       "wall clock" if lns_wall or lp_wall else "deterministic time", bound_by))
             overall = "feasible"
@@ -460,7 +460,7 @@ def solve(
             # Too little left for CP-SAT to load the model: keep the plan of the window moves.
             best = kept
             bound, bound_by = (lp_bound, "lp relaxation") if lp_bound is not None else \
-                _finish_bound(rm.finish_floor, known) if name == "finish" else (None, "")
+                ruled_out_bound(rm.finish_floor, known) if name == "finish" else (None, "")
             levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), bound, time.perf_counter() - t_lns,
                                       "wall clock" if lns_wall or lp_wall or not opts.deterministic
                                       else "deterministic time", bound_by))
@@ -514,7 +514,7 @@ def solve(
                 # the search was cut before it had a bound: the capacity rows still give one
                 bound, bound_by = rm.finish_floor, "capacity"
             if name == "finish":
-                probe_bound, probe_by = _finish_bound(rm.finish_floor, known)
+                probe_bound, probe_by = ruled_out_bound(rm.finish_floor, known)
                 if probe_bound > bound:  # an earlier probe ruled out more than the search
                     bound, bound_by = probe_bound, probe_by
             if lp_bound is not None and (bound is None or lp_bound > bound):
@@ -695,14 +695,6 @@ def _shorten(inst: Instance, plan: dict[int, tuple[int, str]], floor: int, known
     probes.extend(out.probes)
     repairs.extend(out.repairs)
     return out
-
-
-def _finish_bound(floor: int, known: dict[int, str]) -> tuple[int, str]:
-    """The finish bound from the capacity floor and the months the LP ruled out."""
-    ruled_out = [m + 1 for m, status in known.items() if status == "infeasible"]
-    if ruled_out and max(ruled_out) > floor:
-        return max(ruled_out), "lp relaxation"
-    return floor, "capacity"
 
 
 def _finish_of(plan: dict[int, tuple[int, str]]) -> int:
