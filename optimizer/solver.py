@@ -325,21 +325,13 @@ def solve(
                 budget = max(budget - cost, 0.05 * budget)
                 if lf.plan is not start:
                     start = lf.plan
-                    if _finish_of(start) < rm.max_month:
-                        rm = _rebuild(inst, _finish_of(start), levels)
-                    rm.hint(start)
-                if lf.interrupted or lf.proven:
-                    best, value = start, _finish_of(start)
-                    if lf.interrupted:
-                        interrupted = True
-                        levels.append(LevelResult(name, "feasible", value, lf.bound, time.perf_counter() - t_lns,
-                                                  "interrupted", lf.bound_by))
-                        overall = "feasible"
-                    else:
-                        levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
-                                                  "wall clock" if lp_wall else "proof", lf.bound_by))
-                        log.debug("level finish: %d proven (%s)", value, lf.bound_by)
-                    rm = _next_model(inst, rm, name, value, levels, best)
+                    rm = _adopt(inst, rm, levels, start)
+                done = _finish_settled(lf, time.perf_counter() - t_lns, lp_wall)
+                if done is not None:
+                    best, interrupted = start, interrupted or lf.interrupted
+                    levels.append(done)
+                    overall = overall if done.status == "optimal" else "feasible"
+                    rm = _next_model(inst, rm, name, done.value, levels, best)
                     continue
         lb: LevelBound | None = None
         # Only right after the finish: a fixed later level is a dense row that makes the LP slow
@@ -382,9 +374,9 @@ def solve(
             # (no moves at all, e.g. one window would be the whole problem: the search gets it all)
             budget = budget if work == 0 else max(min(budget - spent, (1 - LNS_SHARE) * budget), 0.05 * budget)
             interrupted = interrupted or stopped
-            if lns_plan is not None:
-                if name == "finish" and _finish_of(lns_plan) < rm.max_month:
-                    rm = _rebuild(inst, _finish_of(lns_plan), levels)
+            if lns_plan is not None and name == "finish":
+                rm = _adopt(inst, rm, levels, lns_plan)
+            elif lns_plan is not None:
                 rm.hint(lns_plan)
             if stopped:
                 best = lns_plan or best
@@ -426,22 +418,14 @@ def solve(
                 lp_wall = lp_wall or lf.wall_clock
                 if lf.plan is not lns_plan:
                     lns_plan = lf.plan
-                    if _finish_of(lns_plan) < rm.max_month:
-                        rm = _rebuild(inst, _finish_of(lns_plan), levels)
-                    rm.hint(lns_plan)
-                if lf.interrupted:
-                    interrupted, best = True, lns_plan
-                    levels.append(LevelResult(name, "feasible", _finish_of(lns_plan), lf.bound,
-                                              time.perf_counter() - t_lns, "interrupted", lf.bound_by))
-                    overall = "feasible"
-                    continue
-                if lf.proven:  # no plan finishes earlier: proven
-                    best, value = lns_plan, _finish_of(lns_plan)
-                    # proven, but a plan from moves cut by the wall clock depends on speed
-                    levels.append(LevelResult(name, "optimal", value, value, time.perf_counter() - t_lns,
-                                              "wall clock" if lns_wall or lp_wall else "proof", lf.bound_by))
-                    log.debug("level finish: %d proven (%s)", value, lf.bound_by)
-                    rm = _next_model(inst, rm, name, value, levels, best)
+                    rm = _adopt(inst, rm, levels, lns_plan)
+                # proven, but a plan from moves cut by the wall clock depends on speed
+                done = _finish_settled(lf, time.perf_counter() - t_lns, lns_wall or lp_wall)
+                if done is not None:
+                    best, interrupted = lns_plan, interrupted or lf.interrupted
+                    levels.append(done)
+                    overall = overall if done.status == "optimal" else "feasible"
+                    rm = _next_model(inst, rm, name, done.value, levels, best)
                     continue
         if name == "finish" and large and start and lp_work and budget < MIN_SEARCH_SHARE * level_budget:
             # Too little left for CP-SAT to even load the model (it would be cut by the
@@ -609,6 +593,29 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
     for lv in levels:
         rm.fix_level(lv.name, -(1 << 50), lv.value)
     return rm
+
+
+def _adopt(inst: Instance, rm: RolloutModel, levels: list[LevelResult],
+           plan: dict[int, tuple[int, str]]) -> RolloutModel:
+    """The finish level's model for a new best ``plan``: rebuilt without the months after
+    its finish when it is shorter, hinted with it."""
+    if _finish_of(plan) < rm.max_month:
+        rm = _rebuild(inst, _finish_of(plan), levels)
+    rm.hint(plan)
+    return rm
+
+
+def _finish_settled(lf: Shortened, seconds: float, wall: bool) -> LevelResult | None:
+    """The finish level's result when a call of :func:`_shorten` ended it: interrupted (its
+    plan kept, unproven) or proven (``wall``: something before depended on the wall clock);
+    None when the level goes on."""
+    if lf.interrupted:
+        return LevelResult("finish", "feasible", lf.finish, lf.bound, seconds, "interrupted", lf.bound_by)
+    if lf.proven:
+        log.debug("level finish: %d proven (%s)", lf.finish, lf.bound_by)
+        return LevelResult("finish", "optimal", lf.finish, lf.finish, seconds, "wall clock" if wall else "proof",
+                           lf.bound_by)
+    return None
 
 
 def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels: list[LevelResult],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from optimizer.domain import METHODS, Group, Instance, Month, Rules
@@ -21,6 +22,14 @@ def random_instance(seed: int, max_groups: int = 4, max_months: int = 3) -> Inst
             return inst
         except InputError:
             continue
+
+
+def finish_first_instance(seed: int) -> Instance:
+    """:func:`random_instance` with the objective order finish, waiting, assisted (the order
+    the LP relaxation's finish probes and level bounds are used with)."""
+    inst = random_instance(seed)
+    return dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
+                                                                                      "assisted")))
 
 
 def _draw(rnd: random.Random, max_groups: int, max_months: int) -> Instance:

@@ -3,8 +3,6 @@ random instances, binding where the capacity rows see nothing, and used by the s
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 import optimizer.lp_finish as lp_finish
@@ -16,7 +14,7 @@ from optimizer.relaxation import finish_lower_bound, finish_probe
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months, solved
-from randinst import random_instance
+from randinst import finish_first_instance
 from test_bruteforce import brute_force
 
 
@@ -66,9 +64,7 @@ def test_relaxation_agrees_with_brute_force(seed, plan):
     # "infeasible" at month T must mean no valid plan finishes by T (never cut a plan), and
     # a month some valid plan finishes by must be "feasible" for the relaxation; with or
     # without the objective the solver's probes use (plan=True).
-    inst = random_instance(seed)
-    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
-                                                                                      "assisted")))
+    inst = finish_first_instance(seed)
     best = brute_force(inst)
     for t in range(inst.horizon):
         status = finish_probe(inst, t, plan=plan).status
@@ -206,9 +202,7 @@ def test_level_bound_never_passes_the_brute_force_optimum(seed):
     # optimum among plans of that finish (brute force); likewise assisted with both fixed.
     from optimizer.relaxation import level_bound
 
-    inst = random_instance(seed)
-    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
-                                                                                      "assisted")))
+    inst = finish_first_instance(seed)
     best = brute_force(inst)
     if best is None:
         return

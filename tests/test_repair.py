@@ -4,7 +4,6 @@ optimum on tiny instances, a case where only an exact packing fits, and determin
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from optimizer.repair import _Search, repair_to_month, round_lp, stage_ends
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months
-from randinst import random_instance
+from randinst import finish_first_instance
 from test_bruteforce import brute_force
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -78,11 +77,9 @@ def test_repair_against_brute_force(seed):
     # every rule and finishes by that month, so never before the brute-force optimum; at the
     # optimum's month itself the repair finds a plan (tiny instances leave it no excuse),
     # unless a rule it does not search is on (then it gives up: no plan, never a wrong one).
-    inst = random_instance(seed)
+    inst = finish_first_instance(seed)
     r = inst.rules
     searched = not (r.max_platforms_per_month or r.max_locations_per_month or r.keep_departments_together)
-    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
-                                                                                      "assisted")))
     best = brute_force(inst)
     for t in range(inst.horizon):
         probe = finish_probe(inst, t, plan=True)
@@ -165,9 +162,7 @@ def test_repair_leaves_rules_it_does_not_search_alone():
 def test_bisection_against_brute_force(seed):
     # From the greedy plan: the bound never passes the optimum, the plan always keeps every
     # rule, and a proof is only claimed at the optimum.
-    inst = random_instance(seed)
-    inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, objective=("finish", "waiting",
-                                                                                      "assisted")))
+    inst = finish_first_instance(seed)
     best = brute_force(inst)
     start = best_greedy(inst)
     if best is None or start is None:
