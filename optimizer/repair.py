@@ -7,15 +7,19 @@ helpdesk ticket (at 2,000 x 24 seed 2 a plan of 17 months leaves 26 of 10,140 pr
 tickets unused; docs/benchmarks.md). The relaxation already knows where almost every group
 goes. :func:`repair_to_month` starts from it:
 
-1. **Rounding.** Each group takes the month and method the LP gives most of it (the LP with
-   the fewest helpdesk tickets as objective, so room is left where it can be). The rules other
-   than capacity are then restored in one pass, earliest month first: expanded pilots not
-   before the last pilot, production not before the pilot stage ends (+ stage gap, + risk
-   delay), every group after the groups it must follow.
+1. **Rounding** (:func:`round_lp`). The pilot stage gets a last month (:func:`stage_ends`);
+   each group takes the month and method the LP gives most of it (the LP with the fewest
+   helpdesk tickets as objective, so room is left where it can be) among the months its stage
+   allows. The rules other than capacity are then restored, moving groups to their earliest
+   month that keeps them, pass after pass until none breaks: expanded pilots not before the
+   last pilot, production not before the pilot stage ends (+ stage gap, + risk delay), every
+   group after the groups it must follow.
 2. **Local search on overflow.** Capacity may now be exceeded by a few tickets or seats here
    and there (the sum over every month and resource is the *overflow*). Each step takes one
    month and resource that is over, one group that loads it, and the best of: moving the
-   group to any month and method it may use, or swapping it with any group of another month.
+   group to any month and method it may use, or swapping it with any group of another month
+   (or of the same month, both changing method); after 400 steps without progress it starts
+   again from the rounding.
    Moves keep every rule except capacity (each group's months are bounded by its stage, its
    `after` partners and its window); a move is taken when it lowers the overflow, and a move
    that keeps it equal now and then, to walk across plateaus. Overflow 0 is a plan.
