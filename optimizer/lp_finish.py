@@ -32,6 +32,13 @@ log = logging.getLogger(__name__)
 
 Assignment = dict[int, tuple[int, str]]
 
+#: Ticket prices (in units of the next level) of the extra probes :func:`next_level_start`
+#: makes once the finish is settled: cheaper tickets let the LP put eager groups first where
+#: the finish probes' price (1000) sorts mostly by tickets, and the repairs still find room
+#: (2,000 x 24 seed 2: waiting start 1,876,856 at price 30 against 1,901,997 at 1000; seed 1:
+#: 1,461,240 at 100 against 1,467,216; below 10 the repair often finds no plan;
+#: docs/benchmarks.md, section "Starts for the level after the finish").
+START_PRICES = (100.0, 30.0)
 #: Share of what is left of the budget one repair may use (the rest stays for the probes
 #: that follow it; a repair that works takes a few seconds at 2,000-5,000 groups).
 REPAIR_SHARE = 0.5
@@ -123,4 +130,56 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
         else:
             known[mid] = "tried"
             lo = mid + 1
+    return out
+
+
+@dataclass
+class Started:
+    """What :func:`next_level_start` found: the best plan by the next level (the one given
+    when no repair beat it), with the probes and repairs made and their charge."""
+
+    plan: Assignment
+    value: int
+    probes: list[Probe] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    work: float = 0.0
+    interrupted: bool = False
+    wall_clock: bool = False
+
+
+def next_level_start(inst: Instance, month: int, plan: Assignment, level: str, *, work: float,
+                     wall_limit: float, seed: int = 0, prices: tuple[float, ...] = START_PRICES) -> Started:
+    """With the finish settled at ``month``: plans by ``month`` from LP probes that price
+    tickets lower (``prices``) than the finish probes do, repaired; the best by objective
+    ``level`` (the level after the finish) against ``plan``, within ``work`` deterministic and
+    ``wall_limit`` wall seconds (shared evenly by the prices)."""
+    t0 = time.perf_counter()
+    out = Started(plan, Plan.from_indices(inst, plan).objective_values()[level])
+    for n, price in enumerate(prices):
+        share = (work - out.work) / (len(prices) - n)
+        wall_left = wall_limit - (time.perf_counter() - t0)
+        if share <= 0 or wall_left <= 0:
+            break
+        probe = finish_probe(inst, month, work=share, wall_limit=wall_left, plan=True, ticket_price=price)
+        out.probes.append(probe)
+        out.work += probe.work
+        out.wall_clock = out.wall_clock or probe.wall_clock
+        if probe.interrupted:
+            out.interrupted = True
+            break
+        if probe.x is None or share - probe.work <= 0:
+            continue
+        try:
+            rep = repair_to_month(inst, month, probe.x, work=share - probe.work, seed=seed)
+        except KeyboardInterrupt:
+            out.interrupted = True
+            break
+        out.repairs.append(rep)
+        out.work += rep.work
+        if rep.plan is None or check_plan(Plan.from_indices(inst, rep.plan)):
+            continue
+        value = Plan.from_indices(inst, rep.plan).objective_values()[level]
+        log.debug("start for %s at ticket price %g: %d (had %d)", level, price, value, out.value)
+        if value < out.value:
+            out.plan, out.value = rep.plan, value
     return out

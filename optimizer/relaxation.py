@@ -80,12 +80,15 @@ class Probe:
     #: with ``plan=True`` and a "feasible" answer: the value of every x variable of the model
     #: capped at ``month`` (the fractional plan the LP found; not recorded)
     x: np.ndarray | None = field(default=None, repr=False)
+    #: the LP's price of a helpdesk ticket (in units of the level after the finish)
+    ticket_price: float = TICKET_PRICE
 
     def record(self) -> dict:
         """JSON-ready summary (the solver's model statistics)."""
         return {"month": self.month, "status": self.status, "seconds": round(self.seconds, 3),
                 "iterations": self.iterations, "work": round(self.work, 3),
-                "interrupted": self.interrupted, "wall_clock": self.wall_clock}
+                "interrupted": self.interrupted, "wall_clock": self.wall_clock,
+                "ticket_price": self.ticket_price}
 
 
 def _real(bound: int) -> float:
@@ -164,15 +167,17 @@ def _run_glop(build: Callable[[], linear_solver_pb2.MPModelProto | None], work: 
 
 
 def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
-                 wall_limit: float | None = None, plan: bool = False) -> Probe:
+                 wall_limit: float | None = None, plan: bool = False,
+                 ticket_price: float = TICKET_PRICE) -> Probe:
     """Is there a fractional plan (every rule, groups split over months and methods)
     that finishes by ``month``? ``infeasible`` proves no plan does. ``work`` caps the
     probe's charge (deterministic seconds, :attr:`Probe.work`), ``wall_limit`` its wall
     seconds (a backstop). Ctrl-C stops it (status ``unknown``, ``interrupted``).
 
     The LP minimises the helpdesk tickets, then the next objective level
-    (:data:`TICKET_PRICE`); with ``plan=True`` a "feasible" answer carries that fractional plan
-    (:attr:`Probe.x`, the start of :mod:`optimizer.repair`)."""
+    (``ticket_price`` per ticket, :data:`TICKET_PRICE` unless given); with ``plan=True`` a
+    "feasible" answer carries that fractional plan (:attr:`Probe.x`, the start of
+    :mod:`optimizer.repair`)."""
     n_x = 0
 
     def build() -> linear_solver_pb2.MPModelProto | None:
@@ -184,7 +189,7 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
         n_x = rm.n_x
         # Always with an objective: GLOP's dual simplex on the bare feasibility question is
         # degenerate and slow (2,000 x 24: 20-31 s instead of about 1 s; docs/benchmarks.md).
-        cost = TICKET_PRICE * rm.tickets.astype(float)
+        cost = ticket_price * rm.tickets.astype(float)
         later = [lv for lv in inst.rules.objective if lv != "finish"]
         if later:
             terms = rm.objectives[later[0]]
@@ -199,7 +204,8 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
     x = None
     if plan and answer == "feasible":
         x = np.array([run.solver.variable(i).solution_value() for i in range(n_x)])
-    return Probe(month, answer, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock, x)
+    return Probe(month, answer, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock, x,
+                 ticket_price)
 
 
 def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,

@@ -30,7 +30,7 @@ from .greedy import best_greedy
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
-from .lp_finish import Shortened, ruled_out_bound, shorten
+from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
 from .relaxation import LevelBound, Probe, level_bound
 from .repair import Repair
 
@@ -74,6 +74,11 @@ SEARCH_LOAD_PER_GROUP = 2e-3
 #: 5,000 x 36; its plans improved the window moves' by 0.001 %), and the window moves get
 #: the level's whole budget (docs/benchmarks.md).
 LP_LEVEL_BOUND = True
+#: Large instances: the level after the finish starts from the best of the plans that LP probes
+#: with cheaper tickets give (optimizer.lp_finish.next_level_start), when it beats the
+#: finish's plan; they may use this share of the level's budget.
+LP_STARTS = True
+START_SHARE = 0.25
 #: ... and from this many groups on that level gets no CP-SAT search at all (below it the
 #: search runs after the window moves as for other levels, and proves small instances; the LP
 #: bound counts where it is the stronger one).
@@ -350,6 +355,28 @@ def solve(
                 levels.append(LevelResult(name, "feasible", rm_value(rm, name, start), lb.bound,
                                           time.perf_counter() - t_lns, "interrupted",
                                           "lp relaxation" if lb.bound is not None else ""))
+                overall = "feasible"
+                continue
+        if large and i == 1 and names[0] == "finish" and start and LP_STARTS:
+            # Plans from LP probes with cheaper tickets than the finish probes': a start for this
+            # level that the window moves alone do not reach (optimizer.lp_finish.next_level_start).
+            st = next_level_start(inst, _finish_of(start), start, name, work=START_SHARE * budget,
+                                  wall_limit=_wall_left(opts, t_start, START_SHARE * budget), seed=opts.seed)
+            probes.extend(st.probes)
+            repairs.extend(st.repairs)
+            det_used += st.work if opts.deterministic else 0.0
+            budget = max(budget - (st.work if opts.deterministic else time.perf_counter() - t_lns), 0.05 * budget)
+            lp_wall = lp_wall or st.wall_clock
+            log.debug("level %s: start %d -> %d from %d LP probes (%.2f deterministic s)", name,
+                      rm_value(rm, name, start), st.value, len(st.probes), st.work)
+            if st.plan is not start:
+                start = st.plan
+                rm.hint(start)
+            if st.interrupted:
+                interrupted, best = True, start
+                levels.append(LevelResult(name, "feasible", st.value, lb.bound if lb else None,
+                                          time.perf_counter() - t_lns, "interrupted",
+                                          "lp relaxation" if lb and lb.bound is not None else ""))
                 overall = "feasible"
                 continue
         lp_bound = lb.bound if lb is not None else None

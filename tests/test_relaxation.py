@@ -10,7 +10,7 @@ import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.domain import Group
 from optimizer.model import RolloutModel
-from optimizer.relaxation import finish_lower_bound, finish_probe
+from optimizer.relaxation import TICKET_PRICE, finish_lower_bound, finish_probe
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months, solved
@@ -127,7 +127,8 @@ def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypat
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
     monkeypatch.setattr(lp_finish, "finish_probe",
-                        lambda inst, month, work, wall_limit, plan: Probe(month, "feasible", 0.0, 1, work=work))
+                        lambda inst, month, work, wall_limit, plan, ticket_price=1000:
+                        Probe(month, "feasible", 0.0, 1, work=work))
     inst = _fairgoers(200)
     res = solve(inst, SolveOptions(time_limit=5, workers=2))
     fin = res.levels[0]
@@ -173,7 +174,8 @@ def test_an_invalid_start_plan_is_never_proven_optimal(monkeypatch):
 def test_probes_are_recorded_in_the_model_statistics(monkeypatch):
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
     res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
-    (rec,) = res.model_stats["lp_probes"]
+    # the finish probe (at the finish probes' ticket price; the others are starts for waiting)
+    (rec,) = [p for p in res.model_stats["lp_probes"] if p["ticket_price"] == TICKET_PRICE]
     assert (rec["month"], rec["status"]) == (0, "infeasible") and rec["iterations"] >= 0
 
 
@@ -190,7 +192,7 @@ def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkey
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
     monkeypatch.setattr(lp_finish, "finish_probe",
-                        lambda inst, month, work, wall_limit, plan: Probe(
+                        lambda inst, month, work, wall_limit, plan, ticket_price=1000: Probe(
                             month, "unknown", 0.0, 1, work=0.01, wall_clock=True))
     res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
     assert res.levels[0].stopped_by == "wall clock" and not res.reproducible

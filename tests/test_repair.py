@@ -4,6 +4,7 @@ optimum on tiny instances, a case where only an exact packing fits, and determin
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -13,9 +14,9 @@ import pytest
 import optimizer.solver as solver_mod
 from optimizer import rules as R
 from optimizer.checker import check_plan
-from optimizer.domain import Group
+from optimizer.domain import METHODS, Group
 from optimizer.greedy import best_greedy
-from optimizer.lp_finish import shorten
+from optimizer.lp_finish import next_level_start, shorten
 from optimizer.model import RolloutModel
 from optimizer.plan import Plan
 from optimizer.relaxation import finish_probe
@@ -201,7 +202,7 @@ def test_solver_takes_the_repaired_plan_as_proven_optimal(monkeypatch):
     fin = res.levels[0]
     assert (fin.status, fin.value, fin.bound, fin.bound_by) == ("optimal", 1, 1, "capacity")
     assert check_plan(res.plan) == []
-    (rep,) = res.model_stats["lp_repairs"]
+    rep = res.model_stats["lp_repairs"][0]  # the finish's (later ones are starts for waiting)
     assert rep["month"] == 1 and rep["found"]
 
 
@@ -273,3 +274,107 @@ def test_a_search_that_finds_nothing_keeps_the_plan_in_hand(monkeypatch):
     assert res.plan is not None and check_plan(res.plan) == []
     assert [lv.name for lv in res.levels] == ["finish", "waiting", "assisted"]
     assert all(lv.value is not None for lv in res.levels)
+
+
+def _price_matters():
+    """Two groups of 100 users, 15 helpdesk tickets a month, tech-fair seats in month 1 only. Self-
+    service costs 15 tickets, so one self-service group a month; the eager A (readiness 5) may
+    also go to the tech fair in month 1 (5 tickets), the reluctant B (readiness 1) only self-serve.
+    Both months are needed (finish 1). A first, B second: waiting 100, 30 tickets; B first, A
+    at the fair: waiting 500, 20 tickets. At the finish probes' ticket price (1000) the LP's
+    cost is 30,100 against 20,500, so it takes B first; at 30 it is 1,000 against 1,100, so A
+    first (mixing the two only interpolates: 1,100 - 100 x share of A first)."""
+    groups = [Group("A", 100, readiness=5, methods=("self-service", "tech-fair")),
+              Group("B", 100, readiness=1, methods=("self-service",))]
+    return instance(groups, months(15, 15, tech_fair=(0, 100)))
+
+
+def test_cheaper_tickets_give_the_next_level_a_better_start():
+    inst = _price_matters()
+    fewest_tickets = {0: (1, "tech-fair"), 1: (0, "self-service")}
+    assert check_plan(Plan.from_indices(inst, fewest_tickets)) == []
+    st = next_level_start(inst, 1, fewest_tickets, "waiting", work=5.0, wall_limit=60.0)
+    assert st.value == 100 and st.plan == {0: (0, "self-service"), 1: (1, "self-service")}
+    assert check_plan(Plan.from_indices(inst, st.plan)) == []
+    assert [p.month for p in st.probes] == [1, 1] and len(st.repairs) == 2
+
+
+def test_at_the_finish_probes_price_the_plan_in_hand_stays():
+    # the twin: priced as the finish probes are, the LP picks the same plan: nothing better
+    inst = _price_matters()
+    fewest_tickets = {0: (1, "tech-fair"), 1: (0, "self-service")}
+    st = next_level_start(inst, 1, fewest_tickets, "waiting", work=5.0, wall_limit=60.0, prices=(1000.0,))
+    assert st.value == 500 and st.plan is fewest_tickets
+
+
+def _worst_at(inst, month: int):
+    """The valid plan with the most waiting among those finishing in ``month`` (by enumeration,
+    tiny instances only), as group index -> (month, method)."""
+    worst, value = None, -1
+    for combo in itertools.product([(t, k) for t in range(month + 1) for k in METHODS], repeat=len(inst.groups)):
+        plan = dict(enumerate(combo))
+        if max(t for t, _ in combo) != month:
+            continue
+        p = Plan.from_indices(inst, plan)
+        if check_plan(p):
+            continue
+        if p.objective_values()["waiting"] > value:
+            worst, value = plan, p.objective_values()["waiting"]
+    return worst
+
+
+def _start_case(seed: int):
+    """(instance, optimum, worst plan at the optimal finish, its waiting, the start from it) for
+    a random instance with a plan, else None."""
+    inst = finish_first_instance(seed)
+    best = brute_force(inst)
+    if best is None:
+        return None
+    plan = _worst_at(inst, best[0])
+    given = Plan.from_indices(inst, plan).objective_values()["waiting"]
+    return inst, best, plan, given, next_level_start(inst, best[0], plan, "waiting", work=5.0, wall_limit=60.0)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_next_level_start_never_worse_and_always_valid(seed):
+    # From the worst plan at the optimal finish: the start keeps every rule, finishes by the
+    # same month, is never worse on waiting than the plan given nor better than the brute-force
+    # optimum, and is the same on a rerun.
+    case = _start_case(seed)
+    if case is None:
+        return
+    inst, best, plan, given, st = case
+    assert check_plan(Plan.from_indices(inst, st.plan)) == []
+    assert max(t for t, _ in st.plan.values()) <= best[0]
+    assert best[1] <= st.value == Plan.from_indices(inst, st.plan).objective_values()["waiting"] <= given
+    again = next_level_start(inst, best[0], plan, "waiting", work=5.0, wall_limit=60.0)
+    assert again.plan == st.plan
+
+
+def test_next_level_start_improves_on_some_worst_plans():
+    # Not vacuous: on the same 30 seeds the start beats the worst plan several times, and
+    # reaches the brute-force optimum on some.
+    cases = [c for c in map(_start_case, range(30)) if c is not None]
+    better = [c for c in cases if c[4].value < c[3]]
+    optimal = [c for c in cases if c[4].value == c[1][1] < c[3]]
+    assert len(cases) >= 10 and len(better) >= 3 and optimal, (len(cases), len(better), len(optimal))
+
+
+def test_solver_starts_the_level_after_the_finish_from_the_cheaper_ticket_plan(monkeypatch):
+    # As a large instance whose later searches are skipped (too little budget to load the
+    # model), hinted with the fewest-tickets plan (B first): the finish (1) is proven by the
+    # capacity floor, and the level after it keeps the plan of the probes with cheaper tickets
+    # (A first, waiting 100, the LP bound); without those probes it keeps the hint (500).
+    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    monkeypatch.setattr(solver_mod, "SEARCH_LOAD_PER_GROUP", 1e9)
+    inst = _price_matters()
+    hint = {0: (1, "tech-fair"), 1: (0, "self-service")}
+    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=hint)
+    fin, wait = res.levels[0], res.levels[1]
+    assert (fin.status, fin.value) == ("optimal", 1)
+    assert (wait.value, wait.bound, wait.bound_by) == (100, 100, "lp relaxation")
+    assert check_plan(res.plan) == []
+    assert [p["ticket_price"] for p in res.model_stats["lp_probes"]] == [100.0, 30.0]
+    monkeypatch.setattr(solver_mod, "LP_STARTS", False)
+    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=hint)
+    assert res.levels[1].value == 500 and "lp_probes" not in res.model_stats
