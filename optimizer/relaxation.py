@@ -239,11 +239,15 @@ class LevelBound:
     work: float = 0.0
     interrupted: bool = False
     wall_clock: bool = False
+    #: GLOP's optimum, and the bound recomputed from its duals (:func:`dual_bound`)
+    lp_value: float | None = None
+    dual_value: float | None = None
 
     def record(self) -> dict:
         return {"level": self.level, "bound": self.bound, "seconds": round(self.seconds, 3),
                 "iterations": self.iterations, "work": round(self.work, 3),
-                "interrupted": self.interrupted, "wall_clock": self.wall_clock}
+                "interrupted": self.interrupted, "wall_clock": self.wall_clock,
+                "lp_value": self.lp_value, "dual_check": self.dual_value}
 
 
 #: Relative tolerance taken off an LP optimum before it is used as a bound (GLOP's own
@@ -270,11 +274,44 @@ def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int
         terms = rm.objectives[level]
         for v, c in zip(terms.vars, terms.coeffs):
             lp.variable[v].objective_coefficient += float(c)
+        kept["lp"] = lp  # for the dual check below
         return lp
 
+    kept: dict = {}
     run = _run_glop(build, work, wall_limit)
-    bound = None
+    bound = lp_value = dual = None
     if run.status == pywraplp.Solver.OPTIMAL and not run.interrupted:
-        value = run.solver.Objective().Value()
-        bound = max(0, math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value))))
-    return LevelBound(level, bound, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock)
+        lp_value = run.solver.Objective().Value()
+        y = np.array([c.dual_value() for c in run.solver.constraints()])
+        dual = dual_bound(kept.pop("lp"), y)
+        # the dual check is the bound (never above GLOP's optimum, whatever its rounding)
+        value = min(lp_value, dual)
+        if math.isfinite(value):
+            bound = max(0, math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value))))
+    return LevelBound(level, bound, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock,
+                      lp_value, dual)
+
+
+def dual_bound(lp: linear_solver_pb2.MPModelProto, y: np.ndarray) -> float:
+    """A lower bound on the minimum of ``lp`` from any row multipliers ``y`` (weak duality,
+    checked without the LP solver): with d = c - A'y, every x within its bounds and rows has
+    c'x = y'Ax + d'x >= sum_i y_i * (row i's lower bound if y_i > 0, upper if < 0) +
+    sum_j min(d_j l_j, d_j u_j). A multiplier whose row side is infinite is taken as 0, so the
+    bound is valid for whatever GLOP returns; with GLOP's optimal duals it equals the LP optimum
+    up to rounding. -inf when a variable without a finite bound has a reduced cost pushing it
+    there (not the case in our models: every variable is bounded)."""
+    d = np.array([v.objective_coefficient for v in lp.variable], dtype=float)
+    lo = np.array([v.lower_bound for v in lp.variable], dtype=float)
+    hi = np.array([v.upper_bound for v in lp.variable], dtype=float)
+    rows = 0.0
+    for yi, row in zip(y.tolist(), lp.constraint):
+        side = row.lower_bound if yi > 0 else row.upper_bound
+        if yi == 0 or not math.isfinite(side):
+            continue
+        rows += yi * side
+        np.subtract.at(d, np.asarray(row.var_index, dtype=np.int64), yi * np.asarray(row.coefficient, dtype=float))
+    with np.errstate(invalid="ignore"):
+        part = np.where(d > 0, d * lo, np.where(d < 0, d * hi, 0.0))
+    if np.isnan(part).any():
+        return -math.inf
+    return rows + float(part.sum())

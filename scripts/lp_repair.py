@@ -8,6 +8,7 @@ overflow after rounding, the steps and restarts, the seconds, whether a plan was
 by optimizer.checker) and its waiting.
 
     python scripts/lp_repair.py --size 2000x24 --seed 2 --month 17 --seeds 0,1,2
+    python scripts/lp_repair.py --size 2000x24 --seed 2 --month 17 --seeds 0 --prices 1000,100,30,10
 
 ``--cpsat SECONDS`` also runs the alternative that was measured first and not kept: CP-SAT
 (8 workers, parallel, not reproducible) on the capped model with an overflow variable on every
@@ -87,25 +88,29 @@ def main() -> None:
     ap.add_argument("--month", type=int, required=True, help="finish month to reach")
     ap.add_argument("--seeds", default="0,1,2", help="repair seeds, comma-separated")
     ap.add_argument("--work", type=float, default=30.0, help="work limit of each repair (det. s)")
+    ap.add_argument("--prices", default="1000",
+                    help="ticket prices of the probe, comma-separated (1000: the finish probes'; the solver's "
+                         "starts for the next level use 100 and 30)")
     ap.add_argument("--cpsat", type=float, default=0.0, metavar="SECONDS",
                     help="also run the CP-SAT overflow alternative with this time limit per seed")
     a = ap.parse_args()
     n, months = (int(v) for v in a.size.split("x"))
     inst = generate(n, months, a.seed)
-    probe = finish_probe(inst, a.month, plan=True)
-    print(f"{inst.name}, month {a.month}: LP probe {probe.status} in {probe.seconds:.2f} s "
-          f"({probe.iterations:,} iterations, charged {probe.work:.2f} det. s)")
-    if probe.status != "feasible":
-        return
-    print("| repair seed | overflow after rounding | steps | starts | seconds | plan | waiting |")
-    print("|---|---|---|---|---|---|---|")
-    for s in (int(v) for v in a.seeds.split(",")):
-        rep = repair_to_month(inst, a.month, probe.x, work=a.work, seed=s)
-        plan = Plan.from_indices(inst, rep.plan) if rep.plan else None
-        ok = plan is not None and not check_plan(plan)
-        waiting = f"{plan.objective_values()['waiting']:,}" if ok else "-"
-        print(f"| {s} | {rep.start_overflow:,} | {rep.steps:,} | {rep.starts} | {rep.seconds:.2f} | "
-              f"{'valid' if ok else 'none (overflow %d)' % rep.overflow} | {waiting} |", flush=True)
+    for price in (float(v) for v in a.prices.split(",")):
+        probe = finish_probe(inst, a.month, plan=True, ticket_price=price)
+        print(f"{inst.name}, month {a.month}, ticket price {price:g}: LP probe {probe.status} in "
+              f"{probe.seconds:.2f} s ({probe.iterations:,} iterations, charged {probe.work:.2f} det. s)")
+        if probe.status != "feasible":
+            return
+        print("| repair seed | overflow after rounding | steps | starts | seconds | plan | waiting |")
+        print("|---|---|---|---|---|---|---|")
+        for s in (int(v) for v in a.seeds.split(",")):
+            rep = repair_to_month(inst, a.month, probe.x, work=a.work, seed=s)
+            plan = Plan.from_indices(inst, rep.plan) if rep.plan else None
+            ok = plan is not None and not check_plan(plan)
+            waiting = f"{plan.objective_values()['waiting']:,}" if ok else "-"
+            print(f"| {s} | {rep.start_overflow:,} | {rep.steps:,} | {rep.starts} | {rep.seconds:.2f} | "
+                  f"{'valid' if ok else 'none (overflow %d)' % rep.overflow} | {waiting} |", flush=True)
     if a.cpsat:
         print(f"CP-SAT overflow alternative ({a.cpsat:.0f} s per seed):")
         for s in (int(v) for v in a.seeds.split(",")):

@@ -3,6 +3,7 @@ random instances, binding where the capacity rows see nothing, and used by the s
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import optimizer.lp_finish as lp_finish
@@ -211,8 +212,26 @@ def test_level_bound_never_passes_the_brute_force_optimum(seed):
     f, w, a = best
     lb = level_bound(inst, f, "waiting", {"finish": f})
     assert lb.bound is not None and lb.bound <= w, (seed, lb, best)
+    # the bound recomputed from GLOP's duals agrees with its optimum (so it loses nothing)
+    assert abs(lb.dual_value - lb.lp_value) <= 1e-6 * max(1.0, abs(lb.lp_value)), lb
     lb = level_bound(inst, f, "assisted", {"finish": f, "waiting": w})
     assert lb.bound is not None and lb.bound <= a, (seed, lb, best)
+    assert abs(lb.dual_value - lb.lp_value) <= 1e-6 * max(1.0, abs(lb.lp_value)), lb
+
+
+def test_dual_bound_is_valid_for_any_multipliers():
+    # min x + y with x + y >= 1, 0 <= x, y <= 1: the optimum is 1. The optimal multiplier (1)
+    # gives 1; half of it gives a weaker but valid 0.5; a wrong-signed one (its row side is
+    # infinite) counts as 0 and gives 0; one that is too large (3) gives 3 - 2 x 2 = -1.
+    from ortools.linear_solver import linear_solver_pb2
+
+    from optimizer.relaxation import dual_bound
+
+    lp = linear_solver_pb2.MPModelProto()
+    for _ in range(2):
+        lp.variable.add(lower_bound=0, upper_bound=1, objective_coefficient=1)
+    lp.constraint.add(lower_bound=1, upper_bound=float("inf"), var_index=[0, 1], coefficient=[1, 1])
+    assert [dual_bound(lp, np.array([y])) for y in (1.0, 0.5, -1.0, 3.0)] == [1.0, 0.5, 0.0, -1.0]
 
 
 def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
