@@ -91,8 +91,11 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
     lo, hi = out.bound, out.finish - 1
     while lo <= hi:
         left = work - out.work
+        if left <= 0:
+            break
         wall_left = wall_limit - (time.perf_counter() - t0)
-        if left <= 0 or wall_left <= 0:
+        if wall_left <= 0:  # a faster machine would have gone on: the result depends on speed
+            out.wall_clock = True
             break
         mid = (lo + hi) // 2
         if known.get(mid) == "tried":  # asked before and no plan found: look later
@@ -157,28 +160,31 @@ def next_level_start(inst: Instance, month: int, plan: Assignment, level: str, *
     out = Started(plan, Plan.from_indices(inst, plan).objective_values()[level])
     for n, price in enumerate(prices):
         share = (work - out.work) / (len(prices) - n)
+        if share <= 0:
+            break
         wall_left = wall_limit - (time.perf_counter() - t0)
-        if share <= 0 or wall_left <= 0:
+        if wall_left <= 0:  # a faster machine would have gone on: the result depends on speed
+            out.wall_clock = True
             break
-        probe = finish_probe(inst, month, work=share, wall_limit=wall_left, plan=True, ticket_price=price)
-        out.probes.append(probe)
-        out.work += probe.work
-        out.wall_clock = out.wall_clock or probe.wall_clock
-        if probe.interrupted:
-            out.interrupted = True
-            break
-        if probe.x is None or share - probe.work <= 0:
-            continue
         try:
+            probe = finish_probe(inst, month, work=share, wall_limit=wall_left, plan=True, ticket_price=price)
+            out.probes.append(probe)
+            out.work += probe.work
+            out.wall_clock = out.wall_clock or probe.wall_clock
+            if probe.interrupted:
+                out.interrupted = True
+                break
+            if probe.x is None or share - probe.work <= 0:
+                continue
             rep = repair_to_month(inst, month, probe.x, work=share - probe.work, seed=seed)
-        except KeyboardInterrupt:
+            out.repairs.append(rep)
+            out.work += rep.work
+            if rep.plan is None or check_plan(Plan.from_indices(inst, rep.plan)):
+                continue
+            value = Plan.from_indices(inst, rep.plan).objective_values()[level]
+        except KeyboardInterrupt:  # Ctrl-C: the best plan so far stands
             out.interrupted = True
             break
-        out.repairs.append(rep)
-        out.work += rep.work
-        if rep.plan is None or check_plan(Plan.from_indices(inst, rep.plan)):
-            continue
-        value = Plan.from_indices(inst, rep.plan).objective_values()[level]
         log.debug("start for %s at ticket price %g: %d (had %d)", level, price, value, out.value)
         if value < out.value:
             out.plan, out.value = rep.plan, value

@@ -282,7 +282,9 @@ def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int
     bound = lp_value = dual = None
     if run.status == pywraplp.Solver.OPTIMAL and not run.interrupted:
         lp_value = run.solver.Objective().Value()
-        y = np.array([c.dual_value() for c in run.solver.constraints()])
+        # any finite multipliers give a valid bound: one GLOP could not give counts as 0
+        y = np.nan_to_num(np.array([c.dual_value() for c in run.solver.constraints()]), nan=0.0,
+                          posinf=0.0, neginf=0.0)
         dual = dual_bound(kept.pop("lp"), y)
         # the dual check is the bound (never above GLOP's optimum, whatever its rounding)
         value = min(lp_value, dual)

@@ -373,6 +373,13 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
     return choice
 
 
+def applies(inst: Instance) -> bool:
+    """Whether the repair searches under ``inst``'s rules: not with limits on platforms or
+    locations a month, nor with departments kept together (it gives up at once there)."""
+    r = inst.rules
+    return not (r.max_platforms_per_month or r.max_locations_per_month or r.keep_departments_together)
+
+
 def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, seed: int = 0,
                     rm: RolloutModel | None = None) -> Repair:
     """Look for a plan that finishes by ``month``, starting from the LP values ``x`` of the
@@ -381,8 +388,7 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
     import time
 
     t0 = time.perf_counter()
-    r = inst.rules
-    if r.max_platforms_per_month or r.max_locations_per_month or r.keep_departments_together:
+    if not applies(inst):
         return Repair(month, None, -1, -1, 0, 0, 0.0, time.perf_counter() - t0)
     rm = rm or RolloutModel(inst, max_month=month)
     roundings = [c for c in (round_lp(inst, rm, x, end) for end in stage_ends(inst, rm, x)) if c is not None]

@@ -33,6 +33,7 @@ from .plan import Plan
 from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
 from .relaxation import LevelBound, Probe, level_bound
 from .repair import Repair
+from .repair import applies as repair_applies
 
 log = logging.getLogger(__name__)
 
@@ -357,15 +358,18 @@ def solve(
                                           "lp relaxation" if lb.bound is not None else ""))
                 overall = "feasible"
                 continue
-        if large and i == 1 and names[0] == "finish" and start and LP_STARTS:
+        if large and i == 1 and names[0] == "finish" and name == "waiting" and start and LP_STARTS \
+                and repair_applies(inst):
             # Plans from LP probes with cheaper tickets than the finish probes': a start for this
-            # level that the window moves alone do not reach (optimizer.lp_finish.next_level_start).
+            # level that the window moves alone do not reach (optimizer.lp_finish.next_level_start;
+            # its prices are in units of waiting, and it needs the repair).
+            t_st = time.perf_counter()
             st = next_level_start(inst, _finish_of(start), start, name, work=START_SHARE * budget,
                                   wall_limit=_wall_left(opts, t_start, START_SHARE * budget), seed=opts.seed)
             probes.extend(st.probes)
             repairs.extend(st.repairs)
             det_used += st.work if opts.deterministic else 0.0
-            budget = max(budget - (st.work if opts.deterministic else time.perf_counter() - t_lns), 0.05 * budget)
+            budget = max(budget - (st.work if opts.deterministic else time.perf_counter() - t_st), 0.05 * budget)
             lp_wall = lp_wall or st.wall_clock
             log.debug("level %s: start %d -> %d from %d LP probes (%.2f deterministic s)", name,
                       rm_value(rm, name, start), st.value, len(st.probes), st.work)
@@ -406,7 +410,7 @@ def solve(
             elif lns_plan is not None:
                 rm.hint(lns_plan)
             if stopped:
-                best = lns_plan or best
+                best = lns_plan or start  # the level's start (the LP start, if one won)
                 value = rm_value(rm, name, best) if best else None
                 levels.append(LevelResult(name, "feasible" if best else "unknown", value, None,
                                           time.perf_counter() - t_lns, "interrupted"))

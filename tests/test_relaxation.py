@@ -318,3 +318,14 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
     monkeypatch.setattr(solver_mod, "_window_moves", cut)
     res = solve(inst, SolveOptions(time_limit=5, workers=2))
     assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
+
+
+def test_the_lower_of_glop_and_its_dual_check_is_the_bound(monkeypatch):
+    # The dual check counts: were it 5 below GLOP's optimum (duals GLOP got wrong), the bound
+    # drops by 5 (the _fairgoers(200) bound is 300).
+    import optimizer.relaxation as relaxation
+
+    real = relaxation.dual_bound
+    monkeypatch.setattr(relaxation, "dual_bound", lambda lp, y: real(lp, y) - 5)
+    lb = relaxation.level_bound(_fairgoers(200), 1, "waiting", {"finish": 1})
+    assert lb.bound == 295 and lb.lp_value == pytest.approx(300) and lb.dual_value == pytest.approx(295)
