@@ -207,11 +207,13 @@ def _after_ok(inst: Instance, plan: Assignment, moved: Assignment) -> bool:
 def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...], *,
             budget: float, seed: int = 0, wall_limit: float | None = None,
             report: Callable[[Assignment], None] | None = None,
-            stats: dict | None = None) -> tuple[Assignment, float]:
+            stats: dict | None = None, window: tuple[int, float] | None = None) -> tuple[Assignment, float]:
     """Improve ``level`` of a valid ``plan`` (earlier ``fixed`` levels kept) with window
     moves for ``budget`` deterministic seconds. Returns (plan, work used); ``stats``, when
     given, gets ``wall_clock = True`` if the wall-clock limit ended the moves (the plan
-    then depends on the machine's speed)."""
+    then depends on the machine's speed). ``window`` = (groups, work limit) sets the window
+    size and each window's work (default: :data:`WINDOW_GROUPS` / :data:`LATER_WINDOW_GROUPS`
+    and work scaled with them; small instances use windows sized to the instance)."""
     plan = dict(plan)
     t0 = time.perf_counter()
     used = 0.0
@@ -225,10 +227,13 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
     def width_for(groups: int) -> int:
         return int(min(months, max(2, round(groups / per_month))))
 
-    groups = WINDOW_GROUPS if level == "finish" else LATER_WINDOW_GROUPS
-    if width_for(groups) >= months:
-        groups = WINDOW_GROUPS  # larger windows would be the whole problem: the smaller ones
-    window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
+    if window is not None:
+        groups, window_work = window
+    else:
+        groups = WINDOW_GROUPS if level == "finish" else LATER_WINDOW_GROUPS
+        if width_for(groups) >= months:
+            groups = WINDOW_GROUPS  # larger windows would be the whole problem: the smaller ones
+        window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
     if stats is not None:
         stats["window_groups"], stats["window_work"] = groups, window_work
     width = width_for(groups)

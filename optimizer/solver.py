@@ -84,6 +84,17 @@ START_SHARE = 0.25
 #: search runs after the window moves as for other levels, and proves small instances; the LP
 #: bound counts where it is the stronger one).
 LP_ONLY_GROUPS = 2000
+#: Instances from SMALL_MOVES_FROM to LARGE_GROUPS groups: share of a later level's budget left to
+#: window moves after its CP-SAT search (when the search does not prove the level; what they
+#: leave goes to a second search), their window size as a share of the groups (at least
+#: SMALL_WINDOW_MIN) and each window's work limit. Measured at 30 s (docs/benchmarks.md, section
+#: "Window moves below 500 groups"): better waiting at 150, 200 and 300 groups, equal at 120,
+#: worse at 100.
+SMALL_MOVES_FROM = 150
+SMALL_MOVES_SHARE = 0.7
+SMALL_WINDOW_SHARE = 0.4
+SMALL_WINDOW_MIN = 20
+SMALL_WINDOW_WORK = 2.0
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
@@ -482,27 +493,16 @@ def solve(
             overall = "feasible"
             rm = _next_model(inst, rm, name, levels[-1].value, levels, best)
             continue
-        rm.set_objective(name)
-        solver = cp_model.CpSolver()
-        for k, v in opts.parameters().items():
-            if isinstance(v, (list, tuple)):  # repeated field ([] = CP-SAT's default)
-                getattr(solver.parameters, k).extend(v)
-            else:
-                setattr(solver.parameters, k, v)
-        if opts.deterministic:
-            # The budget counts CP-SAT's deterministic time (work, the same on every
-            # run), so a level cut by it gives the same plan on every run. Deterministic
-            # seconds run slower than wall seconds on large models (about 1.4x at 200
-            # groups, more at thousands; docs/benchmarks.md), so the wall clock is
-            # capped at WALL_FACTOR x the budget; a level that hits that cap is marked
-            # (stopped_by "wall clock") and the result is then not reproducible.
-            solver.parameters.max_deterministic_time = budget
-            wall_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
-            solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, wall_left), 0.1 * budget)
-        else:
-            solver.parameters.max_time_in_seconds = budget
-        status, stopped = _run(solver, rm.model, _Progress(name, progress),
-                               log.info if opts.log_search else None)
+        # From SMALL_MOVES_FROM to LARGE_GROUPS groups a later level's search leaves a share of its
+        # budget to window moves after it, with windows sized to the instance (200 x 12: CP-SAT's
+        # plan 94,545 -> 94,231 in 6 s; docs/benchmarks.md); what the moves leave goes to a second
+        # search. A search that proves the level leaves the rest to later levels.
+        moves_after = not large and len(inst.groups) >= SMALL_MOVES_FROM and i > 0 and opts.lns \
+            and SMALL_MOVES_SHARE > 0
+        level_budget_all = budget
+        if moves_after:
+            budget = (1 - SMALL_MOVES_SHARE) * budget
+        solver, status, stopped = _search(rm, name, budget, opts, t_start, progress)
         secs = time.perf_counter() - t_lns
         # CP-SAT can overshoot a deterministic limit on large models (presolve and LP
         # work come in big units); later levels still get their share.
@@ -558,6 +558,42 @@ def solve(
                         bound, sname = value, "optimal"
                         by = "proof" if by == "deterministic time" else by
                     secs = time.perf_counter() - t_lns
+            if moves_after and sname != "optimal" and not interrupted and status != cp_model.UNKNOWN:
+                spent = min(solver.deterministic_time, budget) if opts.deterministic else secs
+                stats: dict = {}
+                moved, work, stopped, moves_wall = _window_moves(
+                    inst, best, name, tuple(names[:i]), max(level_budget_all - spent, 0.0), opts, progress,
+                    stats, window=_small_window(len(inst.groups)))
+                det_used += work if opts.deterministic else 0.0
+                lns_work[name] = round(work, 2)
+                if "window_groups" in stats:
+                    lns_windows[name] = {"groups": stats["window_groups"], "work": round(stats["window_work"], 3)}
+                if moved is not None:
+                    best, value = moved, rm_value(rm, name, moved)
+                    if bound is not None and value <= bound:
+                        sname = "optimal"
+                        by = "proof" if by == "deterministic time" else by
+                interrupted = interrupted or stopped
+                by = "interrupted" if stopped else "wall clock" if moves_wall and by != "proof" else by
+                left = level_budget_all - (spent + work if opts.deterministic else time.perf_counter() - t_lns)
+                if sname != "optimal" and not interrupted and left >= MIN_SEARCH_SHARE * level_budget_all:
+                    # What the moves left (they stop when a sweep finds nothing): CP-SAT again,
+                    # from the improved plan, for the proof the shorter first search may have
+                    # missed (50 x 12 would lose its waiting proof otherwise).
+                    rm.hint(best)
+                    again, st2, stopped2 = _search(rm, name, left, opts, t_start, progress)
+                    det_used += min(again.deterministic_time, left) if opts.deterministic else 0.0
+                    interrupted = interrupted or stopped2
+                    if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                        if int(round(again.objective_value)) < value:
+                            best, value = rm.read_assignment(again), int(round(again.objective_value))
+                        bound = max(bound if bound is not None else 0, int(round(again.best_objective_bound)))
+                        if st2 == cp_model.OPTIMAL or value <= bound:
+                            sname, bound = "optimal", value
+                    by = "proof" if sname == "optimal" else _stopped_by(again, st2, stopped2, opts.deterministic)
+                    if moves_wall and by != "interrupted":
+                        by = "wall clock"  # the moves' plan depended on the machine's speed
+                secs = time.perf_counter() - t_lns
             if lp_wall and by != "interrupted":
                 by = "wall clock"  # a probe's charge depended on speed: later budgets do too
             levels.append(LevelResult(name, sname, value, bound, secs, by, bound_by))
@@ -663,7 +699,8 @@ def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels:
 
 def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, fixed: tuple[str, ...],
                   budget: float, opts: SolveOptions,
-                  progress: Callable[[str, float, float, float], None] | None, stats: dict):
+                  progress: Callable[[str, float, float, float], None] | None, stats: dict,
+                  window: tuple[int, float] | None = None):
     """optimizer.lns.improve for one level: (better plan or None, work used, interrupted,
     ended by the wall clock); ``stats`` gets the window size and work limit used."""
     t0 = time.perf_counter()
@@ -679,7 +716,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
     wall = WALL_FACTOR * budget if opts.deterministic else budget
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
-                             report=report, stats=stats)
+                             report=report, stats=stats, window=window)
     except KeyboardInterrupt:
         plan = last["plan"]
         return (plan if plan and not check_plan(Plan.from_indices(inst, plan)) else None), 0.0, True, False
@@ -690,6 +727,38 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
         log.warning("level %s: window moves gave a plan that breaks a rule; ignored", name)
         return None, work, False, False
     return (plan if after < before else None), work, False, bool(stats.get("wall_clock"))
+
+
+def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, t_start: float,
+            progress: Callable[[str, float, float, float], None] | None) -> tuple[cp_model.CpSolver, int, bool]:
+    """CP-SAT on ``rm`` minimising level ``name`` within ``budget``: (solver, status, interrupted)."""
+    rm.set_objective(name)
+    solver = cp_model.CpSolver()
+    for k, v in opts.parameters().items():
+        if isinstance(v, (list, tuple)):  # repeated field ([] = CP-SAT's default)
+            getattr(solver.parameters, k).extend(v)
+        else:
+            setattr(solver.parameters, k, v)
+    if opts.deterministic:
+        # The budget counts CP-SAT's deterministic time (work, the same on every
+        # run), so a level cut by it gives the same plan on every run. Deterministic
+        # seconds run slower than wall seconds on large models (about 1.4x at 200
+        # groups, more at thousands; docs/benchmarks.md), so the wall clock is
+        # capped at WALL_FACTOR x the budget; a level that hits that cap is marked
+        # (stopped_by "wall clock") and the result is then not reproducible.
+        solver.parameters.max_deterministic_time = budget
+        wall_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
+        solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, wall_left), 0.1 * budget)
+    else:
+        solver.parameters.max_time_in_seconds = budget
+    status, stopped = _run(solver, rm.model, _Progress(name, progress), log.info if opts.log_search else None)
+    return solver, status, stopped
+
+
+def _small_window(groups: int) -> tuple[int, float]:
+    """Window size (groups) and work limit of the window moves after a later level's search on
+    an instance below LARGE_GROUPS."""
+    return max(SMALL_WINDOW_MIN, round(SMALL_WINDOW_SHARE * groups)), SMALL_WINDOW_WORK
 
 
 def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deterministic: bool) -> str:
