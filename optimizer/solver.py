@@ -498,7 +498,8 @@ def solve(
         # plan 94,545 -> 94,231 in 6 s; docs/benchmarks.md); what the moves leave goes to a second
         # search. A search that proves the level leaves the rest to later levels.
         moves_after = not large and len(inst.groups) >= SMALL_MOVES_FROM and i > 0 and opts.lns \
-            and SMALL_MOVES_SHARE > 0
+            and SMALL_MOVES_SHARE > 0 \
+            and (1 - SMALL_MOVES_SHARE) * budget >= SEARCH_LOAD_PER_GROUP * len(inst.groups)
         level_budget_all = budget
         if moves_after:
             budget = (1 - SMALL_MOVES_SHARE) * budget
@@ -574,7 +575,9 @@ def solve(
                         sname = "optimal"
                         by = "proof" if by == "deterministic time" else by
                 interrupted = interrupted or stopped
-                by = "interrupted" if stopped else "wall clock" if moves_wall and by != "proof" else by
+                # a plan from moves cut by the wall clock depends on speed, even at the bound
+                by = "interrupted" if stopped else "wall clock" if moves_wall else by
+                speed = by == "wall clock"  # the first search or the moves depended on speed
                 left = level_budget_all - (spent + work if opts.deterministic else time.perf_counter() - t_lns)
                 if sname != "optimal" and not interrupted and left >= MIN_SEARCH_SHARE * level_budget_all:
                     # What the moves left (they stop when a sweep finds nothing): CP-SAT again,
@@ -587,12 +590,14 @@ def solve(
                     if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                         if int(round(again.objective_value)) < value:
                             best, value = rm.read_assignment(again), int(round(again.objective_value))
-                        bound = max(bound if bound is not None else 0, int(round(again.best_objective_bound)))
+                        if int(round(again.best_objective_bound)) > bound:
+                            bound, bound_by = int(round(again.best_objective_bound)), "cp-sat"
                         if st2 == cp_model.OPTIMAL or value <= bound:
                             sname, bound = "optimal", value
-                    by = "proof" if sname == "optimal" else _stopped_by(again, st2, stopped2, opts.deterministic)
-                    if moves_wall and by != "interrupted":
-                        by = "wall clock"  # the moves' plan depended on the machine's speed
+                    by = "interrupted" if stopped2 else "proof" if sname == "optimal" else \
+                        _stopped_by(again, st2, stopped2, opts.deterministic)
+                    if speed and by != "interrupted":
+                        by = "wall clock"  # what came before depended on the machine's speed
                 secs = time.perf_counter() - t_lns
             if lp_wall and by != "interrupted":
                 by = "wall clock"  # a probe's charge depended on speed: later budgets do too

@@ -1,11 +1,14 @@
 """Window moves after a later level's CP-SAT search below 500 groups (solver.SMALL_MOVES_*):
-they improve the search's plan, a second search keeps the proofs a single search finds, and
-nothing changes below SMALL_MOVES_FROM groups."""
+they improve the search's plan, a second search gives back proofs the shorter first search
+missed, the budget is shared out exactly, wall-clock flags survive, and nothing changes below
+SMALL_MOVES_FROM groups."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import pytest
 
 import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
@@ -83,3 +86,41 @@ def test_ctrl_c_in_the_moves_keeps_a_valid_plan(monkeypatch):
     res = solve(generate(50, 8, 1), SolveOptions(time_limit=6, workers=2))
     assert res.interrupted and res.levels[1].stopped_by == "interrupted"
     assert check_plan(res.plan) == []
+
+
+def test_moves_cut_by_the_wall_clock_keep_the_level_marked(monkeypatch):
+    # Review finding: the second search's own ending ("proof") replaced the moves' wall-clock
+    # flag, so a run whose budgets depended on the machine's speed claimed to be reproducible.
+    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
+    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
+    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, False, True))
+    res = solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
+    wait = res.levels[1]
+    assert wait.status == "optimal" and wait.stopped_by == "wall clock" and not res.reproducible
+
+
+def test_the_level_budget_is_shared_out_exactly(monkeypatch):
+    # First search (1 - SMALL_MOVES_SHARE) of the level's budget, the moves what it left, the
+    # second search what the moves left: no deterministic second counted twice or lost.
+    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
+    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
+    searches, moves = [], []
+    real = solver_mod._search
+
+    def search(rm, name, budget, *a):
+        out = real(rm, name, budget, *a)
+        searches.append((name, budget, min(out[0].deterministic_time, budget)))
+        return out
+
+    def fake_moves(inst, start, name, fixed, budget, *a, **k):
+        moves.append((name, budget))
+        return None, 1.0, False, False
+
+    monkeypatch.setattr(solver_mod, "_search", search)
+    monkeypatch.setattr(solver_mod, "_window_moves", fake_moves)
+    solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
+    (first, second) = [s for s in searches if s[0] == "waiting"]
+    ((_, moves_budget),) = [m for m in moves if m[0] == "waiting"]
+    level = first[1] / (1 - 0.95)
+    assert moves_budget == pytest.approx(level - first[2])
+    assert second[1] == pytest.approx(level - first[2] - 1.0)
