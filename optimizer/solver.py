@@ -325,6 +325,9 @@ def solve(
         lns_plan = None
         start = best or valid_hint
         t_lns = time.perf_counter()  # the level's time includes its window moves
+        # progress times from the level's start (its search, moves and second search in turn)
+        lprog = (lambda lv, obj, bd, _t, t0=t_lns: progress(lv, obj, bd, time.perf_counter() - t0)) \
+            if progress else None
         lp_work = 0.0  # deterministic seconds this level's LP probes and repairs were charged
         lp_wall = False  # one of them was stopped by the wall clock
         finish_first = name == "finish" and i == 0  # the LP and the repair know no earlier level
@@ -402,7 +405,7 @@ def solve(
         if opts.lns and start and large:
             lns_stats: dict = {}
             lns_plan, work, stopped, moves_wall = _window_moves(inst, start, name, tuple(names[:i]),
-                                                                share * budget, opts, progress, lns_stats)
+                                                                share * budget, opts, lprog, lns_stats)
             lns_wall = moves_wall
             moves_ran = work > 0
             if "window_groups" in lns_stats:
@@ -503,7 +506,7 @@ def solve(
         level_budget_all = budget
         if moves_after:
             budget = (1 - SMALL_MOVES_SHARE) * budget
-        solver, status, stopped = _search(rm, name, budget, opts, t_start, progress)
+        solver, status, stopped = _search(rm, name, budget, opts, t_start, lprog)
         secs = time.perf_counter() - t_lns
         # CP-SAT can overshoot a deterministic limit on large models (presolve and LP
         # work come in big units); later levels still get their share.
@@ -563,7 +566,7 @@ def solve(
                 spent = min(solver.deterministic_time, budget) if opts.deterministic else secs
                 stats: dict = {}
                 moved, work, stopped, moves_wall = _window_moves(
-                    inst, best, name, tuple(names[:i]), max(level_budget_all - spent, 0.0), opts, progress,
+                    inst, best, name, tuple(names[:i]), max(level_budget_all - spent, 0.0), opts, lprog,
                     stats, window=_small_window(len(inst.groups)))
                 det_used += work if opts.deterministic else 0.0
                 lns_work[name] = round(work, 2)
@@ -584,7 +587,7 @@ def solve(
                     # from the improved plan, for the proof the shorter first search may have
                     # missed (50 x 12 would lose its waiting proof otherwise).
                     rm.hint(best)
-                    again, st2, stopped2 = _search(rm, name, left, opts, t_start, progress)
+                    again, st2, stopped2 = _search(rm, name, left, opts, t_start, lprog)
                     det_used += min(again.deterministic_time, left) if opts.deterministic else 0.0
                     interrupted = interrupted or stopped2
                     if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
