@@ -44,8 +44,43 @@ START_PRICES = (100.0, 30.0)
 REPAIR_SHARE = 0.5
 
 
+@dataclass(kw_only=True)
+class _LpSteps:
+    """The LP probes and repairs one call made, their charge (deterministic seconds) and how
+    they ended; :meth:`probe` and :meth:`repair` make one and record it."""
+
+    probes: list[Probe] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    work: float = 0.0
+    interrupted: bool = False
+    #: a probe was stopped by its wall-clock backstop, or the steps by theirs (the result then
+    #: depends on speed)
+    wall_clock: bool = False
+
+    def probe(self, inst: Instance, month: int, work: float, wall_limit: float, **price) -> Probe:
+        """A probe with its fractional plan (``finish_probe(plan=True)``), recorded."""
+        probe = finish_probe(inst, month, work=work, wall_limit=wall_limit, plan=True, **price)
+        self.probes.append(probe)
+        self.work += probe.work
+        self.wall_clock = self.wall_clock or probe.wall_clock
+        self.interrupted = self.interrupted or probe.interrupted
+        return probe
+
+    def repair(self, inst: Instance, month: int, x, work: float, seed: int) -> Assignment | None:
+        """A repair of ``x``, recorded: its plan if the independent checker accepts it (it has the
+        last word on every plan passed on), else None."""
+        rep = repair_to_month(inst, month, x, work=work, seed=seed)
+        self.repairs.append(rep)
+        self.work += rep.work
+        log.debug("repair to month %d: %s (overflow %d -> %d, %d steps, %.2f s)", month,
+                  "plan" if rep.plan else "no plan", rep.start_overflow, rep.overflow, rep.steps, rep.seconds)
+        if rep.plan is None or check_plan(Plan.from_indices(inst, rep.plan)):
+            return None
+        return rep.plan
+
+
 @dataclass
-class Shortened:
+class Shortened(_LpSteps):
     """What :func:`shorten` found."""
 
     plan: Assignment
@@ -53,13 +88,6 @@ class Shortened:
     bound: int
     #: "lp relaxation" when a probe gave the bound, "capacity" when the floor did
     bound_by: str
-    probes: list[Probe] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
-    #: deterministic seconds charged (probes' and repairs' work)
-    work: float = 0.0
-    interrupted: bool = False
-    #: a probe was stopped by its wall-clock backstop (the result then depends on speed)
-    wall_clock: bool = False
 
     @property
     def finish(self) -> int:
@@ -101,14 +129,10 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
         if known.get(mid) == "tried":  # asked before and no plan found: look later
             lo = mid + 1
             continue
-        probe = finish_probe(inst, mid, work=left, wall_limit=wall_left, plan=True)
-        out.probes.append(probe)
-        out.work += probe.work
-        out.wall_clock = out.wall_clock or probe.wall_clock
+        probe = out.probe(inst, mid, left, wall_left)
         log.debug("LP relaxation, finish by month %d: %s (%.2f s, %d iterations)", mid, probe.status,
                   probe.seconds, probe.iterations)
         if probe.interrupted:
-            out.interrupted = True
             break
         if probe.status == "infeasible":
             known[mid] = "infeasible"
@@ -118,17 +142,12 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
         if probe.status != "feasible" or probe.x is None or work - out.work <= 0:
             break  # no answer, or no budget left to repair the fractional plan
         try:
-            rep = repair_to_month(inst, mid, probe.x, work=REPAIR_SHARE * (work - out.work), seed=seed)
+            plan = out.repair(inst, mid, probe.x, REPAIR_SHARE * (work - out.work), seed)
         except KeyboardInterrupt:
             out.interrupted = True
             break
-        out.repairs.append(rep)
-        out.work += rep.work
-        log.debug("repair to month %d: %s (overflow %d -> %d, %d steps, %.2f s)", mid,
-                  "plan" if rep.plan else "no plan", rep.start_overflow, rep.overflow, rep.steps, rep.seconds)
-        # the independent checker has the last word on every plan passed on
-        if rep.plan is not None and not check_plan(Plan.from_indices(inst, rep.plan)):
-            out.plan = rep.plan
+        if plan is not None:
+            out.plan = plan
             hi = out.finish - 1
         else:
             known[mid] = "tried"
@@ -137,17 +156,12 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
 
 
 @dataclass
-class Started:
+class Started(_LpSteps):
     """What :func:`next_level_start` found: the best plan by the next level (the one given
     when no repair beat it), with the probes and repairs made and their charge."""
 
     plan: Assignment
     value: int
-    probes: list[Probe] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
-    work: float = 0.0
-    interrupted: bool = False
-    wall_clock: bool = False
 
 
 def next_level_start(inst: Instance, month: int, plan: Assignment, level: str, *, work: float,
@@ -167,25 +181,19 @@ def next_level_start(inst: Instance, month: int, plan: Assignment, level: str, *
             out.wall_clock = True
             break
         try:
-            probe = finish_probe(inst, month, work=share, wall_limit=wall_left, plan=True, ticket_price=price)
-            out.probes.append(probe)
-            out.work += probe.work
-            out.wall_clock = out.wall_clock or probe.wall_clock
+            probe = out.probe(inst, month, share, wall_left, ticket_price=price)
             if probe.interrupted:
-                out.interrupted = True
                 break
             if probe.x is None or share - probe.work <= 0:
                 continue
-            rep = repair_to_month(inst, month, probe.x, work=share - probe.work, seed=seed)
-            out.repairs.append(rep)
-            out.work += rep.work
-            if rep.plan is None or check_plan(Plan.from_indices(inst, rep.plan)):
+            repaired = out.repair(inst, month, probe.x, share - probe.work, seed)
+            if repaired is None:
                 continue
-            value = Plan.from_indices(inst, rep.plan).objective_values()[level]
+            value = Plan.from_indices(inst, repaired).objective_values()[level]
         except KeyboardInterrupt:  # Ctrl-C: the best plan so far stands
             out.interrupted = True
             break
         log.debug("start for %s at ticket price %g: %d (had %d)", level, price, value, out.value)
         if value < out.value:
-            out.plan, out.value = rep.plan, value
+            out.plan, out.value = repaired, value
     return out

@@ -229,15 +229,12 @@ def least_violation(inst: Instance, month: int) -> tuple[float, float] | None:
         lp.variable.add(lower_bound=0.0, upper_bound=math.inf, objective_coefficient=1.0)
         row.var_index.extend([j, j + 1])
         row.coefficient.extend([1.0, -1.0])
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
-    solver.LoadModelFromProto(lp)
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+    run = _run_glop(lambda: lp, 1e6, None)  # no practical work limit: it runs as long as it takes
+    if run.status != pywraplp.Solver.OPTIMAL or run.interrupted:
         return None
     # a slack's reduced cost is 1 -+ y: multipliers beyond +-1 would make the bound -inf, and
     # any multipliers give a valid bound, so they are clipped
-    y = np.clip(np.nan_to_num(np.array([c.dual_value() for c in solver.constraints()])), -1.0, 1.0)
-    return solver.Objective().Value(), dual_bound(lp, y)
+    return run.solver.Objective().Value(), dual_bound(lp, np.clip(_duals(run.solver), -1.0, 1.0))
 
 
 def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,
@@ -314,16 +311,20 @@ def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int
     bound = lp_value = dual = None
     if run.status == pywraplp.Solver.OPTIMAL and not run.interrupted:
         lp_value = run.solver.Objective().Value()
-        # any finite multipliers give a valid bound: one GLOP could not give counts as 0
-        y = np.nan_to_num(np.array([c.dual_value() for c in run.solver.constraints()]), nan=0.0,
-                          posinf=0.0, neginf=0.0)
-        dual = dual_bound(kept.pop("lp"), y)
+        dual = dual_bound(kept.pop("lp"), _duals(run.solver))
         # the dual check is the bound (never above GLOP's optimum, whatever its rounding)
         value = min(lp_value, dual)
         if math.isfinite(value):
             bound = max(0, math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value))))
     return LevelBound(level, bound, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock,
                       lp_value, dual)
+
+
+def _duals(solver: pywraplp.Solver) -> np.ndarray:
+    """GLOP's row duals; any finite multipliers give a valid :func:`dual_bound`, so one GLOP
+    could not give (NaN or infinite) counts as 0."""
+    y = np.array([c.dual_value() for c in solver.constraints()], dtype=float)
+    return np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def dual_bound(lp: linear_solver_pb2.MPModelProto, y: np.ndarray) -> float:

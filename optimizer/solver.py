@@ -366,11 +366,8 @@ def solve(
             budget = max(budget - cost, 0.05 * budget)
             lp_wall = lp_wall or lb.wall_clock  # its charge, and so later budgets, depend on speed
             if lb.interrupted:
-                interrupted, best = True, start
-                levels.append(LevelResult(name, "feasible", rm_value(rm, name, start), lb.bound,
-                                          time.perf_counter() - t_lns, "interrupted",
-                                          "lp relaxation" if lb.bound is not None else ""))
-                overall = "feasible"
+                interrupted, best, overall = True, start, "feasible"
+                levels.append(_interrupted_after_lp(name, rm_value(rm, name, start), lb, t_lns))
                 continue
         if large and i == 1 and names[0] == "finish" and name == "waiting" and start and LP_STARTS \
                 and repair_applies(inst):
@@ -391,11 +388,8 @@ def solve(
                 start = st.plan
                 rm.hint(start)
             if st.interrupted:
-                interrupted, best = True, start
-                levels.append(LevelResult(name, "feasible", st.value, lb.bound if lb else None,
-                                          time.perf_counter() - t_lns, "interrupted",
-                                          "lp relaxation" if lb and lb.bound is not None else ""))
-                overall = "feasible"
+                interrupted, best, overall = True, start, "feasible"
+                levels.append(_interrupted_after_lp(name, st.value, lb, t_lns))
                 continue
         lp_bound = lb.bound if lb is not None else None
         lp_only = lp_bound is not None and len(inst.groups) >= LP_ONLY_GROUPS
@@ -678,6 +672,14 @@ def _adopt(inst: Instance, rm: RolloutModel, levels: list[LevelResult],
         rm = _rebuild(inst, _finish_of(plan), levels)
     rm.hint(plan)
     return rm
+
+
+def _interrupted_after_lp(name: str, value: int, lb: LevelBound | None, t_level: float) -> LevelResult:
+    """Level ``name`` stopped by Ctrl-C during its LP steps: the plan in hand (``value``),
+    unproven, with the LP bound if it has one."""
+    bound = lb.bound if lb is not None else None
+    return LevelResult(name, "feasible", value, bound, time.perf_counter() - t_level, "interrupted",
+                       "lp relaxation" if bound is not None else "")
 
 
 def _finish_settled(lf: Shortened, seconds: float, wall: bool) -> LevelResult | None:
