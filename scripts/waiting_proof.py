@@ -12,6 +12,8 @@ finish level); then either
 
     python scripts/waiting_proof.py --size 200x12 --seed 1 --finish 9 --solver highs --limit 400
     python scripts/waiting_proof.py --size 200x12 --seed 1 --finish 9 --solver cpsat --upper 94222 --limit 120
+    python scripts/waiting_proof.py --size 200x12 --seed 1 --finish 9 --solver cpsat --upper 94222 --limit 30 \
+        --workers 4 --subsolvers reduced_costs,max_lp_sym,objective_lb_search,objective_shaving
 
 ``highspy`` is a bench extra (``pip install -e '.[bench]'``).
 """
@@ -40,6 +42,8 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=60.0, help="seconds")
     ap.add_argument("--upper", type=int, default=None, help="CP-SAT: add waiting <= UPPER")
     ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--subsolvers", default="", help="CP-SAT: only these subsolvers, comma-separated "
+                    "(e.g. reduced_costs,max_lp_sym,objective_lb_search)")
     a = ap.parse_args()
     n, months = (int(x) for x in a.size.split("x"))
     inst = generate(n, months, a.seed)
@@ -64,9 +68,12 @@ def main() -> None:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = a.workers
     solver.parameters.max_time_in_seconds = a.limit
+    if a.subsolvers:
+        solver.parameters.subsolvers.extend(a.subsolvers.split(","))
     status = solver.solve(rm.model)
     value = solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     print(f"{inst.name}, finish {a.finish}, CP-SAT ({a.workers} workers"
+          f"{f' [{a.subsolvers}]' if a.subsolvers else ''}"
           f"{'' if a.upper is None else f', waiting <= {a.upper}'}): {solver.status_name(status)} "
           f"waiting {value} bound {solver.best_objective_bound:.0f} in {time.perf_counter() - t0:.1f} s")
 
