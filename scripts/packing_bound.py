@@ -148,6 +148,11 @@ class PackingBound:
         nu = np.array([c.dual_value() for c in self.convex])
         return self.objective.Value(), np.stack([pi, alpha]), nu
 
+    def reduced_cost(self, t: int, xs: list[int], duals: np.ndarray, nu: float) -> float:
+        """Reduced cost of the packing ``xs`` (x indices) in month t under the master's duals."""
+        g = self.rm.gx[xs]
+        return float(self.cost[xs].sum() - duals[0][g].sum() - t * duals[1][g].sum() - nu)
+
     def price(self, t: int, duals: np.ndarray, nu: float, limit: float) -> tuple[float, list[int]]:
         """(a lower bound on month t's least reduced cost, the best packing found)."""
         rm, inst = self.rm, self.inst
@@ -226,8 +231,7 @@ def main() -> None:
         for t in range(pb.T):
             rc_bound, xs = pb.price(t, duals, nu[t], a.pricing_limit)
             lb += min(0.0, rc_bound)
-            if xs and pb.cost[xs].sum() - duals[0][rm.gx[xs]].sum() \
-                    - t * duals[1][rm.gx[xs]].sum() - nu[t] < -1e-6:
+            if xs and pb.reduced_cost(t, xs, duals, nu[t]) < -1e-6:
                 pb.add_column(t, xs)
                 added += 1
         best_lb = max(best_lb, lb)
