@@ -207,13 +207,18 @@ def _after_ok(inst: Instance, plan: Assignment, moved: Assignment) -> bool:
 def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...], *,
             budget: float, seed: int = 0, wall_limit: float | None = None,
             report: Callable[[Assignment], None] | None = None,
-            stats: dict | None = None, window: tuple[int, float] | None = None) -> tuple[Assignment, float]:
+            stats: dict | None = None, window: tuple[int, float] | None = None,
+            window_months: int | None = None, widen_months: int | None = None) -> tuple[Assignment, float]:
     """Improve ``level`` of a valid ``plan`` (earlier ``fixed`` levels kept) with window
     moves for ``budget`` deterministic seconds. Returns (plan, work used); ``stats``, when
     given, gets ``wall_clock = True`` if the wall-clock limit ended the moves (the plan
     then depends on the machine's speed). ``window`` = (groups, work limit) sets the window
     size and each window's work (default: :data:`WINDOW_GROUPS` / :data:`LATER_WINDOW_GROUPS`
-    and work scaled with them; small instances use windows sized to the instance)."""
+    and work scaled with them; small instances use windows sized to the instance);
+    ``window_months`` instead sets the windows' width in months (``stats`` gets the width used
+    as ``window_months`` either way). ``widen_months``: on the waiting and assisted levels, once
+    two sweeps in a row find nothing, sweep on with windows that many months wide (when wider
+    than before and not the whole plan); ``stats`` gets ``widened_at`` (work used by then)."""
     plan = dict(plan)
     t0 = time.perf_counter()
     used = 0.0
@@ -236,7 +241,9 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
         window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
     if stats is not None:
         stats["window_groups"], stats["window_work"] = groups, window_work
-    width = width_for(groups)
+    width = min(months, window_months) if window_months else width_for(groups)
+    if stats is not None:
+        stats["window_months"] = width
     if width >= months and level != "finish":
         return plan, used  # one window would be the whole problem: leave it to CP-SAT
     pool = ThreadPoolExecutor(max_workers=2)
@@ -340,11 +347,18 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                     width = min(months_total(), 2 * width)
                     effort *= 2
             return plan, used
-        # waiting / assisted: sweeps, shifted by half a window every other pass.
+        # waiting / assisted: sweeps, shifted by half a window every other pass; when two in a
+        # row find nothing, once more with wider windows if asked to.
         idle = 0
-        while not out_of_time() and idle < 2:
+        while not out_of_time():
             idle = 0 if sweep(shift, window_work) else idle + 1
             shift = width // 2 if shift == 0 else 0
+            if idle >= 2:
+                if not widen_months or widen_months <= width or widen_months >= months_total():
+                    break
+                width, idle, shift = widen_months, 0, 0
+                if stats is not None:
+                    stats["window_months"], stats["widened_at"] = width, round(used, 3)
         return plan, used
     finally:
         pool.shutdown(wait=True)

@@ -95,6 +95,17 @@ SMALL_MOVES_SHARE = 0.7
 SMALL_WINDOW_SHARE = 0.4
 SMALL_WINDOW_MIN = 20
 SMALL_WINDOW_WORK = 2.0
+#: Below SMALL_WINDOW_MONTHS_BELOW groups the windows widen to SMALL_WIDEN_MONTHS months once two
+#: sweeps in a row find nothing (0: never), or, when SMALL_WINDOW_MONTHS is set, are that many
+#: months wide from the start (0: sized by SMALL_WINDOW_SHARE, which gave 3 months from 150 to
+#: 450 groups). Measured at 30 s (docs/benchmarks.md, "Window width below 500 groups"): widening
+#: 3 to 4 months gave better waiting on 6 of 7 cases from 150 to 250 groups and equal on one,
+#: and keeps the early plans of 3-month windows (4 months from the start was better still at the
+#: end on 4 of them but reached 200 x 12's HiGHS value later); 4 months were worse on 3 of 4
+#: cases from 300 to 450 groups.
+SMALL_WINDOW_MONTHS = 0
+SMALL_WIDEN_MONTHS = 4
+SMALL_WINDOW_MONTHS_BELOW = 300
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
@@ -404,7 +415,7 @@ def solve(
             moves_ran = work > 0
             if "window_groups" in lns_stats:
                 lns_windows[name] = {"groups": lns_stats["window_groups"],
-                                     "work": round(lns_stats["window_work"], 3)}
+                                     "work": round(lns_stats["window_work"], 3), "months": lns_stats["window_months"]}
             # Deterministic mode counts the windows' work, the plain mode wall seconds.
             spent = work if opts.deterministic else time.perf_counter() - t_lns
             lns_work[name] = round(work, 2)
@@ -561,11 +572,14 @@ def solve(
                 stats: dict = {}
                 moved, work, stopped, moves_wall = _window_moves(
                     inst, best, name, tuple(names[:i]), max(level_budget_all - spent, 0.0), opts, lprog,
-                    stats, window=_small_window(len(inst.groups)))
+                    stats, window=_small_window(len(inst.groups)), window_months=_small_window_months(len(inst.groups)),
+                    widen_months=_small_widen_months(len(inst.groups)))
                 det_used += work if opts.deterministic else 0.0
                 lns_work[name] = round(work, 2)
                 if "window_groups" in stats:
-                    lns_windows[name] = {"groups": stats["window_groups"], "work": round(stats["window_work"], 3)}
+                    lns_windows[name] = {"groups": stats["window_groups"], "work": round(stats["window_work"], 3),
+                                         "months": stats["window_months"],
+                                         **({"widened_at": stats["widened_at"]} if "widened_at" in stats else {})}
                 if moved is not None:
                     best, value = moved, rm_value(rm, name, moved)
                     if bound is not None and value <= bound:
@@ -710,7 +724,8 @@ def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels:
 def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, fixed: tuple[str, ...],
                   budget: float, opts: SolveOptions,
                   progress: Callable[[str, float, float, float], None] | None, stats: dict,
-                  window: tuple[int, float] | None = None):
+                  window: tuple[int, float] | None = None, window_months: int | None = None,
+                  widen_months: int | None = None):
     """optimizer.lns.improve for one level: (better plan or None, work used, interrupted,
     ended by the wall clock); ``stats`` gets the window size and work limit used."""
     t0 = time.perf_counter()
@@ -726,7 +741,8 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
     wall = WALL_FACTOR * budget if opts.deterministic else budget
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
-                             report=report, stats=stats, window=window)
+                             report=report, stats=stats, window=window, window_months=window_months,
+                             widen_months=widen_months)
     except KeyboardInterrupt:
         plan = last["plan"]
         return (plan if plan and not check_plan(Plan.from_indices(inst, plan)) else None), 0.0, True, False
@@ -769,6 +785,16 @@ def _small_window(groups: int) -> tuple[int, float]:
     """Window size (groups) and work limit of the window moves after a later level's search on
     an instance below LARGE_GROUPS."""
     return max(SMALL_WINDOW_MIN, round(SMALL_WINDOW_SHARE * groups)), SMALL_WINDOW_WORK
+
+
+def _small_window_months(groups: int) -> int | None:
+    """The width in months of those windows, or None to size them by groups."""
+    return SMALL_WINDOW_MONTHS if SMALL_WINDOW_MONTHS and groups < SMALL_WINDOW_MONTHS_BELOW else None
+
+
+def _small_widen_months(groups: int) -> int | None:
+    """The width in months those windows widen to once they stall, or None."""
+    return SMALL_WIDEN_MONTHS if SMALL_WIDEN_MONTHS and groups < SMALL_WINDOW_MONTHS_BELOW else None
 
 
 def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deterministic: bool) -> str:

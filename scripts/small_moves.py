@@ -7,6 +7,13 @@ after each later level's search from solver.SMALL_MOVES_FROM groups on) and once
 each (value / bound, status) and the run's seconds.
 
     python scripts/small_moves.py --cases 100x12-2,120x12-3,150x12-1,200x12-1,200x12-2,200x12-3,300x12-1
+
+With ``--window-shares 0.4,0.5`` and/or ``--window-months 4`` it compares window sizes instead
+(solver.SMALL_WINDOW_SHARE, or windows that many months wide: solver.SMALL_WINDOW_MONTHS, at
+every size), the moves on in every run: one column per setting, each with the width in months
+the windows had.
+
+    python scripts/small_moves.py --cases 150x12-1,200x12-1,300x12-1 --window-shares 0.4,0.5 --window-months 4
 """
 
 from __future__ import annotations
@@ -30,27 +37,50 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", default="150x12-1,200x12-1", help="GROUPSxMONTHS-SEED, comma-separated")
     ap.add_argument("--limit", type=float, default=30.0, help="time limit per run (s)")
+    ap.add_argument("--window-shares", default="", help="compare these SMALL_WINDOW_SHARE values, e.g. 0.4,0.5")
+    ap.add_argument("--window-months", default="", help="compare these SMALL_WINDOW_MONTHS values "
+                    "(0 = windows sized by SMALL_WINDOW_SHARE; +4 = those, widened to 4 months when they stall "
+                    "(SMALL_WIDEN_MONTHS)), e.g. 0,4,+4")
     a = ap.parse_args()
     share = solver_mod.SMALL_MOVES_SHARE
     floor = solver_mod.SMALL_MOVES_FROM
     solver_mod.SMALL_MOVES_FROM = 1  # measure every case both ways
-    print("| instance | without moves: waiting value / bound (s) | with moves (s) |")
-    print("|---|---|---|")
+    shares = [float(v) for v in a.window_shares.split(",")] if a.window_shares else []
+    widths = a.window_months.split(",") if a.window_months else []
+    w0, m0, d0 = solver_mod.SMALL_WINDOW_SHARE, solver_mod.SMALL_WINDOW_MONTHS, solver_mod.SMALL_WIDEN_MONTHS
+    if shares or widths:
+        solver_mod.SMALL_WINDOW_MONTHS_BELOW = 1 << 30  # each column's setting at every size
+        runs = [(share, w, 0, 0) for w in shares] + \
+            [(share, w0, 0, int(m[1:])) if m.startswith("+") else (share, w0, int(m), 0) for m in widths]
+        heads = [f"windows of {w:.0%} of the groups" for w in shares] + \
+            [f"windows of {w0:.0%} of the groups, widened to {m[1:]} months" if m.startswith("+") else
+             f"windows of {m} months" if int(m) else f"windows of {w0:.0%} of the groups" for m in widths]
+        print("| instance | " + " | ".join(f"{h}: waiting value / bound, assisted, months wide (s)" for h in heads)
+              + " |")
+        print("|---" * (len(runs) + 1) + "|")
+    else:
+        runs = [(0.0, w0, m0, d0), (share, w0, m0, d0)]
+        print("| instance | without moves: waiting value / bound, assisted (s) | with moves (s) |")
+        print("|---|---|---|")
     for case in a.cases.split(","):
         size, seed = case.split("-")
         n, m = (int(v) for v in size.split("x"))
         inst = generate(n, m, int(seed))
         cells = []
-        for s in (0.0, share):
-            solver_mod.SMALL_MOVES_SHARE = s
+        for s, w, m, d in runs:
+            solver_mod.SMALL_MOVES_SHARE, solver_mod.SMALL_WINDOW_SHARE = s, w
+            solver_mod.SMALL_WINDOW_MONTHS, solver_mod.SMALL_WIDEN_MONTHS = m, d
             t0 = time.perf_counter()
             res = solver_mod.solve(inst, solver_mod.SolveOptions(time_limit=a.limit))
             secs = time.perf_counter() - t0
             wait = next(lv for lv in res.levels if lv.name == "waiting")
             ok = "" if not check_plan(res.plan) else " INVALID"
             mark = " ✓" if wait.status == "optimal" else ""
-            cells.append(f"{wait.value:,} / {wait.bound:,}{mark} ({secs:.1f}){ok}")
-        print(f"| {size} seed {seed} | {cells[0]} | {cells[1]} |", flush=True)
+            assisted = next((lv.value for lv in res.levels if lv.name == "assisted"), None)
+            used = res.model_stats.get("window_moves", {}).get("windows_used", {}).get("waiting", {})
+            wide = f", {used['months']} months" if "months" in used else ", no moves"
+            cells.append(f"{wait.value:,} / {wait.bound:,}{mark}, assisted {assisted:,}{wide} ({secs:.1f}){ok}")
+        print(f"| {size} seed {seed} | " + " | ".join(cells) + " |", flush=True)
     print(f"(the solver applies the moves from {floor} groups on)")
 
 

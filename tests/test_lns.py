@@ -251,3 +251,41 @@ def test_later_levels_scale_the_window_work_with_the_window(monkeypatch):
     stats = {}
     lns.improve(inst, start, "finish", (), budget=5.0, stats=stats)
     assert stats["window_groups"] == 1 and stats["window_work"] == lns.WINDOW_WORK
+
+
+def test_window_months_sets_the_width(monkeypatch):
+    # _eager_late's production months are 1..3. Windows 2 months wide (whatever the group
+    # size says) can swap E and R (months 1-2) and are reported; 3 months would be the whole
+    # problem, so the plan comes back unchanged (left to CP-SAT).
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 100)
+    inst, start = _eager_late()
+    stats: dict = {}
+    plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, window_months=2)
+    assert stats["window_months"] == 2
+    assert check_plan(Plan.from_indices(inst, plan)) == []
+    assert _values(inst, plan)["waiting"] < _values(inst, start)["waiting"]
+    stats = {}
+    plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, window_months=3)
+    assert stats["window_months"] == 3 and plan == start and used == 0.0
+
+
+def test_stalled_windows_widen(monkeypatch):
+    # Five production months, one 100-user group a month (15 tickets, 15 a month), eager groups
+    # last: waiting is least with readiness falling month by month. The sweeps start with
+    # windows 2 months wide; once two in a row find nothing they go on 4 months wide (recorded,
+    # with the work used by then); the plan keeps every rule and is never worse than without.
+    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 100)
+    inst = instance([Group("P", 10, wave="pilot")] + [Group(f"G{r}", 100, readiness=r) for r in range(1, 6)],
+                    months(15, 15, 15, 15, 15, 15), stage_gap=1)
+    start = {0: (0, "self-service"), **{i: (i, "self-service") for i in range(1, 6)}}
+    narrow, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2)
+    stats: dict = {}
+    wide, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, widen_months=4,
+                          stats=stats)
+    assert stats["window_months"] == 4 and stats["widened_at"] >= 0.0
+    assert check_plan(Plan.from_indices(inst, wide)) == []
+    assert _values(inst, wide)["waiting"] <= _values(inst, narrow)["waiting"] < _values(inst, start)["waiting"]
+    # never wider than the plan: 5 production months, widening to 5 or more does not happen
+    stats = {}
+    lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, widen_months=5, stats=stats)
+    assert stats["window_months"] == 2 and "widened_at" not in stats

@@ -67,6 +67,21 @@ def test_moves_improve_the_search_plan(monkeypatch):
     assert res.levels[1].value <= wait_moves[2]
     assert check_plan(res.plan) == []
     assert res.model_stats["window_moves"]["deterministic_seconds"]["waiting"] > 0
+    # the windows' width in months is on record (at most 4 below 300 groups)
+    assert 2 <= res.model_stats["window_moves"]["windows_used"]["waiting"]["months"] <= 4
+
+
+def test_window_width_by_size(monkeypatch):
+    # Below SMALL_WINDOW_MONTHS_BELOW groups the windows start sized by groups and widen to 4
+    # months; from there on, or when off, they never widen. A fixed width, when set, applies
+    # below the same size.
+    assert solver_mod._small_window_months(150) is None
+    assert solver_mod._small_widen_months(150) == 4 and solver_mod._small_widen_months(299) == 4
+    assert solver_mod._small_widen_months(300) is None
+    monkeypatch.setattr(solver_mod, "SMALL_WIDEN_MONTHS", 0)
+    assert solver_mod._small_widen_months(150) is None
+    monkeypatch.setattr(solver_mod, "SMALL_WINDOW_MONTHS", 4)
+    assert solver_mod._small_window_months(299) == 4 and solver_mod._small_window_months(300) is None
 
 
 def test_no_moves_below_the_threshold(monkeypatch):
