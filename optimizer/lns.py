@@ -217,8 +217,10 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
     and work scaled with them; small instances use windows sized to the instance);
     ``window_months`` instead sets the windows' width in months (``stats`` gets the width used
     as ``window_months`` either way). ``widen_months``: on the waiting and assisted levels, once
-    two sweeps in a row find nothing, sweep on with windows that many months wide (when wider
-    than before and not the whole plan); ``stats`` gets ``widened_at`` (work used by then)."""
+    two sweeps in a row find nothing, sweep on with windows that many months wide (when there
+    is time left and they are wider than before and not the whole plan); ``stats`` gets
+    ``widened_at`` (work used by then). On the finish level ``window_months`` is the starting
+    width (its windows double when they stall)."""
     plan = dict(plan)
     t0 = time.perf_counter()
     used = 0.0
@@ -354,7 +356,7 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
             idle = 0 if sweep(shift, window_work) else idle + 1
             shift = width // 2 if shift == 0 else 0
             if idle >= 2:
-                if not widen_months or widen_months <= width or widen_months >= months_total():
+                if out_of_time() or not widen_months or widen_months <= width or widen_months >= months_total():
                     break
                 width, idle, shift = widen_months, 0, 0
                 if stats is not None:

@@ -96,9 +96,11 @@ SMALL_WINDOW_SHARE = 0.4
 SMALL_WINDOW_MIN = 20
 SMALL_WINDOW_WORK = 2.0
 #: Below SMALL_WINDOW_MONTHS_BELOW groups the windows widen to SMALL_WIDEN_MONTHS months once two
-#: sweeps in a row find nothing (0: never), or, when SMALL_WINDOW_MONTHS is set, are that many
-#: months wide from the start (0: sized by SMALL_WINDOW_SHARE, which gave 3 months from 150 to
-#: 450 groups). Measured at 30 s (docs/benchmarks.md, "Window width below 500 groups"): widening
+#: sweeps in a row find nothing (0: never; nor when they are that wide already), or, when
+#: SMALL_WINDOW_MONTHS is set, are that many months wide from the start (0: sized by
+#: SMALL_WINDOW_SHARE, which gave 3 months from 150 to 450 groups over 12 months; with more
+#: months per plan, fewer groups per month and wider windows). Measured at 30 s on 12-month
+#: instances (docs/benchmarks.md, "Window width below 500 groups"): widening
 #: 3 to 4 months gave better waiting on 6 of 7 cases from 150 to 250 groups and equal on one,
 #: and keeps the early plans of 3-month windows (4 months from the start was better still at the
 #: end on 4 of them but reached 200 x 12's HiGHS value later); 4 months were worse on 3 of 4
@@ -503,7 +505,8 @@ def solve(
             continue
         # From SMALL_MOVES_FROM to LARGE_GROUPS groups a later level's search leaves a share of its
         # budget to window moves after it, with windows sized to the instance (200 x 12: CP-SAT's
-        # plan 94,545 -> 94,231 in 6 s; docs/benchmarks.md); what the moves leave goes to a second
+        # plan 94,545 -> 94,231 in about 5 s, then 94,229 with wider windows; docs/benchmarks.md);
+        # what the moves leave goes to a second
         # search. A search that proves the level leaves the rest to later levels.
         moves_after = not large and len(inst.groups) >= SMALL_MOVES_FROM and i > 0 and opts.lns \
             and SMALL_MOVES_SHARE > 0 \
@@ -591,7 +594,8 @@ def solve(
                 speed = by == "wall clock"  # the first search or the moves depended on speed
                 left = level_budget_all - (spent + work if opts.deterministic else time.perf_counter() - t_lns)
                 if sname != "optimal" and not interrupted and left >= MIN_SEARCH_SHARE * level_budget_all:
-                    # What the moves left (they stop when a sweep finds nothing): CP-SAT again,
+                    # What the moves left (they stop when two sweeps in a row find nothing, after
+                    # widening where they widen): CP-SAT again,
                     # from the improved plan, for the proof the shorter first search may have
                     # missed (50 x 12 would lose its waiting proof otherwise).
                     rm.hint(best)

@@ -192,8 +192,11 @@ class PackingBound:
         s.parameters.num_workers = 1
         s.parameters.max_time_in_seconds = limit
         status = s.solve(m)
+        if status == cp_model.MODEL_INVALID:
+            raise SystemExit(f"pricing month {t}: invalid model")
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return -nu, []
+            # no packing found in time: taking every item at once is the safe bound
+            return float(d.sum()) - nu, []
         best = [int(i) for i, v in zip(xs, y) if s.value(v)]
         return s.best_objective_bound / SCALE - nu, best
 

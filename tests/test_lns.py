@@ -270,22 +270,33 @@ def test_window_months_sets_the_width(monkeypatch):
 
 
 def test_stalled_windows_widen(monkeypatch):
-    # Five production months, one 100-user group a month (15 tickets, 15 a month), eager groups
-    # last: waiting is least with readiness falling month by month. The sweeps start with
-    # windows 2 months wide; once two in a row find nothing they go on 4 months wide (recorded,
-    # with the work used by then); the plan keeps every rule and is never worse than without.
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 100)
-    inst = instance([Group("P", 10, wave="pilot")] + [Group(f"G{r}", 100, readiness=r) for r in range(1, 6)],
-                    months(15, 15, 15, 15, 15, 15), stage_gap=1)
-    start = {0: (0, "self-service"), **{i: (i, "self-service") for i in range(1, 6)}}
-    narrow, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2)
+    # Five months of 30 tickets, no pilot stage, self-service only (100 users = 15 tickets).
+    # Month 0: A, B; month 1: C, D; month 2: eager E (200 users, readiness 5); months 3, 4:
+    # F, H and I, J (all readiness 1). E and A, B are blacked out in month 1, so E reaches
+    # month 0 only if A and B go to month 2 at the same time: a window over months 0-2.
+    # Windows 2 months wide ({0,1}, {2,3}, {4}; shifted {1,2}, {3,4}) never hold months 0 and 2
+    # together and find nothing: waiting stays 100*1*(2*1 + 2*3 + 2*4) + 200*5*2 = 3,600. Widened
+    # to 3 months ({0,1,2}) they swap: 100*1*(2*2 + 2*1 + 2*3 + 2*4) = 2,000.
+    def g(name, size=100, readiness=1, blackout=()):
+        return Group(name, size, readiness=readiness, methods=("self-service",), blackout=blackout)
+
+    inst = instance([g("A", blackout=("2027-02",)), g("B", blackout=("2027-02",)), g("C"), g("D"),
+                     g("E", 200, 5, ("2027-02",)), g("F"), g("H"), g("I"), g("J")], months(30, 30, 30, 30, 30))
+    start = {0: (0, "self-service"), 1: (0, "self-service"), 2: (1, "self-service"), 3: (1, "self-service"),
+             4: (2, "self-service"), 5: (3, "self-service"), 6: (3, "self-service"), 7: (4, "self-service"),
+             8: (4, "self-service")}
+    assert check_plan(Plan.from_indices(inst, start)) == [] and _values(inst, start)["waiting"] == 3600
     stats: dict = {}
-    wide, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, widen_months=4,
-                          stats=stats)
-    assert stats["window_months"] == 4 and stats["widened_at"] >= 0.0
-    assert check_plan(Plan.from_indices(inst, wide)) == []
-    assert _values(inst, wide)["waiting"] <= _values(inst, narrow)["waiting"] < _values(inst, start)["waiting"]
-    # never wider than the plan: 5 production months, widening to 5 or more does not happen
+    narrow, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, stats=stats)
+    assert narrow == start and stats["window_months"] == 2 and "widened_at" not in stats
     stats = {}
-    lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, widen_months=5, stats=stats)
-    assert stats["window_months"] == 2 and "widened_at" not in stats
+    wide, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, widen_months=3,
+                          stats=stats)
+    assert stats["window_months"] == 3 and stats["widened_at"] >= 0.0
+    assert check_plan(Plan.from_indices(inst, wide)) == []
+    assert _values(inst, wide)["waiting"] == 2000 and wide[4][0] == 0
+    # never as wide as the plan (5 production months): no widening to 5
+    stats = {}
+    same, _ = lns.improve(inst, start, "waiting", ("finish",), budget=20.0, window_months=2, widen_months=5,
+                          stats=stats)
+    assert same == start and stats["window_months"] == 2 and "widened_at" not in stats
