@@ -78,6 +78,14 @@ class _LpSteps:
             return None
         return rep.plan
 
+    def wall_left(self, t0: float, wall_limit: float) -> float:
+        """Wall seconds left of ``wall_limit`` since ``t0``; none left marks the steps as ended by
+        the wall clock (a faster machine would have gone on: the result depends on speed)."""
+        left = wall_limit - (time.perf_counter() - t0)
+        if left <= 0:
+            self.wall_clock = True
+        return left
+
 
 @dataclass
 class Shortened(_LpSteps):
@@ -121,9 +129,8 @@ def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str],
         left = work - out.work
         if left <= 0:
             break
-        wall_left = wall_limit - (time.perf_counter() - t0)
-        if wall_left <= 0:  # a faster machine would have gone on: the result depends on speed
-            out.wall_clock = True
+        wall_left = out.wall_left(t0, wall_limit)
+        if wall_left <= 0:
             break
         mid = (lo + hi) // 2
         if known.get(mid) == "tried":  # asked before and no plan found: look later
@@ -176,9 +183,8 @@ def next_level_start(inst: Instance, month: int, plan: Assignment, level: str, *
         share = (work - out.work) / (len(prices) - n)
         if share <= 0:
             break
-        wall_left = wall_limit - (time.perf_counter() - t0)
-        if wall_left <= 0:  # a faster machine would have gone on: the result depends on speed
-            out.wall_clock = True
+        wall_left = out.wall_left(t0, wall_limit)
+        if wall_left <= 0:
             break
         try:
             probe = out.probe(inst, month, share, wall_left, ticket_price=price)
