@@ -1,0 +1,144 @@
+"""How the workbooks look on screen and on paper: row heights that show every line, the
+print layout of every sheet, a capacity chart without smoothed lines.
+
+These read the written file back (openpyxl and the raw XML); the LibreOffice rendering
+check is in test_workbook_print.py.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from optimizer.checker import check_plan
+from optimizer.domain import Group
+from optimizer.export import write_outputs
+from optimizer.loaders import load_instance
+from optimizer.sheet_layout import header_text, wrapped_lines
+from optimizer.solver import SolveOptions, solve
+
+from conftest import instance, months, solved
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "data" / "example"
+#: Points a line of 11-point text needs at least (Excel: 15 points a line, LibreOffice about 13).
+MIN_LINE_POINTS = 13
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    inst = load_instance(EXAMPLE / "groups.csv", EXAMPLE / "capacity.csv", EXAMPLE / "rules.toml", name="example")
+    res = solve(inst, SolveOptions(time_limit=10, workers=2))
+    assert res.status == "optimal" and check_plan(res.plan) == []
+    path = tmp_path_factory.mktemp("xlsx") / "plan.xlsx"
+    write_outputs(inst, res, [str(path)])
+    return inst, res, path
+
+
+def _height(ws, row: int) -> float:
+    h = ws.row_dimensions[row].height
+    return 15.0 if h is None else h
+
+
+def test_wrapped_lines_counts_newlines_and_wrapping():
+    assert wrapped_lines("IT (50 users)", 20) == 1
+    assert wrapped_lines("Retail (1000 users)\nHR (50 users)\nFinance (40 users)", 26) == 3
+    # Wrapped at spaces when a line is wider than the column; a long word is broken.
+    assert wrapped_lines("Customer service Göteborg windows (223 users)", 20) >= 3
+    assert wrapped_lines("a" * 64, 34) == 2
+    assert wrapped_lines("Helpdesk tickets utilisation", 14, bold=True) == 3
+
+
+def test_every_line_of_every_plan_cell_has_room(example):
+    """17.2: the 2027-09 cell holds Retail, HR and Finance on three lines; its row must be
+    three lines tall (it kept the default height: LibreOffice showed two)."""
+    inst, res, path = example
+    ws = load_workbook(path)["Plan"]
+    seen = False
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "\n" in cell.value:
+                lines = cell.value.count("\n") + 1
+                assert _height(ws, cell.row) >= lines * MIN_LINE_POINTS, (cell.coordinate, cell.value)
+                seen |= "Finance (40 users)" in cell.value
+    assert seen
+
+
+def test_wrapped_headers_and_long_values_have_room(example):
+    _, _, path = example
+    wb = load_workbook(path)
+    cap = wb["Capacity"]
+    # "Helpdesk tickets utilisation" wraps to three lines in its column.
+    assert _height(cap, 1) >= 3 * MIN_LINE_POINTS
+    summary = wb["Summary"]
+    sha_rows = [c.row for r in summary.iter_rows() for c in r if isinstance(c.value, str) and len(c.value) == 64]
+    assert sha_rows
+    width = summary.column_dimensions["C"].width
+    assert width <= 40, "the SHA-256 no longer sets the column's width"
+    for r in sha_rows:
+        assert summary.cell(row=r, column=3).alignment.wrap_text
+        assert _height(summary, r) >= 2 * MIN_LINE_POINTS
+
+
+def test_every_sheet_prints_one_page_wide_in_landscape_with_titles(example):
+    """17.3: landscape, fit to one page wide (as many tall as needed), header rows and the
+    first column repeated, a header naming the scenario and status, 'Page x of y'."""
+    inst, res, path = example
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        ps = ws.page_setup
+        assert ps.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ps.fitToWidth, ps.fitToHeight) == (1, 0), ws.title
+        assert "example" in ws.oddHeader.left.text and "optimal" in ws.oddHeader.left.text
+        assert ws.oddHeader.right.text == "&A"  # the sheet's name
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert ws.print_title_cols.replace("$", "") == "A:A", ws.title
+    assert wb["Plan"].print_title_rows.replace("$", "") == "4:4"  # the months
+    assert wb["Capacity"].print_title_rows.replace("$", "") == "1:1"
+    assert wb["Assignments"].print_title_rows.replace("$", "") == "1:1"
+
+
+def test_print_header_keeps_user_text_as_text(tmp_path: Path):
+    assert header_text("R&D &P") == "R&&D &&P"  # '&' starts a field code: doubled it is a '&'
+    assert header_text("a\x07b\nc") == "a b c"
+    assert len(header_text("x" * 500)) <= 70
+    inst = instance([Group("R&D", 10)], months(100))
+    inst = type(inst)(inst.groups, inst.months, inst.rules, name="R&D [bold]x[/bold] &P")
+    res = solved(inst)
+    path = tmp_path / "p.xlsx"
+    write_outputs(inst, res, [str(path)])
+    head = load_workbook(path)["Plan"].oddHeader.left.text
+    assert "R&&D [bold]x[/bold] &&P" in head
+
+
+def _chart_xml(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")]
+
+
+def test_capacity_is_drawn_as_a_step_per_month_not_a_smoothed_line(example):
+    """17.4: LibreOffice smooths a line series without <c:smooth val="0"/> into a curve that
+    overshoots; capacity holds for a whole month, so it is an outlined bar per month."""
+    _, _, path = example
+    (xml,) = _chart_xml(path)
+    for kind in ("lineChart", "scatterChart"):
+        for block in re.findall(rf"<{kind}>.*?</{kind}>", xml, flags=re.S):
+            for ser in re.findall(r"<ser>.*?</ser>", block, flags=re.S):
+                assert '<smooth val="0"' in ser, "a line series that LibreOffice draws smoothed"
+    bar = re.search(r"<barChart>.*?</barChart>", xml, flags=re.S).group(0)
+    assert '<overlap val="100"' in bar
+    series = re.findall(r"<ser>.*?</ser>", bar, flags=re.S)
+    assert [re.search(r"<f>'Capacity'!(\w+)</f>", s).group(1) for s in series] == ["D1", "E1"]
+    assert "<a:noFill" in series[1] and "<a:noFill" not in series[0]  # capacity: outline only
+
+
+def test_month_without_capacity_gets_no_utilisation_colour(example):
+    _, _, path = example
+    ws = load_workbook(path)["Capacity"]
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert rules and all("ISNUMBER(" in r.formula[0] for r in rules)
