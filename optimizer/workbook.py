@@ -103,9 +103,10 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
         put(ws, 3, 1, "No plan: " + ("no plan satisfies all rules (infeasible)." if result.status == "infeasible"
                                       else "none found within the time limit."), alignment=WRAP)
         if result.explanation is not None:
-            cell = put(ws, 4, 1, "Why: " + result.explanation.headline()
-                       + f" (see the sheet '{explanation_sheet}')", alignment=WRAP)
-            cell.hyperlink = f"#'{explanation_sheet}'!A1"
+            put(ws, 4, 1, "Why: " + result.explanation.headline(), alignment=WRAP)
+            # The link in a cell of its own: LibreOffice does not wrap a cell with a link.
+            link = put(ws, 5, 1, f"Details and the changes that give a plan: the sheet '{explanation_sheet}'")
+            link.hyperlink = f"#'{explanation_sheet}'!A1"
         _widths(ws, {1: 100})
         return finish_sheet(ws, inst, result, title_cols=None)
     vals = result.plan.objective_values()

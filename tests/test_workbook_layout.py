@@ -142,3 +142,94 @@ def test_month_without_capacity_gets_no_utilisation_colour(example):
     ws = load_workbook(path)["Capacity"]
     rules = [r for rng in ws.conditional_formatting for r in rng.rules]
     assert rules and all("ISNUMBER(" in r.formula[0] for r in rules)
+
+
+# ------------------------------------------------------------------ comparison workbook
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    from optimizer.compare import compare, run_scenarios, write_comparison
+
+    sc = ROOT / "data" / "scenarios"
+    runs = run_scenarios([sc / "baseline.toml", sc / "more-helpdesk.toml", sc / "tight-deadline.toml"],
+                         SolveOptions(time_limit=10, workers=2))
+    for r in runs:
+        if r.found:
+            assert check_plan(r.result.plan) == []
+    comp = compare(runs)
+    path = tmp_path_factory.mktemp("cmp") / "c.xlsx"
+    write_comparison(comp, [str(path)])
+    return comp, path
+
+
+def test_comparison_kpis_are_numbers_with_number_formats(comparison):
+    """17.5: KPI values and differences were text ('11480 (-60)'): they could not be sorted
+    or charted."""
+    comp, path = comparison
+    ws = load_workbook(path)["Comparison"]
+    rows = {r[0].value: r[1:] for r in ws.iter_rows(min_row=4) if r[0].value}
+    base, more, vs = (c for c in rows["Waiting (users x readiness x months)"][:3])
+    assert (base.value, more.value, vs.value) == (comp.value("waiting", "Baseline"),
+                                                  comp.value("waiting", "More helpdesk"),
+                                                  comp.delta("waiting", "More helpdesk"))
+    assert all(isinstance(c.value, int) for c in (base, more, vs))
+    assert base.number_format == "#,##0" and "±0" in vs.number_format
+    peak = rows["Peak helpdesk utilisation"]
+    assert isinstance(peak[0].value, float) and peak[0].number_format == "0%"
+    assert peak[2].value == pytest.approx(100 * comp.delta("peak_helpdesk", "More helpdesk"))
+    assert "pp" in peak[2].number_format
+    assert rows["Finish month"][2].value == -1 and isinstance(rows["Solve time (s)"][0].value, float)
+    # No plan: empty cells, never text in a number column.
+    assert all(c.value is None for c in rows["Waiting (users x readiness x months)"][3:])
+
+
+def _fits(ws, cell) -> bool:
+    from optimizer.sheet_layout import _display, column_width, text_width
+
+    w = column_width(ws, cell.column)
+    if text_width(_display(cell), bold=bool(cell.font and cell.font.b)) <= w + 0.01:
+        return True
+    lines = wrapped_lines(_display(cell), w, bold=bool(cell.font and cell.font.b))
+    return bool(cell.alignment and cell.alignment.wrap_text) and _height(ws, cell.row) >= lines * MIN_LINE_POINTS
+
+
+def test_comparison_columns_fit_their_content(comparison):
+    """17.5: every cell's text is either as narrow as its column or wraps in a row tall
+    enough; the "Why" (merged over the scenario columns) wraps and has room."""
+    _, path = comparison
+    ws = load_workbook(path)["Comparison"]
+    merged = {(m.min_row, m.min_col) for m in ws.merged_cells.ranges}
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            if cell.value is not None and (cell.row, cell.column) not in merged:
+                assert _fits(ws, cell), (cell.coordinate, cell.value)
+    why = next(c for r in ws.iter_rows() for c in r if isinstance(c.value, str) and c.value.startswith("infeasible:"))
+    assert (why.row, why.column) in merged and why.alignment.wrap_text
+    span = next(m for m in ws.merged_cells.ranges if (m.min_row, m.min_col) == (why.row, why.column))
+    from optimizer.sheet_layout import column_width
+
+    width = sum(column_width(ws, c) for c in range(span.min_col, span.max_col + 1))
+    assert _height(ws, why.row) >= wrapped_lines(why.value, width) * MIN_LINE_POINTS > MIN_LINE_POINTS
+
+
+def test_plan_workbook_columns_fit_their_content(example):
+    """'Sales and marke', 'Production phas': cut in the Assignments sheet's columns."""
+    _, _, path = example
+    ws = load_workbook(path)["Assignments"]
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                assert _fits(ws, cell), (cell.coordinate, cell.value)
+
+
+def test_plan_sheet_of_a_scenario_without_plan_links_the_sheet_that_explains(comparison):
+    """17.5: the comparison's plan sheet pointed to an Explanation sheet it lacked."""
+    _, path = comparison
+    wb = load_workbook(path)
+    ws = wb["Plan Tight deadline"]
+    texts = [c for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
+    (link,) = [c for c in texts if "the sheet '" in c.value]
+    target = link.value.split("the sheet '")[1].rstrip("'")
+    assert target == "Why Tight deadline" and target in wb.sheetnames
+    assert link.hyperlink.location == f"'{target}'!A1" or link.hyperlink.target == f"#'{target}'!A1"
+    why = wb[target]
+    assert any(isinstance(c.value, str) and "Sales and marketing" in c.value for r in why.iter_rows() for c in r)
