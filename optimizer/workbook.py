@@ -164,7 +164,7 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Works
         for cell in row:
             cell.alignment = WRAP
     fit_columns(ws, [1], lo=12, hi=34)
-    fit_columns(ws, range(2, len(ASSIGNMENT_COLUMNS) + 1), lo=7, hi=22)
+    fit_columns(ws, range(2, len(ASSIGNMENT_COLUMNS) + 1), lo=7, hi=32)
     return finish_sheet(ws, inst, result, title_rows="1:1")
 
 
@@ -321,7 +321,7 @@ def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None)
         for cell in row:
             cell.alignment = WRAP
     fit_columns(ws, [1], min_row=2, lo=12, hi=34)
-    fit_columns(ws, range(2, len(GROUP_COLUMNS) + 1), min_row=2, lo=8, hi=22)
+    fit_columns(ws, range(2, len(GROUP_COLUMNS) + 1), min_row=2, lo=8, hi=32)
     return finish_sheet(ws, inst, result)
 
 

@@ -64,8 +64,19 @@ def printed(tmp_path_factory):
         res = _solved(inst)
         write_outputs(inst, res, [str(tmp / f"{name}.xlsx")])
         solved[name] = (inst, res)
-    pdfs = lo_render.to_pdf([tmp / f"{n}.xlsx" for n in cases], tmp / "pdf")
-    return {n: (*solved[n], lo_render.page_texts(pdf)) for n, pdf in zip(cases, pdfs)}
+    # The comparison workbook of the README's scenarios (one without a plan: its "Why").
+    from optimizer.compare import compare, run_scenarios, write_comparison
+
+    sc = ROOT / "data" / "scenarios"
+    runs = run_scenarios([sc / "baseline.toml", sc / "more-helpdesk.toml", sc / "tight-deadline.toml"],
+                         SolveOptions(time_limit=10, workers=2))
+    assert all(check_plan(r.result.plan) == [] for r in runs if r.found)
+    comp = compare(runs)
+    write_comparison(comp, [str(tmp / "comparison.xlsx")])
+    solved["comparison"] = (comp, None)
+    names = [*cases, "comparison"]
+    pdfs = lo_render.to_pdf([tmp / f"{n}.xlsx" for n in names], tmp / "pdf")
+    return {n: (*solved[n], lo_render.page_texts(pdf)) for n, pdf in zip(names, pdfs)}
 
 
 def _flat(text: str) -> str:
@@ -115,6 +126,20 @@ def test_no_cell_shows_an_error_and_headers_show_whole(printed, case):
     assert all(re.search(r"Page \d+ of \d+", p) for p in pages), "a page without 'Page x of y'"
     for sheet in ("Plan", "Assignments", "Capacity", "Summary", "Inputs"):
         assert any(lo_render.shows_sheet(p, sheet) for p in pages), f"no page of the {sheet} sheet"
+
+
+def test_comparison_prints_whole(printed):
+    """The comparison workbook: the 'Why' of the scenario without a plan shows in full on the
+    Comparison sheet, and the KPIs show as formatted numbers."""
+    comp, _, pages = printed["comparison"]
+    for i, page in enumerate(pages):
+        assert not ERRORS.findall(page), f"page {i + 1} shows {ERRORS.findall(page)}"
+    text = _flat(" ".join(_pages_of(pages, "Comparison")))
+    (failed,) = [r for r in comp.runs if not r.found]
+    assert _flat(failed.reason) in text
+    waiting = comp.kpi("waiting")
+    assert f"{waiting.values[0]:,}" in text and f"{waiting.deltas[1]:+,}" in text
+    assert any(lo_render.shows_sheet(p, f"Why {failed.name}") for p in pages)
 
 
 def test_forty_groups_print_on_at_most_twelve_pages(printed):
