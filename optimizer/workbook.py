@@ -88,8 +88,9 @@ def finish_sheet(ws: Worksheet, inst: Instance | None, result: Result | None, *,
 
 
 # ------------------------------------------------------------------ Plan
-#: Plan-sheet month columns: wide enough for the month, at most this wide (longer names wrap).
-PLAN_COLUMN_MAX = 26
+#: Plan-sheet month columns: wide enough for the month and at most this wide (longer names
+#: wrap); a plan of few months may use up to PLAN_WIDTH characters across its months.
+PLAN_COLUMN_MAX, PLAN_COLUMN_WIDEST, PLAN_WIDTH = 26, 40, 130
 
 
 def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "Plan",
@@ -133,7 +134,8 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
             put(ws, i, c, v, alignment=WRAP, border=GRID)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
     fit_columns(ws, [1], min_row=top, lo=16, hi=26)
-    fit_columns(ws, range(2, len(header) + 1), min_row=top, lo=10, hi=PLAN_COLUMN_MAX)
+    hi = min(PLAN_COLUMN_WIDEST, max(PLAN_COLUMN_MAX, PLAN_WIDTH // inst.horizon))
+    fit_columns(ws, range(2, len(header) + 1), min_row=top, lo=10, hi=hi)
     return finish_sheet(ws, inst, result, title_rows=f"{top}:{top}")
 
 
@@ -187,6 +189,8 @@ def add_capacity_sheet(wb: Workbook, inst: Instance, result: Result) -> Workshee
             cap = row[f"{res}_capacity"]
             vals += [row[res], cap, (row[res] / cap) if cap else None]
         put_row(ws, i, vals)
+        for c in range(2, len(vals) + 1):
+            ws.cell(row=i, column=c).number_format = "#,##0"
         for j in range(len(RESOURCES)):
             ws.cell(row=i, column=6 + 3 * j).number_format = "0%"
     last = len(rows) + 1
