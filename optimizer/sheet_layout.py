@@ -29,6 +29,8 @@ DEFAULT_WIDTH = 8.43
 LINE_POINTS = 15.0
 BASE_SIZE = 11.0
 BOLD_FACTOR = 1.1
+#: Excel's tallest row, in points.
+MAX_ROW_POINTS = 409
 #: Excel refuses a header or footer longer than 255 characters (codes included).
 MAX_HEADER_TEXT = 70
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -147,7 +149,7 @@ def fit_row_heights(ws: Worksheet) -> None:
             if lines > 1 or size > BASE_SIZE:
                 need = max(need, lines * LINE_POINTS * size / BASE_SIZE + 2)
         if need:
-            ws.row_dimensions[row[0].row].height = math.ceil(need)
+            ws.row_dimensions[row[0].row].height = min(MAX_ROW_POINTS, math.ceil(need))
 
 
 # ------------------------------------------------------------------ print

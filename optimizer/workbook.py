@@ -27,7 +27,7 @@ from .atomic import write_with
 from .domain import RESOURCE_LABELS, RESOURCES, Instance
 from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
-from .sheet_layout import fit_columns, fit_row_heights, print_setup, set_widths
+from .sheet_layout import fit_columns, fit_row_heights, print_setup, set_widths, text_width, wrapped_lines
 from .solver import Result
 
 # Fonts name Calibri (the workbook's default font): a font without a name is drawn in a
@@ -115,6 +115,10 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
                   f"(users x readiness x months); assisted users {vals['assisted']:,}; "
                   f"{sum(g.size for g in inst.groups):,} users in {len(inst.groups)} groups.")
     header, rows = plan_grid(result.plan, sep="\n")
+    mheader, mrows = method_grid(result.plan, sep="\n")
+    widths = plan_widths(header, rows + mrows, inst.horizon)
+    rows = [part for row in rows for part in split_tall_row(row, widths)]
+    mrows = [part for row in mrows for part in split_tall_row(row, widths)]
     top = 4
     put_row(ws, top, header, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=TOP)
     for i, row in enumerate(rows, start=top + 1):
@@ -123,7 +127,6 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
             put(ws, i, c, v, alignment=WRAP, border=GRID)
     r0 = top + len(rows) + 3
     put(ws, r0 - 1, 1, "Plan with enrollment methods", font=BOLD)
-    mheader, mrows = method_grid(result.plan, sep="\n")
     put_row(ws, r0, mheader, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=TOP)
     for i, row in enumerate(mrows, start=r0 + 1):
         sub = row[0].startswith("  ")
@@ -133,10 +136,49 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
         for c, v in enumerate(row[1:], start=2):
             put(ws, i, c, v, alignment=WRAP, border=GRID)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
-    fit_columns(ws, [1], min_row=top, lo=16, hi=26)
-    hi = min(PLAN_COLUMN_WIDEST, max(PLAN_COLUMN_MAX, PLAN_WIDTH // inst.horizon))
-    fit_columns(ws, range(2, len(header) + 1), min_row=top, lo=10, hi=hi)
+    _widths(ws, widths)
     return finish_sheet(ws, inst, result, title_rows=f"{top}:{top}")
+
+
+def plan_widths(header: list[str], rows: list[list[str]], months: int) -> dict[int, float]:
+    """Column widths of the Plan sheet: the phase column fits its labels (16-26 characters),
+    each month its longest line (10 to PLAN_COLUMN_MAX characters, more when few months)."""
+    hi = min(PLAN_COLUMN_WIDEST, max(PLAN_COLUMN_MAX, PLAN_WIDTH // max(1, months)))
+    out = {}
+    for c in range(len(header)):
+        lo, top = (16, 26) if c == 0 else (10, hi)
+        need = max([text_width(header[c], bold=True)]
+                   + [text_width(r[c].strip(), bold=c == 0) for r in rows if r[c]])
+        out[c + 1] = min(top, max(lo, need))
+    return out
+
+
+#: A row holds at most this many lines of groups (Excel's rows are at most 409 points, 27 lines).
+MAX_ROW_LINES = 26
+
+
+def split_tall_row(row: list[str], widths: dict[int, float], max_lines: int = MAX_ROW_LINES) -> list[list[str]]:
+    """A plan row whose cells need more than ``max_lines`` lines, as that row and its
+    continuation rows ('<phase> (continued)'): Excel cannot make a row taller than 409
+    points, so a taller cell would hide its last groups."""
+    columns = []
+    for c, cell in enumerate(row[1:], start=2):
+        chunks: list[list[str]] = []
+        used = 0
+        for item in cell.split("\n") if cell else []:
+            n = wrapped_lines(item, widths[c])
+            if not chunks or (chunks[-1] and used + n > max_lines):
+                chunks.append([])
+                used = 0
+            chunks[-1].append(item)
+            used += n
+        columns.append(chunks)
+    parts = max([1] + [len(ch) for ch in columns])
+    if parts == 1:
+        return [row]
+    indent = row[0][: len(row[0]) - len(row[0].lstrip())]
+    return [[row[0] if i == 0 else f"{indent}{row[0].strip()} (continued)"]
+            + ["\n".join(ch[i]) if i < len(ch) else "" for ch in columns] for i in range(parts)]
 
 
 # ------------------------------------------------------------------ Assignments

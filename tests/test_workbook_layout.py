@@ -233,3 +233,25 @@ def test_plan_sheet_of_a_scenario_without_plan_links_the_sheet_that_explains(com
     assert link.hyperlink.location == f"'{target}'!A1" or link.hyperlink.target == f"#'{target}'!A1"
     why = wb[target]
     assert any(isinstance(c.value, str) and "Sales and marketing" in c.value for r in why.iter_rows() for c in r)
+
+
+def test_a_crowded_month_continues_on_more_rows(tmp_path: Path):
+    """60 groups in one phase and month: Excel cannot make a row taller than 409 points
+    (27 lines), so the cell continues on rows '<phase> (continued)' and every group shows."""
+    groups = [Group(f"Department {i:02d} site Stockholm windows", 10 + i, wave="production") for i in range(60)]
+    inst = instance(groups, months(10_000, 10_000))
+    res = solved(inst)
+    path = tmp_path / "p.xlsx"
+    write_outputs(inst, res, [str(path)])
+    ws = load_workbook(path)["Plan"]
+    shown = []
+    for row in ws.iter_rows():
+        for cell in row[1:]:
+            if isinstance(cell.value, str) and "users)" in cell.value:
+                lines = wrapped_lines(cell.value, ws.column_dimensions[cell.column_letter].width)
+                assert lines * 15 <= _height(ws, cell.row) <= 409, (cell.coordinate, lines)
+                shown += cell.value.split("\n")
+    assert sorted(shown) == sorted(f"{g.name} ({g.size} users)" for g in groups)
+    labels = [r[0].value for r in ws.iter_rows() if r[0].value]
+    assert "Production phase 1 (continued)" in labels
+    assert any(str(x).strip() == "Self-service (continued)" for x in labels)
