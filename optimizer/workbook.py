@@ -78,12 +78,18 @@ def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
 _widths = set_widths
 
 
+#: The plan's status in the planner's words (the print header).
+STATUS_WORDS = {"optimal": "best possible plan", "feasible": "a plan, not proven the best possible",
+                "infeasible": "no plan possible", "unknown": "no plan found in the time given"}
+
+
 def finish_sheet(ws: Worksheet, inst: Instance | None, result: Result | None, *, title_rows: str | None = None,
                  title_cols: str | None = "A:A") -> Worksheet:
     """Rows as tall as their cells' lines, and the print layout (see optimizer.sheet_layout)."""
     fit_row_heights(ws)
     print_setup(ws, title="Rollout plan" + (f": {inst.name}" if inst is not None else ""),
-                status=result.status if result is not None else "", title_rows=title_rows, title_cols=title_cols)
+                status=STATUS_WORDS.get(result.status, result.status) if result is not None else "",
+                title_rows=title_rows, title_cols=title_cols)
     return ws
 
 

@@ -94,7 +94,7 @@ def test_every_sheet_prints_one_page_wide_in_landscape_with_titles(example):
         assert ps.orientation == "landscape", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert (ps.fitToWidth, ps.fitToHeight) == (1, 0), ws.title
-        assert "example" in ws.oddHeader.left.text and "optimal" in ws.oddHeader.left.text
+        assert "example" in ws.oddHeader.left.text and "best possible plan" in ws.oddHeader.left.text
         assert ws.oddHeader.right.text == "&A"  # the sheet's name
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
         assert ws.print_title_cols.replace("$", "") == "A:A", ws.title
