@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
 from .compare import Comparison, Kpi, describe_move
 from .sheet_layout import column_width, fit_columns, fit_row_heights, print_setup, set_widths
-from .workbook import (BOLD, GRID, HEADER_FILL, TITLE, TOP, WRAP, add_explanation_sheet, add_plan_sheet, put,
+from .workbook import (BOLD, GRID, HEADER_FILL, TITLE, WRAP, add_explanation_sheet, add_plan_sheet, put,
                        put_row, sheet_title)
 
 #: Number formats per KPI kind: (value, difference against the baseline). A month is its label
@@ -32,6 +33,9 @@ FORMATS = {
     "seconds": ("0.00", '+0.00;-0.00;"±0"'),
     "text": (None, None),
 }
+RIGHT = Alignment(horizontal="right", vertical="top", wrap_text=True)
+#: Text after a number column starts a little in, not touching the number.
+INDENTED = Alignment(horizontal="left", vertical="top", wrap_text=True, indent=1)
 #: Width at least this wide for a merged text cell ("Change", "Why"), in characters.
 MIN_TEXT_WIDTH = 48
 
@@ -40,6 +44,8 @@ def _cell_values(kpi: Kpi, i: int) -> tuple[Any, Any]:
     v, d = kpi.values[i], kpi.deltas[i] if i < len(kpi.deltas) else None
     if kpi.kind == "pct" and d is not None:
         d = round(100 * d, 6)
+    if kpi.kind == "seconds":  # as shown: a difference under 0.005 s is none
+        v, d = (None if x is None else round(x, 2) + 0.0 for x in (v, d))
     return v, d
 
 
@@ -67,22 +73,24 @@ def add_comparison_sheet(wb: Workbook, comp: Comparison) -> Worksheet:
         for i in range(len(comp.runs)):
             v, d = _cell_values(k, i)
             col += 1
-            cell = put(ws, r, col, v, border=GRID, alignment=TOP)
+            cell = put(ws, r, col, v, border=GRID, alignment=RIGHT)
             if vfmt and v is not None:
                 cell.number_format = vfmt
             if i:
                 col += 1
-                cell = put(ws, r, col, d, border=GRID, alignment=TOP)
+                cell = put(ws, r, col, d, border=GRID, alignment=RIGHT)
                 if dfmt and d is not None:
                     cell.number_format = dfmt
     r += 2
     put_row(ws, r, ["Scenario", "Group", "Users", "Change against " + base], font=BOLD, fill=HEADER_FILL,
             alignment=WRAP)
+    ws.cell(row=r, column=4).alignment = INDENTED
     _merge_to(ws, r, 4, last)
     for m in comp.moves:
         r += 1
         put_row(ws, r, [m.scenario, m.group, m.size, describe_move(m)], alignment=WRAP)
         ws.cell(row=r, column=3).number_format = "#,##0"
+        ws.cell(row=r, column=4).alignment = INDENTED
         _merge_to(ws, r, 4, last)
     if not comp.moves:
         r += 1

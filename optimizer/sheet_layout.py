@@ -143,6 +143,7 @@ def fit_row_heights(ws: Worksheet) -> None:
                     width = spans[key]
                 else:
                     width = widths.setdefault(cell.column, column_width(ws, cell.column))
+                width -= 2 * (cell.alignment.indent or 0)  # an indent level: about a character
                 lines = wrapped_lines(text, width, size=size, bold=bold)
             else:
                 lines = text.count("\n") + 1
