@@ -19,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -113,7 +114,8 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
             put(ws, 4, 1, "Why: " + result.explanation.headline(), alignment=WRAP)
             # The link in a cell of its own: LibreOffice does not wrap a cell with a link.
             link = put(ws, 5, 1, f"Details and the changes that give a plan: the sheet '{explanation_sheet}'")
-            link.hyperlink = f"#'{explanation_sheet}'!A1"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(explanation_sheet)}!A1")
+            link.font = Font(name=FONT, color="0563C1", underline="single")
         _widths(ws, {1: 100})
         return finish_sheet(ws, inst, result, title_cols=None)
     vals = result.plan.objective_values()
