@@ -28,7 +28,8 @@ from .atomic import write_with
 from .domain import RESOURCE_LABELS, RESOURCES, Instance
 from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
-from .sheet_layout import fit_columns, fit_row_heights, print_setup, set_widths, text_width, wrapped_lines
+from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
+                           wrapped_lines)
 from .solver import Result
 
 # Fonts name Calibri (the workbook's default font): a font without a name is drawn in a
@@ -217,6 +218,8 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Works
             cell.alignment = WRAP
     fit_columns(ws, [1], lo=12, hi=34)
     fit_columns(ws, range(2, len(ASSIGNMENT_COLUMNS) + 1), lo=7, hi=32)
+    # Room for the table's filter button beside each header.
+    _widths(ws, {c: column_width(ws, c) + 2 for c in range(1, len(ASSIGNMENT_COLUMNS) + 1)})
     return finish_sheet(ws, inst, result, title_rows="1:1")
 
 

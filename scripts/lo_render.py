@@ -17,6 +17,7 @@ import argparse
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
@@ -77,7 +78,10 @@ def main() -> None:
     args = ap.parse_args()
     if missing_tools():
         raise SystemExit("missing: " + ", ".join(missing_tools()))
-    for pdf in to_pdf(args.workbooks, args.out):
+    started = time.perf_counter()
+    pdfs = to_pdf(args.workbooks, args.out)
+    print(f"converted {len(pdfs)} workbook(s) in {time.perf_counter() - started:.1f} s")
+    for pdf in pdfs:
         print(f"{pdf}: {len(page_texts(pdf))} pages")
 
 
