@@ -6,7 +6,8 @@ headless LibreOffice (scripts/lo_render.py), and the PDF's text must show every 
 first), every month on every Plan page (one page wide), and no error value; the whole
 40-group workbook prints on at most 12 pages.
 
-Marked slow (about 10-20 s: one LibreOffice start and a 40-group solve); runs in the
+Marked slow (about 25-35 s on a loaded 2-core machine: one LibreOffice start for three
+workbooks, a 5 s 40-group solve and the scenario solves); runs in the
 normal test command when LibreOffice and poppler-utils are installed and is skipped with
 the reason otherwise.
 """
@@ -43,7 +44,8 @@ MAX_PAGES_40 = 12
 
 
 def _solved(inst):
-    res = solve(inst, SolveOptions(time_limit=10, workers=2))
+    # Any checked plan will do: what is tested is how it prints, not how good it is.
+    res = solve(inst, SolveOptions(time_limit=5, workers=2))
     assert res.plan is not None and check_plan(res.plan) == []
     return res
 
