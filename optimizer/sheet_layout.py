@@ -182,7 +182,7 @@ def print_setup(ws: Worksheet, *, title: str, status: str = "", title_rows: str 
         ws.print_title_rows = title_rows
     if title_cols:
         ws.print_title_cols = title_cols
-    left = header_text(title) + (f" — {header_text(status, 30)}" if status else "")
+    left = header_text(title) + (f" — {header_text(status, 50)}" if status else "")
     ws.oddHeader.left.text = left
     ws.oddHeader.left.size = 9
     ws.oddHeader.right.text = "&A"
