@@ -584,48 +584,12 @@ def _xlsx_writer() -> Callable[[Comparison, Path], None] | None:
 
 
 def write_comparison_xlsx(comp: Comparison, path: Path) -> None:
-    """Comparison sheet (KPI table with deltas, moved groups, reasons) and, per scenario,
-    its plan sheet as in ``rollout solve --out plan.xlsx``. Atomic."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    """Comparison sheet (KPIs as numbers with differences, moved groups, reasons) and, per
+    scenario, its plan sheet as in ``rollout solve --out plan.xlsx``, and the sheet that
+    explains a missing plan (optimizer.compare_workbook). Atomic."""
+    from .compare_workbook import write_comparison_xlsx as write
 
-    from .atomic import write_with
-    from .workbook import HEADER_FILL, TITLE, add_plan_sheet, put, put_row
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Comparison"
-    bold = Font(bold=True)
-    base = comp.baseline.name if comp.runs else ""
-    put(ws, 1, 1, "Scenario comparison", font=TITLE)
-    put(ws, 2, 1, f"Baseline: {base}; every other column shows its difference from it in brackets.")
-    header, rows = kpi_rows(comp)
-    put_row(ws, 4, header, font=bold, fill=HEADER_FILL)
-    r = 4
-    for row in rows:
-        r += 1
-        put_row(ws, r, row)
-        ws.cell(row=r, column=1).font = bold
-    r += 2
-    put_row(ws, r, ["Scenario", "Group", "Users", "Change against " + base], font=bold, fill=HEADER_FILL)
-    for m in comp.moves:
-        r += 1
-        put_row(ws, r, [m.scenario, m.group, m.size, describe_move(m)])
-    failed = [x for x in comp.runs if not x.found]
-    if failed:
-        r += 2
-        put_row(ws, r, ["Scenario without a plan", "Why"], font=bold, fill=HEADER_FILL)
-        for x in failed:
-            r += 1
-            put_row(ws, r, [x.name, x.reason or x.status], alignment=Alignment(wrap_text=True, vertical="top"))
-    ws.column_dimensions["A"].width = 34
-    for col in "BCDEFGHIJKL":
-        ws.column_dimensions[col].width = 26
-    ws.freeze_panes = "B5"
-    for x in comp.runs:
-        if x.inst is not None and x.result is not None:
-            add_plan_sheet(wb, x.inst, x.result, title=f"Plan {x.name}")
-    write_with(path, lambda tmp: wb.save(tmp))
+    write(comp, path)
 
 
 def writers() -> dict[str, Callable[[Comparison, Path], None]]:

@@ -3,7 +3,9 @@
 Every sheet is built from the same data as the other formats (``optimizer.report``),
 so the workbook, the terminal and the Markdown never disagree. User text is written
 with ``put`` which forces the string type, so a group called ``=1+1`` stays text and
-never becomes a formula. Writes are atomic (temp file + rename).
+never becomes a formula. Writes are atomic (temp file + rename). Column widths, row
+heights and the print layout (one page wide, titles repeated) come from
+:mod:`optimizer.sheet_layout`, so every group shows on screen and on paper.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,13 +28,22 @@ from .atomic import write_with
 from .domain import RESOURCE_LABELS, RESOURCES, Instance
 from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
+from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
+                           wrapped_lines)
 from .solver import Result
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
+# Fonts name Calibri (the workbook's default font): a font without a name is drawn in a
+# serif fallback by LibreOffice.
+FONT = "Calibri"
+BOLD = Font(name=FONT, bold=True)
+ITALIC = Font(name=FONT, italic=True)
+TITLE = Font(name=FONT, bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 PHASE_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+_LINE = Side(style="thin", color="BFBFBF")
+GRID = Border(left=_LINE, right=_LINE, top=_LINE, bottom=_LINE)
 GREEN, AMBER, RED = (PatternFill("solid", fgColor=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
 _BAD_SHEET_CHARS = set('[]:*?/\\')
 
@@ -65,49 +77,117 @@ def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
     return title
 
 
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
-    for col, w in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = w
+_widths = set_widths
+
+
+#: The plan's status in the planner's words (the print header).
+STATUS_WORDS = {"optimal": "best possible plan", "feasible": "a plan, not proven the best possible",
+                "infeasible": "no plan possible", "unknown": "no plan found in the time given"}
+
+
+def finish_sheet(ws: Worksheet, inst: Instance | None, result: Result | None, *, title_rows: str | None = None,
+                 title_cols: str | None = "A:A") -> Worksheet:
+    """Rows as tall as their cells' lines, and the print layout (see optimizer.sheet_layout)."""
+    fit_row_heights(ws)
+    print_setup(ws, title="Rollout plan" + (f": {inst.name}" if inst is not None else ""),
+                status=STATUS_WORDS.get(result.status, result.status) if result is not None else "",
+                title_rows=title_rows, title_cols=title_cols)
+    return ws
 
 
 # ------------------------------------------------------------------ Plan
-def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "Plan") -> Worksheet:
+#: Plan-sheet month columns: wide enough for the month and at most this wide (longer names
+#: wrap); a plan of few months may use up to PLAN_WIDTH characters across its months.
+PLAN_COLUMN_MAX, PLAN_COLUMN_WIDEST, PLAN_WIDTH = 26, 40, 130
+
+
+def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "Plan",
+                   explanation_sheet: str = "Explanation") -> Worksheet:
     """The guide's table (phases x months, cells 'Group (N users)') and, below it, the
-    same plan with method sub-rows (Self-service / Assisted / IT tech fair)."""
+    same plan with method sub-rows (Self-service / Assisted / IT tech fair). Without a
+    plan, the reason and a pointer to the sheet ``explanation_sheet`` that explains it."""
     ws = wb.create_sheet(sheet_title(title, wb.sheetnames))
     put(ws, 1, 1, f"Rollout plan: {inst.name} ({result.status})", font=TITLE)
     if result.plan is None:
         put(ws, 3, 1, "No plan: " + ("no plan satisfies all rules (infeasible)." if result.status == "infeasible"
-                                      else "none found within the time limit."))
+                                      else "none found within the time limit."), alignment=WRAP)
         if result.explanation is not None:
-            put(ws, 4, 1, "Why: " + result.explanation.headline() + " (see the Explanation sheet)")
+            put(ws, 4, 1, "Why: " + result.explanation.headline(), alignment=WRAP)
+            # The link in a cell of its own: LibreOffice does not wrap a cell with a link.
+            link = put(ws, 5, 1, f"Details and the changes that give a plan: the sheet '{explanation_sheet}'")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(explanation_sheet)}!A1")
+            link.font = Font(name=FONT, color="0563C1", underline="single")
         _widths(ws, {1: 100})
-        return ws
+        return finish_sheet(ws, inst, result, title_cols=None)
     vals = result.plan.objective_values()
     put(ws, 2, 1, f"Finish {inst.months[vals['finish']].label}; waiting {vals['waiting']:,} "
                   f"(users x readiness x months); assisted users {vals['assisted']:,}; "
                   f"{sum(g.size for g in inst.groups):,} users in {len(inst.groups)} groups.")
     header, rows = plan_grid(result.plan, sep="\n")
+    mheader, mrows = method_grid(result.plan, sep="\n")
+    widths = plan_widths(header, rows + mrows, inst.horizon)
+    rows = [part for row in rows for part in split_tall_row(row, widths)]
+    mrows = [part for row in mrows for part in split_tall_row(row, widths)]
     top = 4
-    put_row(ws, top, header, font=BOLD, fill=HEADER_FILL)
+    put_row(ws, top, header, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=TOP)
     for i, row in enumerate(rows, start=top + 1):
-        put(ws, i, 1, row[0], font=BOLD, fill=PHASE_FILL, alignment=WRAP)
+        put(ws, i, 1, row[0], font=BOLD, fill=PHASE_FILL, alignment=WRAP, border=GRID)
         for c, v in enumerate(row[1:], start=2):
-            put(ws, i, c, v, alignment=WRAP)
+            put(ws, i, c, v, alignment=WRAP, border=GRID)
     r0 = top + len(rows) + 3
     put(ws, r0 - 1, 1, "Plan with enrollment methods", font=BOLD)
-    mheader, mrows = method_grid(result.plan, sep="\n")
-    put_row(ws, r0, mheader, font=BOLD, fill=HEADER_FILL)
+    put_row(ws, r0, mheader, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=TOP)
     for i, row in enumerate(mrows, start=r0 + 1):
         sub = row[0].startswith("  ")
         put(ws, i, 1, row[0].strip() if not sub else "    " + row[0].strip(),
-            font=Font(bold=not sub, italic=sub), fill=PHASE_FILL if not sub else PatternFill(), alignment=WRAP)
+            font=ITALIC if sub else BOLD, fill=PHASE_FILL if not sub else PatternFill(), alignment=WRAP,
+            border=GRID)
         for c, v in enumerate(row[1:], start=2):
-            put(ws, i, c, v, alignment=WRAP)
+            put(ws, i, c, v, alignment=WRAP, border=GRID)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
-    longest = max((len(x) for r in rows for cell in r[1:] for x in cell.split("\n")), default=10)
-    _widths(ws, {1: 24, **{c: min(max(14, longest + 2), 45) for c in range(2, len(header) + 1)}})
-    return ws
+    _widths(ws, widths)
+    return finish_sheet(ws, inst, result, title_rows=f"{top}:{top}")
+
+
+def plan_widths(header: list[str], rows: list[list[str]], months: int) -> dict[int, float]:
+    """Column widths of the Plan sheet: the phase column fits its labels (16-26 characters),
+    each month its longest line (10 to PLAN_COLUMN_MAX characters, more when few months)."""
+    hi = min(PLAN_COLUMN_WIDEST, max(PLAN_COLUMN_MAX, PLAN_WIDTH // max(1, months)))
+    out = {}
+    for c in range(len(header)):
+        lo, top = (16, 26) if c == 0 else (10, hi)
+        need = max([text_width(header[c], bold=True)]
+                   + [text_width(r[c].strip(), bold=c == 0) for r in rows if r[c]])
+        out[c + 1] = min(top, max(lo, need))
+    return out
+
+
+#: A row holds at most this many lines of groups (Excel's rows are at most 409 points, 27 lines).
+MAX_ROW_LINES = 26
+
+
+def split_tall_row(row: list[str], widths: dict[int, float], max_lines: int = MAX_ROW_LINES) -> list[list[str]]:
+    """A plan row whose cells need more than ``max_lines`` lines, as that row and its
+    continuation rows ('<phase> (continued)'): Excel cannot make a row taller than 409
+    points, so a taller cell would hide its last groups."""
+    columns = []
+    for c, cell in enumerate(row[1:], start=2):
+        chunks: list[list[str]] = []
+        used = 0
+        for item in cell.split("\n") if cell else []:
+            n = wrapped_lines(item, widths[c])
+            if not chunks or (chunks[-1] and used + n > max_lines):
+                chunks.append([])
+                used = 0
+            chunks[-1].append(item)
+            used += n
+        columns.append(chunks)
+    parts = max([1] + [len(ch) for ch in columns])
+    if parts == 1:
+        return [row]
+    indent = row[0][: len(row[0]) - len(row[0].lstrip())]
+    return [[row[0] if i == 0 else f"{indent}{row[0].strip()} (continued)"]
+            + ["\n".join(ch[i]) if i < len(ch) else "" for ch in columns] for i in range(parts)]
 
 
 # ------------------------------------------------------------------ Assignments
@@ -133,8 +213,14 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Works
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "B2"
-    _widths(ws, {1: 30, **{c: 13 for c in range(2, len(ASSIGNMENT_COLUMNS) + 1)}})
-    return ws
+    for row in ws.iter_rows(min_row=2, max_row=r):
+        for cell in row:
+            cell.alignment = WRAP
+    fit_columns(ws, [1], lo=12, hi=34)
+    fit_columns(ws, range(2, len(ASSIGNMENT_COLUMNS) + 1), lo=7, hi=32)
+    # Room for the table's filter button beside each header.
+    _widths(ws, {c: column_width(ws, c) + 2 for c in range(1, len(ASSIGNMENT_COLUMNS) + 1)})
+    return finish_sheet(ws, inst, result, title_rows="1:1")
 
 
 # ------------------------------------------------------------------ Capacity
@@ -156,28 +242,53 @@ def add_capacity_sheet(wb: Workbook, inst: Instance, result: Result) -> Workshee
             cap = row[f"{res}_capacity"]
             vals += [row[res], cap, (row[res] / cap) if cap else None]
         put_row(ws, i, vals)
+        for c in range(2, len(vals) + 1):
+            ws.cell(row=i, column=c).number_format = "#,##0"
         for j in range(len(RESOURCES)):
             ws.cell(row=i, column=6 + 3 * j).number_format = "0%"
     last = len(rows) + 1
     for j in range(len(RESOURCES)):
         col = get_column_letter(6 + 3 * j)
         rng = f"{col}2:{col}{last}"
-        ws.conditional_formatting.add(rng, CellIsRule(operator="greaterThan", formula=["0.9"], fill=RED))
-        ws.conditional_formatting.add(rng, CellIsRule(operator="between", formula=["0.75", "0.9"], fill=AMBER))
-        ws.conditional_formatting.add(rng, CellIsRule(operator="lessThan", formula=["0.75"], fill=GREEN))
+        # Only cells with a number: a month without capacity has no utilisation (blank, no colour).
+        first = f"{col}2"
+        for test, fill in ((f"{first}>0.9", RED), (f"AND({first}>=0.75,{first}<=0.9)", AMBER),
+                           (f"{first}<0.75", GREEN)):
+            ws.conditional_formatting.add(rng, FormulaRule(formula=[f"AND(ISNUMBER({first}),{test})"], fill=fill))
     ws.freeze_panes = "B2"
-    _widths(ws, {1: 10, 2: 9, 3: 12, **{c: 13 for c in range(4, len(header) + 1)}})
+    _widths(ws, {1: 10, 2: 9, 3: 12, **{c: 14 for c in range(4, len(header) + 1)}})
+    ws.add_chart(capacity_chart(ws, last), f"A{last + 3}")
+    return finish_sheet(ws, inst, result, title_rows="1:1")
+
+
+LOAD_COLOUR, CAPACITY_COLOUR = "4472C4", "C00000"
+
+
+def capacity_chart(ws: Worksheet, last: int) -> BarChart:
+    """Helpdesk load (filled bars) against capacity (an outlined bar per month, drawn over
+    the load): capacity is a level that holds for a whole month, so it is drawn as a step
+    per month, never as a line between months (LibreOffice smooths such lines into curves
+    that overshoot)."""
     chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.overlap = 100  # capacity's outline stands around the load's bar
+    chart.gapWidth = 40
     chart.title = "Helpdesk tickets: load against capacity"
     chart.y_axis.title = "tickets"
-    chart.add_data(Reference(ws, min_col=4, min_row=1, max_row=last), titles_from_data=True)
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.add_data(Reference(ws, min_col=4, max_col=5, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
-    cap_line = LineChart()
-    cap_line.add_data(Reference(ws, min_col=5, min_row=1, max_row=last), titles_from_data=True)
-    chart += cap_line
+    load, cap = chart.series
+    load.graphicalProperties.solidFill = LOAD_COLOUR
+    load.graphicalProperties.line.solidFill = LOAD_COLOUR
+    cap.graphicalProperties.noFill = True
+    cap.graphicalProperties.line.solidFill = CAPACITY_COLOUR
+    cap.graphicalProperties.line.width = 28575  # 2.25 pt, in EMU
+    chart.legend.position = "b"
     chart.width, chart.height = 22, 9
-    ws.add_chart(chart, f"A{last + 3}")
-    return ws
+    return chart
 
 
 # ------------------------------------------------------------------ Summary
@@ -229,12 +340,18 @@ def add_summary_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet
     for kind, path in inst.sources.items():
         r += 1
         put_row(ws, r, [kind, path or "", _sha256(path)])
-    _widths(ws, {1: 24, 2: 40, 3: 66, 4: 12, 5: 10, 6: 10, 7: 20, 8: 16})
-    return ws
+    # Long values (paths, solver parameters, hashes) wrap in capped columns instead of
+    # widening the sheet (a SHA-256 takes two lines).
+    for row in ws.iter_rows(min_row=2, max_row=r):
+        for cell in row:
+            if cell.value is not None and cell.fill.fill_type is None:
+                cell.alignment = WRAP
+    _widths(ws, {1: 18, 2: 40, 3: 36, 4: 12, 5: 10, 6: 10, 7: 14, 8: 12})
+    return finish_sheet(ws, inst, result)
 
 
 # ------------------------------------------------------------------ Inputs
-def add_inputs_sheet(wb: Workbook, inst: Instance) -> Worksheet:
+def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None) -> Worksheet:
     """Groups, capacity and rules exactly as used (after defaults and scenario overrides)."""
     ws = wb.create_sheet("Inputs")
     put(ws, 1, 1, "Groups", font=BOLD)
@@ -257,8 +374,12 @@ def add_inputs_sheet(wb: Workbook, inst: Instance) -> Worksheet:
     for key, val in rules_rows(inst):
         r += 1
         put_row(ws, r, [key, val])
-    _widths(ws, {1: 30, **{c: 13 for c in range(2, 15)}})
-    return ws
+    for row in ws.iter_rows(min_row=2, max_row=r):
+        for cell in row:
+            cell.alignment = WRAP
+    fit_columns(ws, [1], min_row=2, lo=12, hi=34)
+    fit_columns(ws, range(2, len(GROUP_COLUMNS) + 1), min_row=2, lo=8, hi=32)
+    return finish_sheet(ws, inst, result)
 
 
 def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
@@ -276,11 +397,12 @@ def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
 
 
 # ------------------------------------------------------------------ Explanation
-def add_explanation_sheet(wb: Workbook, result: Result) -> Worksheet | None:
+def add_explanation_sheet(wb: Workbook, result: Result, inst: Instance | None = None,
+                          title: str = "Explanation") -> Worksheet | None:
     exp = result.explanation
     if exp is None:
         return None
-    ws = wb.create_sheet("Explanation")
+    ws = wb.create_sheet(sheet_title(title, wb.sheetnames))
     put(ws, 1, 1, "Why there is no plan", font=TITLE)
     r = 3
     put_row(ws, r, ["Rule", "Conflict"], font=BOLD, fill=HEADER_FILL)
@@ -295,7 +417,7 @@ def add_explanation_sheet(wb: Workbook, result: Result) -> Worksheet | None:
     if exp.note:
         put(ws, r + 2, 1, exp.note)
     _widths(ws, {1: 60, 2: 90, 3: 12})
-    return ws
+    return finish_sheet(ws, inst, result, title_rows=None)
 
 
 # ------------------------------------------------------------------ workbook
@@ -307,8 +429,8 @@ def plan_workbook(inst: Instance, result: Result) -> Workbook:
         add_assignments_sheet(wb, inst, result)
     add_capacity_sheet(wb, inst, result)
     add_summary_sheet(wb, inst, result)
-    add_inputs_sheet(wb, inst)
-    add_explanation_sheet(wb, result)
+    add_inputs_sheet(wb, inst, result)
+    add_explanation_sheet(wb, result, inst)
     return wb
 
 

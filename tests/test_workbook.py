@@ -289,10 +289,13 @@ def test_compare_xlsx_has_comparison_and_plan_sheets(tmp_path: Path):
             "-q", "--time-limit", "10", "--out", str(out))
     assert r.exit_code == 1  # one scenario is infeasible
     wb = load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["Comparison", "Plan Baseline", "Plan More helpdesk", "Plan Tight deadline"]
+    assert wb.sheetnames == ["Comparison", "Plan Baseline", "Plan More helpdesk", "Plan Tight deadline",
+                             "Why Tight deadline"]
     rows = rows_of(out, "Comparison")
     kpi = {r[0]: r[1:] for r in rows if r[0]}
-    assert kpi["Status"] == ("optimal", "optimal", "infeasible")
-    assert kpi["Finish month"][:2] == ("2027-10", "2027-09 (-1 month)")
-    assert ("More helpdesk", "Executives", 30, "2027-10 -> 2027-09 (-1 month)") in rows
+    # Columns: baseline, then per scenario its value and its difference from the baseline.
+    assert kpi["KPI"] == ("Baseline", "More helpdesk", "vs Baseline", "Tight deadline", "vs Baseline")
+    assert kpi["Status"] == ("optimal", "optimal", None, "infeasible", None)
+    assert kpi["Finish month"][:3] == ("2027-10", "2027-09", -1)
+    assert ("More helpdesk", "Executives", 30, "2027-10 -> 2027-09 (-1 month)", None, None) in rows
     assert any(r[0] == "Tight deadline" and r[1] for r in rows if r[0] == "Tight deadline")
