@@ -95,13 +95,11 @@ def groups_cmd(users, devices, by, max_size, vip_titles, readiness_file, risk_fi
 @click.command("pilot")
 @click.argument("groups", type=click.Path(dir_okay=False))
 @click.option("--users", "max_users", type=click.IntRange(min=1), help="At most this many users in the pilots.")
-@click.option("--fewest", type=click.Choice(("users", "groups")), default="users", show_default=True,
-              help="What the pilot keeps smallest.")
 @click.option("--by-department", is_flag=True, help="Test every platform x location x department, "
                                                    "not only platform x location.")
 @click.option("--out", help="Write the groups file with the wave column filled in.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
-def pilot_cmd(groups, max_users, fewest, by_department, out, time_limit) -> None:
+def pilot_cmd(groups, max_users, by_department, out, time_limit) -> None:
     """Choose the limited and the expanded pilot from GROUPS.csv: the fewest users that test
     every platform x location, no VIPs, eager users first."""
     console = Console()
@@ -110,7 +108,7 @@ def pilot_cmd(groups, max_users, fewest, by_department, out, time_limit) -> None
         table, gs = read_pilot_groups(groups)
     except InputError as err:
         _fail(err)
-    p = choose_pilot(gs, PilotOptions(users=max_users, fewest=fewest, department=by_department,
+    p = choose_pilot(gs, PilotOptions(users=max_users, department=by_department,
                                       time_limit=time_limit))
     from .directory_report import print_pilot
 

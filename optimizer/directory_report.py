@@ -103,14 +103,13 @@ def print_pilot(console: Console, p: Pilot, groups_file: str) -> None:
             t.add_row(Text(f"... and {len(names) - SHOW_GROUPS} more (see the written file)"), "", "", "", "")
         console.print(t)
     untested = sorted(p.coverable - p.covered(p.limited + p.expanded))
-    fewest = "groups, then users" if p.options.fewest == "groups" else "users"
     limit = f" within {_plural(p.options.users, 'user')}" if p.options.users is not None else ""
     if untested:
         _say(console, f"{_plural(len(untested), 'combination')} cannot be tested{limit}: "
                       f"{', '.join(_combo(c) for c in untested[:5])}" + (" ..." if len(untested) > 5 else "")
                       + ". The pilot tests as many as fit.")
     verdict = "Proven best possible" if p.proven else "Best found in the time limit (not proven best)"
-    _say(console, f"{verdict}: the pilot tests every combination it can{limit} with the fewest {fewest}, "
+    _say(console, f"{verdict}: the pilot tests every combination it can{limit} with the fewest users, "
                   "and among those the most eager users (readiness); the limited pilot is the smallest "
                   "part of it with every platform.")
     t = RichTable(title="Compared with Windows Autopatch's fixed rings", box=box.SIMPLE, title_justify="left")

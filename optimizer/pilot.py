@@ -5,12 +5,17 @@ group has; the pilot stage should test every one of them before production.
 The pilot stage is chosen, lexicographically:
 
 1. (only with a user limit) as many combinations covered as fit in the limit;
-2. the fewest users (or, with ``fewest="groups"``, the fewest groups, then users);
-3. the most eager users: the largest sum of users x readiness;
+2. the fewest users;
+3. the most eager users: the largest sum of users x readiness.
+
+Every group has one platform and one location, so it tests one combination,
+and the fewest users are also the fewest groups (one per combination); the
+exact model matters for the user limit (which combinations to leave out),
+for ties (readiness) and for the limited pilot.
 
 and then, within the chosen pilot stage, the *limited pilot* (the first, small
 wave): the smallest part of it that still has a group of every platform the
-pilot stage has (fewest groups when asked, then users, then the most eager);
+pilot stage has (fewest users, then the most eager);
 the rest is the *expanded pilot*. The two are solved one after the other: the
 pilot stage is the main objective, the limited pilot is cut from it.
 VIP groups are never chosen. Each level is solved to a proven optimum (or, when
@@ -49,7 +54,6 @@ def combination(g: Group, department: bool = False) -> tuple[str, ...]:
 @dataclass
 class PilotOptions:
     users: int | None = None  # at most this many users in the pilot stage
-    fewest: str = "users"  # or "groups"
     department: bool = False  # combinations include the department
     time_limit: float = 30.0
     workers: int = 2
@@ -124,11 +128,9 @@ def _lexicographic(model: cp_model.CpModel, levels: list[tuple[str, object, bool
     return solver, done
 
 
-def _stage_levels(cand: list[Group], v: list, label: str, fewest: str) -> list[tuple[str, object, bool]]:
-    users = sum(g.size * vi for g, vi in zip(cand, v))
-    out = [(f"{label} groups", sum(v), False)] if fewest == "groups" else []
-    return out + [(f"{label} users", users, False),
-                  (f"{label} readiness", sum(g.size * g.readiness * vi for g, vi in zip(cand, v)), True)]
+def _stage_levels(cand: list[Group], v: list, label: str) -> list[tuple[str, object, bool]]:
+    return [(f"{label} users", sum(g.size * vi for g, vi in zip(cand, v)), False),
+            (f"{label} readiness", sum(g.size * g.readiness * vi for g, vi in zip(cand, v)), True)]
 
 
 def choose_pilot(groups: list[Group], opts: PilotOptions | None = None) -> Pilot:
@@ -157,7 +159,7 @@ def choose_pilot(groups: list[Group], opts: PilotOptions | None = None) -> Pilot
     if opts.users is not None:
         m.add(sum(g.size * xi for g, xi in zip(cand, x)) <= opts.users)
         levels.append(("combinations covered", sum(cov), True))
-    levels += _stage_levels(cand, x, "pilot stage", opts.fewest)
+    levels += _stage_levels(cand, x, "pilot stage")
     solver, done = _lexicographic(m, levels, x, opts, deadline)
     stage = [g for g, v in zip(cand, x) if solver.value(v)]
 
@@ -169,7 +171,7 @@ def choose_pilot(groups: list[Group], opts: PilotOptions | None = None) -> Pilot
         by_platform.setdefault(g.platform, []).append(i)
     for idx in by_platform.values():
         m.add(sum(y[i] for i in idx) >= 1)
-    solver, more = _lexicographic(m, _stage_levels(stage, y, "limited pilot", opts.fewest), y, opts, deadline)
+    solver, more = _lexicographic(m, _stage_levels(stage, y, "limited pilot"), y, opts, deadline)
     limited = {g.name for g, v in zip(stage, y) if solver.value(v)}
     chosen = {g.name for g in stage}
     return Pilot(list(groups), [g.name for g in groups if g.name in limited],
