@@ -103,31 +103,39 @@ def read_export(path: str | Path, fields: dict[str, tuple[str, ...]], what: str,
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", file=name) from None
     text = decode_bytes(data, name)
-    try:
-        raw = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False,
-                          skip_blank_lines=False, header=0, engine="c")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"the file is empty; it needs the header row of {what}", file=name) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"the file is not valid CSV: {str(exc).strip()}", file=name) from None
-    by_norm: dict[str, str] = {}
-    for h in raw.columns:
-        by_norm.setdefault(_norm_header(h), h)
-    found, frame = {}, {}
+    sep = sniff_delimiter(text)
+    first = text.split("\n", 1)[0]
+    header = next(csv.reader([first], delimiter=sep), [])
+    if not any(h.strip() for h in header):
+        raise InputError(f"the first row is empty; it must be the header row of {what}", file=name, row=1)
+    by_norm: dict[str, int] = {}
+    for i, h in enumerate(header):
+        by_norm.setdefault(_norm_header(h), i)
+    found: dict[str, str] = {}
+    columns: dict[str, int] = {}
     for key, names in fields.items():
         for n in names:
-            h = by_norm.get(_norm_header(n))
-            if h is not None:
-                found[key] = str(h).lstrip("\ufeff").strip()
-                frame[key] = per_unique(raw[h].astype(str), str.strip)
+            i = by_norm.get(_norm_header(n))
+            if i is not None:
+                found[key], columns[key] = header[i].lstrip("\ufeff").strip(), i
                 break
     for key in required:
         if key not in found:
             raise InputError(
                 f"this does not look like {what}: no column {' or '.join(repr(n) for n in fields[key])} "
                 f"(column names are matched ignoring case and spaces; found: "
-                f"{', '.join(str(h) for h in raw.columns[:12])}{', ...' if len(raw.columns) > 12 else ''})",
+                f"{', '.join(h.strip() for h in header[:12])}{', ...' if len(header) > 12 else ''})",
                 file=name, row=1)
+    used = sorted(set(columns.values()))
+    try:  # only the columns we use: exports have 30 and more
+        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                          header=0, usecols=used, engine="c")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"the file is empty; it needs the header row of {what}", file=name) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"the file is not valid CSV: {str(exc).strip()}", file=name) from None
+    position = {i: c for i, c in zip(used, raw.columns)}
+    frame = {key: per_unique(raw[position[i]].astype(str), str.strip) for key, i in columns.items()}
     df = pd.DataFrame(frame, index=raw.index)
     df["row"] = raw.index + 2  # the header is row 1; blank lines are kept, so rows are exact
     blank = (raw == "").all(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
