@@ -12,7 +12,8 @@ that :func:`groups_csv` writes as a groups.csv that ``rollout solve`` reads.
 
 Headers are matched case-insensitively and without spaces, ``_`` or ``-``;
 values (departments, cities, ...) case-insensitively after trimming and
-collapsing spaces, shown in their most common spelling.
+collapsing spaces, shown in their most common spelling. Control characters
+(terminal escapes) in cells are dropped.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def read_export(path: str | Path, fields: dict[str, tuple[str, ...]], what: str,
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"the file is not valid CSV: {str(exc).strip()}", file=name) from None
     position = {i: c for i, c in zip(used, raw.columns)}
-    frame = {key: per_unique(raw[position[i]].astype(str), str.strip) for key, i in columns.items()}
+    frame = {key: per_unique(raw[position[i]].astype(str), clean_cell) for key, i in columns.items()}
     df = pd.DataFrame(frame, index=raw.index)
     df["row"] = raw.index + 2  # the header is row 1; blank lines are kept, so rows are exact
     blank = (raw == "").all(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
@@ -154,6 +155,14 @@ def _bools(ex: Export, col: str) -> pd.Series:
         raise InputError(f"'{ex.frame[col].iloc[i]}' is not true or false",
                          file=ex.file, row=int(ex.frame["row"].iloc[i]), column=ex.found[col])
     return ~v.isin(_FALSE)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_cell(text: str) -> str:
+    """A cell as text: control characters (terminal escapes and the like) dropped, trimmed."""
+    return _CONTROL.sub("", text).strip()
 
 
 def per_unique(s: pd.Series, fn) -> pd.Series:

@@ -6,6 +6,8 @@ Every name that came from a file is printed as text (``rich.text.Text`` or
 
 from __future__ import annotations
 
+import re
+
 from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -15,6 +17,12 @@ from .directory import Grouping
 from .pilot import Pilot, comparison
 
 SHOW_GROUPS = 15
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _t(text: str) -> Text:
+    """User text as plain text: no markup, control characters shown as \\xNN."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def _n(v: float) -> str:
@@ -22,7 +30,7 @@ def _n(v: float) -> str:
 
 
 def _say(console: Console, text: str) -> None:
-    console.print(text, markup=False, highlight=False)
+    console.print(_t(text), highlight=False)
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -70,7 +78,7 @@ def print_grouping(console: Console, g: Grouping, users_file: str, devices_file:
     t.add_column("Readiness", justify="right")
     t.add_column("Risk")
     for gr in sorted(g.groups, key=lambda x: (-x.size, x.name))[:SHOW_GROUPS]:
-        t.add_row(Text(gr.name), _n(gr.size), gr.platform, str(gr.readiness), gr.risk)
+        t.add_row(_t(gr.name), _n(gr.size), gr.platform, str(gr.readiness), gr.risk)
     console.print(t)
 
 
@@ -98,7 +106,7 @@ def print_pilot(console: Console, p: Pilot, groups_file: str) -> None:
         t.add_column("Readiness", justify="right")
         for n in names[:SHOW_GROUPS]:
             g = by_name[n]
-            t.add_row(Text(g.name), _n(g.size), g.platform, Text(g.location), str(g.readiness))
+            t.add_row(_t(g.name), _n(g.size), g.platform, _t(g.location), str(g.readiness))
         if len(names) > SHOW_GROUPS:
             t.add_row(Text(f"... and {len(names) - SHOW_GROUPS} more (see the written file)"), "", "", "", "")
         console.print(t)

@@ -232,3 +232,12 @@ def test_cli_groups_errors_exit_2(tmp_path):
     r = runner.invoke(main, ["groups", str(users), "--by", "department,floor", "--out", str(tmp_path / "g.csv")])
     assert r.exit_code == 2 and "'floor' is not a grouping key" in r.output
     assert not (tmp_path / "g.csv").exists()
+
+
+def test_control_characters_are_dropped_from_values(tmp_path):
+    users = NEW + '1,a@x.se,A,,"Ops\x1b[31m\x07",HQ,Oslo,NO,true,Member\n'
+    g = grouped(tmp_path, users, by=("department",))
+    assert g.groups[0].name == "Ops[31m" and g.groups[0].department == "Ops[31m"
+    r = CliRunner().invoke(main, ["groups", write(tmp_path, "u.csv", users), "--by", "department",
+                                  "--out", str(tmp_path / "g.csv")])
+    assert r.exit_code == 0 and "\x1b" not in r.output

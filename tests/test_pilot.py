@@ -178,3 +178,10 @@ def test_cli_pilot(tmp_path):
     bad.write_text("group,size\na,x\n")
     r = runner.invoke(main, ["pilot", str(bad)])
     assert r.exit_code == 2 and "row 2" in r.output and "Traceback" not in r.output
+
+
+def test_cli_pilot_shows_control_characters_as_text(tmp_path):
+    src = tmp_path / "groups.csv"
+    src.write_text('group,size,platform,location\n"a\x1bb",3,windows,"x\x1by"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["pilot", str(src)])
+    assert r.exit_code == 0 and "\x1b" not in r.output and "a\\x1bb" in r.output
