@@ -247,10 +247,12 @@ class Grouping:
     left_out: dict[str, int] = field(default_factory=dict)  # reason -> users
     platforms: dict[str, int] = field(default_factory=dict)  # platform -> users
     no_device: int = 0  # users without a primary device (given the default platform)
+    default_platform: str = "mixed"
     devices: int = 0  # device rows read
     devices_unused: dict[str, int] = field(default_factory=dict)  # reason -> devices
     split: int = 0  # groups split into parts
     unmapped: dict[str, list[str]] = field(default_factory=dict)  # readiness/risk -> departments not in the file
+    mapping_files: dict[str, str] = field(default_factory=dict)  # readiness/risk -> its file
     by: tuple[str, ...] = ()
     generation: str = ""  # which Entra ID header generation the users file has
 
@@ -269,9 +271,8 @@ def _platforms(users: pd.DataFrame, devices: Export | None, default: str, g: Gro
         "with an OS that is not planned for (not Windows, iOS, Android or macOS)": int(((plat == "") & (user != "")).sum()),
     }
     ok = (user != "") & (plat != "")
+    g.devices_unused["of users left out or not in the users file"] = int((ok & ~user.isin(set(users["key"]))).sum())
     pairs = pd.DataFrame({"user": user[ok], "platform": plat[ok]}).drop_duplicates()
-    known = set(users["key"])
-    g.devices_unused["of users left out or not in the users file"] = int((~pairs["user"].isin(known)).sum())
     count = pairs.groupby("user")["platform"].agg(["nunique", "first"])
     per_user = count["first"].where(count["nunique"] == 1, "mixed")
     out = users["key"].map(per_user)
@@ -304,7 +305,7 @@ def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -
         if k != "platform" and k not in users.found:
             raise InputError(f"--by {k} needs the column {' or '.join(repr(n) for n in USER_COLUMNS[k])}, "
                              "which this file does not have", file=users.file, row=1)
-    g = Grouping(groups=[], members=pd.DataFrame(), by=tuple(opts.by))
+    g = Grouping(groups=[], members=pd.DataFrame(), by=tuple(opts.by), default_platform=opts.default_platform)
     g.generation = ("older Entra ID (Azure AD) export" if "physicaldeliveryofficename" in
                     {_norm_header(h) for h in users.found.values()} else "Entra ID export")
     df = users.frame.copy()
@@ -353,7 +354,8 @@ def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -
     plat = _common(df, "pid", "platform", "mixed")
     loc_keys = [k for k in LOCATION_KEYS if f"{k}_f" in df]
     loc_common = {k: _common(df, "pid", f"{k}_f", "\0") for k in loc_keys if k in opts.by}
-    readiness, risk = _readiness(df, opts, g), _risk(df, opts, g)
+    dep_labels = labels.get("department", pd.Series(dtype=object))
+    readiness, risk = _readiness(df, opts, g, dep_labels), _risk(df, opts, g, dep_labels)
 
     names: dict[int, str] = {}
     used: set[str] = set()
@@ -387,22 +389,29 @@ def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -
     return g
 
 
-def _readiness(df: pd.DataFrame, opts: GroupingOptions, g: Grouping) -> pd.Series:
+def _names(folded: pd.Series, labels: pd.Series) -> list[str]:
+    """Departments (folded) in their most common spelling, sorted, without the empty one."""
+    return sorted(labels.get(f, f) for f in set(folded) - {""})
+
+
+def _readiness(df: pd.DataFrame, opts: GroupingOptions, g: Grouping, labels: pd.Series) -> pd.Series:
     """Per part: the users' mean readiness (unmapped departments count as 3), rounded half up."""
     if opts.readiness is None or "department_f" not in df:
         return pd.Series(DEFAULT_READINESS, index=sorted(df["pid"].unique()))
     vals = df["department_f"].map(opts.readiness.values)
-    g.unmapped["readiness"] = sorted(set(df.loc[vals.isna(), "department"].str.strip()) - {""})
+    g.mapping_files["readiness"] = opts.readiness.file
+    g.unmapped["readiness"] = _names(df.loc[vals.isna(), "department_f"], labels)
     mean = vals.fillna(DEFAULT_READINESS).astype(float).groupby(df["pid"]).mean()
     return (mean + 0.5).apply(math.floor).clip(1, 5)
 
 
-def _risk(df: pd.DataFrame, opts: GroupingOptions, g: Grouping) -> pd.Series:
+def _risk(df: pd.DataFrame, opts: GroupingOptions, g: Grouping, labels: pd.Series) -> pd.Series:
     """Per part: the highest risk among its users' departments (unmapped: medium)."""
     if opts.risk is None or "department_f" not in df:
         return pd.Series(DEFAULT_RISK, index=sorted(df["pid"].unique()))
     vals = df["department_f"].map(opts.risk.values)
-    g.unmapped["risk"] = sorted(set(df.loc[vals.isna(), "department"].str.strip()) - {""})
+    g.mapping_files["risk"] = opts.risk.file
+    g.unmapped["risk"] = _names(df.loc[vals.isna(), "department_f"], labels)
     level = vals.fillna(DEFAULT_RISK).map(RISKS.index)
     return level.groupby(df["pid"]).max().map(lambda i: RISKS[i])
 

@@ -49,8 +49,9 @@ def print_grouping(console: Console, g: Grouping, users_file: str, devices_file:
     plats = ", ".join(f"{k} {_n(v)}" for k, v in sorted(g.platforms.items(), key=lambda kv: (-kv[1], kv[0])))
     if devices_file:
         _say(console, f"Platforms from {_plural(g.devices, 'device')} in {devices_file}: {plats} "
-                      f"(mixed = primary devices of several platforms, or no device).")
-        _say(console, f"{_plural(g.no_device, 'user has', 'users have')} no primary device in the devices file.")
+                      "(mixed: primary devices of several platforms).")
+        _say(console, f"{_plural(g.no_device, 'user has', 'users have')} no primary device in the devices file "
+                      f"(counted as {g.default_platform}).")
         unused = sum(g.devices_unused.values())
         if unused:
             _say(console, f"Devices not used: {_reasons(g.devices_unused)}.")
@@ -69,7 +70,7 @@ def print_grouping(console: Console, g: Grouping, users_file: str, devices_file:
         if deps:
             default = "3" if what == "readiness" else "medium"
             shown = ", ".join(deps[:8]) + (f" and {len(deps) - 8} more" if len(deps) > 8 else "")
-            _say(console, f"Departments without a {what} in the mapping file ({what} {default}): {shown}.")
+            _say(console, f"Departments not in {g.mapping_files[what]} ({what} {default}): {shown}.")
     t = RichTable(title=Text(f"Largest groups ({min(SHOW_GROUPS, len(g.groups))} of {len(g.groups)})"),
                   box=box.SIMPLE, title_justify="left")
     t.add_column("Group", overflow="fold")

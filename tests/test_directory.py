@@ -150,7 +150,7 @@ def test_readiness_and_risk_mapping(tmp_path):
     (one,) = g.groups
     assert one.readiness == 4  # (5+5+5+1+3) / 5 = 3.8, rounded
     assert one.risk == "high"
-    assert g.unmapped == {"readiness": ["Sales"], "risk": ["IT", "Sales", "it"]}
+    assert g.unmapped == {"readiness": ["Sales"], "risk": ["IT", "Sales"]}
     by_dep = build_groups(u, None, GroupingOptions(by=("department",), readiness=ready, risk=risk)).groups
     assert {(x.name, x.readiness, x.risk) for x in by_dep} == {
         ("IT", 5, "medium"), ("Legal", 1, "high"), ("Sales", 3, "medium")}
