@@ -56,7 +56,7 @@ def _write(path: str, text: str) -> None:
 @click.option("--by", default="department,city,platform", show_default=True,
               help=f"Comma list of the keys that form groups: {', '.join(KEYS)}.")
 @click.option("--max-size", type=click.IntRange(min=0), default=0,
-              help="Split larger groups into parts of about this many users (0: no split).")
+              help="Split larger groups into even parts of at most this many users (0: no split).")
 @click.option("--vip-titles", default="", help='Job titles of VIPs, ;-separated whole words, any case, '
                                               'e.g. "VD;Chef;Director;Head of". VIPs get groups of their own.')
 @click.option("--readiness", "readiness_file", type=click.Path(dir_okay=False),
@@ -98,7 +98,8 @@ def groups_cmd(users, devices, by, max_size, vip_titles, readiness_file, risk_fi
 @click.option("--by-department", is_flag=True, help="Test every platform x location x department, "
                                                    "not only platform x location.")
 @click.option("--out", help="Write the groups file with the wave column filled in.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds at most (the pilot is usually proven best in well under a second).")
 def pilot_cmd(groups, max_users, by_department, out, time_limit) -> None:
     """Choose the limited and the expanded pilot from GROUPS.csv: the fewest users that test
     every platform x location, no VIPs, eager users first."""
