@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .domain import Group, RISKS
@@ -104,7 +105,7 @@ def read_export(path: str | Path, fields: dict[str, tuple[str, ...]], what: str,
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", file=name) from None
     text = decode_bytes(data, name)
-    sep = sniff_delimiter(text)
+    sep = sniff_delimiter(text[:65536])  # the header decides; do not split 30 MB into lines
     first = text.split("\n", 1)[0]
     header = next(csv.reader([first], delimiter=sep), [])
     if not any(h.strip() for h in header):
@@ -167,9 +168,9 @@ def clean_cell(text: str) -> str:
 
 def per_unique(s: pd.Series, fn) -> pd.Series:
     """``s.map(fn)``, calling ``fn`` once per distinct value (exports repeat values a lot)."""
-    codes, uniques = pd.factorize(s)
-    mapped = pd.Index([fn(u) for u in uniques], dtype=object)
-    return pd.Series(mapped.take(codes), index=s.index, dtype=object)
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    mapped = np.array([fn(u) for u in uniques.tolist()] + [""], dtype=object)
+    return pd.Series(mapped[codes], index=s.index, dtype=object)  # code -1 (missing) -> ""
 
 
 def fold_text(text: str) -> str:
@@ -294,20 +295,8 @@ def _display(df: pd.DataFrame, raw: str, fold: str) -> pd.Series:
     return counts.drop_duplicates("fold").set_index("fold")["spell"]
 
 
-def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -> Grouping:
-    """Aggregate a users export (and a devices export) into target groups."""
-    for k in opts.by:
-        if k not in KEYS:
-            raise InputError(f"'{k}' is not a grouping key; use a comma list of: {', '.join(KEYS)}", column="--by")
-    if not opts.by:
-        raise InputError(f"give at least one grouping key ({', '.join(KEYS)})", column="--by")
-    for k in opts.by:
-        if k != "platform" and k not in users.found:
-            raise InputError(f"--by {k} needs the column {' or '.join(repr(n) for n in USER_COLUMNS[k])}, "
-                             "which this file does not have", file=users.file, row=1)
-    g = Grouping(groups=[], members=pd.DataFrame(), by=tuple(opts.by), default_platform=opts.default_platform)
-    g.generation = ("older Entra ID (Azure AD) export" if "physicaldeliveryofficename" in
-                    {_norm_header(h) for h in users.found.values()} else "Entra ID export")
+def _kept_users(users: Export, g: Grouping) -> pd.DataFrame:
+    """The users to plan for: without disabled accounts, guests, empty and repeated user names."""
     df = users.frame.copy()
     g.read = len(df)
     df["key"] = df["upn"].str.casefold()
@@ -327,6 +316,38 @@ def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -
     df = df[~dup].copy()
     if df.empty:
         raise InputError("no users are left after leaving out disabled accounts and guests", file=users.file)
+    return df
+
+
+def _split(df: pd.DataFrame, keys: list[str], max_size: int, g: Grouping) -> pd.DataFrame:
+    """Sort users by group and user name and number the parts: ``gid`` (group), ``part``, ``pid``."""
+    df = df.sort_values(["vip", *keys, "key"], kind="stable")
+    df["gid"] = df.groupby(["vip", *keys], sort=False).ngroup()
+    sizes = df.groupby("gid")["key"].transform("size")
+    parts = sizes.map(lambda n: max(1, math.ceil(n / max_size))) if max_size else sizes * 0 + 1
+    rank = df.groupby("gid").cumcount()
+    df["part"] = (rank * parts) // sizes  # contiguous runs, sizes differ by at most one
+    df["parts"] = parts
+    g.split = int(df.loc[df["parts"] > 1, "gid"].nunique())
+    df["pid"] = df.groupby(["gid", "part"], sort=False).ngroup()
+    return df
+
+
+def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -> Grouping:
+    """Aggregate a users export (and a devices export) into target groups."""
+    for k in opts.by:
+        if k not in KEYS:
+            raise InputError(f"'{k}' is not a grouping key; use a comma list of: {', '.join(KEYS)}", column="--by")
+    if not opts.by:
+        raise InputError(f"give at least one grouping key ({', '.join(KEYS)})", column="--by")
+    for k in opts.by:
+        if k != "platform" and k not in users.found:
+            raise InputError(f"--by {k} needs the column {' or '.join(repr(n) for n in USER_COLUMNS[k])}, "
+                             "which this file does not have", file=users.file, row=1)
+    g = Grouping(groups=[], members=pd.DataFrame(), by=tuple(opts.by), default_platform=opts.default_platform)
+    g.generation = ("older Entra ID (Azure AD) export" if "physicaldeliveryofficename" in
+                    {_norm_header(h) for h in users.found.values()} else "Entra ID export")
+    df = _kept_users(users, g)
 
     df["platform"] = _platforms(df, devices, opts.default_platform, g)
     g.platforms = {k: int(v) for k, v in df["platform"].value_counts().sort_index().items()}
@@ -336,16 +357,7 @@ def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -
     pat = vip_pattern(opts.vip_titles)
     df["vip"] = df["title"].str.contains(pat, regex=True) if pat is not None and "title" in df else False
 
-    keys = [f"{k}_f" for k in opts.by]
-    df = df.sort_values(["vip", *keys, "key"], kind="stable")
-    df["gid"] = df.groupby(["vip", *keys], sort=False).ngroup()
-    sizes = df.groupby("gid")["key"].transform("size")
-    parts = sizes.map(lambda n: max(1, math.ceil(n / opts.max_size))) if opts.max_size else sizes * 0 + 1
-    rank = df.groupby("gid").cumcount()
-    df["part"] = (rank * parts) // sizes
-    df["parts"] = parts
-    g.split = int(df.loc[df["parts"] > 1, "gid"].nunique())
-    df["pid"] = df.groupby(["gid", "part"], sort=False).ngroup()
+    df = _split(df, [f"{k}_f" for k in opts.by], opts.max_size, g)
 
     labels = {k: _display(df, k, f"{k}_f") for k in KEYS if k in df and k != "platform"}
     first = df.groupby("pid", sort=True).first()
