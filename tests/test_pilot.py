@@ -185,3 +185,24 @@ def test_cli_pilot_shows_control_characters_as_text(tmp_path):
     src.write_text('group,size,platform,location\n"a\x1bb",3,windows,"x\x1by"\n', encoding="utf-8")
     r = CliRunner().invoke(main, ["pilot", str(src)])
     assert r.exit_code == 0 and "\x1b" not in r.output and "a\\x1bb" in r.output
+
+
+def test_from_exports_to_a_checked_plan(tmp_path):
+    """The README's walk: groups -> pilot -> solve, on generated exports (both waves filled)."""
+    from optimizer.directory_sample import write_sample
+
+    users, devices = write_sample(tmp_path / "in", 300, seed=5, old=True, semicolon=True)
+    runner = CliRunner()
+    groups, piloted = tmp_path / "groups.csv", tmp_path / "groups-pilot.csv"
+    r = runner.invoke(main, ["groups", str(users), str(devices), "--by", "city,platform", "--max-size", "15",
+                             "--vip-titles", "VD;Chef;Director;Head of", "--out", str(groups)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["pilot", str(groups), "--out", str(piloted)])
+    assert r.exit_code == 0, r.output
+    waves = [g.wave for g in parse_groups(read_table(piloted))]
+    assert waves.count("pilot") >= 1 and waves.count("expanded-pilot") >= 1
+    cap = tmp_path / "capacity.csv"
+    cap.write_text("month,helpdesk,assisted,tech_fair\n" + "".join(
+        f"2027-{m:02d},60,40,100\n" for m in range(1, 7)), encoding="utf-8")
+    res = solved(load_instance(piloted, cap), time_limit=10)
+    assert res.found
