@@ -8,18 +8,19 @@ The pilot stage is chosen, lexicographically:
 2. the fewest users;
 3. the most eager users: the largest sum of users x readiness.
 
+Then, within the chosen pilot stage, the *limited pilot* (the first, small
+wave): the smallest part of it that still has a group of every platform the
+pilot stage has (fewest users, then the most eager); the rest is the
+*expanded pilot*. The two are solved one after the other: the pilot stage is
+the main objective, the limited pilot is cut from it. VIP groups are never
+chosen. Each level is solved to a proven optimum (or, when the time limit cuts
+it, the best found is kept and reported as not proven). One search worker, so
+the same file gives the same pilot.
+
 Every group has one platform and one location, so it tests one combination,
 and the fewest users are also the fewest groups (one per combination); the
 exact model matters for the user limit (which combinations to leave out),
 for ties (readiness) and for the limited pilot.
-
-and then, within the chosen pilot stage, the *limited pilot* (the first, small
-wave): the smallest part of it that still has a group of every platform the
-pilot stage has (fewest users, then the most eager);
-the rest is the *expanded pilot*. The two are solved one after the other: the
-pilot stage is the main objective, the limited pilot is cut from it.
-VIP groups are never chosen. Each level is solved to a proven optimum (or, when
-the time limit cuts it, the best found is kept and reported as not proven).
 
 The comparison with Windows Autopatch's fixed rings (1/9/90 and 5/15/80 % of
 devices, drawn at random) counts, for the first ring and the first two rings,
@@ -56,7 +57,7 @@ class PilotOptions:
     users: int | None = None  # at most this many users in the pilot stage
     department: bool = False  # combinations include the department
     time_limit: float = 30.0
-    workers: int = 2
+    workers: int = 1  # one worker: the same input gives the same pilot
     seed: int = 0
 
 
@@ -109,7 +110,6 @@ def _lexicographic(model: cp_model.CpModel, levels: list[tuple[str, object, bool
     solver.parameters.random_seed = opts.seed
     solver.parameters.linearization_level = 2  # clauses into the LP: set-cover bounds are then immediate
     done: list[Level] = []
-    status = None
     for name, expr, maximise in levels:
         if isinstance(expr, int):  # nothing to choose from
             done.append(Level(name, expr, True))
@@ -121,7 +121,10 @@ def _lexicographic(model: cp_model.CpModel, levels: list[tuple[str, object, bool
             raise RuntimeError(f"the pilot model has no solution at level {name} (status {solver.status_name(status)})")
         value = int(round(solver.objective_value))
         done.append(Level(name, value, status == cp_model.OPTIMAL))
-        model.add(expr == value) if status == cp_model.OPTIMAL else model.add(expr >= value if maximise else expr <= value)
+        if status == cp_model.OPTIMAL:
+            model.add(expr == value)
+        else:  # keep what was found; the next levels cannot make it worse
+            model.add(expr >= value if maximise else expr <= value)
         model.clear_hints()
         for v in variables:  # the next level starts from this level's answer
             model.add_hint(v, solver.value(v))
@@ -160,6 +163,8 @@ def choose_pilot(groups: list[Group], opts: PilotOptions | None = None) -> Pilot
         m.add(sum(g.size * xi for g, xi in zip(cand, x)) <= opts.users)
         levels.append(("combinations covered", sum(cov), True))
     levels += _stage_levels(cand, x, "pilot stage")
+    for xi in x:  # a first answer: every group (no limit) or none (a limit)
+        m.add_hint(xi, opts.users is None)
     solver, done = _lexicographic(m, levels, x, opts, deadline)
     stage = [g for g, v in zip(cand, x) if solver.value(v)]
 
@@ -171,6 +176,8 @@ def choose_pilot(groups: list[Group], opts: PilotOptions | None = None) -> Pilot
         by_platform.setdefault(g.platform, []).append(i)
     for idx in by_platform.values():
         m.add(sum(y[i] for i in idx) >= 1)
+    for yi in y:
+        m.add_hint(yi, True)
     solver, more = _lexicographic(m, _stage_levels(stage, y, "limited pilot"), y, opts, deadline)
     limited = {g.name for g, v in zip(stage, y) if solver.value(v)}
     chosen = {g.name for g in stage}
