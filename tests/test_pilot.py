@@ -206,3 +206,13 @@ def test_from_exports_to_a_checked_plan(tmp_path):
         f"2027-{m:02d},60,40,100\n" for m in range(1, 7)), encoding="utf-8")
     res = solved(load_instance(piloted, cap), time_limit=10)
     assert res.found
+
+
+def test_same_groups_same_pilot():
+    rng = random.Random(7)
+    groups = [Group(f"g{i}", rng.choice((5, 10)), platform=rng.choice(PLATFORMS), location=rng.choice("ABC"),
+                    readiness=3) for i in range(60)]  # many ties: equal sizes and readiness
+    first = choose_pilot(groups, PilotOptions(users=60))
+    for _ in range(3):
+        again = choose_pilot(groups, PilotOptions(users=60))
+        assert (again.limited, again.expanded) == (first.limited, first.expanded)
