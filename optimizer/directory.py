@@ -4,16 +4,15 @@ Reads the Entra ID "Download users" CSV (both header generations) and,
 optionally, the Intune "All devices" CSV, leaves out disabled accounts and
 guests, gives every user a platform from their primary devices, and
 aggregates users into groups by the chosen keys (pandas, so 100,000 users take
-seconds). Larger groups are split into parts of about ``max_size`` users
+seconds). Larger groups are split into even parts of at most ``max_size`` users
 (users sorted by user name, so the same input gives the same parts), VIPs (by
 job title) get groups of their own, and readiness and risk come from optional
 department mapping files. The result is a list of :class:`~optimizer.domain.Group`
 that :func:`groups_csv` writes as a groups.csv that ``rollout solve`` reads.
 
-Headers are matched case-insensitively and without spaces, ``_`` or ``-``;
-values (departments, cities, ...) case-insensitively after trimming and
-collapsing spaces, shown in their most common spelling. Control characters
-(terminal escapes) in cells are dropped.
+Reading the files is :mod:`optimizer.exports`. Values (departments,
+cities, ...) are compared case-insensitively after trimming and collapsing
+spaces, and shown in their most common spelling.
 """
 
 from __future__ import annotations
@@ -23,159 +22,23 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from .domain import Group, RISKS
+from .domain import RISKS, Group
 from .errors import InputError
+from .exports import (USER_COLUMNS, DepartmentMap, Export, boolean_column, fold_text, norm_header,
+                      os_platform, per_unique)
 from .loaders import GROUP_COLUMNS, group_cells
-from .tables import decode_bytes, escape_cell, read_table, sniff_delimiter
+from .tables import escape_cell
 
-#: Directory exports are larger than group lists; refuse only absurd files.
-MAX_EXPORT_BYTES = 500 * 1024 * 1024
-
-#: logical field -> header names it is read from (first found wins), as the exports spell them.
-USER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "upn": ("userPrincipalName", "User principal name", "UPN"),
-    "name": ("displayName", "Display name"),
-    "title": ("jobTitle", "Job title", "title"),
-    "department": ("department",),
-    "office": ("officeLocation", "physicalDeliveryOfficeName", "Office location", "Office"),
-    "city": ("city",),
-    "country": ("country", "Country/Region", "usageLocation"),
-    "company": ("companyName", "Company name", "company"),
-    "enabled": ("accountEnabled", "Account enabled"),
-    "type": ("userType", "User type"),
-}
-DEVICE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "user": ("Primary user UPN", "userPrincipalName", "User principal name", "UPN", "user"),
-    "os": ("OS", "Operating system", "operatingSystem", "platform"),
-}
 #: --by keys -> the user field they group by
 KEYS = ("department", "city", "office", "country", "platform", "company")
 #: keys that make up the groups.csv location column, outermost first
 LOCATION_KEYS = ("country", "city", "office")
 EMPTY_LABEL = {"department": "no department", "city": "no city", "office": "no office",
                "country": "no country", "platform": "mixed", "company": "no company"}
-_TRUE = {"true", "yes", "1", "ja"}
-_FALSE = {"false", "no", "0", "nej"}
 DEFAULT_READINESS, DEFAULT_RISK = 3, "medium"
-
-
-def _norm_header(h: str) -> str:
-    return re.sub(r"[\s_\-]", "", str(h).lstrip("\ufeff").strip().casefold())
-
-
-def os_platform(os_name: str) -> str:
-    """The planning platform of an OS as exports write it ('' for one we do not plan for)."""
-    o = os_name.casefold()
-    if "windows" in o:
-        return "windows"
-    if "ios" in o or "ipad" in o or "iphone" in o:
-        return "ios" if "macos" not in o else "macos"
-    if "android" in o:
-        return "android"
-    if "mac" in o or "os x" in o:
-        return "macos"
-    return ""
-
-
-@dataclass
-class Export:
-    """One export read into a DataFrame of the logical fields it has (cells trimmed)."""
-
-    file: str
-    frame: pd.DataFrame  # one column per found logical field, plus "row" (spreadsheet row)
-    found: dict[str, str]  # logical field -> header as written in the file
-
-
-def read_export(path: str | Path, fields: dict[str, tuple[str, ...]], what: str,
-                required: tuple[str, ...]) -> Export:
-    """Read a CSV export (UTF-8 with or without BOM, or Windows-1252; ``,`` or ``;``)."""
-    p, name = Path(path), str(path)
-    try:
-        if not p.is_file():
-            raise InputError("no such file", file=name)
-        if p.stat().st_size > MAX_EXPORT_BYTES:
-            raise InputError(f"the file is {p.stat().st_size // 2**20} MB; exports larger than "
-                             f"{MAX_EXPORT_BYTES // 2**20} MB are refused (is this the right file?)", file=name)
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=name) from None
-    text = decode_bytes(data, name)
-    sep = sniff_delimiter(text[:65536])  # the header decides; do not split 30 MB into lines
-    first = text.split("\n", 1)[0]
-    header = next(csv.reader([first], delimiter=sep), [])
-    if not any(h.strip() for h in header):
-        raise InputError(f"the first row is empty; it must be the header row of {what}", file=name, row=1)
-    by_norm: dict[str, int] = {}
-    for i, h in enumerate(header):
-        by_norm.setdefault(_norm_header(h), i)
-    found: dict[str, str] = {}
-    columns: dict[str, int] = {}
-    for key, names in fields.items():
-        for n in names:
-            i = by_norm.get(_norm_header(n))
-            if i is not None:
-                found[key], columns[key] = header[i].lstrip("\ufeff").strip(), i
-                break
-    for key in required:
-        if key not in found:
-            raise InputError(
-                f"this does not look like {what}: no column {' or '.join(repr(n) for n in fields[key])} "
-                f"(column names are matched ignoring case and spaces; found: "
-                f"{', '.join(h.strip() for h in header[:12])}{', ...' if len(header) > 12 else ''})",
-                file=name, row=1)
-    used = sorted(set(columns.values()))
-    try:  # only the columns we use: exports have 30 and more
-        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                          header=0, usecols=used, engine="c")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"the file is empty; it needs the header row of {what}", file=name) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"the file is not valid CSV: {str(exc).strip()}", file=name) from None
-    position = {i: c for i, c in zip(used, raw.columns)}
-    frame = {key: per_unique(raw[position[i]].astype(str), clean_cell) for key, i in columns.items()}
-    df = pd.DataFrame(frame, index=raw.index)
-    df["row"] = raw.index + 2  # the header is row 1; blank lines are kept, so rows are exact
-    blank = (raw == "").all(axis=1) if len(raw.columns) else pd.Series(False, index=raw.index)
-    df = df[~blank.to_numpy()]
-    if df.empty:
-        raise InputError("the file has a header but no data rows", file=name)
-    return Export(name, df.reset_index(drop=True), found)
-
-
-def _bools(ex: Export, col: str) -> pd.Series:
-    """accountEnabled-style cells -> True/False; empty counts as True; anything else is an error."""
-    v = ex.frame[col].str.casefold()
-    bad = ~(v.isin(_TRUE) | v.isin(_FALSE) | (v == ""))
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise InputError(f"'{ex.frame[col].iloc[i]}' is not true or false",
-                         file=ex.file, row=int(ex.frame["row"].iloc[i]), column=ex.found[col])
-    return ~v.isin(_FALSE)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def clean_cell(text: str) -> str:
-    """A cell as text: control characters (terminal escapes and the like) dropped, trimmed."""
-    return _CONTROL.sub("", text).strip()
-
-
-def per_unique(s: pd.Series, fn) -> pd.Series:
-    """``s.map(fn)``, calling ``fn`` once per distinct value (exports repeat values a lot)."""
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
-    mapped = np.array([fn(u) for u in uniques.tolist()] + [""], dtype=object)
-    return pd.Series(mapped[codes], index=s.index, dtype=object)  # code -1 (missing) -> ""
-
-
-def fold_text(text: str) -> str:
-    """How values are compared: spaces collapsed, trimmed, case folded."""
-    return " ".join(text.split()).casefold()
 
 
 def _fold(s: pd.Series) -> pd.Series:
@@ -189,43 +52,6 @@ def vip_pattern(titles: str) -> re.Pattern[str] | None:
         return None
     alts = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in parts)
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
-
-
-@dataclass
-class DepartmentMap:
-    """department (folded) -> value, from a mapping CSV (columns department and ``column``)."""
-
-    file: str
-    values: dict[str, object]
-
-
-def read_mapping(path: str | Path, column: str) -> DepartmentMap:
-    """A department -> readiness (1..5) or risk (low/medium/high) file."""
-    table = read_table(path)
-    for col in ("department", column):
-        if col not in table.header:
-            raise InputError(f"the column '{col}' is missing (found: {', '.join(h for h in table.header if h)}); "
-                             f"a {column} file has the columns department,{column}", file=table.file, row=1)
-    values: dict[str, object] = {}
-    rows: dict[str, int] = {}
-    for line, rec in table.records():
-        dep = re.sub(r"\s+", " ", rec.get("department", "")).strip().casefold()
-        text = rec.get(column, "")
-        if column == "readiness":
-            if not re.fullmatch(r"[1-5]", text):
-                raise InputError(f"readiness must be a whole number from 1 to 5, got '{text}'",
-                                 file=table.file, row=line, column=column)
-            value: object = int(text)
-        else:
-            value = text.casefold()
-            if value not in RISKS:
-                raise InputError(f"'{text}' is not one of: {', '.join(RISKS)}", file=table.file, row=line,
-                                 column=column)
-        if dep in values and values[dep] != value:
-            raise InputError(f"the department '{rec.get('department', '')}' is also on row {rows[dep]} "
-                             f"with another {column}", file=table.file, row=line, column="department")
-        values[dep], rows[dep] = value, line
-    return DepartmentMap(table.file, values)
 
 
 @dataclass
@@ -303,7 +129,7 @@ def _kept_users(users: Export, g: Grouping) -> pd.DataFrame:
     keep = df["key"] != ""
     g.left_out["without a user name"] = int((~keep).sum())
     if "enabled" in df:
-        enabled = _bools(users, "enabled")
+        enabled = boolean_column(users, "enabled")
         g.left_out["disabled accounts"] = int((keep & ~enabled).sum())
         keep &= enabled
     if "type" in df:
@@ -346,7 +172,7 @@ def build_groups(users: Export, devices: Export | None, opts: GroupingOptions) -
                              "which this file does not have", file=users.file, row=1)
     g = Grouping(groups=[], members=pd.DataFrame(), by=tuple(opts.by), default_platform=opts.default_platform)
     g.generation = ("older Entra ID (Azure AD) export" if "physicaldeliveryofficename" in
-                    {_norm_header(h) for h in users.found.values()} else "Entra ID export")
+                    {norm_header(h) for h in users.found.values()} else "Entra ID export")
     df = _kept_users(users, g)
 
     df["platform"] = _platforms(df, devices, opts.default_platform, g)
@@ -426,14 +252,6 @@ def _risk(df: pd.DataFrame, opts: GroupingOptions, g: Grouping, labels: pd.Serie
     g.unmapped["risk"] = _names(df.loc[vals.isna(), "department_f"], labels)
     level = vals.fillna(DEFAULT_RISK).map(RISKS.index)
     return level.groupby(df["pid"]).max().map(lambda i: RISKS[i])
-
-
-def read_users(path: str | Path) -> Export:
-    return read_export(path, USER_COLUMNS, 'an Entra ID users export ("Download users")', ("upn",))
-
-
-def read_devices(path: str | Path) -> Export:
-    return read_export(path, DEVICE_COLUMNS, 'an Intune devices export ("All devices")', ("user", "os"))
 
 
 def groups_csv(groups: list[Group]) -> str:

@@ -10,10 +10,10 @@ import click
 from rich.console import Console
 
 from .atomic import write_text
-from .directory import (KEYS, GroupingOptions, build_groups, groups_csv, members_csv, read_devices,
-                        read_mapping, read_users)
+from .directory import KEYS, GroupingOptions, build_groups, groups_csv, members_csv
 from .domain import PLATFORMS
 from .errors import InputError
+from .exports import read_devices, read_mapping, read_users
 from .pilot import PilotOptions, choose_pilot, groups_with_waves, read_pilot_groups
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2

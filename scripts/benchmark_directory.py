@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optimizer.directory import (GroupingOptions, build_groups, groups_csv, members_csv,  # noqa: E402
-                                 read_devices, read_users)
+from optimizer.directory import GroupingOptions, build_groups, groups_csv, members_csv  # noqa: E402
+from optimizer.exports import read_devices, read_users  # noqa: E402
 from optimizer.directory_sample import write_sample  # noqa: E402
 from optimizer.pilot import PilotOptions, choose_pilot  # noqa: E402
 

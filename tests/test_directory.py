@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from optimizer.cli import main
-from optimizer.directory import (GroupingOptions, build_groups, groups_csv, os_platform, read_devices,
-                                 read_mapping, read_users, vip_pattern)
+from optimizer.directory import GroupingOptions, build_groups, groups_csv, vip_pattern
 from optimizer.directory_sample import (USERS_HEADER_NEW, USERS_HEADER_OLD, sample_devices, sample_users,
                                         write_devices, write_sample, write_users)
 from optimizer.errors import InputError
+from optimizer.exports import os_platform, read_devices, read_mapping, read_users
 from optimizer.loaders import parse_groups
 from optimizer.tables import read_table
 
