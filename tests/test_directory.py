@@ -71,12 +71,11 @@ def test_messy_values_bom_semicolons_case_and_spaces(tmp_path):
                           "listed twice (same user name)": 1}
 
 
-def test_windows_1252_file(tmp_path):
+def test_windows_1252_file_and_crlf(tmp_path):
     g = grouped(tmp_path, NEW.replace("\n", "\r\n") + "1,a@x.se,A,,Försäljning,HQ,Malmö,SE,True,Member\r\n",
-                by=("department",))
-    # written as cp1252 below
+                by=("department",))  # UTF-8 with Windows line ends
     text = NEW + "1,a@x.se,A,,Försäljning,HQ,Malmö,SE,True,Member\n"
-    u = read_users(write(tmp_path, "u1252.csv", text, "cp1252"))
+    u = read_users(write(tmp_path, "u1252.csv", text, "cp1252"))  # what older Excel saves
     assert build_groups(u, None, GroupingOptions(by=("department", "city"))).groups[0].name == "Försäljning / Malmö"
     assert g.groups[0].name == "Försäljning"
 
