@@ -15,6 +15,7 @@ from rich.console import Console
 
 from .checker import check_plan
 from .console import ProgressPrinter, print_explanation, print_result, print_violations
+from .directory_commands import groups_cmd, pilot_cmd
 from .domain import Instance
 from .errors import InputError
 from .export import check_out_paths, write_outputs
@@ -199,6 +200,10 @@ def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic,
     for p in outs:
         err_console.print(f"Wrote {p}", highlight=False)
     sys.exit(C.exit_code(comp))
+
+
+main.add_command(groups_cmd)
+main.add_command(pilot_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover
