@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 
 from .checker import check_plan
+from .cli_types import SECONDS, SEED
 from .console import ProgressPrinter, print_explanation, print_result, print_violations
 from .domain import Instance
 from .errors import InputError
@@ -75,10 +76,10 @@ def main(verbose: int) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
 @click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+@click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
                    "deterministic seconds, wall clock capped at 1.5x).")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True,
@@ -160,9 +161,9 @@ def check_cmd(files, rules) -> None:
 @main.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv, .json or .xlsx. Repeatable.")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+@click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds per scenario, for all its objective levels together.")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
               help=f"CP-SAT workers per scenario [default: {DEFAULT_WORKERS} shared fairly by the parallel solves].")
 @click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,
