@@ -26,6 +26,7 @@ from .domain import (
     Rules,
 )
 from .errors import InputError
+from .input_files import read_input_bytes
 from .tables import Table, read_table
 from .validation import validate_instance
 
@@ -93,6 +94,13 @@ class _Cell:
 def _check_columns(table: Table, known: tuple[str, ...], required: tuple[str, ...]) -> None:
     for col in required:
         if col not in table.header:
+            if not any(h in known for h in table.header):
+                # Not a file of ours (e.g. a scenario pointing at /etc/shadow): never echo its content.
+                raise InputError(
+                    f"the first row has none of the expected columns ({', '.join(known)}); is this the right "
+                    "file? (a CSV file saved from the sheet, with the column names in its first row)",
+                    file=table.file, row=1,
+                )
             raise InputError(
                 f"the required column '{col}' is missing (found: {', '.join(h for h in table.header if h) or 'none'}; "
                 f"expected columns: {', '.join(known)})",
@@ -105,6 +113,7 @@ def _check_columns(table: Table, known: tuple[str, ...], required: tuple[str, ..
             "%s: ignoring unknown column(s) %s (known columns: %s)",
             table.file, ", ".join(repr(u) for u in unknown), ", ".join(known),
         )
+    table.check_required(required)
 
 
 def parse_groups(table: Table) -> list[Group]:
@@ -227,18 +236,19 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a mapping: at most MAX_BYTES, a regular file, nesting the parser can take."""
     name = str(path)
+    data = read_input_bytes(path)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=name) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("the file is not UTF-8 text", file=name) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=name) from None
+    except RecursionError:
+        raise InputError("the file nests tables or lists too deeply to be a rules or scenario file", file=name) from None
 
 
 def load_rules(path: str | Path | None) -> Rules:

@@ -27,7 +27,9 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
                 f"the required column '{col}' is missing (a plan needs group, month and method)",
                 file=table.file, row=1,
             )
-    names = {g.name for g in inst.groups}
+    # Input tables read a tab inside a cell as a space (optimizer.cell_text); a group named in
+    # code with a tab still matches its row in a plan file.
+    names = {g.name.replace("\t", " "): g.name for g in inst.groups}
     labels = inst.month_labels
     seen: dict[str, int] = {}
     out: dict[str, Assignment] = {}
@@ -37,6 +39,7 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
             raise InputError("the group name is empty", file=table.file, row=line, column="group")
         if name not in names:
             raise InputError(f"'{name}' is not a group of the groups file", file=table.file, row=line, column="group")
+        name = names[name]
         if name in seen:
             raise InputError(
                 f"'{name}' appears twice (also on row {seen[name]}); a plan gives each group one month",

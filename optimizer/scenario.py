@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain import RESOURCES, Group, Instance, Month, Rules
+from .cell_text import clean_text_value
 from .errors import InputError
 from .loaders import GROUP_COLUMNS, MAX_CAPACITY, build_instance, parse_groups, parse_rules, read_toml
 from .tables import Table, read_table
@@ -121,6 +122,9 @@ def _check_layer(path: Path) -> _Layer:
     for key in ("name", "description", "start"):
         if key in data and (not isinstance(data[key], str) or (key != "description" and not data[key].strip())):
             raise _fail(path, key, f"'{key}' must be non-empty text, got {data[key]!r}")
+        if key in data:  # shown in every output: plain text (a description may span lines)
+            text = data[key].replace("\n", " ") if key == "description" else data[key]
+            clean_text_value(text, file=str(path), key=key)
     layer = _Layer(path, data)
     for key in ("extends", "capacity"):
         if key in data:
@@ -190,6 +194,9 @@ def _cell_text(file: Path, key: str, col: str, value: Any) -> str:
         if col != "vip":
             raise _fail(file, key, f"'{col}' cannot be true/false (got {value!r})")
         return "yes" if value else "no"
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            clean_text_value(text, file=str(file), key=key)
     if isinstance(value, list):
         if col not in _LIST_COLUMNS:
             raise _fail(file, key, f"'{col}' takes one value, not a list (lists are for {', '.join(_LIST_COLUMNS)})")

@@ -11,14 +11,19 @@ The ``Rules`` sheet holds key/value rows (``stage_gap | 1``,
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+import io
 from pathlib import Path
 from typing import Any
 
 from .domain import Instance, Rules
 from .errors import InputError
 from .loaders import build_instance, load_rules, parse_rules
-from .tables import MAX_BYTES, Table, unescape_cell
+from .cell_text import clean_cell
+from .input_files import read_input_bytes
+from .tables import Table, clean_rows, unescape_cell
+
+#: More cells than this in one sheet is refused (100,000 groups x 14 columns is 1.4 million).
+MAX_CELLS = 5_000_000
 
 
 def cell_text(value: Any) -> str:
@@ -37,16 +42,13 @@ def cell_text(value: Any) -> str:
 def _open(path: str | Path):
     from openpyxl import load_workbook
 
-    p, name = Path(path), str(path)
-    if not p.is_file():
-        raise InputError("no such file", file=name)
-    if p.stat().st_size > MAX_BYTES:
-        raise InputError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; is this the right file?",
-                         file=name)
+    name = str(path)
+    data = read_input_bytes(path)
     try:
-        return load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})", file=name) from None
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same to a planner
+        raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__}); is it an Excel workbook, "
+                         "saved as .xlsx and not encrypted?", file=name) from None
 
 
 def _sheet(wb, path: str | Path, name: str, required: bool = True):
@@ -59,12 +61,45 @@ def _sheet(wb, path: str | Path, name: str, required: bool = True):
     return None
 
 
+def sheet_rows(ws, file: str):
+    """(row number, cell values) of the rows that hold something, trailing empty cells dropped.
+
+    Only the cells the sheet really holds are read: the sheet's recorded size (its "dimension",
+    which one stray cell at XFD1048576 makes 17 billion cells) is ignored, and more than
+    :data:`MAX_CELLS` cells is an error instead of a hang.
+    """
+    try:
+        ws.reset_dimensions()
+    except AttributeError:
+        pass
+    seen = 0
+    try:
+        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if not values:
+                continue
+            seen += len(values)
+            if seen > MAX_CELLS:
+                raise InputError(f"the sheet holds more than {MAX_CELLS:,} cells; the inputs need a few per group "
+                                 f"(is this the right sheet? delete what is not groups or months)", file=file)
+            values = list(values)
+            while values and (values[-1] is None or values[-1] == ""):
+                values.pop()
+            if values:
+                yield r, values
+    except InputError:
+        raise
+    except Exception as exc:  # damaged sheet XML
+        raise InputError(f"the sheet cannot be read ({type(exc).__name__}); is the workbook damaged?",
+                         file=file) from None
+
+
 def sheet_table(ws, file: str) -> Table:
     """A worksheet as a Table: first non-empty row = header, blank rows skipped."""
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
-    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    header_line = 1
+    for r, values in sheet_rows(ws, file):
         cells = [cell_text(v) for v in values]
         if not any(cells):
             continue
@@ -72,19 +107,29 @@ def sheet_table(ws, file: str) -> Table:
             header = [c.lower().strip() for c in cells]
             while header and not header[-1]:
                 header.pop()
+            header_line = r
             continue
+        if len(cells) > len(header):
+            from openpyxl.utils import get_column_letter
+
+            col = next(i for i in range(len(header), len(cells)) if cells[i])
+            raise InputError(
+                f"a value in column {get_column_letter(col + 1)}, right of the header's last column "
+                f"({get_column_letter(max(len(header), 1))}); delete it, or give its column a header",
+                file=file, row=r)
         rows.append(cells)
         lines.append(r)
     if header is None:
         raise InputError("the sheet is empty; it needs a header row and at least one data row", file=file)
+    header = [clean_cell(h, file=file, row=header_line, column=None) for h in header]
     seen: set[str] = set()
     for col in header:
         if col and col in seen:
-            raise InputError(f"the column '{col}' appears twice in the header", file=file, row=1)
+            raise InputError(f"the column '{col}' appears twice in the header", file=file, row=header_line)
         seen.add(col)
     if not rows:
         raise InputError("the sheet has a header but no data rows", file=file)
-    return Table(file=file, header=header, rows=rows, line_numbers=lines)
+    return Table(file=file, header=header, rows=clean_rows(rows, lines, header, file), line_numbers=lines)
 
 
 def _rule_value(key: str, text: str, raw: Any) -> Any:
@@ -104,7 +149,7 @@ def _rule_value(key: str, text: str, raw: Any) -> Any:
 def sheet_rules(ws, file: str) -> Rules:
     """Key/value rows -> Rules, with the same checks (unknown keys, types) as rules.toml."""
     data: dict[str, Any] = {}
-    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+    for r, values in sheet_rows(ws, file):
         values = list(values) + [None, None]
         key, raw = cell_text(values[0]).lower(), values[1]
         if not key or (r == 1 and key == "key"):
