@@ -7,6 +7,7 @@ to each other (unknown names, cycles, VIP in a pilot) live in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import tomllib
@@ -27,6 +28,9 @@ from .domain import (
 )
 from .errors import InputError
 from .input_files import read_input_bytes
+from .months import check_order as check_month_order
+from .months import month_key
+from .months import normalise as normalise_month
 from .tables import Table, read_table
 from .validation import validate_instance
 
@@ -51,6 +55,7 @@ CAPACITY_REQUIRED = ("month", "helpdesk")
 MAX_SIZE = 1_000_000
 MAX_CAPACITY = 100_000_000
 _INT_RE = re.compile(r"^[+]?\d+$")
+_YEAR_MONTH_RE = re.compile(r"^\d{4}[-/.]\d{1,2}$")
 _TRUE = {"yes", "true", "1", "y", "ja"}
 _FALSE = {"no", "false", "0", "n", "nej", ""}
 
@@ -137,9 +142,9 @@ def parse_groups(table: Table) -> list[Group]:
             "risk": lambda c: c.choice(RISKS),
             "readiness": lambda c: c.integer(1, 5, "readiness"),
             "vip": lambda c: c.boolean(),
-            "earliest": lambda c: c.text,
-            "latest": lambda c: c.text,
-            "blackout": lambda c: c.items(),
+            "earliest": lambda c: normalise_month(c.text),
+            "latest": lambda c: normalise_month(c.text),
+            "blackout": lambda c: tuple(normalise_month(b) for b in c.items()),
             "after": lambda c: c.items(),
         }
         for col, parse in opt.items():
@@ -168,12 +173,16 @@ def parse_capacity(table: Table) -> list[Month]:
         label = rec.get("month", "")
         if not label:
             raise InputError("the month label is empty", file=table.file, row=line, column="month")
-        kw: dict[str, Any] = {"label": label, "row": line}
+        if month_key(label) is None and _YEAR_MONTH_RE.match(label):
+            raise InputError(f"'{label}' is not a month (months are 1 to 12)", file=table.file, row=line,
+                             column="month")
+        kw: dict[str, Any] = {"label": normalise_month(label), "row": line}
         for col in ("helpdesk", "assisted", "tech_fair"):
             text = rec.get(col, "")
             if col == "helpdesk" or text:
                 kw[col] = _Cell(table.file, line, col, text).integer(0, MAX_CAPACITY, col)
         months.append(Month(**kw))
+    check_month_order([m.label for m in months], [m.row for m in months], table.file)
     return months
 
 
@@ -257,6 +266,22 @@ def load_rules(path: str | Path | None) -> Rules:
     return parse_rules(read_toml(path), str(path))
 
 
+def drop_blackouts_outside(groups: list[Group], months: tuple[Month, ...], file: str) -> tuple[Group, ...]:
+    """Blackout months outside the planning horizon cannot matter: they are dropped with a note
+    (a blackout that names no month at all, e.g. a typo, stays an error in validation)."""
+    labels = {m.label for m in months}
+    out = []
+    for g in groups:
+        outside = [b for b in g.blackout if b not in labels and month_key(b) == b]
+        if outside:
+            log.warning("%s: row %d: blackout month(s) %s of '%s' are outside the planning months (%s .. %s) "
+                        "and are ignored", file, g.row, ", ".join(outside), g.name, months[0].label,
+                        months[-1].label)
+            g = dataclasses.replace(g, blackout=tuple(b for b in g.blackout if b not in outside))
+        out.append(g)
+    return tuple(out)
+
+
 def build_instance(
     groups: Table,
     capacity: Table,
@@ -266,9 +291,10 @@ def build_instance(
     sources: dict[str, str | None] | None = None,
 ) -> Instance:
     """Parse both tables and validate them together."""
+    months = tuple(parse_capacity(capacity))
     inst = Instance(
-        groups=tuple(parse_groups(groups)),
-        months=tuple(parse_capacity(capacity)),
+        groups=drop_blackouts_outside(parse_groups(groups), months, groups.file),
+        months=months,
         rules=rules,
         name=name,
         sources=sources or {"groups": groups.file, "capacity": capacity.file},

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .domain import METHOD_LABELS, METHODS, Instance
 from .errors import InputError
+from .months import normalise as normalise_month
 from .plan import Assignment, Plan
 from .tables import Table, read_table
 
@@ -46,7 +47,7 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
                 file=table.file, row=line, column="group",
             )
         seen[name] = line
-        month = rec.get("month", "")
+        month = normalise_month(rec.get("month", ""))
         if month not in labels:
             raise InputError(
                 f"'{month}' is not a month of the capacity file (months: {labels[0]} .. {labels[-1]})",

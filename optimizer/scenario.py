@@ -46,6 +46,7 @@ from typing import Any
 from .domain import RESOURCES, Group, Instance, Month, Rules
 from .cell_text import clean_text_value
 from .errors import InputError
+from .months import normalise as normalise_month
 from .loaders import GROUP_COLUMNS, MAX_CAPACITY, build_instance, parse_groups, parse_rules, read_toml
 from .tables import Table, read_table
 from .validation import validate_instance
@@ -261,7 +262,7 @@ def _merge(layers: list[_Layer], extra_rules: str | Path | None) -> _Merged:
         if "capacity" in d:
             m.capacity = (_path_value(p, "capacity", d["capacity"]), p)
         if "start" in d:
-            m.start = (d["start"].strip(), p)
+            m.start = (normalise_month(d["start"].strip()), p)
         if layer.rules_file is not None:
             rules_update(layer.rules_file_data)
             m.rules_files.append(str(layer.rules_file))
@@ -270,7 +271,7 @@ def _merge(layers: list[_Layer], extra_rules: str | Path | None) -> _Merged:
             m.scale[res] = (Decimal(str(v)), p)
         for month, row in d.get("capacity_add", {}).items():
             for res, v in row.items():
-                m.add.setdefault(month, {})[res] = (v, p)
+                m.add.setdefault(normalise_month(month), {})[res] = (v, p)
     if extra_rules is not None:
         data = read_toml(extra_rules)
         parse_rules(data, str(extra_rules))

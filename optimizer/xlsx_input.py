@@ -17,7 +17,7 @@ from typing import Any
 
 from .domain import Instance, Rules
 from .errors import InputError
-from .loaders import build_instance, load_rules, parse_rules
+from .loaders import _FALSE, _RULE_TYPES, _TRUE, build_instance, load_rules, parse_rules
 from .cell_text import clean_cell
 from .input_files import read_input_bytes
 from .tables import Table, clean_rows, unescape_cell
@@ -135,6 +135,15 @@ def sheet_table(ws, file: str) -> Table:
 def _rule_value(key: str, text: str, raw: Any) -> Any:
     if key == "objective":
         return [x.strip() for x in text.replace(",", ";").split(";") if x.strip()]
+    if _RULE_TYPES.get(key) is bool:
+        # Whatever a vip cell accepts: TRUE, a 1 (LibreOffice re-saves TRUE as 1), yes/no, ja/nej, ...
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, (int, float)) and raw in (0, 1):
+            return bool(raw)
+        if text.lower() in _TRUE or (text and text.lower() in _FALSE):
+            return text.lower() in _TRUE
+        return text
     if isinstance(raw, bool):
         return raw
     if text.lower() in ("true", "yes", "false", "no"):
@@ -147,7 +156,8 @@ def _rule_value(key: str, text: str, raw: Any) -> Any:
 
 
 def sheet_rules(ws, file: str) -> Rules:
-    """Key/value rows -> Rules, with the same checks (unknown keys, types) as rules.toml."""
+    """Key/value rows -> Rules, with the same checks (unknown keys, types) as rules.toml;
+    an error names the row of the Rules sheet."""
     data: dict[str, Any] = {}
     for r, values in sheet_rows(ws, file):
         values = list(values) + [None, None]
@@ -160,9 +170,17 @@ def sheet_rules(ws, file: str) -> Rules:
             data.setdefault(table, {})
             if not isinstance(data[table], dict):
                 raise InputError(f"'{table}' is given both as a value and as a table", file=file, row=r)
-            data[table][sub] = _rule_value(sub, text, raw)
+            value = _rule_value(sub, text, raw)
+            data[table][sub] = value
+            one: dict[str, Any] = {table: {sub: value}}
         else:
-            data[key] = _rule_value(key, text, raw)
+            value = _rule_value(key, text, raw)
+            data[key] = value
+            one = {key: value}
+        try:
+            parse_rules(one, file)
+        except InputError as err:
+            raise InputError(err.message, file=file, row=r, column=err.column) from None
     return parse_rules(data, file)
 
 
