@@ -20,7 +20,7 @@ from .domain import Instance
 from .errors import InputError
 from .export import check_out_paths, write_outputs
 from .loaders import load_instance
-from .planfile import read_plan
+from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
@@ -45,10 +45,10 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
     elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)
         from .scenario import load_scenario
         return load_scenario(files[0], rules=rules)
-    elif len(files) == 1 and files[0].lower().endswith(".xlsx"):  # sheets Groups, Capacity (, Rules)
+    elif len(files) == 1 and files[0].lower().endswith((".xlsx", ".xlsm", ".ods")):  # Groups, Capacity (, Rules)
         from .xlsx_input import load_workbook_instance
         return load_workbook_instance(files[0], rules)
-    raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx or SCENARIO.toml, "
+    raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx (or .ods) or SCENARIO.toml, "
                            "or no files for the embedded example")
 
 
@@ -145,9 +145,12 @@ def check_cmd(files, rules) -> None:
     *inputs, plan = files
     try:
         inst = load_inputs(tuple(inputs), rules)
+        inst, note = (inst, None) if rules else rules_for_check(inst, plan)
         p = read_plan(inst, plan)
     except InputError as err:
         _fail(err)
+    if note:
+        Console(stderr=True).print(note, markup=False, highlight=False)
     violations = check_plan(p)
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):

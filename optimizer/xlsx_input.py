@@ -40,10 +40,15 @@ def cell_text(value: Any) -> str:
 
 
 def _open(path: str | Path):
-    from openpyxl import load_workbook
-
+    """An openpyxl workbook (.xlsx, .xlsm) or an :class:`~optimizer.ods_input.OdsBook` (.ods)."""
     name = str(path)
     data = read_input_bytes(path)
+    if name.lower().endswith(".ods"):
+        from .ods_input import OdsBook
+
+        return OdsBook(data, name, max_cells=MAX_CELLS)
+    from openpyxl import load_workbook
+
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same to a planner
@@ -51,9 +56,31 @@ def _open(path: str | Path):
                          "saved as .xlsx and not encrypted?", file=name) from None
 
 
+class _OdsSheet:
+    def __init__(self, book, name: str) -> None:
+        self.book, self.name = book, name
+
+    def numbered_rows(self):
+        return self.book.rows(self.name)
+
+
+def _numbered_rows(ws):
+    """(row number, values) of a sheet: an .ods sheet gives them numbered; openpyxl row by row,
+    reading only the cells the sheet holds (its recorded dimension ignored)."""
+    if hasattr(ws, "numbered_rows"):  # an .ods sheet, or rows already read
+        return ws.numbered_rows()
+    try:
+        ws.reset_dimensions()
+    except AttributeError:
+        pass
+    return enumerate(ws.iter_rows(values_only=True), start=1)
+
+
 def _sheet(wb, path: str | Path, name: str, required: bool = True):
     by_lower = {s.lower(): s for s in wb.sheetnames}
     if name.lower() in by_lower:
+        if not hasattr(wb, "worksheets"):  # an .ods book
+            return _OdsSheet(wb, by_lower[name.lower()])
         return wb[by_lower[name.lower()]]
     if required:
         raise InputError(f"the workbook has no sheet '{name}'; its sheets are: {', '.join(wb.sheetnames)} "
@@ -68,13 +95,9 @@ def sheet_rows(ws, file: str):
     which one stray cell at XFD1048576 makes 17 billion cells) is ignored, and more than
     :data:`MAX_CELLS` cells is an error instead of a hang.
     """
-    try:
-        ws.reset_dimensions()
-    except AttributeError:
-        pass
     seen = 0
     try:
-        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for r, values in _numbered_rows(ws):
             if not values:
                 continue
             seen += len(values)
@@ -191,6 +214,41 @@ def read_sheet_table(path: str | Path, sheet: str) -> Table:
         return sheet_table(_sheet(wb, path, sheet), f"{Path(path).name}, sheet {sheet}")
     finally:
         wb.close()
+
+
+def recorded_rules(path: str | Path) -> Rules | None:
+    """The rules a plan workbook written by rollout records (its Inputs sheet: a "Rules" title,
+    a "key | value" header, then one row per rule), or None when it records none."""
+    wb = _open(path)
+    try:
+        ws = _sheet(wb, path, "Inputs", required=False)
+        if ws is None:
+            return None
+        file = f"{Path(path).name}, sheet Inputs"
+        rows = list(sheet_rows(ws, file))
+    finally:
+        wb.close()
+    for i, (r, values) in enumerate(rows[:-1]):
+        nxt = [cell_text(v).lower() for v in rows[i + 1][1][:2]]
+        if cell_text(values[0]) == "Rules" and nxt == ["key", "value"] and rows[i + 1][0] == r + 1:
+            body, expect = [], r + 2
+            for rr, vals in rows[i + 2:]:
+                if rr != expect:
+                    break
+                body.append((rr, vals))
+                expect += 1
+            return sheet_rules(_Rows(body), file)
+    return None
+
+
+class _Rows:
+    """Rows already read, as a sheet for :func:`sheet_rows`."""
+
+    def __init__(self, rows: list[tuple[int, list[Any]]]) -> None:
+        self.rows = rows
+
+    def numbered_rows(self):
+        return iter(self.rows)
 
 
 def load_workbook_instance(path: str | Path, rules: str | Path | None = None, *, name: str | None = None) -> Instance:
