@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,9 @@ def _open(path: str | Path):
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # "no default style", "invalid specification": noise to a planner
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same to a planner
         raise InputError(f"not a readable .xlsx workbook ({type(exc).__name__}); is it an Excel workbook, "
                          "saved as .xlsx and not encrypted?", file=name) from None
