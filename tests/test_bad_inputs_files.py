@@ -321,3 +321,8 @@ def test_a_windows_1252_file_stays_windows_1252():
 def test_mostly_windows_1252_with_one_utf8_line_is_windows_1252():
     data = "group,size\nÅsa,10\nÖrjan,5\n".encode("cp1252") + "Märta,7\n".encode("utf-8")
     assert decode_bytes(data, "g.csv").startswith("group,size\nÅsa,10\nÖrjan,5\n")
+
+
+def test_group_name_with_a_semicolon_in_after_says_why(tmp_path):
+    groups = 'group,size,after\n"R&D;Lab",10,\nB,5,R&D;Lab\n'
+    _clear(_run("solve", *_files(tmp_path, groups)), ["row 3", "'after'", "R&D;Lab", "contains ';'", "rename"])
