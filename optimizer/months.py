@@ -11,6 +11,7 @@ Any other text (``M1``, ``Q3 wave``) stays a free label, as before, and matches 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import InputError
@@ -38,6 +39,7 @@ _NAMED_YEAR_FIRST = re.compile(r"^(\d{4})[\s\-/.]*([^\W\d_]+)\.?$")
 YEARS = range(1990, 2200)
 
 
+@functools.lru_cache(maxsize=4096)
 def month_key(text: str) -> str | None:
     """``YYYY-MM`` when ``text`` names a month, else None (a free label)."""
     t = text.strip().lower()

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cell_text import clean_cell
+from .cell_text import MAX_CELL_CHARS, clean_cell
 from .errors import InputError
 from .input_files import MAX_BYTES, read_input_bytes
 
@@ -207,6 +207,10 @@ def clean_rows(rows: list[list[str]], lines: list[int], header: list[str], file:
     """Every cell through :func:`~optimizer.cell_text.clean_cell` (control characters, length)."""
     out = []
     for line, row in zip(lines, rows):
+        joined = "".join(row)
+        if joined.isprintable() and len(joined) <= MAX_CELL_CHARS:  # the common case: one check per row
+            out.append(row)
+            continue
         out.append([c if c.isprintable() and len(c) < 1000 else
                     clean_cell(c, file=file, row=line, column=header[i] if i < len(header) and header[i] else None)
                     for i, c in enumerate(row)])

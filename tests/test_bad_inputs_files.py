@@ -326,3 +326,11 @@ def test_mostly_windows_1252_with_one_utf8_line_is_windows_1252():
 def test_group_name_with_a_semicolon_in_after_says_why(tmp_path):
     groups = 'group,size,after\n"R&D;Lab",10,\nB,5,R&D;Lab\n'
     _clear(_run("solve", *_files(tmp_path, groups)), ["row 3", "'after'", "R&D;Lab", "contains ';'", "rename"])
+
+
+def test_control_character_in_a_scenario_name(tmp_path):
+    _files(tmp_path, "group,size\nA,10\n")
+    sc = tmp_path / "s.toml"
+    sc.write_text('name = "Plan \\u001b]0;pwned\\u0007"\ngroups = "g.csv"\ncapacity = "c.csv"\n')
+    text = _clear(_run("solve", str(sc)), ["s.toml", "column 'name'", "U+001B"])
+    assert "\x1b" not in text

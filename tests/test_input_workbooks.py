@@ -107,7 +107,7 @@ def write_ods(path: Path, sheets: dict[str, list[list]], *, tail_rows: int = 104
         body.append("".join(xml))
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_NS}><office:body>'
                f'<office:spreadsheet>{"".join(body)}</office:spreadsheet></office:body></office:document-content>')
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", content)
     return path
