@@ -107,33 +107,33 @@ def decode_bytes(data: bytes, file: str) -> str:
 
 
 def _decode_mixed(data: bytes, file: str) -> str | None:
-    """Line-by-line decoding when most non-ASCII lines are UTF-8; None when they are not."""
+    """Line-by-line decoding of a file that mixes UTF-8 and Windows-1252 lines: each line as what
+    it is (a line that decodes as UTF-8 with non-ASCII bytes is UTF-8: Windows-1252 text almost
+    never does), with a warning naming the lines of the rarer encoding. None when no line with
+    non-ASCII bytes is UTF-8 (a plain Windows-1252 file)."""
     lines = data.split(b"\n")
-    utf8, other = 0, []
-    for i, line in enumerate(lines, start=1):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            utf8 += 1
-        except UnicodeDecodeError:
-            other.append(i)
-    if utf8 <= len(other):
-        return None
-    out = []
+    out: list[str] = []
+    utf8: list[int] = []
+    other: list[int] = []
     for i, line in enumerate(lines, start=1):
         try:
             out.append(line.decode("utf-8"))
+            if not line.isascii():
+                utf8.append(i)
         except UnicodeDecodeError:
+            other.append(i)
             try:
                 out.append(line.decode("cp1252"))
             except UnicodeDecodeError:
                 raise InputError(
                     f"line {i} is neither UTF-8 nor Windows-1252 text; save the file as 'CSV UTF-8' and try again",
                     file=file, row=i) from None
-    shown = ", ".join(str(i) for i in other[:10]) + (f" and {len(other) - 10} more" if len(other) > 10 else "")
-    log.warning("%s: the file is UTF-8 text except line(s) %s, which were read as Windows-1252; check the "
-                "names there and save the file as 'CSV UTF-8'", file, shown)
+    if not utf8:
+        return None
+    few, kind, rest = (other, "Windows-1252", "UTF-8") if len(other) <= len(utf8) else (utf8, "UTF-8", "Windows-1252")
+    shown = ", ".join(str(i) for i in few[:10]) + (f" and {len(few) - 10} more" if len(few) > 10 else "")
+    log.warning("%s: the file is %s text except line(s) %s, which were read as %s; check the names there "
+                "and save the file as 'CSV UTF-8'", file, rest, shown, kind)
     return "\n".join(out)
 
 

@@ -318,9 +318,17 @@ def test_a_windows_1252_file_stays_windows_1252():
     assert decode_bytes(data, "g.csv") == "group,size\nÅsa,10\nÖrjan,5\n"
 
 
-def test_mostly_windows_1252_with_one_utf8_line_is_windows_1252():
+def test_mostly_windows_1252_with_one_utf8_line(caplog):
     data = "group,size\nÅsa,10\nÖrjan,5\n".encode("cp1252") + "Märta,7\n".encode("utf-8")
-    assert decode_bytes(data, "g.csv").startswith("group,size\nÅsa,10\nÖrjan,5\n")
+    with caplog.at_level(logging.WARNING):
+        assert decode_bytes(data, "g.csv") == "group,size\nÅsa,10\nÖrjan,5\nMärta,7\n"
+    msg = " ".join(r.getMessage() for r in caplog.records)
+    assert "Windows-1252 text except line(s) 4, which were read as UTF-8" in msg
+
+
+def test_one_utf8_and_one_windows_1252_line(tmp_path):
+    data = "group,size\nÅsa,10\n".encode("utf-8") + "Märta,5\n".encode("cp1252")
+    assert decode_bytes(data, "g.csv") == "group,size\nÅsa,10\nMärta,5\n"
 
 
 def test_group_name_with_a_semicolon_in_after_says_why(tmp_path):
