@@ -77,6 +77,6 @@ def check_order(labels: list[str], rows: list[int], file: str) -> None:
             continue
         if prev is not None and label < prev[0]:
             raise InputError(
-                f"the month {label} comes after {prev[0]} (row {prev[1]}); months must be in time order, "
-                "one row per month (sort the rows by month)", file=file, row=row, column="month")
+                f"the month {label} is listed after {prev[0]} (row {prev[1]}), which is later; months must be "
+                "in time order, one row per month (sort the rows by month)", file=file, row=row, column="month")
         prev = (label, row)
