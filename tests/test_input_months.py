@@ -121,3 +121,19 @@ def test_plan_file_months_and_scenario_months_are_read_the_same_way(tmp_path):
     s = load_scenario(sc)
     assert s.month_labels == ["2026-06"] and s.months[0].helpdesk == 105
     assert inst.month_labels == ["2026-05", "2026-06"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=30),
+                 st.builds(lambda y, m, sep, name: f"{name} {y}" if sep == "named" else f"{y}{sep}{m}",
+                           st.integers(1900, 2300), st.integers(0, 14), st.sampled_from(["-", "/", ".", "named"]),
+                           st.sampled_from(["maj", "Sep", "december", "okt.", "xyz"]))))
+def test_month_key_is_a_month_or_nothing_and_stable(text):
+    key = month_key(text)
+    if key is not None:
+        assert len(key) == 7 and key[4] == "-" and 1 <= int(key[5:]) <= 12
+        assert month_key(key) == key

@@ -195,6 +195,14 @@ def test_libreoffice_saved_ods(tmp_path):
     inst = load_workbook_instance(tmp_path / "in.ods")
     assert inst.rules.vip_assisted is True and inst.group("Board").vip
     assert [g.name for g in inst.groups] == ["Board", "Staff"]
+    # A plan workbook saved as .ods by LibreOffice checks like the .xlsx it came from.
+    plan = tmp_path / "plan.xlsx"
+    r = CliRunner().invoke(main, ["solve", str(tmp_path / "in.ods"), "-q", "--time-limit", "5", "--out", str(plan)])
+    assert r.exit_code == 0, r.output
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "ods",
+                    "--outdir", str(tmp_path), str(plan)], capture_output=True, timeout=120)
+    r = CliRunner().invoke(main, ["check", str(tmp_path / "in.ods"), str(tmp_path / "plan.ods")])
+    assert r.exit_code == 0 and "valid" in r.output, r.output
 
 
 # ------------------------------------------------------------ check takes a plan workbook's rules (17.9)
