@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_LONG_QUOTE = re.compile(r"'([^']{81,})'")
+
+
+def _short_quotes(text: str) -> str:
+    """Quoted text from a file ('...') longer than 80 characters cut to 77 and '...'."""
+    return _LONG_QUOTE.sub(lambda m: "'" + m[1][:77] + "...'", text) if len(text) > 160 else text
 
 
 def visible(text: str) -> str:
@@ -12,6 +20,16 @@ def visible(text: str) -> str:
         return text
     return "".join(ch.encode("unicode_escape").decode("ascii")
                    if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters (a value from a file may be huge
+    or nested thousands deep)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<a {type(value).__name__} nested too deeply>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class InputError(Exception):
@@ -38,10 +56,10 @@ class InputError(Exception):
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
-            parts.append(f"column '{visible(str(self.column))}'")
+            parts.append(_short_quotes(f"column '{visible(str(self.column))}'"))
         return ", ".join(parts)
 
     def __str__(self) -> str:
         where = self.where()
-        message = visible(self.message)
+        message = _short_quotes(visible(self.message))
         return f"{where}: {message}" if where else message

@@ -26,7 +26,7 @@ from .domain import (
     Month,
     Rules,
 )
-from .errors import InputError
+from .errors import InputError, shown
 from .input_files import read_input_bytes
 from .months import check_order as check_month_order
 from .months import month_key
@@ -211,7 +211,7 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
         if not ok:
             raise InputError(
                 f"'{key}' must be {'an integer' if want is int else 'true or false' if want is bool else 'a ' + want.__name__}, "
-                f"got {value!r}",
+                f"got {shown(value)}",
                 file=file, column=key,
             )
         if want is int and not 0 <= value <= 1000:
@@ -222,7 +222,7 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
         bad = [lv for lv in levels if lv not in OBJECTIVE_LEVELS]
         if bad or not levels or len(set(levels)) != len(levels):
             raise InputError(
-                f"'objective' must list distinct levels from {list(OBJECTIVE_LEVELS)}, got {levels!r}",
+                f"'objective' must list distinct levels from {list(OBJECTIVE_LEVELS)}, got {shown(levels)}",
                 file=file, column="objective",
             )
         kw["objective"] = tuple(levels)
@@ -236,7 +236,7 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
                 )
             if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10_000:
                 raise InputError(
-                    f"tickets per 100 users for '{k}' must be a whole number from 0 to 10000, got {v!r}",
+                    f"tickets per 100 users for '{k}' must be a whole number from 0 to 10000, got {shown(v)}",
                     file=file, column=f"tickets_per_100_users.{k}",
                 )
             rates[k] = v

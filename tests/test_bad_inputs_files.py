@@ -342,3 +342,16 @@ def test_control_character_in_a_scenario_name(tmp_path):
     sc.write_text('name = "Plan \\u001b]0;pwned\\u0007"\ngroups = "g.csv"\ncapacity = "c.csv"\n')
     text = _clear(_run("solve", str(sc)), ["s.toml", "column 'name'", "U+001B"])
     assert "\x1b" not in text
+
+
+@pytest.mark.parametrize("value", ["[" * 400 + "]" * 400, '"' + "x" * 20_000 + '"'])
+def test_huge_or_deep_values_are_not_echoed_whole(tmp_path, value):
+    g, c = _files(tmp_path, "group,size\nA,10\n")
+    rules = tmp_path / "r.toml"
+    rules.write_text(f"stage_gap = {value}\n")
+    text = _clear(_run("solve", g, c, "--rules", str(rules)), ["r.toml", "stage_gap"])
+    assert len(text) < 600
+    sc = tmp_path / "s.toml"
+    sc.write_text(f'groups = "g.csv"\ncapacity = "c.csv"\nstart = {value}\n')
+    text = _clear(_run("solve", str(sc)), ["s.toml", "start"])
+    assert len(text) < 600
