@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_LONG_QUOTE = re.compile(r"'([^']{81,})'")
+_LONG_RUN = re.compile(r"\S{81,}")
+MAX_MESSAGE = 1200
 
 
 def _short_quotes(text: str) -> str:
-    """Quoted text from a file ('...') longer than 80 characters cut to 77 and '...'."""
-    return _LONG_QUOTE.sub(lambda m: "'" + m[1][:77] + "...'", text) if len(text) > 160 else text
+    """Text from a file echoed in a message, kept readable: a run of more than 80 characters without
+    a space is cut to 77 and '...', and a message over MAX_MESSAGE characters loses its middle."""
+    if len(text) <= 160:
+        return text
+    text = _LONG_RUN.sub(lambda m: m[0][:77] + "...", text)
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 400] + " ... " + text[-395:]
+    return text
 
 
 def visible(text: str) -> str:

@@ -355,3 +355,10 @@ def test_huge_or_deep_values_are_not_echoed_whole(tmp_path, value):
     sc.write_text(f'groups = "g.csv"\ncapacity = "c.csv"\nstart = {value}\n')
     text = _clear(_run("solve", str(sc)), ["s.toml", "start"])
     assert len(text) < 600
+
+
+def test_a_long_name_in_an_error_is_cut(tmp_path):
+    name = "N" * 30_000
+    text = _clear(_run("solve", *_files(tmp_path, f"group,size\n{name},10\n{name},5\n")),
+                  ["row 3", "appears twice", "NNN..."])
+    assert len(text) < 600
