@@ -79,6 +79,8 @@ def _value(cell: ET.Element) -> Any:
         except ValueError:
             return _text(cell) or None
     text = _text(cell)
+    if text == "" and kind == "string":
+        text = cell.get(_O + "string-value", "")  # some writers keep the text in an attribute
     return text if text != "" else None
 
 

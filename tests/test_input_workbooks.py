@@ -234,3 +234,27 @@ def test_check_uses_the_rules_recorded_in_a_plan_workbook(tmp_path):
     default.write_text("")
     r2 = CliRunner().invoke(main, ["check", g, c, str(plan), "--rules", str(default)])
     assert r2.exit_code == 0 and "recorded" not in r2.output, r2.output
+
+
+def test_ods_text_forms():
+    import io
+    import zipfile
+
+    from optimizer.ods_input import OdsBook
+
+    content = (f'<office:document-content {_NS}><office:body><office:spreadsheet><table:table table:name="G">'
+               '<table:table-row table:number-rows-repeated="3"><table:table-cell/></table:table-row>'
+               '<table:table-row><table:table-cell office:value-type="string" office:string-value="hej"/>'
+               '<table:table-cell table:number-columns-repeated="2"/>'
+               '<table:table-cell office:value-type="string"><text:p>a<text:s text:c="3"/>b<text:span>c</text:span>'
+               '</text:p><text:p>d</text:p></table:table-cell>'
+               '<table:table-cell office:value-type="percentage" office:value="0.5"/>'
+               '<table:table-cell office:value-type="boolean" office:boolean-value="false"/></table:table-row>'
+               '<table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="float" '
+               'office:value="7"/></table:table-row></table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("content.xml", content)
+    book = OdsBook(buf.getvalue(), "x.ods", max_cells=100)
+    assert list(book.rows("G")) == [(4, ["hej", None, None, "a   bc\nd", 0.5, False]), (5, [7.0]), (6, [7.0])]
