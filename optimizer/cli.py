@@ -89,8 +89,8 @@ def main(verbose: int) -> None:
                    "months before the whole-model search.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
-    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
-    embedded example) to an optimal plan."""
+    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no files:
+    the embedded example) to an optimal plan."""
     console = _console()
     err_console = Console(stderr=True)
     try:
@@ -135,9 +135,10 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
 def check_cmd(files, rules) -> None:
     """Check a plan against the inputs, without the solver.
 
-    FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx (or SCENARIO.toml) PLAN.csv.
+    FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx/.ods (or SCENARIO.toml) PLAN.csv.
     The plan needs the columns group, month and method (CSV, or the Assignments sheet
-    of a plan workbook written by rollout).
+    of a plan workbook written by rollout, .xlsx or .ods). Without --rules, a plan
+    workbook is checked against the rules it records.
     """
     console = _console()
     if len(files) not in (2, 3):
