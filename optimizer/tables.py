@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .cell_text import MAX_CELL_CHARS, clean_cell
 from .errors import InputError
-from .input_files import MAX_BYTES, read_input_bytes
+from .input_files import MAX_BYTES, read_input_bytes  # noqa: F401 (MAX_BYTES: re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +75,10 @@ def escape_cell(text: str) -> str:
 def decode_bytes(data: bytes, file: str) -> str:
     """Text of a CSV file: UTF-8 (with or without BOM), else Windows-1252.
 
-    A UTF-8 file with a few lines in Windows-1252 (one row edited in an old editor) is decoded
-    line by line: the lines that are not UTF-8 are read as Windows-1252 and named in a warning,
-    so "Åsa" in the other rows stays "Åsa" (decoding the whole file as Windows-1252 would turn
-    it into "Ã…sa" silently). UTF-8 wins when more of the lines with non-ASCII bytes decode as
-    UTF-8 than not.
+    A file that mixes the two (one row edited in an old editor) is decoded line by line, each
+    line as what it is, with a warning naming the lines of the rarer encoding, so "Åsa" in the
+    UTF-8 rows stays "Åsa" (decoding the whole file as Windows-1252 turned it into "Ã…sa"
+    silently).
     """
     if b"\x00" in data[:4096]:
         raise InputError(
