@@ -249,9 +249,9 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     name = str(path)
     data = read_input_bytes(path)
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # Notepad's "UTF-8 with BOM"
     except UnicodeDecodeError:
-        raise InputError("the file is not UTF-8 text", file=name) from None
+        raise InputError("the file is not UTF-8 text; save it as UTF-8", file=name) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

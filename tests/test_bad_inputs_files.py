@@ -362,3 +362,11 @@ def test_a_long_name_in_an_error_is_cut(tmp_path):
     text = _clear(_run("solve", *_files(tmp_path, f"group,size\n{name},10\n{name},5\n")),
                   ["row 3", "appears twice", "NNN..."])
     assert len(text) < 600
+
+
+def test_rules_saved_with_a_bom_are_read(tmp_path):
+    from optimizer.loaders import load_rules
+
+    p = tmp_path / "rules.toml"
+    p.write_bytes("\ufeffstage_gap = 2\n".encode("utf-8"))
+    assert load_rules(p).stage_gap == 2
