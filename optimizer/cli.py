@@ -14,13 +14,14 @@ import click
 from rich.console import Console
 
 from .checker import check_plan
+from .cli_types import SECONDS, SEED
 from .console import ProgressPrinter, print_explanation, print_result, print_violations
 from .directory_commands import groups_cmd, pilot_cmd
 from .domain import Instance
 from .errors import InputError
 from .export import check_out_paths, write_outputs
 from .loaders import load_instance
-from .planfile import read_plan
+from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
@@ -45,10 +46,10 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
     elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)
         from .scenario import load_scenario
         return load_scenario(files[0], rules=rules)
-    elif len(files) == 1 and files[0].lower().endswith(".xlsx"):  # sheets Groups, Capacity (, Rules)
+    elif len(files) == 1 and files[0].lower().endswith((".xlsx", ".xlsm", ".ods")):  # Groups, Capacity (, Rules)
         from .xlsx_input import load_workbook_instance
         return load_workbook_instance(files[0], rules)
-    raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx or SCENARIO.toml, "
+    raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx (or .ods) or SCENARIO.toml, "
                            "or no files for the embedded example")
 
 
@@ -76,10 +77,10 @@ def main(verbose: int) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
 @click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+@click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
                    "deterministic seconds, wall clock capped at 1.5x).")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True,
@@ -89,8 +90,8 @@ def main(verbose: int) -> None:
                    "months before the whole-model search.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
-    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
-    embedded example) to an optimal plan."""
+    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no files:
+    the embedded example) to an optimal plan."""
     console = _console()
     err_console = Console(stderr=True)
     try:
@@ -135,9 +136,10 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
 def check_cmd(files, rules) -> None:
     """Check a plan against the inputs, without the solver.
 
-    FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx (or SCENARIO.toml) PLAN.csv.
+    FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx/.ods (or SCENARIO.toml) PLAN.csv.
     The plan needs the columns group, month and method (CSV, or the Assignments sheet
-    of a plan workbook written by rollout).
+    of a plan workbook written by rollout, .xlsx or .ods). Without --rules, a plan
+    workbook is checked against the rules it records.
     """
     console = _console()
     if len(files) not in (2, 3):
@@ -145,9 +147,12 @@ def check_cmd(files, rules) -> None:
     *inputs, plan = files
     try:
         inst = load_inputs(tuple(inputs), rules)
+        inst, note = (inst, None) if rules else rules_for_check(inst, plan)
         p = read_plan(inst, plan)
     except InputError as err:
         _fail(err)
+    if note:
+        Console(stderr=True).print(note, markup=False, highlight=False)
     violations = check_plan(p)
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):
@@ -161,9 +166,9 @@ def check_cmd(files, rules) -> None:
 @main.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv, .json or .xlsx. Repeatable.")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
+@click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds per scenario, for all its objective levels together.")
-@click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
+@click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
               help=f"CP-SAT workers per scenario [default: {DEFAULT_WORKERS} shared fairly by the parallel solves].")
 @click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,

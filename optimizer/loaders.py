@@ -7,6 +7,7 @@ to each other (unknown names, cycles, VIP in a pilot) live in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import tomllib
@@ -25,7 +26,11 @@ from .domain import (
     Month,
     Rules,
 )
-from .errors import InputError
+from .errors import InputError, shown
+from .input_files import read_input_bytes
+from .months import check_order as check_month_order
+from .months import month_key
+from .months import normalise as normalise_month
 from .tables import Table, read_table
 from .validation import validate_instance
 
@@ -50,6 +55,7 @@ CAPACITY_REQUIRED = ("month", "helpdesk")
 MAX_SIZE = 1_000_000
 MAX_CAPACITY = 100_000_000
 _INT_RE = re.compile(r"^[+]?\d+$")
+_YEAR_MONTH_RE = re.compile(r"^\d{4}[-/.]\d{1,2}$")
 _TRUE = {"yes", "true", "1", "y", "ja"}
 _FALSE = {"no", "false", "0", "n", "nej", ""}
 
@@ -93,6 +99,13 @@ class _Cell:
 def _check_columns(table: Table, known: tuple[str, ...], required: tuple[str, ...]) -> None:
     for col in required:
         if col not in table.header:
+            if not any(h in known for h in table.header):
+                # Not a file of ours (e.g. a scenario pointing at /etc/shadow): never echo its content.
+                raise InputError(
+                    f"the first row has none of the expected columns ({', '.join(known)}); is this the right "
+                    "file? (a CSV file saved from the sheet, with the column names in its first row)",
+                    file=table.file, row=1,
+                )
             raise InputError(
                 f"the required column '{col}' is missing (found: {', '.join(h for h in table.header if h) or 'none'}; "
                 f"expected columns: {', '.join(known)})",
@@ -105,6 +118,7 @@ def _check_columns(table: Table, known: tuple[str, ...], required: tuple[str, ..
             "%s: ignoring unknown column(s) %s (known columns: %s)",
             table.file, ", ".join(repr(u) for u in unknown), ", ".join(known),
         )
+    table.check_required(required)
 
 
 def parse_groups(table: Table) -> list[Group]:
@@ -128,9 +142,9 @@ def parse_groups(table: Table) -> list[Group]:
             "risk": lambda c: c.choice(RISKS),
             "readiness": lambda c: c.integer(1, 5, "readiness"),
             "vip": lambda c: c.boolean(),
-            "earliest": lambda c: c.text,
-            "latest": lambda c: c.text,
-            "blackout": lambda c: c.items(),
+            "earliest": lambda c: normalise_month(c.text),
+            "latest": lambda c: normalise_month(c.text),
+            "blackout": lambda c: tuple(normalise_month(b) for b in c.items()),
             "after": lambda c: c.items(),
         }
         for col, parse in opt.items():
@@ -159,12 +173,16 @@ def parse_capacity(table: Table) -> list[Month]:
         label = rec.get("month", "")
         if not label:
             raise InputError("the month label is empty", file=table.file, row=line, column="month")
-        kw: dict[str, Any] = {"label": label, "row": line}
+        if month_key(label) is None and _YEAR_MONTH_RE.match(label):
+            raise InputError(f"'{label}' is not a month (months are 1 to 12)", file=table.file, row=line,
+                             column="month")
+        kw: dict[str, Any] = {"label": normalise_month(label), "row": line}
         for col in ("helpdesk", "assisted", "tech_fair"):
             text = rec.get(col, "")
             if col == "helpdesk" or text:
                 kw[col] = _Cell(table.file, line, col, text).integer(0, MAX_CAPACITY, col)
         months.append(Month(**kw))
+    check_month_order([m.label for m in months], [m.row for m in months], table.file)
     return months
 
 
@@ -193,7 +211,7 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
         if not ok:
             raise InputError(
                 f"'{key}' must be {'an integer' if want is int else 'true or false' if want is bool else 'a ' + want.__name__}, "
-                f"got {value!r}",
+                f"got {shown(value)}",
                 file=file, column=key,
             )
         if want is int and not 0 <= value <= 1000:
@@ -204,7 +222,7 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
         bad = [lv for lv in levels if lv not in OBJECTIVE_LEVELS]
         if bad or not levels or len(set(levels)) != len(levels):
             raise InputError(
-                f"'objective' must list distinct levels from {list(OBJECTIVE_LEVELS)}, got {levels!r}",
+                f"'objective' must list distinct levels from {list(OBJECTIVE_LEVELS)}, got {shown(levels)}",
                 file=file, column="objective",
             )
         kw["objective"] = tuple(levels)
@@ -218,7 +236,7 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
                 )
             if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10_000:
                 raise InputError(
-                    f"tickets per 100 users for '{k}' must be a whole number from 0 to 10000, got {v!r}",
+                    f"tickets per 100 users for '{k}' must be a whole number from 0 to 10000, got {shown(v)}",
                     file=file, column=f"tickets_per_100_users.{k}",
                 )
             rates[k] = v
@@ -227,24 +245,41 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a mapping: at most MAX_BYTES, a regular file, nesting the parser can take."""
     name = str(path)
+    data = read_input_bytes(path)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise InputError("no such file", file=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=name) from None
+        text = data.decode("utf-8").removeprefix("\ufeff")  # Notepad's "UTF-8 with BOM"
     except UnicodeDecodeError:
-        raise InputError("the file is not UTF-8 text", file=name) from None
+        raise InputError("the file is not UTF-8 text; save it as UTF-8", file=name) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=name) from None
+    except RecursionError:
+        raise InputError("the file nests tables or lists too deeply to be a rules or scenario file", file=name) from None
 
 
 def load_rules(path: str | Path | None) -> Rules:
     if path is None:
         return Rules()
     return parse_rules(read_toml(path), str(path))
+
+
+def drop_blackouts_outside(groups: list[Group], months: tuple[Month, ...], file: str) -> tuple[Group, ...]:
+    """Blackout months outside the planning horizon cannot matter: they are dropped with a note
+    (a blackout that names no month at all, e.g. a typo, stays an error in validation)."""
+    labels = {m.label for m in months}
+    out = []
+    for g in groups:
+        outside = [b for b in g.blackout if b not in labels and month_key(b) == b]
+        if outside:
+            log.warning("%s: row %d: blackout month(s) %s of '%s' are outside the planning months (%s .. %s) "
+                        "and are ignored", file, g.row, ", ".join(outside), g.name, months[0].label,
+                        months[-1].label)
+            g = dataclasses.replace(g, blackout=tuple(b for b in g.blackout if b not in outside))
+        out.append(g)
+    return tuple(out)
 
 
 def build_instance(
@@ -256,9 +291,10 @@ def build_instance(
     sources: dict[str, str | None] | None = None,
 ) -> Instance:
     """Parse both tables and validate them together."""
+    months = tuple(parse_capacity(capacity))
     inst = Instance(
-        groups=tuple(parse_groups(groups)),
-        months=tuple(parse_capacity(capacity)),
+        groups=drop_blackouts_outside(parse_groups(groups), months, groups.file),
+        months=months,
         rules=rules,
         name=name,
         sources=sources or {"groups": groups.file, "capacity": capacity.file},

@@ -7,12 +7,15 @@ a group missing from the plan is a rule violation the checker reports.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from .domain import METHOD_LABELS, METHODS, Instance
+from .domain import METHOD_LABELS, METHODS, Instance, Rules
 from .errors import InputError
+from .months import normalise as normalise_month
 from .plan import Assignment, Plan
 from .tables import Table, read_table
+from .validation import validate_instance
 
 _METHOD_ALIASES = {k: k for k in METHODS} | {v.lower(): k for k, v in METHOD_LABELS.items()} | {
     "self service": "self-service", "selfservice": "self-service", "tech fair": "tech-fair",
@@ -27,7 +30,9 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
                 f"the required column '{col}' is missing (a plan needs group, month and method)",
                 file=table.file, row=1,
             )
-    names = {g.name for g in inst.groups}
+    # Input tables read a tab inside a cell as a space (optimizer.cell_text); a group named in
+    # code with a tab still matches its row in a plan file.
+    names = {g.name.replace("\t", " "): g.name for g in inst.groups}
     labels = inst.month_labels
     seen: dict[str, int] = {}
     out: dict[str, Assignment] = {}
@@ -37,13 +42,14 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
             raise InputError("the group name is empty", file=table.file, row=line, column="group")
         if name not in names:
             raise InputError(f"'{name}' is not a group of the groups file", file=table.file, row=line, column="group")
+        name = names[name]
         if name in seen:
             raise InputError(
                 f"'{name}' appears twice (also on row {seen[name]}); a plan gives each group one month",
                 file=table.file, row=line, column="group",
             )
         seen[name] = line
-        month = rec.get("month", "")
+        month = normalise_month(rec.get("month", ""))
         if month not in labels:
             raise InputError(
                 f"'{month}' is not a month of the capacity file (months: {labels[0]} .. {labels[-1]})",
@@ -59,9 +65,33 @@ def plan_from_table(inst: Instance, table: Table) -> Plan:
     return Plan(inst, out)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
+def rules_for_check(inst: Instance, plan_path: str | Path) -> tuple[Instance, str | None]:
+    """``rollout check`` without ``--rules``: the rules a plan workbook records (sheet Inputs) are
+    the rules it was made under, so they are checked, unless the inputs set rules of their own
+    (a scenario, a Rules sheet). Returns the instance to check and a note for the planner."""
+    if not str(plan_path).lower().endswith(WORKBOOK_SUFFIXES):
+        return inst, None
+    from .xlsx_input import recorded_rules
+
+    recorded = recorded_rules(plan_path)
+    if recorded is None or recorded == inst.rules:
+        return inst, None
+    name = Path(plan_path).name
+    if inst.rules != Rules():
+        return inst, (f"{name} was made under other rules than the inputs set; checking against the inputs' "
+                      "rules (give --rules to choose)")
+    checked = dataclasses.replace(inst, rules=recorded)
+    validate_instance(checked, groups_file=str(inst.sources.get("groups") or "groups"),
+                      capacity_file=str(inst.sources.get("capacity") or "capacity"))
+    return checked, f"Rules: as recorded in {name} (sheet Inputs); give --rules to check against others"
+
+
 def read_plan(inst: Instance, path: str | Path) -> Plan:
-    """A plan CSV, or a plan workbook's Assignments sheet (.xlsx)."""
-    if str(path).lower().endswith(".xlsx"):
+    """A plan CSV, or a plan workbook's Assignments sheet (.xlsx, .ods)."""
+    if str(path).lower().endswith(WORKBOOK_SUFFIXES):
         from .xlsx_input import read_sheet_table
 
         return plan_from_table(inst, read_sheet_table(path, "Assignments"))

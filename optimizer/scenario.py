@@ -44,7 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from .domain import RESOURCES, Group, Instance, Month, Rules
-from .errors import InputError
+from .cell_text import clean_text_value
+from .errors import InputError, shown
+from .months import normalise as normalise_month
 from .loaders import GROUP_COLUMNS, MAX_CAPACITY, build_instance, parse_groups, parse_rules, read_toml
 from .tables import Table, read_table
 from .validation import validate_instance
@@ -100,7 +102,7 @@ def _fail(file: Path | str, key: str | None, message: str) -> InputError:
 
 def _path_value(file: Path, key: str, value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(file, key, f"'{key}' must be a file path (text), got {value!r}")
+        raise _fail(file, key, f"'{key}' must be a file path (text), got {shown(value)}")
     p = Path(value.strip())
     return p if p.is_absolute() else Path(os.path.normpath(file.parent / p))
 
@@ -120,7 +122,10 @@ def _check_layer(path: Path) -> _Layer:
             raise _fail(path, key, f"unknown key '{key}'; valid keys are: {', '.join(SCENARIO_KEYS)}")
     for key in ("name", "description", "start"):
         if key in data and (not isinstance(data[key], str) or (key != "description" and not data[key].strip())):
-            raise _fail(path, key, f"'{key}' must be non-empty text, got {data[key]!r}")
+            raise _fail(path, key, f"'{key}' must be non-empty text, got {shown(data[key])}")
+        if key in data:  # shown in every output: plain text (a description may span lines)
+            text = data[key].replace("\n", " ") if key == "description" else data[key]
+            clean_text_value(text, file=str(path), key=key)
     layer = _Layer(path, data)
     for key in ("extends", "capacity"):
         if key in data:
@@ -163,7 +168,7 @@ def _check_layer(path: Path) -> _Layer:
                 raise _fail(path, k, f"unknown resource '{res}'; valid resources are: {', '.join(RESOURCES)}")
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
                     or not 0 <= v <= MAX_SCALE:
-                raise _fail(path, k, f"a capacity scale must be a number from 0 to {MAX_SCALE}, got {v!r}")
+                raise _fail(path, k, f"a capacity scale must be a number from 0 to {MAX_SCALE}, got {shown(v)}")
 
     if "capacity_add" in data:
         ca = data["capacity_add"]
@@ -180,7 +185,7 @@ def _check_layer(path: Path) -> _Layer:
                 if res not in RESOURCES:
                     raise _fail(path, k, f"unknown resource '{res}'; valid resources are: {', '.join(RESOURCES)}")
                 if isinstance(v, bool) or not isinstance(v, int) or abs(v) > MAX_CAPACITY:
-                    raise _fail(path, k, f"a capacity change must be a whole number (negative removes), got {v!r}")
+                    raise _fail(path, k, f"a capacity change must be a whole number (negative removes), got {shown(v)}")
     return layer
 
 
@@ -188,19 +193,22 @@ def _cell_text(file: Path, key: str, col: str, value: Any) -> str:
     """A TOML value as the text a groups.csv cell would hold (parsed by the CSV parser)."""
     if isinstance(value, bool):
         if col != "vip":
-            raise _fail(file, key, f"'{col}' cannot be true/false (got {value!r})")
+            raise _fail(file, key, f"'{col}' cannot be true/false (got {shown(value)})")
         return "yes" if value else "no"
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            clean_text_value(text, file=str(file), key=key)
     if isinstance(value, list):
         if col not in _LIST_COLUMNS:
             raise _fail(file, key, f"'{col}' takes one value, not a list (lists are for {', '.join(_LIST_COLUMNS)})")
         if not all(isinstance(v, str) for v in value):
-            raise _fail(file, key, f"'{col}' must be a list of text values, got {value!r}")
+            raise _fail(file, key, f"'{col}' must be a list of text values, got {shown(value)}")
         if any(";" in v for v in value):
-            raise _fail(file, key, f"an item of '{col}' contains ';' (got {value!r})")
+            raise _fail(file, key, f"an item of '{col}' contains ';' (got {shown(value)})")
         return ";".join(v.strip() for v in value)
     if isinstance(value, (str, int, float)):
         return str(value).strip()
-    raise _fail(file, key, f"'{col}' must be text, a number or a list, got {value!r}")
+    raise _fail(file, key, f"'{col}' must be text, a number or a list, got {shown(value)}")
 
 
 def _chain(path: Path) -> list[_Layer]:
@@ -254,7 +262,7 @@ def _merge(layers: list[_Layer], extra_rules: str | Path | None) -> _Merged:
         if "capacity" in d:
             m.capacity = (_path_value(p, "capacity", d["capacity"]), p)
         if "start" in d:
-            m.start = (d["start"].strip(), p)
+            m.start = (normalise_month(d["start"].strip()), p)
         if layer.rules_file is not None:
             rules_update(layer.rules_file_data)
             m.rules_files.append(str(layer.rules_file))
@@ -263,7 +271,7 @@ def _merge(layers: list[_Layer], extra_rules: str | Path | None) -> _Merged:
             m.scale[res] = (Decimal(str(v)), p)
         for month, row in d.get("capacity_add", {}).items():
             for res, v in row.items():
-                m.add.setdefault(month, {})[res] = (v, p)
+                m.add.setdefault(normalise_month(month), {})[res] = (v, p)
     if extra_rules is not None:
         data = read_toml(extra_rules)
         parse_rules(data, str(extra_rules))

@@ -84,7 +84,10 @@ def validate_instance(inst: Instance, *, groups_file: str = "groups", capacity_f
             )
         for a in g.after:
             if a not in seen:
-                raise InputError(f"'after' names an unknown group '{a}'", file=groups_file, row=g.row, column="after")
+                hint = next((f" (the group '{n}' contains ';', which separates the names in 'after': rename it "
+                             "to use it there)" for n in seen if ";" in n and a in n.split(";")), "")
+                raise InputError(f"'after' names an unknown group '{a}'{hint}", file=groups_file, row=g.row,
+                                 column="after")
             if a == g.name:
                 raise InputError(f"'{g.name}' cannot come after itself", file=groups_file, row=g.row, column="after")
         if g.vip and g.pilot_stage:

@@ -33,7 +33,7 @@ CASES = [
     ("unknown method", "group,size,methods\nA,10,carrier pigeon\n", GOOD_CAPACITY, ["'methods'", "carrier pigeon"]),
     ("unknown month earliest", "group,size,earliest\nA,10,2030-01\n", GOOD_CAPACITY, ["'earliest'", "2030-01"]),
     ("unknown month latest", "group,size,latest\nA,10,2030-01\n", GOOD_CAPACITY, ["'latest'", "2030-01"]),
-    ("unknown month blackout", "group,size,blackout\nA,10,2030-01\n", GOOD_CAPACITY, ["'blackout'", "2030-01"]),
+    ("unknown month blackout", "group,size,blackout\nA,10,Jully 2027\n", GOOD_CAPACITY, ["'blackout'", "Jully 2027"]),
     ("unknown group in after", "group,size,after\nA,10,Nobody\n", GOOD_CAPACITY, ["'after'", "Nobody"]),
     ("earliest after latest", "group,size,earliest,latest\nA,10,2027-02,2027-01\n", GOOD_CAPACITY,
      ["row 2", "2027-02", "2027-01"]),
