@@ -1,0 +1,388 @@
+"""Scenario sweeps: every point of a sweep file solved as a task, locally or on Ray.
+
+Data flow: :func:`optimizer.sweepfile.load_sweep` -> :func:`run_sweep` (one task per point:
+load the point's problem, solve, reduce the plan to ``compare``'s KPIs in the worker) -> rows ->
+:func:`mark_front` -> :mod:`optimizer.sweep_report` (tables, files, plot).
+
+Engines: ``local`` solves each task in a process of its own, ``jobs`` at a time (a process that
+dies takes nothing else with it); ``ray`` submits the same tasks to a Ray cluster, each asking
+for as many CPUs as it has CP-SAT workers. Workers per solve come from the sweep / CLI, never
+from the engine, and solves are deterministic: the same sweep and seed give the same KPI rows
+on both engines (the solve time aside).
+
+A task that fails or whose process is killed is retried once, then reported as an error row;
+the other rows are kept. With a journal (``<out>.sweep.jsonl``, rewritten atomically after
+every result) ``resume=True`` reuses the rows solved before with the same problem and settings.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .atomic import write_text
+from .domain import Instance
+from .errors import InputError
+from .pareto import front
+from .procpool import run_alone
+from .solver import DEFAULT_TIME_LIMIT, SolveOptions, solve
+from .sweepfile import PointConflict, Sweep, fingerprint
+
+#: CP-SAT workers per solve when neither the sweep file nor the CLI says (compare's fair share
+#: of its 8 workers over two parallel solves).
+DEFAULT_SWEEP_WORKERS = 4
+#: Attempts per task: the first and one retry.
+ATTEMPTS = 2
+#: KPIs on the Pareto front, all minimised.
+FRONT_KPIS = ("finish_index", "peak_helpdesk", "assisted_users")
+ENGINES = ("local", "ray")
+
+
+# ------------------------------------------------------------------ tasks
+def solve_point(inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> dict[str, Any]:
+    """One task, run in a worker process: solve, then reduce the plan to ``compare``'s KPIs.
+
+    ``meta["crash_marker"]`` is a test hook: when set and the file does not exist yet, the
+    worker creates it and dies at once (as if killed), so the retry then succeeds."""
+    marker = meta.get("crash_marker")
+    if marker and not os.path.exists(marker):
+        Path(marker).touch()
+        os._exit(17)
+    from .compare import ScenarioRun, compare
+
+    try:  # a local worker: Ctrl-C stops the solve with its best plan (not possible off the main thread)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:
+        pass
+    result = solve(inst, options)
+    run = ScenarioRun(path=inst.sources.get("sweep") or "", name=inst.name, inst=inst, result=result)
+    kpis = {k.key: k.values[0] for k in compare([run], options=options).kpis}
+    status = kpis.pop("status")
+    finish = kpis.get("finish_month")
+    return {
+        "key": meta["key"], "scenario": inst.name, "fingerprint": meta["fingerprint"],
+        "status": status, "found": run.found, "reason": run.reason,
+        "finish_index": inst.month_index(finish) if finish is not None else None,
+        "kpis": kpis, "complete": not result.interrupted, "reproducible": result.reproducible,
+    }
+
+
+class TaskFailed(Exception):
+    """A task's process died or its code raised: one line for the planner."""
+
+
+# ---------------------------------------------------------------- engines
+class LocalEngine:
+    """Each task in a fresh process of its own (optimizer.procpool), ``jobs`` at a time."""
+
+    name = "local"
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._threads = cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="sweep")
+
+    def submit(self, inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> Any:
+        return self._threads.submit(run_alone, solve_point, inst, options, meta, preload="optimizer.sweep")
+
+    def wait(self, handles: list[Any], timeout: float) -> list[Any]:
+        done, _ = cf.wait(handles, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        return list(done)
+
+    def result(self, handle: Any) -> dict[str, Any]:
+        try:
+            return handle.result()
+        except cf.process.BrokenProcessPool:
+            raise TaskFailed("the solver process died (killed, or out of memory?)") from None
+        except Exception as exc:
+            raise TaskFailed(f"the solver failed: {type(exc).__name__}: {exc}") from None
+
+    def cancel(self, handle: Any) -> None:
+        handle.cancel()  # only a task not started; running ones stop on Ctrl-C with their best plan
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True, cancel_futures=True)
+
+
+def import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise InputError("--engine ray needs Ray, which is not installed: pip install 'rollout[cluster]' "
+                         "(or use the default --engine local)", column="--engine") from None
+    return ray
+
+
+class RayEngine:
+    """Tasks on a Ray cluster (``address``), or on a local Ray instance when there is none.
+
+    Each task reserves ``workers`` CPUs, so Ray's placement follows the CP-SAT workers (not
+    the other way round); at most ``jobs`` tasks are in flight (default: the cluster's CPUs
+    divided by ``workers``)."""
+
+    name = "ray"
+
+    def __init__(self, workers: int, jobs: int | None = None, address: str | None = None) -> None:
+        ray = self.ray = import_ray()
+        self.owner = not ray.is_initialized()
+        if self.owner:
+            kw: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+            if address:
+                kw["address"] = address
+            else:  # a local instance: `jobs` solves at a time, as the local engine does
+                kw["num_cpus"] = max(1, jobs or os.cpu_count() or 1) * workers
+            try:
+                ray.init(**kw)
+            except Exception as exc:
+                raise InputError(f"cannot start or reach Ray{f' at {address}' if address else ''}: "
+                                 f"{type(exc).__name__}: {exc}", column="--address") from None
+        biggest = max((n.get("Resources", {}).get("CPU", 0) for n in ray.nodes() if n.get("Alive", True)), default=0)
+        if biggest < workers:
+            self.close()
+            raise InputError(f"no Ray node has {workers} CPUs for a solve with {workers} workers (the largest has "
+                             f"{biggest:g}); lower --workers", column="--workers")
+        total = ray.cluster_resources().get("CPU", workers)
+        self.jobs = jobs or max(1, int(total // workers))
+        self.workers = workers
+        self._fn = ray.remote(max_retries=0)(solve_point).options(num_cpus=workers)
+
+    def submit(self, inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> Any:
+        return self._fn.remote(inst, options, meta)
+
+    def wait(self, handles: list[Any], timeout: float) -> list[Any]:
+        ready, rest = self.ray.wait(handles, num_returns=1, timeout=timeout)
+        if ready and rest:
+            more, _ = self.ray.wait(rest, num_returns=len(rest), timeout=0)
+            ready += more
+        return ready
+
+    def result(self, handle: Any) -> dict[str, Any]:
+        from ray import exceptions as rx
+
+        try:
+            return self.ray.get(handle)
+        except (rx.WorkerCrashedError, rx.NodeDiedError, rx.LocalRayletDiedError):
+            raise TaskFailed("the solver process died (killed, out of memory, or its node left?)") from None
+        except rx.TaskCancelledError:
+            raise TaskFailed("not solved: interrupted (Ctrl-C)") from None
+        except rx.RayTaskError as exc:
+            cause = exc.cause if getattr(exc, "cause", None) is not None else exc
+            raise TaskFailed(f"the solver failed: {type(cause).__name__}: {cause}") from None
+        except rx.RayError as exc:
+            raise TaskFailed(f"Ray lost the task: {type(exc).__name__}: {exc}") from None
+
+    def cancel(self, handle: Any) -> None:
+        self.ray.cancel(handle, force=True)  # workers are not in the terminal's group: no Ctrl-C there
+
+    def close(self) -> None:
+        if self.owner and self.ray.is_initialized():
+            self.ray.shutdown()
+
+
+# -------------------------------------------------------------- progress
+class Monitor:
+    """What :func:`run_sweep` tells as it goes; the CLI's shows a progress bar."""
+
+    def start(self, total: int, resumed: int, engine: str, jobs: int, workers: int) -> None: ...
+
+    def update(self, done: int, running: int, failed: int) -> None: ...
+
+    def row(self, row: dict[str, Any]) -> None: ...
+
+    def retry(self, name: str, why: str) -> None: ...
+
+
+# ------------------------------------------------------------------- run
+@dataclass
+class SweepResult:
+    sweep: Sweep
+    settings: dict[str, Any]
+    rows: list[dict[str, Any]]
+    engine: str
+    jobs: int
+    resumed: int = 0
+    interrupted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def front_rows(self) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r.get("front")]
+
+
+def journal_path(out: str | Path) -> Path:
+    """The journal beside an output: front.xlsx -> front.sweep.jsonl."""
+    p = Path(out)
+    return p.with_name(p.stem + ".sweep.jsonl")
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """Rows of a journal; a damaged line (a write cut off) is skipped, never fatal."""
+    rows = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+    for line in text.splitlines()[1:]:
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and "key" in row:
+            rows.append(row)
+    return rows
+
+
+def _write_journal(path: Path, sweep: Sweep, settings: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    head = json.dumps({"sweep": str(sweep.path), "settings": settings}, ensure_ascii=False)
+    write_text(path, "\n".join([head] + [json.dumps(r, ensure_ascii=False) for r in rows]) + "\n")
+
+
+def _conflict_row(key: str, name: str, fp: str, why: str) -> dict[str, Any]:
+    return {"key": key, "scenario": name, "fingerprint": fp, "status": "infeasible", "found": False,
+            "reason": f"infeasible: {why}", "finish_index": None, "kpis": {}, "complete": True,
+            "reproducible": True}
+
+
+def run_sweep(
+    sweep: Sweep,
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    deterministic: bool = True,
+    engine: str = "local",
+    jobs: int | None = None,
+    address: str | None = None,
+    journal: Path | None = None,
+    resume: bool = False,
+    monitor: Monitor | None = None,
+    crash_markers: dict[str, str] | None = None,
+) -> SweepResult:
+    """Solve every point of ``sweep``; one row per point, in the sweep's order, whatever fails.
+
+    ``crash_markers`` (tests only): point key -> marker file; see :func:`solve_point`."""
+    mon = monitor or Monitor()
+    workers = workers or sweep.workers or DEFAULT_SWEEP_WORKERS
+    time_limit = time_limit or sweep.time_limit or DEFAULT_TIME_LIMIT
+    settings = {"time_limit": time_limit, "workers": workers, "deterministic": deterministic}
+    old = {r["key"]: r for r in read_journal(journal)} if (journal is not None and resume) else {}
+
+    rows: dict[str, dict[str, Any]] = {}
+    todo: list[tuple[str, Instance, SolveOptions, dict[str, Any]]] = []
+    names: dict[str, str] = {}
+    for p in sweep.points:
+        name = names[p.key] = sweep.point_name(p)
+        axes = p.axis_values()
+        try:
+            inst = sweep.instance(p)
+        except PointConflict as why:
+            rows[p.key] = {**_conflict_row(p.key, name, "", str(why)), "axes": axes, "attempts": 0}
+            continue
+        fp = fingerprint(inst, settings | {"seed": p.seed})
+        prev = old.get(p.key)
+        if prev is not None and prev.get("fingerprint") == fp and prev.get("complete") \
+                and prev.get("status") not in ("error", "not solved"):
+            rows[p.key] = {**prev, "axes": axes, "resumed": True}
+            continue
+        opts = SolveOptions(time_limit=time_limit, seed=p.seed, workers=workers, deterministic=deterministic)
+        meta = {"key": p.key, "fingerprint": fp}
+        if crash_markers and p.key in crash_markers:
+            meta["crash_marker"] = crash_markers[p.key]
+        todo.append((p.key, inst, opts, {**meta, "axes": axes}))
+    resumed = sum(1 for r in rows.values() if r.get("resumed"))
+
+    def ordered() -> list[dict[str, Any]]:
+        return [rows[p.key] for p in sweep.points if p.key in rows]
+
+    def save() -> None:
+        if journal is not None:
+            _write_journal(journal, sweep, settings, ordered())
+
+    if engine == "ray":
+        eng: LocalEngine | RayEngine = RayEngine(workers, jobs, address)
+    elif engine == "local":
+        eng = LocalEngine(jobs or os.cpu_count() or 1)
+    else:
+        raise InputError(f"unknown engine '{engine}'; valid engines are: {', '.join(ENGINES)}", column="--engine")
+    mon.start(len(todo), resumed, eng.name, eng.jobs, workers)
+    save()
+    attempts: dict[str, int] = {}
+    queue = list(todo)
+    inflight: dict[Any, tuple[str, Instance, SolveOptions, dict[str, Any]]] = {}
+    failed = done = 0
+    interrupted = False
+    try:
+        while queue or inflight:
+            while queue and len(inflight) < eng.jobs and not interrupted:
+                task = queue.pop(0)
+                attempts[task[0]] = attempts.get(task[0], 0) + 1
+                inflight[eng.submit(task[1], task[2], {k: v for k, v in task[3].items() if k != "axes"})] = task
+            if interrupted and not inflight:
+                break
+            mon.update(done, len(inflight), failed)
+            try:
+                ready = eng.wait(list(inflight), 0.5)
+            except KeyboardInterrupt:
+                if interrupted:
+                    raise
+                interrupted = True
+                for h in list(inflight):
+                    eng.cancel(h)
+                continue
+            for h in ready:
+                key, inst, opts, meta = inflight.pop(h)
+                try:
+                    row = eng.result(h)
+                except TaskFailed as why:
+                    if attempts[key] < ATTEMPTS and not interrupted:
+                        mon.retry(names[key], str(why))
+                        queue.insert(0, (key, inst, opts, meta))
+                        continue
+                    stopped = interrupted or "interrupted" in str(why)
+                    row = {"key": key, "scenario": names[key], "fingerprint": meta["fingerprint"],
+                           "status": "not solved" if stopped else "error", "found": False,
+                           "reason": "not solved: interrupted (Ctrl-C)" if stopped else
+                           f"{why} (tried {attempts[key]} times)",
+                           "finish_index": None, "kpis": {}, "complete": False, "reproducible": False}
+                    failed += not stopped
+                row["axes"], row["attempts"] = meta["axes"], attempts[key]
+                rows[key] = row
+                done += 1
+                save()
+                mon.row(row)
+    finally:
+        eng.close()
+    for key, *_ in queue:  # never started (Ctrl-C)
+        rows.setdefault(key, {"key": key, "scenario": names[key], "fingerprint": "", "status": "not solved",
+                              "found": False, "reason": "not solved: interrupted (Ctrl-C)", "finish_index": None,
+                              "kpis": {}, "complete": False, "reproducible": False, "attempts": 0,
+                              "axes": next(t[3]["axes"] for t in todo if t[0] == key)})
+    mon.update(done, 0, failed)
+    out = mark_front(ordered())
+    save()
+    return SweepResult(sweep, settings, out, eng.name, eng.jobs, resumed=resumed, interrupted=interrupted)
+
+
+def front_vector(row: dict[str, Any]) -> tuple[float, float, float] | None:
+    """(finish month, peak helpdesk utilisation, assisted users) of a row with a plan."""
+    if not row.get("found"):
+        return None
+    k = row["kpis"]
+    return (row["finish_index"], k.get("peak_helpdesk") or 0.0, k.get("assisted_users") or 0)
+
+
+def mark_front(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set ``row["front"]``: on the Pareto front of finish month, peak helpdesk utilisation and
+    assisted users (all minimised) among the rows with a plan."""
+    for row, on in zip(rows, front([front_vector(r) for r in rows])):
+        row["front"] = on
+    return rows
+
+
+def exit_code(result: SweepResult) -> int:
+    """0 every point has a plan; 1 some point has none (infeasible, out of time, failed)."""
+    return 0 if all(r["found"] for r in result.rows) else 1
