@@ -49,11 +49,14 @@ def solve_point(inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> 
     """One task, run in a worker process: solve, then reduce the plan to ``compare``'s KPIs.
 
     ``meta["crash_marker"]`` is a test hook: when set and the file does not exist yet, the
-    worker creates it and dies at once (as if killed), so the retry then succeeds."""
+    worker creates it and dies at once (as if killed), so the retry then succeeds; "always"
+    dies on every attempt."""
     marker = meta.get("crash_marker")
-    if marker and not os.path.exists(marker):
-        Path(marker).touch()
+    if marker and (marker == "always" or not os.path.exists(marker)):
+        if marker != "always":
+            Path(marker).touch()
         os._exit(17)
+    from .checker import check_plan
     from .compare import ScenarioRun, compare
 
     try:  # a local worker: Ctrl-C stops the solve with its best plan (not possible off the main thread)
@@ -70,6 +73,8 @@ def solve_point(inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> 
         "status": status, "found": run.found, "reason": run.reason,
         "finish_index": inst.month_index(finish) if finish is not None else None,
         "kpis": kpis, "complete": not result.interrupted, "reproducible": result.reproducible,
+        #: Rules the plan breaks by the independent checker (always 0; a bug otherwise).
+        "checker_violations": len(check_plan(result.plan)) if result.plan is not None else None,
     }
 
 

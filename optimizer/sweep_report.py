@@ -234,18 +234,33 @@ def write_png(res: SweepResult, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
     allr = rest + best
     if allr:
-        vmin = min(r["kpis"]["assisted_users"] for r in allr)
-        vmax = max(max(r["kpis"]["assisted_users"] for r in allr), vmin + 1)
-        for rows, kw in ((rest, dict(s=40, alpha=0.6)), (best, dict(s=90, edgecolors="black", linewidths=1.5))):
+        from matplotlib.ticker import MaxNLocator
+
+        vals = [r["kpis"]["assisted_users"] for r in allr]
+        vmin, vmax = min(vals), max(max(vals), min(vals) + 1)
+        sc = None
+        for rows, kw in ((rest, dict(s=40, alpha=0.6, label="other scenarios")),
+                         (best, dict(s=110, edgecolors="black", linewidths=1.8, label="best trade-offs"))):
             if rows:
                 sc = ax.scatter([r["finish_index"] for r in rows], [100 * (r["kpis"]["peak_helpdesk"] or 0) for r in rows],
                                 c=[r["kpis"]["assisted_users"] for r in rows], cmap="viridis", vmin=vmin, vmax=vmax,
                                 **kw)
-        fig.colorbar(sc, ax=ax, label="assisted users")
-        for r in best[:12]:
-            ax.annotate(r["scenario"], (r["finish_index"], 100 * (r["kpis"]["peak_helpdesk"] or 0)),
-                        textcoords="offset points", xytext=(6, 4), fontsize=7)
+        if len(set(vals)) > 1:
+            fig.colorbar(sc, ax=ax, label="assisted users", ticks=MaxNLocator(integer=True))
+        else:
+            ax.text(0.99, 0.01, f"assisted users: {vals[0]} in every scenario", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=8)
+        ax.legend(loc="upper left", fontsize=8)
+        spots: dict[tuple, list[str]] = {}
+        for r in best:  # one label per spot: scenarios with equal KPIs share it
+            spots.setdefault((r["finish_index"], 100 * (r["kpis"]["peak_helpdesk"] or 0)), []).append(r["scenario"])
+        for (x, y), names in list(spots.items())[:12]:
+            text = names[0] if len(names[0]) <= 50 else names[0][:49] + "\u2026"
+            if len(names) > 1:
+                text += f" (+{len(names) - 1} with the same values)"
+            ax.annotate(text, (x, y), textcoords="offset points", xytext=(8, 6), fontsize=7)
     ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0)
+    ax.set_xlim(-0.5, len(labels) - 0.5)
     ax.set_xlabel("finish month")
     ax.set_ylabel("peak helpdesk utilisation (%)")
     ax.set_title(f"{res.sweep.name}: best trade-offs ringed ({len(best)} of {len(res.rows)} scenarios)")
@@ -303,25 +318,37 @@ def write_xlsx(res: SweepResult, path: Path) -> None:
             r0 += 1
         spans.append((start, r0 - 1))
     data.column_dimensions["A"].width = 48
-    chart = ScatterChart()
-    chart.title = "Finish month against peak helpdesk utilisation"
-    chart.style = 13
-    chart.x_axis.title = f"finish month (1 = {labels[0]})"
-    chart.y_axis.title = "peak helpdesk utilisation"
-    chart.y_axis.number_format = "0%"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    for (a, b), title, size in ((spans[0], "other scenarios", 6), (spans[1], "best trade-offs", 10)):
-        if b < a:
-            continue
-        s = Series(Reference(data, min_col=4, min_row=a, max_row=b), Reference(data, min_col=2, min_row=a, max_row=b),
-                   title=title)
-        s.marker.symbol = "circle"
-        s.marker.size = size
-        s.graphicalProperties.line.noFill = True
-        chart.series.append(s)
+    for col in "BCDEF":
+        data.column_dimensions[col].width = 16
+    def make_chart() -> ScatterChart:
+        chart = ScatterChart()
+        chart.title = "Finish month against peak helpdesk utilisation"
+        chart.style = 13
+        chart.x_axis.title = f"finish month (1 = {labels[0]})"
+        chart.y_axis.title = "peak helpdesk utilisation"
+        chart.y_axis.number_format = "0%"
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = 1, len(labels)
+        chart.x_axis.majorUnit = 1
+        chart.y_axis.scaling.min = 0
+        for (a, b), title, size, colour in ((spans[0], "other scenarios", 6, "9DC3E6"),
+                                            (spans[1], "best trade-offs", 10, "C00000")):
+            if b < a:
+                continue
+            s = Series(Reference(data, min_col=4, min_row=a, max_row=b), Reference(data, min_col=2, min_row=a, max_row=b),
+                       title=title)
+            s.marker.symbol = "circle"
+            s.marker.size = size
+            s.marker.graphicalProperties.solidFill = colour
+            s.marker.graphicalProperties.line.solidFill = colour
+            s.graphicalProperties.line.noFill = True
+            chart.series.append(s)
+        return chart
+
     cs = wb.create_chartsheet("Front")
-    cs.add_chart(chart)
+    cs.add_chart(make_chart())
+    data.add_chart(make_chart(), "H2")  # also beside its data (some viewers do not show chart sheets)
     wb.move_sheet("Front", offset=-1)
     write_with(path, lambda tmp: wb.save(tmp))
 
