@@ -19,7 +19,9 @@ EXIT_INPUT = 2
 
 
 def _fail(err: InputError) -> None:
-    Console(stderr=True).print(f"[red]Error:[/red] {err}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[red]Error:[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
     sys.exit(EXIT_INPUT)
 
 
