@@ -173,6 +173,8 @@ class RayEngine:
             return self.ray.get(handle)
         except (rx.WorkerCrashedError, rx.NodeDiedError, rx.LocalRayletDiedError):
             raise TaskFailed("the solver process died (killed, out of memory, or its node left?)") from None
+        except rx.OutOfMemoryError:
+            raise TaskFailed("Ray stopped the solve: its node ran out of memory") from None
         except rx.TaskCancelledError:
             raise TaskFailed("not solved: interrupted (Ctrl-C)") from None
         except rx.RayTaskError as exc:

@@ -120,7 +120,7 @@ class ProgressMonitor(Monitor):
         from rich.markup import escape as esc
 
         where = "this computer" if engine == "local" else "Ray"
-        self.console.print(f"Solving {total} scenario(s) on {esc(where)}, {jobs} at a time, {workers} workers each"
+        self.console.print(f"Solving {total} scenario(s) on {esc(where)}, {jobs} at a time, {workers} worker{'' if workers == 1 else 's'} each"
                            + (f"; {resumed} reused from the earlier run" if resumed else "")
                            + " (Ctrl-C keeps the results so far)", highlight=False)
         self.progress.start()
