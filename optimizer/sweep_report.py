@@ -51,13 +51,14 @@ def table(res: SweepResult) -> tuple[list[str], list[list[Any]]]:
     axes, enrolled = axis_columns(res), enrolled_columns(res)
     header = (["scenario"] + axes + ["status"] + [t for _, t, _ in KPI_COLUMNS]
               + [f"users enrolled by {c.split(':', 1)[1]}" for c in enrolled]
-              + ["solve seconds", FRONT_TITLE, "attempts", "why no plan"])
+              + ["solve seconds", FRONT_TITLE, "attempts", "reproducible", "why no plan"])
     rows = []
     for r in res.rows:
         k = r.get("kpis", {})
         rows.append([r["scenario"]] + [r.get("axes", {}).get(a) for a in axes] + [r["status"]]
                     + [k.get(key) for key, _, _ in KPI_COLUMNS] + [k.get(c) for c in enrolled]
-                    + [k.get("solve_seconds"), "yes" if r.get("front") else "", r.get("attempts"), r.get("reason") or ""])
+                    + [k.get("solve_seconds"), "yes" if r.get("front") else "", r.get("attempts"),
+                       ("yes" if r.get("reproducible") else "no") if r["found"] else "", r.get("reason") or ""])
     return header, rows
 
 
@@ -99,6 +100,11 @@ def print_sweep(console: Any, res: SweepResult) -> None:
     for r in res.rows:
         if not r["found"] and r.get("reason"):
             console.print(f"[red]{esc(r['scenario'])}[/red]: no plan: {esc(r['reason'])}", highlight=False)
+    cut = [r for r in res.rows if r["found"] and not r.get("reproducible")]
+    if cut:
+        console.print(f"{len(cut)} scenario(s) were stopped by the clock before their search was done (a busy "
+                      "computer, or Ctrl-C): a re-run may give them other values (column 'reproducible'; a longer "
+                      "--time-limit helps).", highlight=False)
     if res.resumed:
         console.print(f"{res.resumed} result(s) reused from the earlier run (--resume).", highlight=False)
 
