@@ -309,12 +309,14 @@ def run_sweep(
         if journal is not None:
             _write_journal(journal, sweep, settings, ordered())
 
-    if engine == "ray":
-        eng: LocalEngine | RayEngine = RayEngine(workers, jobs, address)
-    elif engine == "local":
-        eng = LocalEngine(jobs or os.cpu_count() or 1)
-    else:
+    if engine not in ENGINES:
         raise InputError(f"unknown engine '{engine}'; valid engines are: {', '.join(ENGINES)}", column="--engine")
+    if not todo:  # everything reused (or no point solvable): no processes, no Ray
+        mon.start(0, resumed, engine, 0, workers)
+        save()
+        return SweepResult(sweep, settings, mark_front(ordered()), engine, 0, resumed=resumed)
+    eng: LocalEngine | RayEngine = RayEngine(workers, jobs, address) if engine == "ray" \
+        else LocalEngine(min(jobs or os.cpu_count() or 1, len(todo)))
     mon.start(len(todo), resumed, eng.name, eng.jobs, workers)
     save()
     attempts: dict[str, int] = {}

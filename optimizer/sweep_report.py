@@ -125,6 +125,10 @@ class ProgressMonitor(Monitor):
     def start(self, total: int, resumed: int, engine: str, jobs: int, workers: int) -> None:
         from rich.markup import escape as esc
 
+        if total == 0:
+            self.console.print(f"Nothing left to solve: {resumed} result(s) reused from the earlier run.",
+                               highlight=False)
+            return
         where = "this computer" if engine == "local" else "Ray"
         self.console.print(f"Solving {total} scenario(s) on {esc(where)}, {jobs} at a time, {workers} worker{'' if workers == 1 else 's'} each"
                            + (f"; {resumed} reused from the earlier run" if resumed else "")

@@ -175,7 +175,7 @@ def test_resume_skips_the_solved(tmp_path: Path):
             started.append((total, resumed))
 
     again = S.run_sweep(sw, jobs=2, journal=journal, resume=True, monitor=M())
-    assert started == [(1, 3)] and again.resumed == 3
+    assert started == [(1, 3)] and again.resumed == 3 and again.jobs == 1
     assert [r["found"] for r in again.rows] == [True] * 4
     assert rows_without_time(again)[:3] == rows_without_time(first)[:3]
     # Another time limit is another problem: nothing reused.
@@ -205,6 +205,12 @@ def test_cli_writes_every_format(tmp_path: Path):
     wb = load_workbook(outs[0])
     assert wb.sheetnames == ["Sweep", "Front", "Front data"] and len(wb.chartsheets) == 1
     assert (tmp_path / "front.sweep.jsonl").is_file()
+    # Again with --resume (and the progress bar): nothing left to solve, the same rows.
+    before = outs[1].read_text(encoding="utf-8")
+    r = CliRunner().invoke(main, ["sweep", str(sweep), "--resume", "--out", str(outs[1])])
+    assert r.exit_code == 0, r.output
+    assert "Nothing left to solve: 4 result(s) reused" in " ".join(r.output.split())
+    assert outs[1].read_text(encoding="utf-8") == before
 
 
 def test_cli_usage_errors(tmp_path: Path, monkeypatch):
