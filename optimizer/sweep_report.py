@@ -144,10 +144,10 @@ class ProgressMonitor(Monitor):
         from rich.markup import escape as esc
 
         k = row.get("kpis", {})
-        what = (f"finish {k.get('finish_month')}, peak helpdesk {_fmt(k.get('peak_helpdesk'), 'pct')}"
-                if row["found"] else row.get("reason") or row["status"])
+        what = (f"{row['status']}, finish {k.get('finish_month')}, peak helpdesk "
+                f"{_fmt(k.get('peak_helpdesk'), 'pct')}" if row["found"] else row.get("reason") or row["status"])
         secs = k.get("solve_seconds")
-        self.progress.console.print(f"  {esc(row['scenario'])}: {esc(row['status'])}, {esc(what)}"
+        self.progress.console.print(f"  {esc(row['scenario'])}: {esc(what)}"
                                     + (f" ({secs:.1f} s)" if secs is not None else ""), highlight=False)
 
     def retry(self, name: str, why: str) -> None:

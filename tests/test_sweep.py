@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -232,7 +233,17 @@ def test_cli_usage_errors(tmp_path: Path, monkeypatch):
 @pytest.fixture(scope="module")
 def ray_local():
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install '.[cluster]')")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    # Ray's memory monitor kills workers when the whole machine is above 95 % of its memory
+    # (seen on this shared machine): off here, so that the one kill in the test is ours.
+    old = os.environ.get("RAY_memory_monitor_refresh_ms")
+    os.environ["RAY_memory_monitor_refresh_ms"] = "0"
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    finally:
+        if old is None:
+            del os.environ["RAY_memory_monitor_refresh_ms"]
+        else:
+            os.environ["RAY_memory_monitor_refresh_ms"] = old
     yield ray
     ray.shutdown()
 
