@@ -21,10 +21,10 @@ import concurrent.futures as cf
 import json
 import os
 import signal
-import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .atomic import write_text
 from .domain import Instance
@@ -119,7 +119,7 @@ def import_ray() -> Any:
         import ray
     except ImportError:
         raise InputError("--engine ray needs Ray, which is not installed: pip install 'rollout[cluster]' "
-                         "(or use the default --engine local)", column="--engine") from None
+                         "(or use the default --engine local)") from None
     return ray
 
 
@@ -142,15 +142,17 @@ class RayEngine:
             else:  # a local instance: `jobs` solves at a time, as the local engine does
                 kw["num_cpus"] = max(1, jobs or os.cpu_count() or 1) * workers
             try:
-                ray.init(**kw)
+                with warnings.catch_warnings():  # Ray Client warns, then raises: the error says it
+                    warnings.simplefilter("ignore")
+                    ray.init(**kw)
             except Exception as exc:
-                raise InputError(f"cannot start or reach Ray{f' at {address}' if address else ''}: "
-                                 f"{type(exc).__name__}: {exc}", column="--address") from None
+                raise InputError(f"--engine ray cannot start or reach Ray{f' at {address}' if address else ''}: "
+                                 f"{type(exc).__name__}: {exc}") from None
         biggest = max((n.get("Resources", {}).get("CPU", 0) for n in ray.nodes() if n.get("Alive", True)), default=0)
         if biggest < workers:
             self.close()
             raise InputError(f"no Ray node has {workers} CPUs for a solve with {workers} workers (the largest has "
-                             f"{biggest:g}); lower --workers", column="--workers")
+                             f"{biggest:g}); lower --workers")
         total = ray.cluster_resources().get("CPU", workers)
         self.jobs = jobs or max(1, int(total // workers))
         self.workers = workers

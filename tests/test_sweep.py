@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from optimizer import sweep as S
-from optimizer import sweep_report as R
 from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.pareto import front
