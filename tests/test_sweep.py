@@ -253,3 +253,7 @@ def test_ray_gives_the_local_rows_and_survives_a_killed_worker(ray_local, local:
     assert res.engine == "ray" and res.jobs == 2  # 2 CPUs, 1 worker per solve
     assert [r["attempts"] for r in res.rows] == [2, 1, 1, 1]
     assert rows_without_time(res) == rows_without_time(local)
+    # Workers per solve are the sweep's, whatever the engine: a solve that fits no node is refused.
+    with pytest.raises(InputError, match="no Ray node has 3 CPUs"):
+        S.run_sweep(sw, engine="ray", workers=3)
+    assert ray_local.is_initialized()  # a Ray we did not start is left running
