@@ -30,6 +30,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -198,7 +199,7 @@ def load_sweep(path: str | Path) -> Sweep:
                                   f"(relative to the sweep file){'' if base_value is None else f'; got {base_value!r}'}")
     base_path = Path(base_value.strip())
     if not base_path.is_absolute():
-        base_path = path.parent / base_path
+        base_path = Path(os.path.normpath(path.parent / base_path))
     if not base_path.is_file():
         raise _fail(path, "base", f"the base scenario '{base_path}' does not exist")
     time_limit = data.get("time_limit")
