@@ -327,5 +327,7 @@ def apply_point(base: Instance, p: Point, sweep_path: Path | str, name: str) -> 
         validate_instance(inst, groups_file=str(base.sources.get("groups") or "groups"),
                           capacity_file=str(base.sources.get("capacity") or "capacity"))
     except InputError as err:
-        raise PointConflict(err.message + (f" (with the deadline {p.deadline})" if p.deadline else "")) from None
+        g = next((g for g in groups if err.row and g.row == err.row), None)
+        raise PointConflict((f"{g.name}: " if g is not None else "") + err.message
+                            + (f" (with the deadline {p.deadline})" if p.deadline else "")) from None
     return inst
