@@ -46,6 +46,7 @@ def sweep_cmd(sweep_file, outs, engine, address, jobs, workers, time_limit, dete
     the best trade-offs between finish month, helpdesk load and assisted users."""
     from . import sweep as S
     from . import sweep_report as R
+    from .sweep_engines import import_ray
     from .sweepfile import load_sweep
 
     console = Console() if Console().is_terminal else Console(width=200)
@@ -60,7 +61,7 @@ def sweep_cmd(sweep_file, outs, engine, address, jobs, workers, time_limit, dete
         R.check_out_paths(list(outs), [sweep.path, sweep.base_path] + [Path(v) for k, v in sweep.base.sources.items()
                                                            if v and k not in ("extends", "rules", "sweep")])
         if engine == "ray":
-            S.import_ray()
+            import_ray()
     except InputError as err:
         _fail(err)
     if journal is not None and journal.exists() and not resume and not quiet:
