@@ -224,6 +224,9 @@ def test_cli_usage_errors(tmp_path: Path, monkeypatch):
     before = capacity.read_bytes()
     r = CliRunner().invoke(main, ["sweep", str(sweep), "--out", str(tmp_path / "sweep.csv"), "--out", str(capacity)])
     assert r.exit_code == 2 and "it is an input of the sweep" in r.output and capacity.read_bytes() == before
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if matplotlib were not installed
+    r = CliRunner().invoke(main, ["sweep", str(sweep), "--out", str(tmp_path / "front.png")])
+    assert r.exit_code == 2 and "pip install 'rollout[plot]'" in r.output and not (tmp_path / "front.png").exists()
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     r = CliRunner().invoke(main, ["sweep", str(sweep), "--engine", "ray"])
     assert r.exit_code == 2 and "pip install 'rollout[cluster]'" in r.output and "Traceback" not in r.output
