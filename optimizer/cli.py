@@ -210,6 +210,9 @@ def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic,
 main.add_command(groups_cmd)
 main.add_command(pilot_cmd)
 
+from .sweep_cli import sweep_cmd  # noqa: E402  (rollout sweep: its own module)
+
+main.add_command(sweep_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -16,7 +16,6 @@ import csv
 import dataclasses
 import io
 import json
-import multiprocessing
 import os
 import signal
 from dataclasses import dataclass, field
@@ -27,6 +26,9 @@ from .atomic import write_text
 from .domain import Instance
 from .errors import InputError
 from .export import md_table
+from .procpool import init_worker as _init_worker
+from .procpool import mp_context as _mp_context
+from .procpool import run_alone
 from .scenario import load_scenario
 from .solver import DEFAULT_WORKERS, Result, SolveOptions, solve
 from .tables import escape_cell
@@ -142,29 +144,12 @@ def load_runs(paths: Iterable[str | Path]) -> list[ScenarioRun]:
     return runs
 
 
-def _init_worker() -> None:
-    # Idle workers ignore Ctrl-C (dying would break the pool and lose the others' results);
-    # a worker that is solving turns it into "stop and return the best plan so far".
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _solve_in_worker(inst: Instance, options: SolveOptions) -> Result:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return solve(inst, options)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """A fresh, thread-free interpreter per worker: forkserver (with the solver preloaded,
-    so workers start fast) where it exists, else spawn. Never plain fork: the parent may
-    hold solver threads."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["optimizer.compare"])
-        return ctx
-    return multiprocessing.get_context("spawn")
 
 
 def solve_runs(
@@ -229,8 +214,7 @@ def solve_runs(
             run.error_kind, run.error = "skipped", "not solved: its solver process stopped after Ctrl-C"
             return
         try:
-            with cf.ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_init_worker) as one:
-                run.result = one.submit(_solve_in_worker, run.inst, options).result()
+            run.result = run_alone(_solve_in_worker, run.inst, options)
         except cf.process.BrokenProcessPool:
             run.error_kind, run.error = "crash", "the solver process died (out of memory?)"
         except Exception as exc:

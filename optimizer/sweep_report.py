@@ -1,0 +1,400 @@
+"""A sweep's results as the planner reads them: terminal table, progress bar, CSV, Markdown,
+JSON, workbook (rows and a chart sheet of the front) and a PNG plot of the front.
+
+The suffix of ``--out`` picks the format; every write is atomic (optimizer.atomic). User text
+(scenario names, reasons) is only ever text: escaped for rich markup, for CSV formulas, for
+Markdown pipes, and forced to text cells in the workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from .atomic import write_text, write_with
+from .errors import InputError
+from .export import md_table
+from .sweep import Monitor, SweepResult
+from .tables import escape_cell
+
+#: (KPI key, column title, kind) of every row, after the axes; enrolled-by columns follow.
+KPI_COLUMNS = (
+    ("finish_month", "finish month", "month"),
+    ("peak_helpdesk", "peak helpdesk utilisation", "pct"),
+    ("assisted_users", "assisted users", "int"),
+    ("waiting", "waiting (users x readiness x months)", "int"),
+    ("months_over_90", "months over 90 % of any capacity", "int"),
+)
+FRONT_TITLE = "best trade-off"
+FRONT_NOTE = ("best trade-off = no other scenario finishes no later, loads the helpdesk no more and needs "
+              "no more assisted users while being better in one of them (the Pareto front)")
+
+
+def axis_columns(res: SweepResult) -> list[str]:
+    cols: list[str] = []
+    for r in res.rows:
+        for c in r.get("axes", {}):
+            if c not in cols:
+                cols.append(c)
+    return cols
+
+
+def enrolled_columns(res: SweepResult) -> list[str]:
+    return [f"enrolled_by:{lab}" for lab in res.sweep.base.month_labels]
+
+
+def table(res: SweepResult) -> tuple[list[str], list[list[Any]]]:
+    """Every row as values (numbers stay numbers): scenario, axes, status, KPIs, front, reason."""
+    axes, enrolled = axis_columns(res), enrolled_columns(res)
+    header = (["scenario"] + axes + ["status"] + [t for _, t, _ in KPI_COLUMNS]
+              + [f"users enrolled by {c.split(':', 1)[1]}" for c in enrolled]
+              + ["solve seconds", FRONT_TITLE, "attempts", "reproducible", "why no plan"])
+    rows = []
+    for r in res.rows:
+        k = r.get("kpis", {})
+        rows.append([r["scenario"]] + [r.get("axes", {}).get(a) for a in axes] + [r["status"]]
+                    + [k.get(key) for key, _, _ in KPI_COLUMNS] + [k.get(c) for c in enrolled]
+                    + [k.get("solve_seconds"), "yes" if r.get("front") else "", r.get("attempts"),
+                       ("yes" if r.get("reproducible") else "no") if r["found"] else "", r.get("reason") or ""])
+    return header, rows
+
+
+def _fmt(v: Any, kind: str = "") -> str:
+    if v is None or v == "":
+        return "-" if kind else ""
+    if kind == "pct":
+        return f"{100 * v:.0f} %"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+# ---------------------------------------------------------------- terminal
+def print_sweep(console: Any, res: SweepResult) -> None:
+    """The rows (fits 80 columns: axes in the scenario name), the front, the failures."""
+    from rich import box
+    from rich.markup import escape as esc
+    from rich.table import Table as RichTable
+
+    t = RichTable(title=f"Sweep: {esc(res.sweep.name)} ({len(res.rows)} scenarios)", box=box.SIMPLE,
+                  title_justify="left")
+    t.add_column("Scenario", overflow="fold")
+    t.add_column("Finish", justify="right", no_wrap=True)
+    t.add_column("Peak help-\ndesk", justify="right", no_wrap=True)
+    t.add_column("Assisted\nusers", justify="right", no_wrap=True)
+    t.add_column("Best\ntrade-off", justify="center", no_wrap=True)
+    for r in res.rows:
+        k = r.get("kpis", {})
+        t.add_row(esc(r["scenario"]), esc(_fmt(k.get("finish_month"), "month")) if r["found"] else esc(r["status"]),
+                  _fmt(k.get("peak_helpdesk"), "pct") if r["found"] else "", _fmt(k.get("assisted_users"), "int")
+                  if r["found"] else "", "yes" if r.get("front") else "")
+    console.print(t)
+    n_front = len(res.front_rows)
+    if n_front:
+        console.print(f"{n_front} of {len(res.rows)} scenarios are best trade-offs: no other scenario finishes "
+                      "no later, loads the helpdesk no more and needs no more assisted users while being "
+                      "better in one of them.", highlight=False)
+    for r in res.rows:
+        if not r["found"] and r.get("reason"):
+            console.print(f"[red]{esc(r['scenario'])}[/red]: no plan: {esc(r['reason'])}", highlight=False)
+    cut = [r for r in res.rows if r["found"] and not r.get("reproducible")]
+    if cut:
+        console.print(f"{len(cut)} scenario(s) were stopped by the clock before their search was done (a busy "
+                      "computer, or Ctrl-C): a re-run may give them other values (column 'reproducible'; a longer "
+                      "--time-limit helps).", highlight=False)
+    if res.resumed:
+        console.print(f"{res.resumed} result(s) reused from the earlier run (--resume).", highlight=False)
+
+
+class ProgressMonitor(Monitor):
+    """A rich progress bar on stderr (done / running / failed, ETA), one line per result above it."""
+
+    def __init__(self, console: Any) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self.console = console
+        self.progress = Progress(
+            TextColumn("Solving"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} done"),
+            TextColumn("{task.fields[running]} running"), TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False)
+        self.task = None
+
+    def start(self, total: int, resumed: int, engine: str, jobs: int, workers: int) -> None:
+        from rich.markup import escape as esc
+
+        if total == 0:
+            self.console.print(f"Nothing left to solve: {resumed} result(s) reused from the earlier run.",
+                               highlight=False)
+            return
+        where = "this computer" if engine == "local" else "Ray"
+        self.console.print(f"Solving {total} scenario(s) on {esc(where)}, {jobs} at a time, {workers} worker{'' if workers == 1 else 's'} each"
+                           + (f"; {resumed} reused from the earlier run" if resumed else "")
+                           + " (Ctrl-C keeps the results so far)", highlight=False)
+        self.progress.start()
+        self.task = self.progress.add_task("sweep", total=max(total, 0), running=0, failed=0)
+
+    def update(self, done: int, running: int, failed: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=done, running=running, failed=failed)
+
+    def row(self, row: dict[str, Any]) -> None:
+        from rich.markup import escape as esc
+
+        k = row.get("kpis", {})
+        what = (f"{row['status']}, finish {k.get('finish_month')}, peak helpdesk "
+                f"{_fmt(k.get('peak_helpdesk'), 'pct')}" if row["found"] else row.get("reason") or row["status"])
+        secs = k.get("solve_seconds")
+        self.progress.console.print(f"  {esc(row['scenario'])}: {esc(what)}"
+                                    + (f" ({secs:.1f} s)" if secs is not None else ""), highlight=False)
+
+    def retry(self, name: str, why: str) -> None:
+        from rich.markup import escape as esc
+
+        self.progress.console.print(f"  [yellow]{esc(name)}[/yellow]: {esc(why)}; trying once more", highlight=False)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+# ------------------------------------------------------------------- files
+def _csv_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        return str(round(v, 4) if isinstance(v, float) else v)
+    return escape_cell(str(v))
+
+
+def sweep_csv(res: SweepResult) -> str:
+    """One row per scenario; numbers as numbers, text escaped against formula injection."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    header, rows = table(res)
+    w.writerow([_csv_cell(h) for h in header])
+    for row in rows:
+        w.writerow([_csv_cell(c) for c in row])
+    return buf.getvalue()
+
+
+def sweep_dict(res: SweepResult) -> dict[str, Any]:
+    import datetime as _dt
+
+    import ortools
+
+    s = res.sweep
+    return {
+        "sweep": {"name": s.name, "file": str(s.path), "base": str(s.base_path), "axes": s.axes},
+        "solver": {"name": "OR-Tools CP-SAT", "ortools_version": ortools.__version__, **res.settings,
+                   "engine": res.engine, "jobs": res.jobs},
+        "front_kpis": ["finish_month", "peak_helpdesk", "assisted_users"],
+        "rows": [{k: v for k, v in r.items() if k not in ("fingerprint",)} for r in res.rows],
+        "front": [r["scenario"] for r in res.front_rows],
+        "interrupted": res.interrupted,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def sweep_json(res: SweepResult) -> str:
+    return json.dumps(sweep_dict(res), indent=2, ensure_ascii=False) + "\n"
+
+
+def sweep_markdown(res: SweepResult) -> str:
+    out = [f"# Sweep: {res.sweep.name}", ""]
+    if res.sweep.description:
+        out += [res.sweep.description, ""]
+    out += [f"Base scenario: `{res.sweep.base_path}`; {len(res.rows)} scenarios, "
+            f"{len(res.front_rows)} best trade-offs (marked **yes**).", "", md_table(
+                ["Scenario", "Status", "Finish", "Peak helpdesk", "Assisted users", "Waiting", "Best trade-off"],
+                [[r["scenario"], r["status"], _fmt(r["kpis"].get("finish_month"), "month") if r["found"] else "",
+                  _fmt(r["kpis"].get("peak_helpdesk"), "pct") if r["found"] else "",
+                  _fmt(r["kpis"].get("assisted_users"), "int") if r["found"] else "",
+                  _fmt(r["kpis"].get("waiting"), "int") if r["found"] else "",
+                  "**yes**" if r.get("front") else ""] for r in res.rows]),
+            "", FRONT_NOTE[0].upper() + FRONT_NOTE[1:] + "."]
+    failed = [r for r in res.rows if not r["found"]]
+    if failed:
+        out += ["", "## Scenarios without a plan", ""]
+        out += [f"- **{r['scenario']}**: {r.get('reason') or r['status']}" for r in failed]
+    st = res.settings
+    out += ["", f"Each scenario solved with {st['workers']} CP-SAT workers, time limit {st['time_limit']:g} s, "
+                f"deterministic={st['deterministic']}."]
+    return "\n".join(out) + "\n"
+
+
+def _front_points(res: SweepResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    found = [r for r in res.rows if r["found"]]
+    return [r for r in found if not r.get("front")], [r for r in found if r.get("front")]
+
+
+def write_png(res: SweepResult, path: Path) -> None:
+    """Finish month (x) against peak helpdesk utilisation (y), assisted users as the colour;
+    the best trade-offs ringed and named."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = res.sweep.base.month_labels
+    rest, best = _front_points(res)
+    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
+    allr = rest + best
+    if allr:
+        from matplotlib.ticker import MaxNLocator
+
+        vals = [r["kpis"]["assisted_users"] for r in allr]
+        vmin, vmax = min(vals), max(max(vals), min(vals) + 1)
+        sc = None
+        for rows, kw in ((rest, dict(s=40, alpha=0.6, label="other scenarios")),
+                         (best, dict(s=110, edgecolors="black", linewidths=1.8, label="best trade-offs"))):
+            if rows:
+                sc = ax.scatter([r["finish_index"] for r in rows], [100 * (r["kpis"]["peak_helpdesk"] or 0) for r in rows],
+                                c=[r["kpis"]["assisted_users"] for r in rows], cmap="viridis", vmin=vmin, vmax=vmax,
+                                **kw)
+        if len(set(vals)) > 1:
+            fig.colorbar(sc, ax=ax, label="assisted users", ticks=MaxNLocator(integer=True))
+        else:
+            ax.text(0.99, 0.01, f"assisted users: {vals[0]} in every scenario", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=8)
+        ax.legend(loc="upper left", fontsize=8)
+        spots: dict[tuple, list[str]] = {}
+        for r in best:  # one label per spot: scenarios with equal KPIs share it
+            spots.setdefault((r["finish_index"], 100 * (r["kpis"]["peak_helpdesk"] or 0)), []).append(r["scenario"])
+        for (x, y), names in list(spots.items())[:12]:
+            text = names[0] if len(names[0]) <= 50 else names[0][:49] + "\u2026"
+            if len(names) > 1:
+                text += f" (+{len(names) - 1} with the same values)"
+            ax.annotate(text, (x, y), textcoords="offset points", xytext=(8, 6), fontsize=7)
+    ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0)
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+    ax.set_xlabel("finish month")
+    ax.set_ylabel("peak helpdesk utilisation (%)")
+    ax.set_title(f"{res.sweep.name}: best trade-offs ringed ({len(best)} of {len(res.rows)} scenarios)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+
+    def save(tmp: Path) -> None:
+        fig.savefig(tmp, format="png")
+
+    try:
+        write_with(path, save)
+    finally:
+        plt.close(fig)
+
+
+def write_xlsx(res: SweepResult, path: Path) -> None:
+    """Sheet 'Sweep' (one row per scenario, the best trade-offs marked) and a chart sheet
+    'Front' (finish month number against peak helpdesk utilisation)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import Reference, ScatterChart, Series
+    from openpyxl.styles import Alignment, Font
+
+    from .workbook import HEADER_FILL, TITLE, put, put_row
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sweep"
+    put(ws, 1, 1, f"Sweep: {res.sweep.name}", font=TITLE)
+    put(ws, 2, 1, FRONT_NOTE[0].upper() + FRONT_NOTE[1:] + ".")
+    header, rows = table(res)
+    put_row(ws, 4, header, font=Font(bold=True), fill=HEADER_FILL,
+            alignment=Alignment(wrap_text=True, vertical="top"))
+    pct_col = header.index("peak helpdesk utilisation") + 1
+    for i, row in enumerate(rows, start=5):
+        put_row(ws, i, row)
+        ws.cell(row=i, column=pct_col).number_format = "0%"
+    ws.column_dimensions["A"].width = 48
+    ws.freeze_panes = "B5"
+    ws.auto_filter.ref = f"A4:{ws.cell(row=4, column=len(header)).column_letter}{4 + len(rows)}"
+
+    # The chart's data: month number (1 = the first month) and peak helpdesk %, all and front.
+    data = wb.create_sheet("Front data")
+    put_row(data, 1, ["scenario", "finish month number", "finish month", "peak helpdesk utilisation",
+                      "assisted users", FRONT_TITLE], font=Font(bold=True), fill=HEADER_FILL)
+    rest, best = _front_points(res)
+    labels = res.sweep.base.month_labels
+    r0 = 2
+    spans = []
+    for rows_ in (rest, best):
+        start = r0
+        for r in rows_:
+            put_row(data, r0, [r["scenario"], r["finish_index"] + 1, labels[r["finish_index"]],
+                               r["kpis"]["peak_helpdesk"] or 0, r["kpis"]["assisted_users"], "yes" if r.get("front") else ""])
+            data.cell(row=r0, column=4).number_format = "0%"
+            r0 += 1
+        spans.append((start, r0 - 1))
+    data.column_dimensions["A"].width = 48
+    for col in "BCDEF":
+        data.column_dimensions[col].width = 16
+    def make_chart() -> ScatterChart:
+        chart = ScatterChart()
+        chart.title = "Finish month against peak helpdesk utilisation"
+        chart.style = 13
+        chart.x_axis.title = f"finish month (1 = {labels[0]})"
+        chart.y_axis.title = "peak helpdesk utilisation"
+        chart.y_axis.number_format = "0%"
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = 1, len(labels)
+        chart.x_axis.majorUnit = 1
+        chart.y_axis.scaling.min = 0
+        for (a, b), title, size, colour in ((spans[0], "other scenarios", 6, "9DC3E6"),
+                                            (spans[1], "best trade-offs", 10, "C00000")):
+            if b < a:
+                continue
+            s = Series(Reference(data, min_col=4, min_row=a, max_row=b), Reference(data, min_col=2, min_row=a, max_row=b),
+                       title=title)
+            s.marker.symbol = "circle"
+            s.marker.size = size
+            s.marker.graphicalProperties.solidFill = colour
+            s.marker.graphicalProperties.line.solidFill = colour
+            s.graphicalProperties.line.noFill = True
+            chart.series.append(s)
+        return chart
+
+    cs = wb.create_chartsheet("Front")
+    cs.add_chart(make_chart())
+    data.add_chart(make_chart(), "H2")  # also beside its data (some viewers do not show chart sheets)
+    wb.move_sheet("Front", offset=-1)
+    write_with(path, lambda tmp: wb.save(tmp))
+
+
+def writers() -> dict[str, Callable[[SweepResult, Path], None]]:
+    return {
+        ".csv": lambda r, p: write_text(p, sweep_csv(r)),
+        ".json": lambda r, p: write_text(p, sweep_json(r)),
+        ".md": lambda r, p: write_text(p, sweep_markdown(r)),
+        ".xlsx": write_xlsx,
+        ".png": write_png,
+    }
+
+
+def check_out_paths(paths: list[str], inputs: list[Path]) -> None:
+    """Fail before solving on an output we cannot write, or one that would overwrite an input."""
+    known = writers()
+    ins = {p.resolve() for p in inputs}
+    for p in paths:
+        if Path(p).suffix.lower() not in known:
+            raise InputError(f"cannot write '{p}': the suffix must be one of {', '.join(sorted(known))}",
+                             column="--out")
+        parent = Path(p).parent
+        if str(parent) and not parent.is_dir():
+            raise InputError(f"cannot write '{p}': the folder '{parent}' does not exist", column="--out")
+        if Path(p).resolve() in ins:
+            raise InputError(f"cannot write '{p}': it is an input of the sweep", column="--out")
+        if Path(p).suffix.lower() == ".png":
+            try:
+                import matplotlib  # noqa: F401
+            except ImportError:
+                raise InputError(f"cannot write '{p}': a PNG plot needs matplotlib: pip install 'rollout[plot]'",
+                                 column="--out") from None
+
+
+def write_sweep(res: SweepResult, paths: list[str]) -> None:
+    known = writers()
+    for p in paths:
+        known[Path(p).suffix.lower()](res, Path(p))
