@@ -12,13 +12,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .checker import check_plan
 from .cli_types import SECONDS, SEED
-from .console import ProgressPrinter, print_explanation, print_result, print_violations
+from .cli_lang import add_lang_options
+from .console import ProgressPrinter, print_answer, print_explanation, print_result, print_violations
 from .directory_commands import groups_cmd, pilot_cmd
 from .domain import Instance
+from . import i18n
 from .errors import InputError
+from .i18n import _
 from .export import check_out_paths, write_outputs
 from .loaders import load_instance
 from .planfile import read_plan, rules_for_check
@@ -54,14 +58,18 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
 
 
 def _console() -> Console:
-    """Stdout console; wide when not a terminal so piped tables don't wrap."""
-    c = Console()
-    return c if c.is_terminal else Console(width=200)
+    """Stdout console: the terminal's width; piped, $COLUMNS or 80 (tables fit it, see console.py)."""
+    return Console()
 
 
 def _fail(err: InputError) -> None:
-    Console(stderr=True).print(f"[red]Error:[/red] {err}", highlight=False, soft_wrap=True)
+    Console(stderr=True).print("[red]" + _("Error:") + f"[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
     sys.exit(EXIT_INPUT)
+
+
+def _verbose() -> int:
+    ctx = click.get_current_context(silent=True)
+    return (ctx.find_root().params.get("verbose") or 0) if ctx else 0
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,7 +96,7 @@ def main(verbose: int) -> None:
 @click.option("--window-moves/--no-window-moves", default=True, show_default=True,
               help="On large inputs (500+ groups) improve each level by re-solving windows of "
                    "months before the whole-model search.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the one-line answer.")
 def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no files:
     the embedded example) to an optimal plan."""
@@ -102,30 +110,30 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
     opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
                         lns=window_moves)
     if not quiet:
-        err_console.print(
-            f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "
-            f"(Ctrl-C returns the best plan so far)", highlight=False)
-    result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console))
+        err_console.print(escape(_("Planning {name}: {groups} groups, {months} months (Ctrl-C returns the best "
+                                   "plan so far)").format(name=inst.name, groups=len(inst.groups),
+                                                          months=inst.horizon)), highlight=False)
+    result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console, _verbose(), inst.month_labels))
     if result.status == "infeasible":
         from .explain import explain
 
         if not quiet:
-            err_console.print("No plan exists; looking for the rules that conflict...", highlight=False)
+            err_console.print(_("No plan exists; looking for the rules that conflict..."), highlight=False)
         result.explanation = explain(inst, time_limit=min(30.0, max(5.0, time_limit)), seed=seed, workers=workers)
-    print_result(console, inst, result)
-    if result.explanation is not None:
+    if quiet:
+        print_answer(console, inst, result)
+    else:
+        print_result(console, inst, result, verbose=_verbose())
+    if result.explanation is not None and not quiet:
         print_explanation(console, result.explanation)
     try:
         write_outputs(inst, result, list(outs))
     except OSError as exc:
         _fail(InputError(f"cannot write the output: {exc}"))
-    for p in outs:
-        err_console.print(f"Wrote {p}", highlight=False)
+    if not quiet:
+        for p in outs:
+            err_console.print(escape(_("Wrote {path}").format(path=p)), highlight=False)
     if not result.found:
-        if result.status == "infeasible":
-            console.print("[red]No plan satisfies all rules (infeasible).[/red]")
-        else:
-            console.print("[red]No plan found within the time limit; try a longer --time-limit.[/red]")
         sys.exit(EXIT_NO_PLAN)
     sys.exit(EXIT_OK)
 
@@ -157,9 +165,10 @@ def check_cmd(files, rules) -> None:
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):
         vals = p.objective_values()
-        console.print(
-            f"Objective levels: finish {inst.months[vals['finish']].label} (index {vals['finish']}), "
-            f"waiting {vals['waiting']}, assisted {vals['assisted']} users", highlight=False)
+        console.print(_("Finish month {month}; users waiting {waiting} (user-months, weighted by readiness); "
+                        "assisted users {assisted}.").format(
+            month=i18n.month(inst.months[vals["finish"]].label), waiting=i18n.number(vals["waiting"]),
+            assisted=i18n.number(vals["assisted"])), highlight=False)
     sys.exit(EXIT_NO_PLAN if violations else EXIT_OK)
 
 
@@ -213,6 +222,7 @@ main.add_command(pilot_cmd)
 from .sweep_cli import sweep_cmd  # noqa: E402  (rollout sweep: its own module)
 
 main.add_command(sweep_cmd)
+add_lang_options(main)  # --lang on the group and on every command (optimizer/cli_lang.py)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from .checker import Violation
-from .domain import RESOURCE_LABELS, RESOURCES, Instance
+from . import i18n
+from .answer import key_figures, one_line, quality
+from .domain import METHODS, RESOURCES, Instance
+from .i18n import _
 from .plan import Plan
 from .report import level_rows, load_rows, method_grid, plan_grid
 from .solver import Result
@@ -23,12 +27,54 @@ def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
     return t
 
 
+#: Width a month column needs to stay readable; narrower consoles get one line per month.
+MONTH_COLUMN = 16
+PHASE_COLUMN = 24
+
+
+def fits_across(console: Console, months: int) -> bool:
+    """Whether the phases x months table fits the console (else: shown transposed)."""
+    return console.width >= PHASE_COLUMN + MONTH_COLUMN * months
+
+
+def month_rows(plan: Plan) -> list[list[str]]:
+    """The plan transposed: per month its phases, each with its groups (users) and method
+    sub-rows (the guide's second table, turned a quarter) -- for narrow terminals."""
+    inst = plan.inst
+    rows: list[list[str]] = []
+    for t, m in enumerate(inst.months):
+        first = True
+        for phase, by_method in plan.method_table().items():
+            names = [n for k in METHODS for n in by_method[k][t]]
+            if not names:
+                continue
+            cells = plan.table()[phase][t]
+            rows.append([i18n.month(m.label) if first else "", i18n.phase(phase), escape(", ".join(cells))])
+            first = False
+            for k in METHODS:
+                if by_method[k][t]:
+                    rows.append(["", "  " + i18n.method(k), escape(", ".join(by_method[k][t]))])
+        if first:
+            rows.append([i18n.month(m.label), "", ""])
+    return rows
+
+
 def print_plan(console: Console, plan: Plan) -> None:
-    console.print(_grid("Rollout plan", *plan_grid(plan)))
-    console.print(_grid("Rollout plan with enrollment methods", *method_grid(plan)))
+    if fits_across(console, plan.inst.horizon):
+        console.print(_grid(_("Rollout plan"), *plan_grid(plan)))
+        console.print(_grid(_("Rollout plan with enrollment methods"), *method_grid(plan)))
+        return
+    t = RichTable(title=_("Rollout plan"), box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column(_("Month"), style="bold", no_wrap=True)
+    t.add_column(_("Phase / method"), no_wrap=True)
+    t.add_column(_("Groups"), overflow="fold")
+    for r in month_rows(plan):
+        t.add_row(*r, style="dim" if r[1].startswith("  ") else None)
+    console.print(t)
 
 
 def print_levels(console: Console, inst: Instance, result: Result) -> None:
+    """The solver's view (shown with -v): each objective level with its bound and gap."""
     t = RichTable(title=f"Status: {result.status}" + (" (interrupted)" if result.interrupted else ""),
                   box=box.SIMPLE, title_justify="left")
     for h in ("Objective level", "Status", "Value", "Bound", "Gap", "Seconds"):
@@ -50,48 +96,78 @@ def print_levels(console: Console, inst: Instance, result: Result) -> None:
             verdict = "proven optimal" if r["status"] == "optimal" else f"bound {_s(r['bound'])}"
             console.print(f"{r['level']}: {verdict} by the LP relaxation (no plan of this finish "
                           f"does better, even with groups split across months).")
-    if result.plan:
-        console.print(f"Finish month: [bold]{inst.months[result.plan.finish()].label}[/bold]")
 
 
-def print_loads(console: Console, plan: Plan) -> None:
-    t = RichTable(title="Load per month (used / capacity)", box=box.SIMPLE, title_justify="left")
-    t.add_column("Month")
-    t.add_column("Users", justify="right")
-    t.add_column("Cumulative", justify="right")
-    for r in RESOURCES:
-        t.add_column(RESOURCE_LABELS[r].capitalize(), justify="right")
-    for row in load_rows(plan):
-        cells = []
-        for r in RESOURCES:
-            used, cap = row[r], row[f"{r}_capacity"]
-            pct = f" ({100 * used / cap:.0f} %)" if cap else ""
-            cells.append(f"{used} / {cap}{pct}")
-        t.add_row(row["month"], str(row["users"]), str(row["cumulative_users"]), *cells)
+def print_key_figures(console: Console, inst: Instance, result: Result) -> None:
+    t = RichTable(title=_("Key figures"), box=box.SIMPLE, title_justify="left", show_header=False)
+    t.add_column(overflow="fold")
+    t.add_column(justify="right", no_wrap=True)
+    for name, value in key_figures(inst, result):
+        t.add_row(name, value)
     console.print(t)
 
 
-def print_result(console: Console, inst: Instance, result: Result) -> None:
+def print_loads(console: Console, plan: Plan) -> None:
+    rows = load_rows(plan)
+    # a resource without capacity or load in any month (no tech fairs planned) is left out
+    shown = [r for r in RESOURCES if any(row[r] or row[f"{r}_capacity"] for row in rows)]
+    body = []
+    for row in rows:
+        cells = [i18n.month(row["month"]), i18n.number(row["users"]), i18n.number(row["cumulative_users"])]
+        for r in shown:
+            used, cap = row[r], row[f"{r}_capacity"]
+            pct = f" ({i18n.percent(used / cap)})" if cap else ""
+            cells.append(f"{i18n.number(used)} / {i18n.number(cap)}{pct}")
+        body.append(cells)
+    t = RichTable(title=_("Load per month (used / capacity)"), box=box.SIMPLE, title_justify="left", pad_edge=False)
+    header = [_("Month"), _("Users"), _("Cumulative")] + [i18n.resource(r) for r in shown]
+    # a cell is never broken (a header may wrap between words): each column as wide as its widest
+    # cell or header word; on a narrow console the cumulative column goes first
+    widths = [max([len(c[i]) for c in body] + [len(w) for w in h.split()]) for i, h in enumerate(header)]
+    if sum(widths) + 2 * len(widths) > console.width:
+        del header[2], widths[2]
+        body = [c[:2] + c[3:] for c in body]
+    for i, h in enumerate(header):
+        t.add_column(h, justify="left" if i == 0 else "right", width=widths[i])
+    for cells in body:
+        t.add_row(*cells)
+    console.print(t)
+
+
+def print_answer(console: Console, inst: Instance, result: Result) -> None:
+    """The one-line answer (all that ``-q`` prints besides errors)."""
+    console.print(one_line(inst, result), highlight=False, markup=False, soft_wrap=True)
+
+
+def print_result(console: Console, inst: Instance, result: Result, *, verbose: int = 0) -> None:
+    print_answer(console, inst, result)
     if result.plan:
+        console.print(quality(result), highlight=False, markup=False)
         print_plan(console, result.plan)
-    print_levels(console, inst, result)
+        print_key_figures(console, inst, result)
+    if verbose:
+        print_levels(console, inst, result)
     if result.plan:
         print_loads(console, result.plan)
     o = result.options
-    console.print(
-        f"Solved in {result.seconds:.2f} s with OR-Tools CP-SAT {result.ortools_version} "
-        f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
-        f"{'deterministic' if o.deterministic else 'non-deterministic'})."
-    )
+    if verbose:
+        console.print(
+            f"Solved in {result.seconds:.2f} s with OR-Tools CP-SAT {result.ortools_version} "
+            f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
+            f"{'deterministic' if o.deterministic else 'non-deterministic'})."
+        )
+    else:
+        console.print(_("Planned in {seconds} s.").format(seconds=i18n.decimal(result.seconds)), highlight=False)
 
 
 def print_violations(console: Console, violations: list[Violation]) -> None:
     if not violations:
-        console.print("[green]The plan is valid: it keeps every rule.[/green]")
+        console.print("[green]" + _("The plan is valid: it keeps every rule.") + "[/green]")
         return
-    console.print(f"[red]The plan breaks {len(violations)} rule(s):[/red]")
+    console.print("[red]" + i18n.ngettext("The plan breaks {n} rule:", "The plan breaks {n} rules:",
+                                          len(violations)).format(n=len(violations)) + "[/red]")
     for v in violations:
-        console.print(f"  - {v.message} [dim]({v.rule})[/dim]", highlight=False)
+        console.print(f"  - {escape(i18n.translate_error(v.message))} [dim]({v.rule})[/dim]", highlight=False)
 
 
 def _s(v) -> str:
@@ -99,36 +175,43 @@ def _s(v) -> str:
 
 
 class ProgressPrinter:
-    """Prints each improving solution: level, objective, bound, time."""
+    """Prints each better plan as it is found: in plain words, or (``verbose``) the level's
+    objective, bound and time."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, verbose: int = 0, months: list[str] | None = None) -> None:
         self.console = console
+        self.verbose = verbose
+        self.months = months or []
 
     def __call__(self, level: str, value: float, bound: float, seconds: float) -> None:
-        # bound is NaN for plans from window moves (they prove nothing)
-        b = "–" if bound != bound else f"{bound:.0f}"
-        self.console.print(
-            f"  [dim]{level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)[/dim]",
-            highlight=False,
-        )
+        if self.verbose:
+            # bound is NaN for plans from window moves (they prove nothing)
+            b = "–" if bound != bound else f"{bound:.0f}"
+            self.console.print(f"  [dim]{level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)[/dim]",
+                               highlight=False)
+            return
+        v = int(round(value))
+        shown = i18n.month(self.months[v]) if level == "finish" and 0 <= v < len(self.months) else i18n.number(v)
+        self.console.print("  [dim]" + escape(_("better plan: {kpi} {value}").format(
+            kpi=i18n.level(level), value=shown)) + "[/dim]", highlight=False, soft_wrap=True)
 
 
 def print_explanation(console: Console, explanation) -> None:
     """Why there is no plan: the conflicting rules and the verified repairs."""
-    from rich.markup import escape
-
-    console.print("[bold red]Why there is no plan[/bold red]")
+    console.print("[bold red]" + _("Why there is no plan") + "[/bold red]")
     if explanation.summary:
-        console.print("  " + escape(explanation.summary), highlight=False)
+        console.print("  " + escape(i18n.translate_error(explanation.summary)), highlight=False)
     if explanation.conflicts:
-        console.print("  " + explanation.intro)
+        console.print("  " + escape(i18n.translate_error(explanation.intro)), highlight=False)
         for c in explanation.conflicts:
-            console.print(f"   - {escape(c.message)}  [dim]\\[{c.rule}][/dim]", highlight=False)
+            console.print(f"   - {escape(i18n.translate_error(c.message))}  [dim]\\[{c.rule}][/dim]",
+                          highlight=False)
     if explanation.repairs:
-        console.print("  Each of these changes gives a plan (smallest first):")
+        console.print("  " + _("Each of these changes gives a plan (smallest first):"), highlight=False)
         for r in explanation.repairs:
-            console.print(f"   + {escape(r.description)}", highlight=False)
+            console.print(f"   + {escape(i18n.translate_error(r.description))}", highlight=False)
     elif explanation.conflicts:
-        console.print("  No single change of one input was found that gives a plan; change several.")
+        console.print("  " + _("No single change of one input was found that gives a plan; change several."),
+                      highlight=False)
     if explanation.note:
-        console.print(f"  [dim]{escape(explanation.note)}[/dim]", highlight=False)
+        console.print(f"  [dim]{escape(i18n.translate_error(explanation.note))}[/dim]", highlight=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import i18n
 from .domain import METHODS, RESOURCES, Instance
 
 
@@ -131,13 +132,14 @@ class Plan:
         return out
 
     def table(self) -> dict[str, list[list[str]]]:
-        """The guide's plan table: {phase: [groups per month]} with cells 'Name (N users)'."""
+        """The guide's plan table: {phase: [groups per month]} with cells 'Name (N users)'
+        (the user count in the current language, :mod:`optimizer.i18n`; phases stay keys)."""
         T = self.inst.horizon
         tab: dict[str, list[list[str]]] = {p: [[] for _ in range(T)] for p in self.phases()}
         for g in self.inst.groups:
             a = self.assignments.get(g.name)
             if a is not None:
-                tab[self.phase(g.name)][a.month].append(f"{g.name} ({g.size} users)")
+                tab[self.phase(g.name)][a.month].append(f"{g.name} ({i18n.users(g.size)})")
         return tab
 
     def method_table(self) -> dict[str, dict[str, list[list[str]]]]:
