@@ -134,13 +134,14 @@ def print_loads(console: Console, plan: Plan) -> None:
     console.print(t)
 
 
-def print_answer(console: Console, inst: Instance, result: Result) -> None:
-    """The one-line answer (all that ``-q`` prints besides errors)."""
-    console.print(one_line(inst, result), highlight=False, markup=False, soft_wrap=True)
+def print_answer(console: Console, inst: Instance, result: Result, *, wrap: bool = False) -> None:
+    """The one-line answer: all that ``-q`` prints besides errors (one line, for scripts), or the
+    first lines of the full output (``wrap``: between words, to the console's width)."""
+    console.print(one_line(inst, result), highlight=False, markup=False, soft_wrap=not wrap)
 
 
 def print_result(console: Console, inst: Instance, result: Result, *, verbose: int = 0) -> None:
-    print_answer(console, inst, result)
+    print_answer(console, inst, result, wrap=True)
     if result.plan:
         console.print(quality(result), highlight=False, markup=False)
         print_plan(console, result.plan)
