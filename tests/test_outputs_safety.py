@@ -1,0 +1,317 @@
+"""Nothing lost, nothing crashes: the output, terminal and process side (issues 23 and 17).
+
+Outputs never overwrite inputs and are written all or none; files are written before the
+tables are printed; a closed pipe, a non-UTF-8 terminal, SIGTERM and a double Ctrl-C end
+cleanly; user text is only ever text on the terminal; CSV opens in Swedish Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from optimizer.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+GROUPS = "group,size,department\nIT,50,IT\nSales,120,Sales\n"
+CAPACITY = "month,helpdesk\n2027-01,100\n2027-02,100\n"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def cli(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
+    """The real command in its own process (streams, signals and pipes as a user has them)."""
+    return subprocess.run([sys.executable, "-m", "optimizer.cli", *args], capture_output=True,
+                          env={**ENV, **(env or {})}, timeout=180, **kw)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    g, c = tmp_path / "g.csv", tmp_path / "c.csv"
+    g.write_text(GROUPS, encoding="utf-8")
+    c.write_text(CAPACITY, encoding="utf-8")
+    return g, c
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+# ------------------------------------------------------------- 23.1 --out is an input
+def _input_workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Groups"
+    for row in csv.reader(io.StringIO(GROUPS)):
+        ws.append(row[:1] + [int(row[1])] + row[2:] if row[0] != "group" else row)
+    cap = wb.create_sheet("Capacity")
+    for row in csv.reader(io.StringIO(CAPACITY)):
+        cap.append(row if row[0] == "month" else [row[0], int(row[1])])
+    wb.save(path)
+    return path
+
+
+def _scenario(folder: Path, name: str = "s.toml", extra: str = "") -> Path:
+    p = folder / name
+    p.write_text(f'name = "S"\ngroups = "g.csv"\ncapacity = "c.csv"\n{extra}', encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("case", [
+    "groups", "capacity", "symlink", "spelling", "hardlink", "xlsx", "scenario", "scenario-groups",
+    "scenario-extends", "rules", "example",
+])
+def test_out_that_is_an_input_is_refused(tmp_path: Path, files, case):
+    g, c = files
+    (tmp_path / "rules.toml").write_text("stage_gap = 1\n", encoding="utf-8")
+    args = ["solve", str(g), str(c)]
+    out = str(g)
+    if case == "capacity":
+        out = str(c)
+    elif case == "symlink":
+        os.symlink(g, tmp_path / "link.csv")
+        out = str(tmp_path / "link.csv")
+    elif case == "spelling":
+        (tmp_path / "sub").mkdir()
+        out = str(tmp_path / "sub" / ".." / "." / "g.csv")
+    elif case == "hardlink":
+        os.link(g, tmp_path / "hard.csv")
+        out = str(tmp_path / "hard.csv")
+    elif case == "xlsx":
+        args = ["solve", str(_input_workbook(tmp_path / "in.xlsx"))]
+        out = str(tmp_path / "in.xlsx")
+    elif case in ("scenario", "scenario-groups"):
+        args = ["solve", str(_scenario(tmp_path, extra='rules = "rules.toml"\n'))]
+        out = str(tmp_path / "s.toml") if case == "scenario" else str(g)
+    elif case == "scenario-extends":
+        _scenario(tmp_path, "base.toml")
+        (tmp_path / "child.toml").write_text('extends = "base.toml"\nname = "C"\n', encoding="utf-8")
+        args = ["solve", str(tmp_path / "child.toml")]
+        out = str(c)
+    elif case == "rules":
+        args += ["--rules", str(tmp_path / "rules.toml")]
+        out = str(tmp_path / "rules.toml")
+    elif case == "example":
+        args = ["solve"]
+        out = str(ROOT / "data" / "example" / "groups.csv")
+    before = _snapshot(tmp_path)
+    example_before = (ROOT / "data" / "example" / "groups.csv").read_bytes()
+    r = run(*args, "-q", "--out", str(tmp_path / "fine.json"), "--out", out)
+    assert r.exit_code == 2, r.output
+    text = " ".join(r.output.split())
+    assert text.startswith("Error:") and "--out" in text and "Traceback" not in text
+    assert "input" in text or "suffix" in text  # a .toml output is refused for its suffix already
+    assert _snapshot(tmp_path) == before  # nothing written, nothing changed
+    assert (ROOT / "data" / "example" / "groups.csv").read_bytes() == example_before
+
+
+@pytest.mark.parametrize("which", ["scenario", "groups", "symlink"])
+def test_compare_out_that_is_an_input_is_refused(tmp_path: Path, files, which):
+    a = _scenario(tmp_path, "a.toml")
+    b = _scenario(tmp_path, "b.toml", "[capacity_add.\"2027-01\"]\nhelpdesk = 50\n")
+    out = {"scenario": str(b), "groups": str(tmp_path / "g.csv")}.get(which)
+    if which == "symlink":
+        os.symlink(tmp_path / "c.csv", tmp_path / "c2.csv")
+        out = str(tmp_path / "c2.csv")
+    before = _snapshot(tmp_path)
+    r = run("compare", str(a), str(b), "-q", "--out", str(tmp_path / "fine.md"), "--out", out)
+    assert r.exit_code == 2, r.output
+    assert "input" in r.output or "suffix" in r.output
+    assert _snapshot(tmp_path) == before
+
+
+def test_one_shared_out_path_check():
+    import optimizer.compare as C
+    import optimizer.export as E
+    from optimizer import outputs
+
+    assert E.check_out_paths.__module__ == "optimizer.export"
+    # both delegate to optimizer.outputs.parse_targets (one check)
+    assert "parse_targets" in E.check_out_paths.__code__.co_names
+    assert "parse_targets" in C.check_out_paths.__code__.co_names
+    with pytest.raises(Exception, match="given twice"):
+        outputs.parse_targets(["p.csv", "./p.csv"], [".csv"])
+
+
+# ------------------------------------------------------------- 23.3 files first
+def test_files_are_written_before_the_tables_are_printed(tmp_path: Path, files, monkeypatch):
+    import optimizer.cli as cli_mod
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_mod, "print_result", interrupted)
+    g, c = files
+    r = run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "p.csv"), "--out", str(tmp_path / "p.json"))
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["status"] == "optimal"
+    assert (tmp_path / "p.csv").is_file()
+    assert r.exit_code == 130 and "Interrupted" in r.output
+
+
+def test_double_ctrl_c_is_130_not_1(tmp_path: Path, files, monkeypatch):
+    import optimizer.cli as cli_mod
+
+    def second_ctrl_c(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_mod, "solve", second_ctrl_c)
+    g, c = files
+    r = run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "p.csv"))
+    assert r.exit_code == 130, r.output
+    assert "Interrupted" in r.output and "Aborted" not in r.output
+    assert not (tmp_path / "p.csv").exists()
+
+
+# ------------------------------------------------------------- 23.6 broken pipe
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")
+@pytest.mark.parametrize("command", ["solve", "check", "compare"])
+def test_closed_stdout_loses_nothing(tmp_path: Path, files, command):
+    g, c = files
+    if command == "solve":
+        args = ["solve", str(g), str(c), "--out", str(tmp_path / "p.csv")]
+    elif command == "check":
+        (tmp_path / "plan.csv").write_text("group,month,method\nIT,2027-01,self-service\n"
+                                           "Sales,2027-02,self-service\n", encoding="utf-8")
+        args = ["check", str(g), str(c), str(tmp_path / "plan.csv")]
+    else:
+        args = ["compare", str(_scenario(tmp_path, "a.toml")), str(_scenario(tmp_path, "b.toml")),
+                "--out", str(tmp_path / "cmp.csv")]
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the first line (as `| head -0`, or head that has had its line)
+    try:
+        p = subprocess.run([sys.executable, "-m", "optimizer.cli", *args], stdout=w, stderr=subprocess.PIPE,
+                           env=ENV, timeout=180)
+    finally:
+        os.close(w)
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == 0, err
+    assert "Traceback" not in err and "Exception ignored" not in err and "Broken pipe" not in err
+    if command == "solve":
+        assert "IT,2027-01" in (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
+    if command == "compare":
+        assert (tmp_path / "cmp.csv").is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX shell")
+def test_pipe_into_head(tmp_path: Path, files):
+    g, c = files
+    p = subprocess.run(f'"{sys.executable}" -m optimizer.cli solve "{g}" "{c}" --out "{tmp_path}/p.csv" -q '
+                       f'| head -1; exit "${{PIPESTATUS[0]}}"', shell=True, executable="/bin/bash",
+                       capture_output=True, env=ENV, timeout=180)
+    assert p.returncode == 0, p.stderr
+    assert b"Traceback" not in p.stderr and len(p.stdout.splitlines()) == 1
+    assert (tmp_path / "p.csv").is_file()
+
+
+# ------------------------------------------------------------- 23.7 non-UTF-8 stdout
+def test_cp1252_terminal(tmp_path: Path):
+    g, c = tmp_path / "g.csv", tmp_path / "c.csv"
+    g.write_text("group,size,location\nŁódź,50,Kraków ✓\nÅsa,20,Malmö\n", encoding="utf-8")
+    c.write_text(CAPACITY, encoding="utf-8")
+    p = cli("solve", str(g), str(c), "--out", str(tmp_path / "p.csv"), "--out", str(tmp_path / "p.xlsx"),
+            env={"PYTHONIOENCODING": "cp1252"})
+    out, err = p.stdout.decode("cp1252"), p.stderr.decode("cp1252")
+    assert p.returncode == 0, err
+    assert "Traceback" not in out + err
+    assert "?ód?" in out and "Åsa" in out  # what cp1252 can show is shown, the rest replaced
+    assert "Łódź" in (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
+    assert (tmp_path / "p.xlsx").is_file()
+
+
+# ------------------------------------------------------------- 23.4 / 23.12 user text is text
+HOSTILE = ["[/x]", "Retail [north]", ":fire: team", "[bold red]loud[/bold red]", "Esc\x1b[31mred",
+           "Osc\x1b]0;pwned\x07title", "C1\x9bcsi", "Bidi\u202eevil"]
+
+
+def _hostile_files(tmp_path: Path, name: str = "g.csv") -> tuple[Path, Path]:
+    g, c = tmp_path / name, tmp_path / "c.csv"
+    rows = ["group,size,department"] + [f'"{n}",10,"{n} dept"' for n in HOSTILE]
+    g.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    c.write_text("month,helpdesk\n2027-01,1000\n2027-02,1000\n", encoding="utf-8")
+    return g, c
+
+
+def _assert_shown_as_text(output: str) -> None:
+    for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert ch not in output, repr(ch)
+    for shown in ("[/x]", "Retail [north]", ":fire: team", "[bold red]loud[/bold red]",
+                  "Esc\\x1b[31mred", "Osc\\x1b]0;pwned\\x07title", "C1\\x9bcsi", "Bidi\\u202eevil"):
+        assert shown in output, (shown, output)
+    assert "🔥" not in output
+
+
+def test_solve_shows_user_text_as_text(tmp_path: Path):
+    g, c = _hostile_files(tmp_path)
+    p = cli("solve", str(g), str(c), "-q")
+    assert p.returncode == 0, p.stderr
+    _assert_shown_as_text(p.stdout.decode("utf-8"))
+
+
+def test_check_shows_user_text_as_text(tmp_path: Path):
+    g, c = _hostile_files(tmp_path)
+    plan = tmp_path / "plan.csv"
+    # the last group is missing, and one is in a month twice as full as allowed: violations name them
+    rows = ["group,month,method"] + [f'"{n}",2027-01,self-service' for n in HOSTILE[:-1]]
+    plan.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    p = cli("check", str(g), str(c), str(plan))
+    out = p.stdout.decode("utf-8")
+    assert p.returncode == 1, p.stderr
+    assert "Bidi\\u202eevil" in out and "\u202e" not in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("bad", ["duplicate", "file-name"])
+def test_errors_show_user_text_as_text(tmp_path: Path, bad):
+    if bad == "duplicate":
+        g, c = _hostile_files(tmp_path)
+        g.write_text(g.read_text(encoding="utf-8") + '"[/x]",5,\n"Esc\x1b[31mred",5,\n', encoding="utf-8")
+    else:
+        g, c = _hostile_files(tmp_path, "groups [v2] :fire:.csv")
+        g.write_text("group,size\nA,abc\n", encoding="utf-8")
+    p = cli("solve", str(g), str(c), "-q")
+    err = " ".join(p.stderr.decode("utf-8").split())
+    assert p.returncode == 2, err
+    assert "Traceback" not in err and err.startswith("Error:")
+    if bad == "duplicate":
+        assert "[/x]" in err
+    else:
+        assert "groups [v2] :fire:.csv" in err and "🔥" not in err
+
+
+def test_compare_shows_user_text_as_text(tmp_path: Path, files):
+    a = tmp_path / "a.toml"
+    a.write_text('name = "[/x] :fire:"\ngroups = "g.csv"\ncapacity = "c.csv"\n', encoding="utf-8")
+    b = tmp_path / "b.toml"
+    b.write_text('name = "Esc\\u001b[31mred"\ngroups = "g.csv"\ncapacity = "c.csv"\n', encoding="utf-8")
+    p = cli("compare", str(a), str(b), "-q")
+    out = p.stdout.decode("utf-8")
+    assert p.returncode == 0, p.stderr
+    assert "[/x] :fire:" in out and "Esc\\x1b[31mred" in out and "\x1b" not in out
+
+
+def test_console_text_helper_is_safe_on_any_console():
+    from rich.console import Console
+
+    from optimizer.console import SafeConsole, text
+
+    plain = Console(file=io.StringIO(), width=200)  # markup and emoji on: text() still shows text
+    safe = SafeConsole(file=io.StringIO(), width=200)
+    for name in HOSTILE:
+        plain.print(text(name))
+        safe.print(name)  # a plain string, on ours
+    _assert_shown_as_text(plain.file.getvalue())
+    _assert_shown_as_text(safe.file.getvalue())
