@@ -315,3 +315,253 @@ def test_console_text_helper_is_safe_on_any_console():
         safe.print(name)  # a plain string, on ours
     _assert_shown_as_text(plain.file.getvalue())
     _assert_shown_as_text(safe.file.getvalue())
+
+
+# ------------------------------------------------------------- 23.5 all or none
+def test_one_failing_writer_leaves_no_output(tmp_path: Path, files, monkeypatch):
+    import optimizer.export as export
+
+    def boom(inst, res, p):
+        p.write_text("half a file")
+        raise RuntimeError("the writer broke")
+
+    monkeypatch.setitem(export.WRITERS, ".json", boom)
+    g, c = files
+    (tmp_path / "old.md").write_text("previous good file")
+    before = _snapshot(tmp_path)
+    r = run("solve", str(g), str(c), "-q", *[x for n in ("p.csv", "old.md", "p.xlsx", "p.json")
+                                            for x in ("--out", str(tmp_path / n))])
+    assert r.exit_code == 2
+    assert "the writer broke" in r.output and "no output was written" in r.output
+    assert _snapshot(tmp_path) == before  # no new file, the old one untouched, no temp file left
+
+
+def test_workbook_survives_control_characters_and_huge_names(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    from optimizer.domain import Group
+    from optimizer.export import write_outputs
+    from optimizer.workbook import MAX_CELL_CHARS
+    from tests.conftest import instance, months, solved
+
+    huge = "Ü" * 20000 + "𝄞" * 20000  # 60,000 UTF-16 units
+    names = ["A\x01B", "Tab\tand\x0bvt", "Nul\x00x", huge]
+    inst = instance([Group(n, 10) for n in names], months(100, 100))
+    res = solved(inst)
+    write_outputs(inst, res, [str(tmp_path / "p.xlsx"), str(tmp_path / "p.csv")])
+    wb = load_workbook(tmp_path / "p.xlsx")
+    cells = [c for ws in wb for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(c.startswith("A\\x01B") for c in cells) and any(c.startswith("Nul\\x00x") for c in cells)
+    assert max(len(c.encode("utf-16-le")) // 2 for c in cells) <= MAX_CELL_CHARS
+    assert any(c.startswith("ÜÜÜ") and c.endswith("…") for c in cells)
+
+
+# ------------------------------------------------------------- 23.14 SIGTERM, stale temp files
+def _big(tmp: Path, n: int = 300) -> tuple[Path, Path]:
+    rows = ["group,size,readiness,platform"]
+    rows += [f"G{i},{20 + (i * 37) % 400},{1 + i % 5},{['windows', 'ios', 'android'][i % 3]}" for i in range(n)]
+    (tmp / "g.csv").write_text("\n".join(rows) + "\n")
+    total = sum(20 + (i * 37) % 400 for i in range(n))
+    months = ["month,helpdesk,assisted,tech_fair"] + [
+        f"2027-{m:02d},{total * 15 // 100 // 5},{total // 20},{total // 10}" for m in range(1, 13)]
+    (tmp / "c.csv").write_text("\n".join(months) + "\n")
+    return tmp / "g.csv", tmp / "c.csv"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_is_ctrl_c(tmp_path: Path):
+    g, c = _big(tmp_path)
+    out = tmp_path / "p.json"
+    proc = subprocess.Popen([sys.executable, "-m", "optimizer.cli", "solve", str(g), str(c), "--out", str(out),
+                             "--out", str(tmp_path / "p.xlsx"), "--time-limit", "120"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline, seen = time.time() + 90, ""
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if "objective" in line or not line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=90)
+    assert proc.returncode == 0, seen + stderr
+    data = json.loads(out.read_text())
+    assert data["interrupted"] is True and len(data["assignments"]) == 300
+    assert (tmp_path / "p.xlsx").is_file() and "Traceback" not in stderr
+
+
+def _dead_pid() -> int:
+    pid = 4_000_000
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except OSError:
+            pass
+        pid -= 1
+
+
+def test_stale_temp_files_are_cleared(tmp_path: Path, files):
+    g, c = files
+    dead = _dead_pid()
+    stale = [tmp_path / f".p.xlsx.rollout-{dead}-abc123_x.tmp", tmp_path / f".other.csv.rollout-{dead}-zz.tmp"]
+    old = tmp_path / f".q.md.rollout-{os.getppid()}-old.tmp"  # a live pid, but two days old: reused
+    live = tmp_path / f".p.csv.rollout-{os.getpid()}-live.tmp"  # a run under way
+    foreign = [tmp_path / ".p.csv.abcd1234.tmp", tmp_path / ".p.csv.rollout-x.tmp", tmp_path / "notes.tmp"]
+    for p in [*stale, old, live, *foreign]:
+        p.write_text("x")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    r = run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "p.csv"))
+    assert r.exit_code == 0, r.output
+    assert not any(p.exists() for p in [*stale, old])
+    assert live.exists() and all(p.exists() for p in foreign)
+
+
+def test_outputs_get_the_umask(tmp_path: Path, files):
+    g, c = files
+    mask = os.umask(0o027)
+    try:
+        r = run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "p.csv"), "--out", str(tmp_path / "p.xlsx"))
+    finally:
+        os.umask(mask)
+    assert r.exit_code == 0
+    assert (tmp_path / "p.csv").stat().st_mode & 0o777 == 0o640
+    assert (tmp_path / "p.xlsx").stat().st_mode & 0o777 == 0o640
+    os.chmod(tmp_path / "p.csv", 0o604)  # a file that is replaced keeps its mode
+    assert run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "p.csv")).exit_code == 0
+    assert (tmp_path / "p.csv").stat().st_mode & 0o777 == 0o604
+
+
+# ------------------------------------------------------------- Markdown
+def test_markdown_table_survives_cr_lf_and_pipes(tmp_path: Path):
+    from optimizer.domain import Group
+    from optimizer.export import plan_markdown
+    from tests.conftest import instance, months, solved
+
+    names = ["a|b", "c\r\nd", "e\rf", "g\nh", "back\\|slash", "x\x1b[2Jy"]
+    inst = instance([Group(n, 10) for n in names], months(100, 100))
+    md = plan_markdown(inst, solved(inst))
+    table = md.split("## Plan\n", 1)[1].split("\n\n")[0].strip().splitlines()
+    assert len(table) == 3  # header, rule, one phase row: no name broke a line
+    cells = [len(_md_split(ln)) for ln in table]
+    assert cells == [4, 4, 4], table  # Phase + 2 months, plus the empty cell after the last |
+    assert "\r" not in md and "\x1b" not in md and "c<br>d" in md
+
+
+def _md_split(line: str) -> list[str]:
+    """Cells of a GFM table row: split on | not escaped by a backslash."""
+    out, cur, i = [], "", 1
+    while i < len(line):
+        if line[i] == "\\" and i + 1 < len(line):
+            cur += line[i:i + 2]
+            i += 2
+            continue
+        if line[i] == "|":
+            out.append(cur)
+            cur = ""
+        else:
+            cur += line[i]
+        i += 1
+    out.append(cur)
+    return out
+
+
+# ------------------------------------------------------------- 17.7 CSV for Swedish Excel
+@pytest.mark.parametrize("input_sep, option, expected", [(",", None, ","), (";", None, ";"), (",", ";", ";"),
+                                                         (";", ",", ",")])
+def test_csv_has_bom_and_the_separator(tmp_path: Path, input_sep, option, expected):
+    g, c = tmp_path / "g.csv", tmp_path / "c.csv"
+    g.write_text(f"group{input_sep}size{input_sep}location\nÅsa{input_sep}50{input_sep}Göteborg\n"
+                 f"Örebro{input_sep}20{input_sep}Malmö\n", encoding="utf-8")
+    c.write_text(CAPACITY.replace(",", input_sep), encoding="utf-8")
+    args = ["solve", str(g), str(c), "-q", "--out", str(tmp_path / "p.csv")]
+    r = run(*args, *(["--csv-sep", option] if option else []))
+    assert r.exit_code == 0, r.output
+    raw = (tmp_path / "p.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads å, ä, ö right
+    text = raw[3:].decode("utf-8")
+    assert text.splitlines()[0] == expected.join(["group", "month", "method", "size", "wave", "phase"])
+    assert f"Åsa{expected}2027-01" in text or f"Åsa{expected}2027-02" in text
+    # rollout check reads it back, whatever the separator
+    r = run("check", str(g), str(c), str(tmp_path / "p.csv"))
+    assert r.exit_code == 0 and "valid" in r.output, r.output
+
+
+def test_comparison_csv_follows_the_separator(tmp_path: Path):
+    (tmp_path / "g.csv").write_text("group;size\nÅsa;50\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("month;helpdesk\n2027-01;100\n", encoding="utf-8")
+    a, b = _scenario(tmp_path, "a.toml"), _scenario(tmp_path, "b.toml")
+    r = run("compare", str(a), str(b), "-q", "--out", str(tmp_path / "cmp.csv"))
+    assert r.exit_code == 0, r.output
+    raw = (tmp_path / "cmp.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8")), delimiter=";"))
+    peak = next(r for r in rows if r[0] == "Peak helpdesk utilisation")
+    assert peak[1] == "0,08"  # a decimal comma, as Swedish Excel reads numbers next to ';'
+
+
+# ------------------------------------------------------------- renderers fuzzed with hostile names
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["[/x]", "[bold]", ":fire:", "\x1b[31m", "\x1b]8;;http://x\x07", "\r\n", "\r", "|",
+                           "=cmd|' /C calc'!A0", "+1", "@SUM(1)", "\t", "'", '"', ",", ";", "\\", "<br>", "𝄞",
+                           "\u202e", "\x00", "\x9b", "Ü", " "])
+_NAME = st.one_of(
+    st.text(min_size=1, max_size=30),
+    st.lists(st.one_of(_PIECES, st.text(max_size=5)), min_size=1, max_size=8).map("".join).filter(bool),
+    st.just("L" * 40000),
+)
+
+_BASE: dict = {}
+
+
+def _base_result():
+    """One small solved plan; each example renames its groups (renderers never re-solve)."""
+    if not _BASE:
+        from optimizer.domain import Group
+        from tests.conftest import instance, months, solved
+
+        inst = instance([Group(f"G{i}", 10 + i, department=f"D{i % 2}") for i in range(4)], months(100, 100))
+        _BASE["inst"], _BASE["res"] = inst, solved(inst)
+    return _BASE["inst"], _BASE["res"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_NAME, min_size=4, max_size=4, unique=True), scenario=_NAME)
+def test_renderers_with_hostile_names(tmp_path_factory, names, scenario):
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from optimizer.checker import check_plan
+    from optimizer.console import SafeConsole, print_result
+    from optimizer.export import write_outputs
+    from optimizer.plan import Assignment, Plan
+    from optimizer.planfile import read_plan
+
+    inst0, res0 = _base_result()
+    rename = dict(zip([g.name for g in inst0.groups], names))
+    inst = dataclasses.replace(inst0, name=scenario, groups=tuple(
+        dataclasses.replace(g, name=rename[g.name], department=rename[g.name][:50]) for g in inst0.groups))
+    plan = Plan(inst, {rename[n]: Assignment(rename[n], a.month, a.method) for n, a in res0.plan.assignments.items()})
+    res = dataclasses.replace(res0, plan=plan)
+    assert check_plan(plan) == []
+
+    folder = tmp_path_factory.mktemp("out")
+    paths = [folder / f"p{s}" for s in (".csv", ".md", ".json", ".xlsx")]
+    write_outputs(inst, res, [str(p) for p in paths])  # no exception escapes
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)  # complete, no temp left
+    data = json.loads(paths[2].read_text(encoding="utf-8"))
+    assert len(data["assignments"]) == 4
+    load_workbook(paths[3])  # a workbook that opens
+    # CSV reads back to the same names (cells are trimmed on reading: names without edge spaces)
+    if all(n == n.strip() and "\x00" not in n for n in names):
+        back = read_plan(inst, paths[0])
+        assert set(back.assignments) == set(names) and check_plan(back) == []
+    # the terminal: no control character reaches it, whatever the names
+    console = SafeConsole(file=io.StringIO(), width=120)
+    print_result(console, inst, res)
+    shown = console.file.getvalue()
+    assert not any(ch in shown for ch in "\x00\x1b\x07\r\x9b\u202e")
