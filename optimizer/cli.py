@@ -29,19 +29,18 @@ EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: Ctrl-C / SIGTERM left nothin
 
 
 def example_dir() -> Path:
-    """The embedded example: data/example beside the package, else in the current folder."""
-    for base in (Path(__file__).resolve().parent.parent, Path.cwd()):
-        d = base / "data" / "example"
-        if (d / "groups.csv").is_file():
-            return d
-    raise InputError("the embedded example (data/example/groups.csv) was not found; pass GROUPS.csv CAPACITY.csv")
+    """The folder of the embedded example (see :mod:`optimizer.embedded`)."""
+    from .embedded import example_files
+
+    with example_files() as (groups, _, _):
+        return groups.parent
 
 
 def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
     if not files:
-        d = example_dir()
-        rules_path = rules or (str(d / "rules.toml") if (d / "rules.toml").is_file() else None)
-        return load_instance(d / "groups.csv", d / "capacity.csv", rules_path, name="example")
+        from .embedded import load_example
+
+        return load_example(rules)
     if len(files) == 2:
         return load_instance(files[0], files[1], rules)
     elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)

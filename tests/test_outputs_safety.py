@@ -565,3 +565,31 @@ def test_renderers_with_hostile_names(tmp_path_factory, names, scenario):
     print_result(console, inst, res)
     shown = console.file.getvalue()
     assert not any(ch in shown for ch in "\x00\x1b\x07\r\x9b\u202e")
+
+
+# ------------------------------------------------------------- 17.10 --out - (standard output)
+def test_out_dash_writes_the_file_to_stdout(tmp_path: Path, files):
+    g, c = files
+    p = cli("solve", str(g), str(c), "--out", "-", "--out", str(tmp_path / "p.csv"))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == (tmp_path / "p.csv").read_bytes()  # the same bytes as the file, nothing else
+    assert b"Solving" in p.stderr and b"Rollout plan" not in p.stdout
+    md = cli("solve", str(g), str(c), "-q", "--out", "-.md")
+    assert md.returncode == 0 and md.stdout.decode().startswith("# Rollout plan")
+    js = cli("solve", str(g), str(c), "-q", "--out", "-.json")
+    assert json.loads(js.stdout)["status"] == "optimal"
+
+
+@pytest.mark.parametrize("outs, fragment", [(["-.xlsx"], "workbook"), (["-", "-.md"], "only one"),
+                                             (["-.txt"], "standard output")])
+def test_out_dash_misuse_is_a_usage_error(tmp_path: Path, files, outs, fragment):
+    g, c = files
+    r = run("solve", str(g), str(c), "-q", *[x for o in outs for x in ("--out", o)])
+    assert r.exit_code == 2 and fragment in r.output, r.output
+
+
+def test_compare_out_dash(tmp_path: Path, files):
+    a, b = _scenario(tmp_path, "a.toml"), _scenario(tmp_path, "b.toml")
+    p = cli("compare", str(a), str(b), "-q", "--out", "-.md")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.decode().startswith("# Scenario comparison")
