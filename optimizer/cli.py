@@ -231,7 +231,8 @@ def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deter
         f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""))))
     comp = C.compare(runs, options=opts, jobs=jobs)
     _write(lambda: C.write_comparison(comp, targets, csv_sep=csv_sep), targets, err_console)
-    C.print_comparison(console, comp)
+    if console is not err_console:  # with '--out -' standard output holds the comparison alone
+        C.print_comparison(console, comp)
     sys.exit(C.exit_code(comp))
 
 

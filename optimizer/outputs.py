@@ -146,6 +146,7 @@ def write_all(targets: Iterable[Target], render: Callable[[Target, Path], None],
 
 
 def _stdout_bytes():
+    sys.stdout.flush()  # anything printed before goes first
     return getattr(sys.stdout, "buffer", None) or _TextAsBytes(sys.stdout)
 
 
