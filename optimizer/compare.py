@@ -168,6 +168,16 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _interrupt_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Pass a Ctrl-C on to the solver processes: a terminal's Ctrl-C reaches them by itself,
+    a SIGTERM sent to this process alone (a scheduler stopping the job) does not."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(proc.pid, signal.SIGINT)
+        except (OSError, AttributeError):
+            pass
+
+
 def solve_runs(
     runs: list[ScenarioRun],
     options: SolveOptions,
@@ -208,6 +218,7 @@ def solve_runs(
                 if interrupted:
                     raise
                 interrupted = True  # running solves return their best plan; drop the rest
+                _interrupt_workers(pool)
                 for f in pending:
                     if f.cancel():
                         futures[f].error_kind, futures[f].error = "skipped", "not solved: interrupted (Ctrl-C)"
