@@ -9,16 +9,17 @@ exactly which byte is in the name, and nothing is interpreted.
 
 Replaced: C0 controls except tab and newline, DEL, C1 controls (0x80-0x9f; 0x9b is a
 CSI on some terminals), the bidirectional overrides and isolates (U+202A-U+202E,
-U+2066-U+2069, which can reorder what a line appears to say) and lone surrogates (which
-no file encoding can hold).
+U+2066-U+2069, which can reorder what a line appears to say), lone surrogates (which
+no file encoding can hold) and the noncharacters U+FFFE and U+FFFF (which XML, and so a
+workbook, cannot hold).
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_UNSAFE_WITH_NEWLINES = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def _escape(m: re.Match) -> str:
