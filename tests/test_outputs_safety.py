@@ -595,3 +595,15 @@ def test_compare_out_dash(tmp_path: Path, files):
     p = cli("compare", str(a), str(b), "-q", "--out", "-.md")
     assert p.returncode == 0, p.stderr
     assert p.stdout.decode().startswith("# Scenario comparison")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["'", "=", "+", "-", "@", "\t", "\r", "a", " ", "\n"]), max_size=6)
+       | st.text(max_size=10))
+def test_csv_escape_round_trips(text):
+    """Found by the renderer fuzzing: a name "'" + CR came back from the CSV with two apostrophes."""
+    from optimizer.tables import FORMULA_TRIGGERS, escape_cell, unescape_cell
+
+    cell = escape_cell(text)
+    assert unescape_cell(cell) == text
+    assert not cell or cell[0] not in FORMULA_TRIGGERS
