@@ -68,31 +68,31 @@ def parse_targets(specs: Iterable[str], suffixes: Iterable[str], inputs: Iterabl
         std = _stdout_suffix(spec)
         if std is not None:
             if std not in known or std not in STDOUT_SUFFIXES:
-                raise InputError(f"cannot write '{spec}' to standard output: use '-' (CSV), "
+                raise InputError(f"--out: cannot write '{spec}' to standard output: use '-' (CSV), "
                                  f"{', '.join(repr('-' + s) for s in STDOUT_SUFFIXES if s in known)}; "
-                                 "a workbook needs a file name", column="--out")
+                                 "a workbook needs a file name")
             if any(t.to_stdout for t in targets):
-                raise InputError("only one --out can go to standard output ('-')", column="--out")
+                raise InputError("--out: only one output can go to standard output ('-')")
             targets.append(Target(spec, None, std))
             continue
         path = Path(spec)
         suffix = path.suffix.lower()
         if suffix not in known:
-            raise InputError(f"cannot write '{spec}': the suffix must be one of {', '.join(known)}", column="--out")
+            raise InputError(f"--out: cannot write '{spec}': the suffix must be one of {', '.join(known)}")
         parent = path.parent
         if str(parent) and not parent.is_dir():
-            raise InputError(f"cannot write '{spec}': the folder '{parent}' does not exist", column="--out")
+            raise InputError(f"--out: cannot write '{spec}': the folder '{parent}' does not exist")
         if path.is_dir():
-            raise InputError(f"cannot write '{spec}': it is a folder", column="--out")
+            raise InputError(f"--out: cannot write '{spec}': it is a folder")
         clash = next((p for p in ins if _same_file(path, p)), None)
         if clash is not None:
             how = "it is one of the inputs" if str(clash) == spec else f"it is the same file as the input '{clash}'"
-            raise InputError(f"cannot write '{spec}': {how} and would be overwritten; choose another "
-                             "output file name", column="--out")
+            raise InputError(f"--out: cannot write '{spec}': {how} and would be overwritten; choose another "
+                             "output file name")
         dup = next((t for t in targets if t.path is not None and (t.path == path or _same_file(t.path, path)
                                                                   or t.path.resolve() == path.resolve())), None)
         if dup is not None:
-            raise InputError(f"cannot write '{spec}': the same file is given twice ('{dup.spec}')", column="--out")
+            raise InputError(f"--out: cannot write '{spec}': the same file is given twice ('{dup.spec}')")
         targets.append(Target(spec, path, suffix))
     return targets
 
