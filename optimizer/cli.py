@@ -15,7 +15,7 @@ import click
 from . import process
 from .checker import check_plan
 from .console import (ProgressPrinter, make_console, print_explanation, print_result, print_violations,
-                      text, _to_null)
+                      text, to_null)
 from .domain import Instance
 from .errors import InputError
 from .export import CSV_SEPARATORS, check_out_paths, write_outputs
@@ -149,7 +149,7 @@ def _write(write, targets, err_console) -> None:
     try:
         write()
     except BrokenPipeError:  # standard output's reader left after the files were written
-        _to_null(sys.stdout)
+        to_null(sys.stdout)
     except OSError as exc:
         _fail(InputError(f"cannot write the output: {exc}; no output was written"))
     except Exception as exc:  # a writer's bug must not leave half the outputs

@@ -69,10 +69,10 @@ class SafeConsole(Console):
     def on_broken_pipe(self) -> None:
         """The reader has gone: stop printing (rich's own handler would exit 1)."""
         self.closed = self.quiet = True
-        _to_null(self.file)
+        to_null(self.file)
 
 
-def _to_null(stream) -> None:
+def to_null(stream) -> None:
     """Point ``stream``'s file descriptor at the null device (its reader has gone)."""
     with contextlib.suppress(Exception):
         null = os.open(os.devnull, os.O_WRONLY)
