@@ -607,3 +607,38 @@ def test_csv_escape_round_trips(text):
     cell = escape_cell(text)
     assert unescape_cell(cell) == text
     assert not cell or cell[0] not in FORMULA_TRIGGERS
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_NAME, min_size=4, max_size=4, unique=True),
+       scenarios=st.lists(_NAME, min_size=2, max_size=2, unique=True))
+def test_comparison_renderers_with_hostile_names(tmp_path_factory, names, scenarios):
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    import optimizer.compare as C
+    from optimizer.console import SafeConsole
+    from optimizer.plan import Assignment, Plan
+
+    inst0, res0 = _base_result()
+    rename = dict(zip([g.name for g in inst0.groups], names))
+    runs = []
+    for i, scen in enumerate(scenarios):
+        inst = dataclasses.replace(inst0, name=scen, groups=tuple(
+            dataclasses.replace(g, name=rename[g.name]) for g in inst0.groups))
+        moved = {rename[n]: Assignment(rename[n], (a.month + i) % 2 if n == "G3" else a.month, a.method)
+                 for n, a in res0.plan.assignments.items()}
+        runs.append(C.ScenarioRun(path=f"{scen}.toml", name=scen, inst=inst,
+                                  result=dataclasses.replace(res0, plan=Plan(inst, moved))))
+    comp = C.compare(runs, options=res0.options)
+    folder = tmp_path_factory.mktemp("cmp")
+    paths = [folder / f"c{s}" for s in (".csv", ".md", ".json", ".xlsx")]
+    C.write_comparison(comp, [str(p) for p in paths])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)
+    assert json.loads(paths[2].read_text(encoding="utf-8"))["baseline"] == scenarios[0]
+    load_workbook(paths[3])
+    console = SafeConsole(file=io.StringIO(), width=120)
+    C.print_comparison(console, comp)
+    assert not any(ch in console.file.getvalue() for ch in "\x00\x1b\x07\r\x9b\u202e")
