@@ -642,3 +642,20 @@ def test_comparison_renderers_with_hostile_names(tmp_path_factory, names, scenar
     console = SafeConsole(file=io.StringIO(), width=120)
     C.print_comparison(console, comp)
     assert not any(ch in console.file.getvalue() for ch in "\x00\x1b\x07\r\x9b\u202e")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_temp_file_of_a_killed_run_is_cleared(tmp_path: Path, files):
+    g, c = files
+    # a run killed (SIGKILL) while writing plan.xlsx leaves its temp file behind ...
+    code = ("import os, signal, sys; from optimizer import atomic; "
+            f"t = atomic.new_temp({str(tmp_path / 'plan.xlsx')!r}); t.write_bytes(b'PK half a workbook'); "
+            "print(t.name, flush=True); os.kill(os.getpid(), signal.SIGKILL)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60)
+    assert p.returncode == -signal.SIGKILL
+    left = tmp_path / p.stdout.strip()
+    assert left.exists() and left.name.startswith(".plan.xlsx.")
+    # ... and the next run that writes to that folder removes it
+    r = run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "plan.xlsx"))
+    assert r.exit_code == 0, r.output
+    assert not left.exists() and (tmp_path / "plan.xlsx").is_file()
