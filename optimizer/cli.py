@@ -25,7 +25,7 @@ from .planfile import read_plan
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
-EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: Ctrl-C / SIGTERM left nothing to write
+EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: a second Ctrl-C / SIGTERM ended the command
 
 
 def example_dir() -> Path:
