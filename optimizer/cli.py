@@ -83,7 +83,7 @@ def main(verbose: int) -> None:
     process.setup_streams()
     process.handle_sigterm()
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    process.setup_logging(level)
 
 
 @main.command("solve")

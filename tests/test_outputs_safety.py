@@ -659,3 +659,13 @@ def test_temp_file_of_a_killed_run_is_cleared(tmp_path: Path, files):
     r = run("solve", str(g), str(c), "-q", "--out", str(tmp_path / "plan.xlsx"))
     assert r.exit_code == 0, r.output
     assert not left.exists() and (tmp_path / "plan.xlsx").is_file()
+
+
+def test_log_lines_show_user_text_as_text(tmp_path: Path):
+    g, c = tmp_path / "g\x1b]0;owned\x07.csv", tmp_path / "c.csv"
+    g.write_text("group,size,colour\x1b[31m\nA,10,red\n", encoding="utf-8")
+    c.write_text(CAPACITY, encoding="utf-8")
+    p = cli("solve", str(g), str(c), "-q")
+    err = p.stderr.decode("utf-8")
+    assert p.returncode == 0, err
+    assert "unknown column" in err and "\x1b" not in err and "\\x1b]0;owned\\x07.csv" in err
