@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -116,7 +117,9 @@ def write_all(targets: Iterable[Target], render: Callable[[Target, Path], None],
     """Render every target to a temp file, then rename them all into place (all or none).
 
     ``render(target, tmp_path)`` writes one output to ``tmp_path``. Standard output gets
-    its bytes after the files are in place. Returns the targets written."""
+    its bytes after the files are in place. Returns the targets written. The renames come
+    last, with Ctrl-C and SIGTERM held back; a rename that fails midway (rare: each temp
+    file sits in its target's folder) leaves the outputs renamed before it in place."""
     targets = list(targets)
     for folder in {(t.path.parent if str(t.path.parent) else Path(".")) for t in targets if t.path is not None}:
         atomic.clear_stale(folder)
@@ -131,9 +134,10 @@ def write_all(targets: Iterable[Target], render: Callable[[Target, Path], None],
                 tmp = atomic.new_temp(t.path)
             staged.append((t, tmp))
             render(t, tmp)
-        for t, tmp in staged:
-            if t.path is not None:
-                atomic.commit(tmp, t.path)
+        with _signals_held():  # Ctrl-C or SIGTERM waits until every file is in place
+            for t, tmp in staged:
+                if t.path is not None:
+                    atomic.commit(tmp, t.path)
         for t, tmp in staged:
             if t.path is None:
                 out = (stdout or _stdout_bytes)()
@@ -143,6 +147,21 @@ def write_all(targets: Iterable[Target], render: Callable[[Target, Path], None],
         for _, tmp in staged:
             atomic.discard(tmp)
     return targets
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back (POSIX, main thread) while the block runs."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _stdout_bytes():
