@@ -1,25 +1,101 @@
-"""Terminal rendering with rich: plan tables, summary, live progress."""
+"""Terminal rendering with rich: plan tables, summary, live progress.
+
+User text (group names, departments, file names, scenario names, messages that quote
+them) is only ever text on the terminal, by one rule: it reaches rich as a ``Text``
+built by :func:`text` — never parsed as markup (``[/x]``, ``Retail [north]``) or emoji
+codes (``:fire:``), with control characters made visible (``\\x1b``, see
+:mod:`optimizer.safetext`). Styles are given as ``style=``, never as markup. The
+command line prints on a :class:`SafeConsole`, which holds to the same rule for any
+plain string and ends quietly when its reader goes away (``rollout solve | head``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 from rich import box
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from .checker import Violation
 from .domain import RESOURCE_LABELS, RESOURCES, Instance
 from .plan import Plan
 from .report import level_rows, load_rows, method_grid, plan_grid
+from .safetext import visible
 from .solver import Result
+
+
+def text(*parts: str | tuple[str, str | Style], style: str | Style = "") -> Text:
+    """User text as a rich ``Text``: never markup or emoji, control characters visible.
+
+    ``parts`` are strings or ``(string, style)`` pairs, joined: ``text(("Error:", "red"), " ", msg)``."""
+    out = Text(style=style)
+    for p in parts:
+        if isinstance(p, tuple):
+            out.append(visible(p[0]), style=p[1])
+        else:
+            out.append(visible(p))
+    return out
+
+
+class SafeConsole(Console):
+    """A rich console on which every string is plain text.
+
+    No markup, emoji or highlighting; control characters in any string are made visible
+    before layout. When the reader of its stream goes away (a closed pipe: ``| head``),
+    printing stops quietly: the stream is pointed at the null device so that Python's
+    final flush raises nothing, and the command goes on to its exit code."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        super().__init__(**kwargs)
+        self.closed = False
+
+    def render_str(self, text: str, **kwargs) -> Text:  # type: ignore[override]
+        kwargs.update(markup=False, emoji=False)
+        return super().render_str(visible(text), **kwargs)
+
+    def print(self, *objects, **kwargs) -> None:  # type: ignore[override]
+        if self.closed:
+            return
+        try:
+            super().print(*objects, **kwargs)
+        except BrokenPipeError:  # rich before 13.8 lets it through
+            self.on_broken_pipe()
+
+    def on_broken_pipe(self) -> None:
+        """The reader has gone: stop printing (rich's own handler would exit 1)."""
+        self.closed = self.quiet = True
+        to_null(self.file)
+
+
+def to_null(stream) -> None:
+    """Point ``stream``'s file descriptor at the null device (its reader has gone)."""
+    with contextlib.suppress(Exception):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+
+
+def make_console(*, stderr: bool = False) -> SafeConsole:
+    """The command line's console: standard output (wide when not a terminal, so piped
+    tables do not wrap) or standard error."""
+    c = SafeConsole(stderr=stderr)
+    if not stderr and not c.is_terminal:
+        c = SafeConsole(width=200)
+    return c
 
 
 def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
     t = RichTable(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
     for i, h in enumerate(header):
-        t.add_column(h, style="bold" if i == 0 else None, overflow="fold", no_wrap=i == 0)
+        t.add_column(text(h), style="bold" if i == 0 else None, overflow="fold", no_wrap=i == 0)
     for r in rows:
         sub = r[0].startswith("  ")
-        t.add_row(*r, style="dim" if sub else None)
+        t.add_row(*(text(c) for c in r), style="dim" if sub else None)
     return t
 
 
@@ -29,29 +105,29 @@ def print_plan(console: Console, plan: Plan) -> None:
 
 
 def print_levels(console: Console, inst: Instance, result: Result) -> None:
-    t = RichTable(title=f"Status: {result.status}" + (" (interrupted)" if result.interrupted else ""),
+    t = RichTable(title=text(f"Status: {result.status}" + (" (interrupted)" if result.interrupted else "")),
                   box=box.SIMPLE, title_justify="left")
     for h in ("Objective level", "Status", "Value", "Bound", "Gap", "Seconds"):
         t.add_column(h, justify="left" if h in ("Objective level", "Status") else "right")
     for r in level_rows(result):
-        t.add_row(r["level"], r["status"], _s(r["value"]), _s(r["bound"]),
+        t.add_row(text(r["level"]), text(r["status"]), _s(r["value"]), _s(r["bound"]),
                   "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", f"{r['seconds']:.2f}")
     console.print(t)
     for r in level_rows(result):
         if r["bound_by"] != "lp relaxation":
             continue
         if r["level"] == "finish" and r["status"] == "optimal":
-            console.print("finish: proven by the LP relaxation (even with groups split across "
-                          "months, no plan finishes a month earlier).")
+            console.print(text("finish: proven by the LP relaxation (even with groups split across "
+                               "months, no plan finishes a month earlier)."))
         elif r["level"] == "finish":
-            console.print(f"finish: the LP relaxation rules out every month before "
-                          f"{inst.months[r['bound']].label}.")
+            console.print(text(f"finish: the LP relaxation rules out every month before "
+                               f"{inst.months[r['bound']].label}."))
         else:
             verdict = "proven optimal" if r["status"] == "optimal" else f"bound {_s(r['bound'])}"
-            console.print(f"{r['level']}: {verdict} by the LP relaxation (no plan of this finish "
-                          f"does better, even with groups split across months).")
+            console.print(text(f"{r['level']}: {verdict} by the LP relaxation (no plan of this finish "
+                               f"does better, even with groups split across months)."))
     if result.plan:
-        console.print(f"Finish month: [bold]{inst.months[result.plan.finish()].label}[/bold]")
+        console.print(text("Finish month: ", (inst.months[result.plan.finish()].label, "bold")))
 
 
 def print_loads(console: Console, plan: Plan) -> None:
@@ -67,7 +143,7 @@ def print_loads(console: Console, plan: Plan) -> None:
             used, cap = row[r], row[f"{r}_capacity"]
             pct = f" ({100 * used / cap:.0f} %)" if cap else ""
             cells.append(f"{used} / {cap}{pct}")
-        t.add_row(row["month"], str(row["users"]), str(row["cumulative_users"]), *cells)
+        t.add_row(text(row["month"]), str(row["users"]), str(row["cumulative_users"]), *cells)
     console.print(t)
 
 
@@ -78,20 +154,20 @@ def print_result(console: Console, inst: Instance, result: Result) -> None:
     if result.plan:
         print_loads(console, result.plan)
     o = result.options
-    console.print(
+    console.print(text(
         f"Solved in {result.seconds:.2f} s with OR-Tools CP-SAT {result.ortools_version} "
         f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
         f"{'deterministic' if o.deterministic else 'non-deterministic'})."
-    )
+    ))
 
 
 def print_violations(console: Console, violations: list[Violation]) -> None:
     if not violations:
-        console.print("[green]The plan is valid: it keeps every rule.[/green]")
+        console.print(text(("The plan is valid: it keeps every rule.", "green")))
         return
-    console.print(f"[red]The plan breaks {len(violations)} rule(s):[/red]")
+    console.print(text((f"The plan breaks {len(violations)} rule(s):", "red")))
     for v in violations:
-        console.print(f"  - {v.message} [dim]({v.rule})[/dim]", highlight=False)
+        console.print(text(f"  - {v.message} ", (f"({v.rule})", "dim")))
 
 
 def _s(v) -> str:
@@ -107,28 +183,23 @@ class ProgressPrinter:
     def __call__(self, level: str, value: float, bound: float, seconds: float) -> None:
         # bound is NaN for plans from window moves (they prove nothing)
         b = "–" if bound != bound else f"{bound:.0f}"
-        self.console.print(
-            f"  [dim]{level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)[/dim]",
-            highlight=False,
-        )
+        self.console.print(text(f"  {level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)", style="dim"))
 
 
 def print_explanation(console: Console, explanation) -> None:
     """Why there is no plan: the conflicting rules and the verified repairs."""
-    from rich.markup import escape
-
-    console.print("[bold red]Why there is no plan[/bold red]")
+    console.print(text(("Why there is no plan", "bold red")))
     if explanation.summary:
-        console.print("  " + escape(explanation.summary), highlight=False)
+        console.print(text("  " + explanation.summary))
     if explanation.conflicts:
-        console.print("  " + explanation.intro)
+        console.print(text("  " + explanation.intro))
         for c in explanation.conflicts:
-            console.print(f"   - {escape(c.message)}  [dim]\\[{c.rule}][/dim]", highlight=False)
+            console.print(text(f"   - {c.message}  ", (f"[{c.rule}]", "dim")))
     if explanation.repairs:
-        console.print("  Each of these changes gives a plan (smallest first):")
+        console.print(text("  Each of these changes gives a plan (smallest first):"))
         for r in explanation.repairs:
-            console.print(f"   + {escape(r.description)}", highlight=False)
+            console.print(text(f"   + {r.description}"))
     elif explanation.conflicts:
-        console.print("  No single change of one input was found that gives a plan; change several.")
+        console.print(text("  No single change of one input was found that gives a plan; change several."))
     if explanation.note:
-        console.print(f"  [dim]{escape(explanation.note)}[/dim]", highlight=False)
+        console.print(text("  " + explanation.note, style="dim"))
