@@ -11,40 +11,40 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
+from . import i18n, process
 from .checker import check_plan
-from .cli_types import SECONDS, SEED
 from .cli_lang import add_lang_options
-from .console import ProgressPrinter, print_answer, print_explanation, print_result, print_violations
+from .cli_types import SECONDS, SEED
+from .console import (ProgressPrinter, make_console, print_answer, print_error, print_explanation, print_result,
+                      print_violations, text, to_null)
 from .directory_commands import groups_cmd, pilot_cmd
 from .domain import Instance
-from . import i18n
 from .errors import InputError
 from .i18n import _
-from .export import check_out_paths, write_outputs
+from .export import CSV_SEPARATORS, check_out_paths, write_outputs
 from .loaders import load_instance
+from .outputs import source_files
 from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: a second Ctrl-C / SIGTERM ended the command
 
 
 def example_dir() -> Path:
-    """The embedded example: data/example beside the package, else in the current folder."""
-    for base in (Path(__file__).resolve().parent.parent, Path.cwd()):
-        d = base / "data" / "example"
-        if (d / "groups.csv").is_file():
-            return d
-    raise InputError("the embedded example (data/example/groups.csv) was not found; pass GROUPS.csv CAPACITY.csv")
+    """The folder of the embedded example (see :mod:`optimizer.embedded`)."""
+    from .embedded import example_files
+
+    with example_files() as (groups, _, _):
+        return groups.parent
 
 
 def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
     if not files:
-        d = example_dir()
-        rules_path = rules or (str(d / "rules.toml") if (d / "rules.toml").is_file() else None)
-        return load_instance(d / "groups.csv", d / "capacity.csv", rules_path, name="example")
+        from .embedded import load_example
+
+        return load_example(rules)
     if len(files) == 2:
         return load_instance(files[0], files[1], rules)
     elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)
@@ -57,14 +57,9 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
                            "or no files for the embedded example")
 
 
-def _console() -> Console:
+def _console():
     """Stdout console: the terminal's width; piped, $COLUMNS or 80 (tables fit it, see console.py)."""
-    return Console()
-
-
-def _fail(err: InputError) -> None:
-    Console(stderr=True).print("[red]" + _("Error:") + f"[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
-    sys.exit(EXIT_INPUT)
+    return make_console()
 
 
 def _verbose() -> int:
@@ -72,19 +67,41 @@ def _verbose() -> int:
     return (ctx.find_root().params.get("verbose") or 0) if ctx else 0
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _fail(err: InputError) -> None:
+    print_error(err)
+    sys.exit(EXIT_INPUT)
+
+
+class _Group(click.Group):
+    """Ctrl-C or SIGTERM that ends a command before its result is written: exit 130, said
+    in words (click would say 'Aborted!' and exit 1, the code for 'no plan')."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            make_console(stderr=True).print(text((process.INTERRUPTED_MESSAGE, "red")), soft_wrap=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rollout")
 @click.option("-v", "--verbose", count=True, help="Log solver progress (-v) or debug details (-vv).")
 def main(verbose: int) -> None:
     """Plan the phased rollout of a device-management system, optimally."""
+    process.setup_streams()
+    process.handle_sigterm()
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    process.setup_logging(level)
 
 
 @main.command("solve")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
-@click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
+@click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable. "
+              "'-' writes CSV to standard output ('-.md', '-.json' other formats).")
+@click.option("--csv-sep", type=click.Choice(CSV_SEPARATORS), default=None,
+              help="Separator in CSV outputs [default: the groups file's; ',' for workbooks].")
 @click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
                    "deterministic seconds, wall clock capped at 1.5x).")
@@ -97,45 +114,56 @@ def main(verbose: int) -> None:
               help="On large inputs (500+ groups) improve each level by re-solving windows of "
                    "months before the whole-model search.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the one-line answer.")
-def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
-    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no files:
-    the embedded example) to an optimal plan."""
-    console = _console()
-    err_console = Console(stderr=True)
+def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
+    """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no
+    files: the embedded example) to an optimal plan."""
+    err_console = make_console(stderr=True)
     try:
         inst = load_inputs(files, rules)
-        check_out_paths(list(outs))
+        targets = check_out_paths(list(outs), [*files, *([rules] if rules else []), *source_files(inst.sources)])
     except InputError as err:
         _fail(err)
+    # With '-' the plan goes to standard output: the tables stay off it, messages go to stderr.
+    console = err_console if any(t.to_stdout for t in targets) else _console()
     opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
                         lns=window_moves)
     if not quiet:
-        err_console.print(escape(_("Planning {name}: {groups} groups, {months} months (Ctrl-C returns the best "
-                                   "plan so far)").format(name=inst.name, groups=len(inst.groups),
-                                                          months=inst.horizon)), highlight=False)
+        err_console.print(text(_("Planning {name}: {groups} groups, {months} months (Ctrl-C returns the best "
+                                 "plan so far)").format(name=inst.name, groups=len(inst.groups), months=inst.horizon)))
     result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console, _verbose(), inst.month_labels))
     if result.status == "infeasible":
         from .explain import explain
 
         if not quiet:
-            err_console.print(_("No plan exists; looking for the rules that conflict..."), highlight=False)
+            err_console.print(text(_("No plan exists; looking for the rules that conflict...")))
         result.explanation = explain(inst, time_limit=min(30.0, max(5.0, time_limit)), seed=seed, workers=workers)
+    _write(lambda: write_outputs(inst, result, targets, csv_sep=csv_sep), targets, None if quiet else err_console)
+    # Files first, then the tables: a Ctrl-C or a closed pipe while printing loses nothing.
+    # -q: the one-line answer alone (the first line of the full output, which says whether there is a plan).
     if quiet:
         print_answer(console, inst, result)
-    else:
+    elif console is not err_console:
         print_result(console, inst, result, verbose=_verbose())
     if result.explanation is not None and not quiet:
         print_explanation(console, result.explanation)
-    try:
-        write_outputs(inst, result, list(outs))
-    except OSError as exc:
-        _fail(InputError(f"cannot write the output: {exc}"))
-    if not quiet:
-        for p in outs:
-            err_console.print(escape(_("Wrote {path}").format(path=p)), highlight=False)
     if not result.found:
         sys.exit(EXIT_NO_PLAN)
     sys.exit(EXIT_OK)
+
+
+def _write(write, targets, err_console) -> None:
+    """Run ``write()`` (all outputs or none); a failure is exit 2 with the reason."""
+    try:
+        write()
+    except BrokenPipeError:  # standard output's reader left after the files were written
+        to_null(sys.stdout)
+    except OSError as exc:
+        _fail(InputError(f"cannot write the output: {exc}; no output was written"))
+    except Exception as exc:  # a writer's bug must not leave half the outputs
+        _fail(InputError(f"cannot write the output ({type(exc).__name__}: {exc}); no output was written"))
+    for t in targets:
+        if not t.to_stdout and err_console is not None:
+            err_console.print(text(_("Wrote {path}").format(path=t.spec)))
 
 
 @main.command("check")
@@ -160,21 +188,24 @@ def check_cmd(files, rules) -> None:
     except InputError as err:
         _fail(err)
     if note:
-        Console(stderr=True).print(note, markup=False, highlight=False)
+        make_console(stderr=True).print(text(note))
     violations = check_plan(p)
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):
         vals = p.objective_values()
-        console.print(_("Finish month {month}; users waiting {waiting} (user-months, weighted by readiness); "
-                        "assisted users {assisted}.").format(
+        console.print(text(_("Finish month {month}; users waiting {waiting} (user-months, weighted by readiness); "
+                             "assisted users {assisted}.").format(
             month=i18n.month(inst.months[vals["finish"]].label), waiting=i18n.number(vals["waiting"]),
-            assisted=i18n.number(vals["assisted"])), highlight=False)
+            assisted=i18n.number(vals["assisted"]))))
     sys.exit(EXIT_NO_PLAN if violations else EXIT_OK)
 
 
 @main.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv, .json or .xlsx. Repeatable.")
+@click.option("--out", "outs", multiple=True, help="Write the comparison; suffix .md, .csv, .json or .xlsx. "
+              "Repeatable. '-' writes CSV to standard output ('-.md', '-.json' other formats).")
+@click.option("--csv-sep", type=click.Choice(CSV_SEPARATORS), default=None,
+              help="Separator in CSV outputs [default: the first scenario's groups file's].")
 @click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds per scenario, for all its objective levels together.")
 @click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
@@ -184,35 +215,36 @@ def check_cmd(files, rules) -> None:
               help="Scenarios solved in parallel processes [default: one per core; 1 when all are small].")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
+def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
     """Solve scenario TOML files and compare them; the first is the baseline."""
     from . import compare as C
 
-    console, err_console = _console(), Console(stderr=True)
+    err_console = make_console(stderr=True)
     try:
-        C.check_out_paths(list(outs))
+        C.check_out_paths(list(outs), scenarios)
     except InputError as err:
         _fail(err)
     runs = C.load_runs(scenarios)
+    try:
+        targets = C.check_out_paths(list(outs), C.input_files(runs))
+    except InputError as err:
+        _fail(err)
+    console = err_console if any(t.to_stdout for t in targets) else _console()
     jobs = jobs or C.default_jobs(runs)
     opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers or C.fair_workers(jobs),
                         deterministic=deterministic)
     for r in runs:
         if r.error_kind == "input":
-            err_console.print(f"[red]Error:[/red] {r.error}", highlight=False, soft_wrap=True)
+            err_console.print(text((_("Error:"), "red"), f" {r.error}"), soft_wrap=True)
     if not quiet:
-        err_console.print(f"Solving {sum(r.inst is not None for r in runs)} scenario(s), {jobs} in parallel, "
-                          f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)", highlight=False)
-    C.solve_runs(runs, opts, jobs=jobs, on_done=None if quiet else lambda r: err_console.print(
-        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""), highlight=False))
+        err_console.print(text(f"Solving {sum(r.inst is not None for r in runs)} scenario(s), {jobs} in parallel, "
+                               f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)"))
+    C.solve_runs(runs, opts, jobs=jobs, on_done=None if quiet else lambda r: err_console.print(text(
+        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""))))
     comp = C.compare(runs, options=opts, jobs=jobs)
-    C.print_comparison(console, comp)
-    try:
-        C.write_comparison(comp, list(outs))
-    except OSError as exc:
-        _fail(InputError(f"cannot write the output: {exc}"))
-    for p in outs:
-        err_console.print(f"Wrote {p}", highlight=False)
+    _write(lambda: C.write_comparison(comp, targets, csv_sep=csv_sep), targets, err_console)
+    if console is not err_console:  # with '--out -' standard output holds the comparison alone
+        C.print_comparison(console, comp)
     sys.exit(C.exit_code(comp))
 
 

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .atomic import write_text
+from .atomic import save_text
 from .domain import Instance
 from .errors import InputError
-from .export import md_table
+from .export import _md_cell, input_separator, md_table, save_csv
+from .outputs import Target, parse_targets, source_files, write_all
 from .procpool import init_worker as _init_worker
 from .procpool import mp_context as _mp_context
 from .procpool import run_alone
@@ -152,6 +153,16 @@ def _solve_in_worker(inst: Instance, options: SolveOptions) -> Result:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _interrupt_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Pass a Ctrl-C on to the solver processes: a terminal's Ctrl-C reaches them by itself,
+    a SIGTERM sent to this process alone (a scheduler stopping the job) does not."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(proc.pid, signal.SIGINT)
+        except (OSError, AttributeError):
+            pass
+
+
 def solve_runs(
     runs: list[ScenarioRun],
     options: SolveOptions,
@@ -192,6 +203,7 @@ def solve_runs(
                 if interrupted:
                     raise
                 interrupted = True  # running solves return their best plan; drop the rest
+                _interrupt_workers(pool)
                 for f in pending:
                     if f.cancel():
                         futures[f].error_kind, futures[f].error = "skipped", "not solved: interrupted (Ctrl-C)"
@@ -494,26 +506,27 @@ def comparison_json(comp: Comparison) -> str:
 
 
 def comparison_markdown(comp: Comparison) -> str:
-    base = comp.baseline.name if comp.runs else ""
+    base = _md_cell(comp.baseline.name) if comp.runs else ""
     out = ["# Scenario comparison", "",
            f"Baseline: **{base}**; every other column shows its difference from it in brackets.", "",
            md_table(*kpi_rows(comp))]
     out += ["", f"## Changes against {base}", ""]
     if not comp.baseline.found:
-        out.append(f"None: the baseline has no plan ({comp.baseline.reason}).")
+        out.append(f"None: the baseline has no plan ({_md_cell(comp.baseline.reason)}).")
     for r in comp.runs[1:]:
         ms = comp.moves_of(r.name)
+        name = _md_cell(r.name)
         if not r.found:
-            out.append(f"- **{r.name}**: no plan ({r.reason})")
+            out.append(f"- **{name}**: no plan ({_md_cell(r.reason)})")
         elif not ms:
-            out.append(f"- **{r.name}**: the same plan as the baseline")
+            out.append(f"- **{name}**: the same plan as the baseline")
         else:
-            out.append(f"- **{r.name}**: {_plural(len(ms), 'group')} changed")
-            out += [f"  - {m.group} ({m.size} users): {describe_move(m)}" for m in ms]
+            out.append(f"- **{name}**: {_plural(len(ms), 'group')} changed")
+            out += [f"  - {_md_cell(m.group)} ({m.size} users): {_md_cell(describe_move(m))}" for m in ms]
     failed = [r for r in comp.runs if not r.found]
     if failed:
         out += ["", "## Scenarios without a plan", ""]
-        out += [f"- **{r.name}** ({r.path}): {r.reason}" for r in failed]
+        out += [f"- **{_md_cell(r.name)}** ({_md_cell(r.path)}): {_md_cell(r.reason)}" for r in failed]
     o = comp.options
     if o is not None:
         out += ["", f"Each scenario solved with seed {o.seed}, {o.workers} CP-SAT workers, time limit "
@@ -521,32 +534,34 @@ def comparison_markdown(comp: Comparison) -> str:
     return "\n".join(out) + "\n"
 
 
-def _csv_cell(v: Any) -> str:
-    """Numbers as numbers (a delta of -60 stays -60); text escaped against formula injection."""
+def _csv_cell(v: Any, sep: str = ",") -> str:
+    """Numbers as numbers (a delta of -60 stays -60; with ``;`` between cells a decimal
+    comma, as Swedish Excel reads it); text escaped against formula injection."""
     if v is None:
         return ""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(round(v, 4) if isinstance(v, float) else v)
+        text = str(round(v, 4) if isinstance(v, float) else v)
+        return text.replace(".", ",") if sep == ";" else text
     return escape_cell(str(v))
 
 
-def comparison_csv(comp: Comparison) -> str:
+def comparison_csv(comp: Comparison, sep: str = ",") -> str:
     """One row per KPI (then per moved group); per scenario a value column and, after the
     baseline, a 'vs <baseline>' delta column."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
     base = comp.baseline.name if comp.runs else ""
     header = ["kpi"]
     for i, n in enumerate(comp.names):
         header += [n] if i == 0 else [n, f"{n} vs {base}"]
-    w.writerow([_csv_cell(h) for h in header])
+    w.writerow([_csv_cell(h, sep) for h in header])
     for k in comp.kpis:
         row: list[Any] = [k.label]
         for i in range(len(comp.runs)):
             row.append(k.values[i])
             if i:
                 row.append(k.deltas[i])
-        w.writerow([_csv_cell(c) for c in row])
+        w.writerow([_csv_cell(c, sep) for c in row])
     moved = {}
     for m in comp.moves:
         moved.setdefault(m.group, {})[m.scenario] = m
@@ -558,7 +573,7 @@ def comparison_csv(comp: Comparison) -> str:
             row.append(cell)
             if i:
                 row.append(describe_move(by[r.name]) if r.name in by else "unchanged" if cell else "")
-        w.writerow([_csv_cell(c) for c in row])
+        w.writerow([_csv_cell(c, sep) for c in row])
     return buf.getvalue()
 
 
@@ -576,11 +591,12 @@ def write_comparison_xlsx(comp: Comparison, path: Path) -> None:
     write(comp, path)
 
 
-def writers() -> dict[str, Callable[[Comparison, Path], None]]:
-    w: dict[str, Callable[[Comparison, Path], None]] = {
-        ".md": lambda c, p: write_text(p, comparison_markdown(c)),
-        ".csv": lambda c, p: write_text(p, comparison_csv(c)),
-        ".json": lambda c, p: write_text(p, comparison_json(c)),
+def writers() -> dict[str, Callable[..., None]]:
+    """suffix -> writer(comparison, path): writes one format to ``path`` (a staged temp file)."""
+    w: dict[str, Callable[..., None]] = {
+        ".md": lambda c, p: save_text(p, comparison_markdown(c)),
+        ".csv": lambda c, p, sep=",": save_csv(p, comparison_csv(c, sep)),
+        ".json": lambda c, p: save_text(p, comparison_json(c)),
     }
     x = _xlsx_writer()
     if x is not None:
@@ -588,22 +604,36 @@ def writers() -> dict[str, Callable[[Comparison, Path], None]]:
     return w
 
 
-def check_out_paths(paths: list[str]) -> None:
-    """Fail before solving on an output we cannot write."""
-    known = writers()
-    for p in paths:
-        if Path(p).suffix.lower() not in known:
-            raise InputError(f"cannot write '{p}': the suffix must be one of {', '.join(sorted(known))}",
-                             column="--out")
-        parent = Path(p).parent
-        if str(parent) and not parent.is_dir():
-            raise InputError(f"cannot write '{p}': the folder '{parent}' does not exist", column="--out")
+def input_files(runs: Iterable[ScenarioRun]) -> list[str]:
+    """Every file the scenarios read: the scenario files and the files they reference."""
+    out: list[str] = []
+    for r in runs:
+        out.append(r.path)
+        if r.inst is not None:
+            out += source_files(r.inst.sources)
+    return out
 
 
-def write_comparison(comp: Comparison, paths: list[str]) -> None:
+def check_out_paths(paths: list[str], inputs: Iterable[str | Path] = ()) -> list[Target]:
+    """Fail before solving on an output we cannot or must not write (never an input)."""
+    return parse_targets(paths, writers(), inputs)
+
+
+def write_comparison(comp: Comparison, paths: Iterable[str | Target], *, csv_sep: str | None = None) -> list[Target]:
+    """Write every output (all or none). ``csv_sep`` None follows the baseline's groups file."""
     known = writers()
-    for p in paths:
-        known[Path(p).suffix.lower()](comp, Path(p))
+    targets = [p for p in paths if isinstance(p, Target)]
+    targets += check_out_paths([str(p) for p in paths if not isinstance(p, Target)], input_files(comp.runs))
+    base = next((r.inst for r in comp.runs if r.inst is not None), None)
+    sep = csv_sep or (input_separator(base) if base is not None else ",")
+
+    def render(t: Target, tmp: Path) -> None:
+        if t.suffix == ".csv":
+            known[".csv"](comp, tmp, sep=sep)
+        else:
+            known[t.suffix](comp, tmp)
+
+    return write_all(targets, render)
 
 
 def exit_code(comp: Comparison) -> int:
@@ -614,31 +644,32 @@ def exit_code(comp: Comparison) -> int:
 
 
 def print_comparison(console: Any, comp: Comparison) -> None:
-    """The KPI table, the moved groups and the reasons, on a rich console."""
+    """The KPI table, the moved groups and the reasons, on a rich console (user text is
+    only ever text: see :func:`optimizer.console.text`)."""
     from rich import box
-    from rich.markup import escape as esc
     from rich.table import Table as RichTable
 
+    from .console import text
+
     header, rows = kpi_rows(comp)
-    t = RichTable(title=f"Scenario comparison (baseline: {esc(comp.baseline.name)})", box=box.SIMPLE,
+    t = RichTable(title=text(f"Scenario comparison (baseline: {comp.baseline.name})"), box=box.SIMPLE,
                   title_justify="left")
     for i, h in enumerate(header):
-        t.add_column(esc(h), justify="left" if i == 0 else "right", overflow="fold")
+        t.add_column(text(h), justify="left" if i == 0 else "right", overflow="fold")
     for row in rows:
-        t.add_row(*(esc(c) for c in row))
+        t.add_row(*(text(c) for c in row))
     console.print(t)
     for r in comp.runs[1:]:
         ms = comp.moves_of(r.name)
         if not r.found:
             continue
         if not ms:
-            console.print(f"{esc(r.name)}: the same plan as {esc(comp.baseline.name)}", highlight=False)
+            console.print(text(f"{r.name}: the same plan as {comp.baseline.name}"))
             continue
-        console.print(f"[bold]{esc(r.name)}[/bold]: {_plural(len(ms), 'group')} changed against "
-                      f"{esc(comp.baseline.name)}", highlight=False)
+        console.print(text((r.name, "bold"), f": {_plural(len(ms), 'group')} changed against "
+                                              f"{comp.baseline.name}"))
         for m in ms:
-            console.print(f"  {esc(m.group)} ({m.size} users): {esc(describe_move(m))}", highlight=False)
+            console.print(text(f"  {m.group} ({m.size} users): {describe_move(m)}"))
     for r in comp.runs:
         if not r.found:
-            console.print(f"[red]{esc(r.name)}[/red] ({esc(r.path)}): no plan: {esc(r.reason or '')}",
-                          highlight=False)
+            console.print(text((r.name, "red"), f" ({r.path}): no plan: {r.reason or ''}"))

@@ -1,7 +1,9 @@
 """Write a result to files; the suffix picks the format (.csv, .md, .json, .xlsx).
 
-All writes are atomic (see :mod:`optimizer.atomic`). User text in CSV cells
-is escaped against formula injection.
+All outputs of one call are written together or not at all (see :mod:`optimizer.outputs`
+and :mod:`optimizer.atomic`). CSV is UTF-8 with a BOM (so Excel reads å, ä and ö right)
+and ``,`` or ``;`` between cells; user text in CSV cells is escaped against formula
+injection, and in Markdown against breaking the table.
 """
 
 from __future__ import annotations
@@ -10,30 +12,40 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
-from .atomic import write_text
 from . import i18n
 from .answer import key_figures, one_line, quality
+from .atomic import save_text
 from .domain import Instance, RESOURCES
 from .i18n import _
-from .errors import InputError
+from .outputs import Target, parse_targets, write_all
+from .safetext import visible
 from .report import CSV_COLUMNS, level_rows, load_rows, method_grid, plan_grid, summary
 from .solver import Result
-from .tables import escape_cell
+from .tables import escape_cell, sniff_delimiter
 
 
-def plan_csv(result: Result) -> str:
+#: Output CSV encoding: UTF-8 with a BOM, which Excel (also Swedish Excel) needs to read UTF-8.
+CSV_ENCODING = "utf-8-sig"
+CSV_SEPARATORS = (",", ";")
+
+
+def plan_csv(result: Result, sep: str = ",") -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for row in result.plan.rows() if result.plan else []:
         w.writerow([escape_cell(str(row[c])) for c in CSV_COLUMNS])
     return buf.getvalue()
 
 
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _md_cell(text) -> str:
+    """Text for one Markdown table cell or list item: backslashes and ``|`` escaped, line
+    breaks as ``<br>``, other control characters visible (``\\x1b``)."""
+    t = str(text).replace("\\", "\\\\").replace("|", "\\|")
+    t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    return visible(t)
 
 
 def md_table(header: list[str], rows: list[list]) -> str:
@@ -46,7 +58,7 @@ def md_table(header: list[str], rows: list[list]) -> str:
 def plan_markdown(inst: Instance, result: Result) -> str:
     """The plan as a Markdown document in the current language (the guide's two tables first);
     the solver's figures (bounds, gaps, settings) last, under 'Solver details'."""
-    out = ["# " + _("Rollout plan: {name}").format(name=inst.name), "", one_line(inst, result)]
+    out = ["# " + _("Rollout plan: {name}").format(name=_md_cell(inst.name)), "", _md_cell(one_line(inst, result))]
     if result.plan:
         out += ["", quality(result)]
         out += ["", "## " + _("Plan"), "", md_table(*plan_grid(result.plan))]
@@ -89,34 +101,55 @@ def plan_json(inst: Instance, result: Result) -> str:
     return json.dumps(summary(inst, result), indent=2, ensure_ascii=False) + "\n"
 
 
-WRITERS: dict[str, Callable[[Instance, Result, Path], None]] = {
-    ".csv": lambda inst, res, p: write_text(p, plan_csv(res)),
-    ".md": lambda inst, res, p: write_text(p, plan_markdown(inst, res)),
-    ".json": lambda inst, res, p: write_text(p, plan_json(inst, res)),
+def save_csv(path: Path, text: str) -> None:
+    save_text(path, text, encoding=CSV_ENCODING)
+
+
+#: suffix -> writer(inst, result, path): writes one format to ``path`` (a staged temp file).
+WRITERS: dict[str, Callable[..., None]] = {
+    ".csv": lambda inst, res, p, sep=",": save_csv(p, plan_csv(res, sep)),
+    ".md": lambda inst, res, p: save_text(p, plan_markdown(inst, res)),
+    ".json": lambda inst, res, p: save_text(p, plan_json(inst, res)),
     ".xlsx": lambda inst, res, p: _write_xlsx(inst, res, p),
 }
 
 
 def _write_xlsx(inst: Instance, result: Result, path: Path) -> None:
-    from .workbook import write_plan_workbook  # openpyxl is imported only when needed
+    from .workbook import plan_workbook  # openpyxl is imported only when needed
 
-    write_plan_workbook(inst, result, path)
-
-
-def check_out_paths(paths: list[str]) -> None:
-    """Fail early (before solving) on an output suffix we cannot write."""
-    for p in paths:
-        suffix = Path(p).suffix.lower()
-        if suffix not in WRITERS:
-            raise InputError(
-                f"cannot write '{p}': the suffix must be one of {', '.join(sorted(WRITERS))}",
-                column="--out",
-            )
-        parent = Path(p).parent
-        if str(parent) and not parent.is_dir():
-            raise InputError(f"cannot write '{p}': the folder '{parent}' does not exist", column="--out")
+    plan_workbook(inst, result).save(path)
 
 
-def write_outputs(inst: Instance, result: Result, paths: list[str]) -> None:
-    for p in paths:
-        WRITERS[Path(p).suffix.lower()](inst, result, Path(p))
+def check_out_paths(paths: list[str], inputs: Iterable[str | Path] = ()) -> list[Target]:
+    """Fail early (before solving) on an output we cannot or must not write (see
+    :func:`optimizer.outputs.parse_targets`: suffix, folder, never an input)."""
+    return parse_targets(paths, WRITERS, inputs)
+
+
+def input_separator(inst: Instance) -> str:
+    """The separator of the instance's groups file (``;`` or ``,``); ``,`` for a workbook."""
+    path = inst.sources.get("groups")
+    if not path or not str(path).lower().endswith(".csv"):
+        return ","
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return ","
+    return sniff_delimiter(head.decode("utf-8", errors="replace").lstrip("\ufeff"))
+
+
+def write_outputs(inst: Instance, result: Result, paths: Iterable[str | Target], *,
+                  csv_sep: str | None = None, inputs: Iterable[str | Path] = ()) -> list[Target]:
+    """Write every output (all or none). ``csv_sep`` None follows the groups file's separator."""
+    targets = [p for p in paths if isinstance(p, Target)]
+    targets += check_out_paths([str(p) for p in paths if not isinstance(p, Target)], inputs)
+    sep = csv_sep or input_separator(inst)
+
+    def render(t: Target, tmp: Path) -> None:
+        if t.suffix == ".csv":
+            WRITERS[".csv"](inst, result, tmp, sep=sep)
+        else:
+            WRITERS[t.suffix](inst, result, tmp)
+
+    return write_all(targets, render)

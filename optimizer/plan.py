@@ -131,6 +131,18 @@ class Plan:
             })
         return out
 
+    def to_frame(self):
+        """The assignments as a pandas DataFrame (see :func:`optimizer.frames.plan_frame`)."""
+        from .frames import plan_frame
+
+        return plan_frame(self)
+
+    def loads_frame(self):
+        """Per-month loads and capacities as a DataFrame (:func:`optimizer.frames.loads_frame`)."""
+        from .frames import loads_frame
+
+        return loads_frame(self)
+
     def table(self) -> dict[str, list[list[str]]]:
         """The guide's plan table: {phase: [groups per month]} with cells 'Name (N users)'
         (the user count in the current language, :mod:`optimizer.i18n`; phases stay keys)."""

@@ -58,16 +58,23 @@ class Table:
         return out
 
 
+def _after_apostrophes(text: str) -> str:
+    return text[len(text) - len(text.lstrip("'")):][:1]
+
+
 def unescape_cell(text: str) -> str:
-    """Undo our CSV-injection escape: ``'=SUM(A1)`` -> ``=SUM(A1)``."""
-    if len(text) >= 2 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
+    """Undo our CSV-injection escape: ``'=SUM(A1)`` -> ``=SUM(A1)``, ``''=x`` -> ``'=x``."""
+    if text.startswith("'") and _after_apostrophes(text) in FORMULA_TRIGGERS and _after_apostrophes(text):
         return text[1:]
     return text
 
 
 def escape_cell(text: str) -> str:
-    """Make a user string safe to put in a CSV cell a spreadsheet will open."""
-    if text and (text[0] in FORMULA_TRIGGERS or text[0] == "'" and len(text) > 1 and text[1] in FORMULA_TRIGGERS):
+    """Make a user string safe to put in a CSV cell a spreadsheet will open: a leading
+    apostrophe before a formula trigger (``=``, ``+``, ``-``, ``@``, tab, CR). A text that
+    already starts with apostrophes before a trigger gets one more, so that
+    :func:`unescape_cell` gives back exactly the original."""
+    if text and _after_apostrophes(text) in FORMULA_TRIGGERS and _after_apostrophes(text):
         return "'" + text
     return text
 

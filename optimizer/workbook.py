@@ -33,6 +33,7 @@ from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
 from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
                            wrapped_lines)
+from .safetext import has_unsafe, visible
 from .solver import Result
 
 # Fonts name Calibri (the workbook's default font): a font without a name is drawn in a
@@ -51,11 +52,31 @@ GREEN, AMBER, RED = (PatternFill("solid", fgColor=c) for c in ("C6EFCE", "FFEB9C
 _BAD_SHEET_CHARS = set('[]:*?/\\')
 
 
+#: Excel's limit on the characters in one cell (UTF-16 code units).
+MAX_CELL_CHARS = 32767
+
+
+def cell_text(text: str) -> str:
+    """Text an Excel cell can hold: control characters visible (``\\x01``, see
+    :mod:`optimizer.safetext`), cut to Excel's 32,767 characters with a closing ``…``."""
+    text = visible(text)
+    if len(text) <= MAX_CELL_CHARS // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS:
+        return text
+    out, units = [], 0
+    for ch in text:
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_CELL_CHARS - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
 def put(ws: Worksheet, row: int, col: int, value: Any, **style) -> Any:
-    """Write one cell; strings are always text (never formulas), whatever they start with."""
+    """Write one cell; strings are always text (never formulas), whatever they start with,
+    and always cells Excel can hold (:func:`cell_text`)."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        cell.value = value
+        cell.value = cell_text(value)
         cell.data_type = "s"
     else:
         cell.value = value
@@ -71,7 +92,7 @@ def put_row(ws: Worksheet, row: int, values: Iterable[Any], **style) -> None:
 
 def sheet_title(name: str, taken: Iterable[str] = ()) -> str:
     """A valid, unique sheet name (<= 31 characters, none of []:*?/\\)."""
-    clean = "".join("_" if ch in _BAD_SHEET_CHARS else ch for ch in name).strip("'") or "Sheet"
+    clean = "".join("_" if ch in _BAD_SHEET_CHARS or has_unsafe(ch) else ch for ch in name).strip("'") or "Sheet"
     base, n, title = clean[:31], 2, clean[:31]
     taken_l = {t.lower() for t in taken}
     while title.lower() in taken_l:

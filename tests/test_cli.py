@@ -77,7 +77,7 @@ def test_all_formats(tmp_path: Path, tiny):
     r = run("solve", str(g), str(c), "-q", *sum((["--out", str(p)] for p in outs), []))
     assert r.exit_code == 0, r.output
 
-    rows = list(csv.DictReader(outs[0].open(encoding="utf-8")))
+    rows = list(csv.DictReader(outs[0].open(encoding="utf-8-sig")))
     assert list(rows[0]) == ["group", "month", "method", "size", "wave", "phase"]
     by = {row["group"]: row for row in rows}
     # A is eager (readiness 5) so it goes first; both self-service (no other capacity).
@@ -191,7 +191,7 @@ def test_failed_export_leaves_old_file(tmp_path: Path, tiny, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(export, "plan_json", boom)
-    monkeypatch.setitem(export.WRITERS, ".json", lambda inst, res, p: export.write_text(p, boom()))
+    monkeypatch.setitem(export.WRITERS, ".json", lambda inst, res, p: export.save_text(p, boom()))
     r = run("solve", str(g), str(c), "-q", "--out", str(out))
     assert r.exit_code == 2 and "disk full" in r.output
     assert out.read_text() == "previous good file"

@@ -178,7 +178,7 @@ def test_outputs_md_csv_json(comp: C.Comparison, tmp_path: Path):
     assert "  - Retail (1000 users): 2027-08 -> 2027-09 (+1 month)" in md
     assert "**Tight deadline** (" in md and "infeasible: Sales and marketing (2000 users)" in md
 
-    rows = list(csv.reader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8-sig"))))
     header, body = rows[0], {r[0]: r[1:] for r in rows[1:]}
     assert header[:4] == ["kpi", "Baseline", "More helpdesk", "More helpdesk vs Baseline"]
     assert body["Waiting (users x readiness x months)"][:4] == ["11540", "11480", "-60", "14720"]

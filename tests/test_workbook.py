@@ -147,7 +147,7 @@ def test_injection_strings_stay_text(tmp_path: Path):
     flat = {c for r in rows_of(path, "Plan") for c in r if isinstance(c, str)}
     assert all(any(f"{n} (10 users)" in c for c in flat) for n in INJECTIONS)
     # The CSV escapes them with an apostrophe, and `rollout check` reads the original names back.
-    text = (tmp_path / "p.csv").read_text(encoding="utf-8")
+    text = (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
     assert "'=1+1" in text and "\n=1+1" not in text
     from optimizer.planfile import read_plan
 
