@@ -15,8 +15,8 @@ import click
 from . import process
 from .checker import check_plan
 from .cli_types import SECONDS, SEED
-from .console import (ProgressPrinter, make_console, print_explanation, print_result, print_violations,
-                      text, to_null)
+from .console import (ProgressPrinter, make_console, print_error, print_explanation, print_result,
+                      print_violations, text, to_null)
 from .directory_commands import groups_cmd, pilot_cmd
 from .domain import Instance
 from .errors import InputError
@@ -61,7 +61,7 @@ def _console():
 
 
 def _fail(err: InputError) -> None:
-    make_console(stderr=True).print(text(("Error:", "red"), f" {err}"), soft_wrap=True)
+    print_error(err)
     sys.exit(EXIT_INPUT)
 
 
@@ -183,7 +183,7 @@ def check_cmd(files, rules) -> None:
     except InputError as err:
         _fail(err)
     if note:
-        Console(stderr=True).print(note, markup=False, highlight=False)
+        make_console(stderr=True).print(text(note))
     violations = check_plan(p)
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):

@@ -89,6 +89,11 @@ def make_console(*, stderr: bool = False) -> SafeConsole:
     return c
 
 
+def print_error(err: object) -> None:
+    """A bad-input error on standard error, in one paragraph: ``Error: <message>``."""
+    make_console(stderr=True).print(text(("Error:", "red"), f" {err}"), soft_wrap=True)
+
+
 def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
     t = RichTable(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
     for i, h in enumerate(header):

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from .console import make_console, print_error
 from .errors import InputError
 from .solver import DEFAULT_TIME_LIMIT
 
@@ -19,9 +19,7 @@ EXIT_INPUT = 2
 
 
 def _fail(err: InputError) -> None:
-    from rich.markup import escape
-
-    Console(stderr=True).print(f"[red]Error:[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
+    print_error(err)
     sys.exit(EXIT_INPUT)
 
 
@@ -49,8 +47,8 @@ def sweep_cmd(sweep_file, outs, engine, address, jobs, workers, time_limit, dete
     from .sweep_engines import import_ray
     from .sweepfile import load_sweep
 
-    console = Console() if Console().is_terminal else Console(width=200)
-    err_console = Console(stderr=True)
+    console = make_console()
+    err_console = make_console(stderr=True)
     if resume and not outs:
         raise click.UsageError("--resume needs --out: the results of the earlier run are kept beside it")
     if address and engine != "ray":
