@@ -114,21 +114,24 @@ class ProgressPrinter:
 
 
 def print_explanation(console: Console, explanation) -> None:
-    """Why there is no plan: the conflicting rules and the verified repairs."""
-    from rich.markup import escape
+    """Why there is no plan: every conflict with its rules and verified repairs, and the
+    combined repair (``Explanation.lines``); user text printed as text, never markup."""
+    from rich.text import Text
 
     console.print("[bold red]Why there is no plan[/bold red]")
-    if explanation.summary:
-        console.print("  " + escape(explanation.summary), highlight=False)
-    if explanation.conflicts:
-        console.print("  " + explanation.intro)
-        for c in explanation.conflicts:
-            console.print(f"   - {escape(c.message)}  [dim]\\[{c.rule}][/dim]", highlight=False)
-    if explanation.repairs:
-        console.print("  Each of these changes gives a plan (smallest first):")
-        for r in explanation.repairs:
-            console.print(f"   + {escape(r.description)}", highlight=False)
-    elif explanation.conflicts:
-        console.print("  No single change of one input was found that gives a plan; change several.")
-    if explanation.note:
-        console.print(f"  [dim]{escape(explanation.note)}[/dim]", highlight=False)
+    indent = "    " if len(explanation.sets) > 1 else "  "
+    for kind, text, rule in explanation.lines():
+        if kind == "heading":
+            console.print(Text("  " + text, style="bold"), highlight=False)
+        elif kind in ("summary", "intro", "repairs"):
+            console.print(Text(indent + text), highlight=False)
+        elif kind == "rule":
+            console.print(Text(f"{indent} - {text}  ").append(f"[{rule}]", style="dim"), highlight=False)
+        elif kind == "repair":
+            console.print(Text(f"{indent} + {text}"), highlight=False)
+        elif kind == "step":
+            console.print(Text(f"    {text}"), highlight=False)
+        elif kind == "note":
+            console.print(Text("  " + text, style="dim"), highlight=False)
+        else:  # the count of conflicts, the combined repair's sentence
+            console.print(Text("  " + text), highlight=False)

@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from . import rules as R
 from .domain import METHODS, RESOURCE_LABELS, Group, Instance, Month
-from .explanation import Conflict, Explanation, Repair
+from .explanation import Conflict, ConflictSet, Explanation, Repair
 from .model import RolloutModel, month_user_capacity
 
 DEFAULT_TIME_LIMIT = 30.0
@@ -74,10 +74,11 @@ def _greedy_plan_exists(inst: Instance) -> bool:
 class _Guarded:
     """The guarded model and infeasibility checks under a subset of its guards."""
 
-    def __init__(self, inst: Instance, seed: int) -> None:
+    def __init__(self, inst: Instance, seed: int, workers: int = 8) -> None:
         self.rm = RolloutModel(inst, guards=True)
         self.keys = list(self.rm.guards)
         self.seed = seed
+        self.workers = workers
 
     def check(self, keys: list[tuple[str, tuple]], limit: float, *, core_needed: bool = True
               ) -> tuple[int, list[tuple[str, tuple]]]:
@@ -89,13 +90,36 @@ class _Guarded:
         proto.assumptions.clear()
         lits = [self.rm.guards[k] for k in keys]
         proto.assumptions.extend(lits)
-        s = _solver(limit, 1 if core_needed else 8, self.seed)
+        s = _solver(limit, 1 if core_needed else self.workers, self.seed)
         st = s.solve(self.rm.model)
         core: list[tuple[str, tuple]] = []
         if st == cp_model.INFEASIBLE and core_needed:
             by_lit = {self.rm.guards[k]: k for k in keys}
             core = [by_lit[i] for i in s.sufficient_assumptions_for_infeasibility() if i in by_lit]
         return st, core
+
+
+class Verify:
+    """Does a changed input admit a plan? With ``ignore`` (the rules of the other
+    conflicts, set aside) the question is whether every other rule of the changed input
+    admits one: a guarded model with those rules off. Without, the whole input (the
+    greedy first, then CP-SAT). True: a plan exists; False: proven none; None: unknown."""
+
+    def __init__(self, ignore: frozenset = frozenset(), *, workers: int = 8, seed: int = 0) -> None:
+        self.ignore = frozenset(ignore)
+        self.workers = workers
+        self.seed = seed
+
+    def __call__(self, inst: Instance, limit: float) -> bool | None:
+        if not self.ignore:
+            return feasible(inst, limit, workers=self.workers, seed=self.seed)
+        if _greedy_plan_exists(inst):  # a plan for every rule is a plan for fewer
+            return True
+        g = _Guarded(inst, self.seed, self.workers)
+        st, _ = g.check([k for k in g.keys if k not in self.ignore], limit, core_needed=False)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return True
+        return False if st == cp_model.INFEASIBLE else None
 
 
 # ------------------------------------------------------------------ conflict
@@ -107,53 +131,37 @@ def _order(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
     return sorted(keys, key=lambda k: rank.get(k[0], 2))
 
 
+def _fits_alone(inst: Instance, g: Group) -> bool:
+    """Some allowed (month, method) holds g with nobody else enrolling."""
+    for t in inst.allowed_months(g):
+        m = inst.months[t]
+        for k in inst.allowed_methods(g):
+            seats = m.assisted if k == "assisted" else m.tech_fair if k == "tech-fair" else g.size
+            if inst.rules.tickets(g.size, k) <= m.helpdesk and g.size <= seats:
+                return True
+    return False
+
+
 def fits_nowhere(inst: Instance) -> Group | None:
     """A group that no allowed (month, method) can hold even with nobody else enrolling."""
-    for g in inst.groups:
-        ok = False
-        for t in inst.allowed_months(g):
-            m = inst.months[t]
-            for k in inst.allowed_methods(g):
-                seats = m.assisted if k == "assisted" else m.tech_fair if k == "tech-fair" else g.size
-                if inst.rules.tickets(g.size, k) <= m.helpdesk and g.size <= seats:
-                    ok = True
-                    break
-            if ok:
-                break
-        if not ok:
-            return g
-    return None
+    return next((g for g in inst.groups if not _fits_alone(inst, g)), None)
 
 
-def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0
-                     ) -> tuple[list[tuple[str, tuple]], bool, str]:
-    """A minimal set of conflicting rule instances: (keys, minimal?, note).
-
-    A group that fits in no month on its own is explained on the one-group instance
-    (rules only add up as groups are added, so that conflict holds for all groups too)."""
-    lonely = fits_nowhere(inst) if len(inst.groups) > 1 else None
-    if lonely is not None:
-        sub = dataclasses.replace(inst, groups=(dataclasses.replace(lonely, after=()),))
-        return minimal_conflict(sub, time_limit=time_limit, seed=seed)
-    t0 = time.perf_counter()
-    g = _Guarded(inst, seed)
-    st, core = g.check(g.keys, time_limit / 2)
-    if st != cp_model.INFEASIBLE:
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return [], True, "a plan exists: nothing to explain"
-        return [], False, "the time limit ran out before the conflict was found"
-    if not core:  # CP-SAT proved infeasibility in presolve without a core: start from all
-        core = list(g.keys)
+def shrink(g: _Guarded, core: list[tuple[str, tuple]], deadline: float, *, step: float = 3.0
+           ) -> tuple[list[tuple[str, tuple]], bool]:
+    """Deletion filter: (keys, minimal?). A rule is dropped for good when the rest,
+    alone, still admit no plan; when the filter ends every rule left is needed
+    (without it the rest admit a plan, verified by a solve). ``minimal`` is False
+    when ``deadline`` (perf_counter) came first or a check was inconclusive."""
     keep = _order(core)
     minimal = True
     i = 0
     while i < len(keep):
-        left = time_limit - (time.perf_counter() - t0)
+        left = deadline - time.perf_counter()
         if left <= 0:
-            minimal = False
-            break
+            return keep, False
         trial = keep[:i] + keep[i + 1:]
-        st, sub = g.check(trial, min(left, max(1.0, time_limit / 10)), core_needed=len(trial) <= 60)
+        st, sub = g.check(trial, min(left, step), core_needed=len(trial) <= 60)
         if st == cp_model.INFEASIBLE:
             # Still infeasible without keep[i]: drop it, and shrink to the new core at once
             # (the core contains every rule already found necessary, so i stays valid).
@@ -164,8 +172,85 @@ def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, 
         else:
             minimal = False
             i += 1
-    note = "" if minimal else "the time limit ran out: these rules conflict, but the set may not be minimal"
-    return keep, minimal, note
+    return keep, minimal
+
+
+def _lonely_core(inst: Instance, g: Group, seed: int, limit: float) -> list[tuple[str, tuple]]:
+    """The rules that keep group g out of every month on its own (the one-group
+    instance's core: the capacities of its months, its window, methods, ...)."""
+    sub = dataclasses.replace(inst, groups=(dataclasses.replace(g, after=()),))
+    one = _Guarded(sub, seed)
+    st, core = one.check(one.keys, limit)
+    return core if st == cp_model.INFEASIBLE else []
+
+
+def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: int = 8
+                   ) -> tuple[list[tuple[list[tuple[str, tuple]], bool]], bool, str]:
+    """Every conflict, disjoint: ([(rule keys, minimal?)], complete?, note).
+
+    Repeat: find a conflicting set of rules (CP-SAT's core under assumptions), shrink it
+    (:func:`shrink`), set its rules aside, search again; until the rules left admit a plan
+    (``complete``) or ``deadline`` (perf_counter) comes. Groups that fit in no month even
+    alone start from their one-group core (milliseconds, where the whole input's core can
+    take seconds)."""
+    found: list[tuple[list[tuple[str, tuple]], bool]] = []
+    used: set[tuple[str, tuple]] = set()
+    g = _Guarded(inst, seed, workers)
+    known = set(g.keys)
+
+    def add(core: list[tuple[str, tuple]]) -> None:
+        budget = max(0.0, deadline - time.perf_counter())
+        keys, minimal = shrink(g, core, time.perf_counter() + 0.6 * budget)
+        found.append((keys, minimal))
+        used.update(keys)
+
+    if len(inst.groups) > 1:
+        for lonely in inst.groups:
+            if time.perf_counter() >= deadline:
+                break
+            if _fits_alone(inst, lonely):
+                continue
+            core = [k for k in _lonely_core(inst, lonely, seed, max(0.5, deadline - time.perf_counter()))
+                    if k in known]
+            if core and not used.intersection(core):
+                add(core)
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return found, False, "the time ran out before every conflict was found"
+        active = [k for k in g.keys if k not in used]
+        st, core = g.check(active, left)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return found, True, ""
+        if st != cp_model.INFEASIBLE:
+            return found, False, ("the time limit ran out before the conflict was found" if not found else
+                                  "the time ran out before every conflict was found")
+        add(core or active)  # no core: CP-SAT proved it in presolve; start from all
+
+
+def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0
+                     ) -> tuple[list[tuple[str, tuple]], bool, str]:
+    """The first conflict only: (keys, minimal?, note) (see :func:`find_conflicts`)."""
+    t0 = time.perf_counter()
+    found, complete, note = find_conflicts(inst, deadline=t0 + time_limit, seed=seed)
+    if not found:
+        return [], complete, "a plan exists: nothing to explain" if complete else note
+    keys, minimal = found[0]
+    return keys, minimal, "" if minimal else \
+        "the time limit ran out: these rules conflict, but the set may not be minimal"
+
+
+def conflict_groups(inst: Instance, keys: list[tuple[str, tuple]]) -> list[str]:
+    """The groups a conflict's rules name, in input order (empty: it is about all groups)."""
+    names: set[str] = set()
+    for rule, k in keys:
+        if rule in _GROUP_RULES:
+            names.add(k[0])
+        elif rule == R.AFTER:
+            names.update(k)
+        elif rule == R.DEPARTMENTS_TOGETHER:
+            names.update(g.name for g in inst.groups if g.department == k[0] and g.wave == k[1])
+    return [g.name for g in inst.groups if g.name in names]
 
 
 # ------------------------------------------------------------------ words
@@ -454,10 +539,14 @@ def _hint_slack(inst: Instance, rm: RolloutModel, slack: dict[tuple[str, str], i
         rm.proto.solution_hint.values.append(max(0, loads[t][res] - inst.months[t].capacity(res)))
 
 
-def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -> Repair | None:
+def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0,
+                    ignore: frozenset = frozenset()) -> Repair | None:
     """The least extra capacity (over all months and resources together) that gives a
-    plan: the plain model with a slack on every capacity row, minimising weighted slack."""
-    rm = RolloutModel(inst, redundant=False)
+    plan: the plain model with a slack on every capacity row, minimising weighted slack.
+    With ``ignore``: the guarded model with those rules set aside (the other conflicts')."""
+    rm = RolloutModel(inst, redundant=False, guards=bool(ignore))
+    if ignore:
+        rm.proto.assumptions.extend(lit for k, lit in rm.guards.items() if k not in ignore)
     slack: dict[tuple[str, str], int] = {}
     for (res, label), ci in rm.capacity_rows.items():
         demand = sum(g.size for g in inst.groups) if res != "helpdesk" else sum(
@@ -514,7 +603,7 @@ def _bisect(lo: int, hi: int, ok, deadline: float) -> int | None:
 
 
 def deadline_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
-                    workers: int = 8) -> Repair | None:
+                    workers: int = 8, verify: Verify | None = None) -> Repair | None:
     """Many groups due too early (several windows in the conflict): the nearest common
     latest month that gives a plan, for every one of them whose latest month is earlier.
     A later latest month only adds plans, so the search bisects."""
@@ -527,8 +616,10 @@ def deadline_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadli
     def changes(t: int) -> tuple:
         return tuple(("latest", (n, _label(inst, t))) for n, h in his.items() if h < t)
 
+    verify = verify or Verify(workers=workers)
+
     def ok(t: int) -> bool | None:
-        return feasible(apply_repair(inst, Repair("", "window", 0.0, changes(t))), _left(deadline), workers=workers)
+        return verify(apply_repair(inst, Repair("", "window", 0.0, changes(t))), _left(deadline))
 
     best = _bisect(last + 1, inst.horizon - 1, ok, deadline)
     if best is None:
@@ -542,7 +633,7 @@ _PERCENTS = (5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
 
 
 def uniform_capacity_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
-                            workers: int = 8) -> Repair | None:
+                            workers: int = 8, verify: Verify | None = None) -> Repair | None:
     """The same extra share of every conflicting capacity (e.g. +30 % helpdesk tickets in
     every month from 2027-01 to 2027-12): the smallest share on a ladder that gives a plan.
     A fallback for when the least-extra-capacity model does not finish (large instances)."""
@@ -556,8 +647,10 @@ def uniform_capacity_repair(inst: Instance, conflict: list[tuple[str, tuple]], *
         pct = _PERCENTS[i]
         return tuple(("capacity", (label, res, -(-caps[label].capacity(res) * pct // 100))) for label, res in cells)
 
+    verify = verify or Verify(workers=workers)
+
     def ok(i: int) -> bool | None:
-        return feasible(apply_repair(inst, Repair("", "capacity", 0.0, changes(i))), _left(deadline), workers=workers)
+        return verify(apply_repair(inst, Repair("", "capacity", 0.0, changes(i))), _left(deadline))
 
     best = _bisect(0, len(_PERCENTS) - 1, ok, deadline)
     if best is None:
@@ -581,24 +674,28 @@ def _span(inst: Instance, labels: list[str]) -> str:
 
 
 def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float, workers: int = 8,
-            limit: int = 8) -> list[Repair]:
-    """Single changes that each make the instance feasible, cheapest first."""
+            limit: int = 8, verify: Verify | None = None) -> list[Repair]:
+    """Single changes that each resolve the conflict, cheapest first: with the change the
+    instance is feasible (with ``verify.ignore``: feasible once those rules, the other
+    conflicts', are set aside)."""
+    verify = verify or Verify(workers=workers)
     found: list[Repair] = []
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
     if windows >= 2:
         rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.6 * (deadline - time.perf_counter()),
-                              workers=workers)
+                              workers=workers, verify=verify)
         if rep is not None:
             found.append(rep)
             seen.add(rep.changes)
     if any(k[0] in _CAP_RULES for k in conflict):
-        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers)
-        if rep is not None and feasible(apply_repair(inst, rep), _left(deadline), workers=workers):
+        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
+                              ignore=verify.ignore)
+        if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
             found.append(rep)
             seen.add(rep.changes)
         elif time.perf_counter() < deadline:
-            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers)
+            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
             if rep is not None:
                 found.append(rep)
                 seen.add(rep.changes)
@@ -612,7 +709,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 continue
             seen.add(rep.changes)
             try:
-                verdict = feasible(apply_repair(inst, rep), _left(deadline), workers=workers)
+                verdict = verify(apply_repair(inst, rep), _left(deadline))
             except (ValueError, KeyError):
                 continue
             if verdict:
@@ -624,7 +721,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
             rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
                          "horizon", 2.0 + n, (("add_months", n),))
             if any(g.latest is None for g in inst.groups) and time.perf_counter() < deadline and \
-                    feasible(apply_repair(inst, rep), _left(deadline), workers=workers):
+                    verify(apply_repair(inst, rep), _left(deadline)):
                 if rep.changes not in seen:
                     found.append(rep)
                 break
@@ -633,12 +730,66 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
 
 
 # ------------------------------------------------------------------ entry point
+def combine(inst: Instance, per_conflict: list[list[Repair]], *, deadline: float, workers: int = 8,
+            seed: int = 0) -> tuple[list[Repair], bool]:
+    """One change per conflict that together give a plan for the whole input:
+    (changes, verified?). The smallest change of each conflict first; when the whole
+    input still has no plan with them, the next smallest of one conflict at a time
+    (the conflicts are disjoint, but a change of one can touch another's months)."""
+    if not per_conflict or any(not reps for reps in per_conflict):
+        return [], False
+    verify = Verify(workers=workers, seed=seed)
+    choice = [reps[0] for reps in per_conflict]
+    tries = [list(choice)] + [choice[:i] + [alt] + choice[i + 1:]
+                              for i, reps in enumerate(per_conflict) for alt in reps[1:3]]
+    for steps in tries:
+        if time.perf_counter() >= deadline:
+            break
+        if verify(apply_repair(inst, Repair("", "combined", 0.0, _merged(steps))), _left(deadline)):
+            return steps, True
+    return choice, False
+
+
+def _merged(steps: list[Repair]) -> tuple:
+    """The changes of several repairs; horizon extensions are not added up (the longest counts)."""
+    months = [int(v) for rep in steps for what, v in rep.changes if what == "add_months"]
+    out = tuple(ch for rep in steps for ch in rep.changes if ch[0] != "add_months")
+    return out + ((("add_months", max(months)),) if months else ())
+
+
+def apply_combined(inst: Instance, steps: list[Repair]) -> Instance:
+    """The instance with every change of a combined repair applied."""
+    return apply_repair(inst, Repair("", "combined", 0.0, _merged(steps)))
+
+
 def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0, workers: int = 8) -> Explanation:
-    """Minimal conflicting rules in words, and verified repairs, within ``time_limit`` seconds."""
+    """Every conflict (disjoint, each shrunk to minimal), for each the smallest verified
+    changes that resolve it, and one change per conflict that together give a plan,
+    verified by a solve of the whole input; within ``time_limit`` seconds."""
     t0 = time.perf_counter()
-    conflict, minimal, note = minimal_conflict(inst, time_limit=time_limit * 0.5, seed=seed)
-    conflicts = [Conflict(rule, key, describe(inst, (rule, key), conflict)) for rule, key in conflict]
+    found, complete, note = find_conflicts(inst, deadline=t0 + 0.5 * time_limit, seed=seed, workers=workers)
+    keysets = [keys for keys, _ in found]
+    per: list[list[Repair]] = []
     # The last feasibility check may start just before the deadline: keep 3 % for it.
-    reps = repairs(inst, conflict, deadline=t0 + 0.97 * time_limit, workers=workers) if conflict else []
-    return Explanation(conflicts=conflicts, repairs=reps, minimal=minimal, seconds=time.perf_counter() - t0,
-                       note=note, summary=headline(inst, conflict) or "")
+    repairs_end = t0 + (0.82 if len(found) > 1 else 0.97) * time_limit
+    for i, keys in enumerate(keysets):
+        others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
+        share = (repairs_end - time.perf_counter()) / (len(keysets) - i)
+        per.append(repairs(inst, keys, deadline=time.perf_counter() + share, workers=workers,
+                           verify=Verify(others, workers=workers, seed=seed)))
+    sets = [ConflictSet(rules=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in keys],
+                        groups=conflict_groups(inst, keys), summary=headline(inst, keys) or "",
+                        repairs=reps, minimal=minimal) for (keys, minimal), reps in zip(found, per)]
+    if len(found) == 1:
+        combined, verified = per[0][:1], bool(per[0])  # verified on the whole input already
+    else:
+        combined, verified = combine(inst, per, deadline=t0 + 0.97 * time_limit, workers=workers, seed=seed)
+    minimal = bool(sets) and all(s.minimal for s in sets)
+    if not found:
+        note = note or "no conflict was found"
+    elif not complete and not note:
+        note = "the time ran out before every conflict was found"
+    return Explanation(conflicts=[c for st in sets for c in st.rules], repairs=per[0] if len(found) == 1 else [],
+                       minimal=minimal, seconds=time.perf_counter() - t0, note=note,
+                       summary=sets[0].summary if len(sets) == 1 else "", sets=sets, combined=combined,
+                       combined_verified=verified, complete=complete)

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from optimizer import rules as R
 from optimizer.cli import main
 from optimizer.domain import Group
-from optimizer.explain import _Guarded, apply_repair, explain
+from optimizer.explain import _Guarded, apply_combined, apply_repair, explain
 from optimizer.scenario import load_scenario
 
 from conftest import instance, months, solved
@@ -24,15 +24,32 @@ SS = ("self-service",)
 
 
 def assert_truly_conflicting(inst, exp) -> None:
-    keys = [(c.rule, c.key) for c in exp.conflicts]
-    assert keys, "an infeasible instance gets at least one conflicting rule"
+    """Every conflict set: its rules alone admit no plan, and without any one of them they
+    do (minimal); the sets share no rule; with all of them set aside the rest admit a plan."""
+    assert exp.sets, "an infeasible instance gets at least one conflict"
     assert exp.minimal, "small instances are shrunk to a minimal set well within the limit"
+    assert exp.complete, "small instances get every conflict within the limit"
     g = _Guarded(inst, seed=0)
-    status, _ = g.check(keys, 10)
-    assert status == cp_model.INFEASIBLE, "the named rules alone must admit no plan"
-    for i, k in enumerate(keys):
-        status, _ = g.check(keys[:i] + keys[i + 1:], 10)
-        assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), f"dropping {k} must give a plan"
+    seen = set()
+    for st in exp.sets:
+        keys = [(c.rule, c.key) for c in st.rules]
+        assert not seen.intersection(keys), "conflicts are disjoint"
+        seen.update(keys)
+        status, _ = g.check(keys, 10)
+        assert status == cp_model.INFEASIBLE, "the named rules alone must admit no plan"
+        for i, k in enumerate(keys):
+            status, _ = g.check(keys[:i] + keys[i + 1:], 10)
+            assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), f"dropping {k} must give a plan"
+    status, _ = g.check([k for k in g.keys if k not in seen], 10)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), "no conflict is left out"
+    assert [(c.rule, c.key) for c in exp.conflicts] == [(c.rule, c.key) for st in exp.sets for c in st.rules]
+
+
+def assert_combined_repair_works(inst, exp) -> None:
+    """The combined repair (one change per conflict) gives a plan the checker accepts."""
+    assert exp.combined_verified and len(exp.combined) == len(exp.sets)
+    res = solved(apply_combined(inst, exp.combined))  # solved() runs the checker on the plan
+    assert res.plan is not None, [r.description for r in exp.combined]
 
 
 def assert_repairs_work(inst, exp) -> None:
@@ -58,11 +75,14 @@ def test_shipped_infeasible_scenarios_are_explained():
         exp = explain(inst, time_limit=30)
         assert exp.minimal
         assert_truly_conflicting(inst, exp)
-        assert exp.repairs, "at least one verified repair"
-        assert_repairs_work(inst, exp)
+        assert_combined_repair_works(inst, exp)
         # Sales and marketing: 2000 users, 300 tickets by self-service, 200 a month from September.
-        assert exp.summary.startswith("Sales and marketing (2000 users) fits in no month from 2027-09 to 2027-10")
-        assert "needs 300 helpdesk tickets but no month has more than 200" in exp.summary
+        first = exp.sets[0]
+        assert first.groups == ["Sales and marketing"]
+        assert first.summary.startswith("Sales and marketing (2000 users) fits in no month from 2027-09 to 2027-10")
+        assert "needs 300 helpdesk tickets but no month has more than 200" in first.summary
+        # and, separately, the assisted-only IT managers against the high-risk Executives
+        assert len(exp.sets) == 2 and exp.sets[1].groups == ["IT managers", "Executives"]
 
 
 def test_group_too_big_for_every_month():
@@ -137,8 +157,14 @@ def test_cli_prints_and_writes_the_explanation(tmp_path: Path):
     assert data["status"] == "infeasible"
     assert data["explanation"]["minimal"] is True
     assert {c["rule"] for c in data["explanation"]["conflicts"]} >= {"helpdesk-capacity", "production-opens"}
-    assert data["explanation"]["repairs"][0]["changes"]
-    assert "## Why there is no plan" in out_md.read_text()
+    sets = data["explanation"]["conflict_sets"]
+    assert [s["groups"] for s in sets] == [["Sales and marketing"], ["IT managers", "Executives"]]
+    assert all(s["minimal"] and s["repairs"] for s in sets) and data["explanation"]["all_conflicts_found"]
+    combined = data["explanation"]["combined_repair"]
+    assert combined["verified"] and len(combined["changes"]) == 2 and combined["changes"][0]["changes"]
+    assert "Do these 2 things to get a plan" in r.output and "Conflict 2 of 2 (IT managers, Executives)" in r.output
+    md = out_md.read_text()
+    assert "## Why there is no plan" in md and "### Conflict 1 of 2 (Sales and marketing)" in md
 
 
 def test_compare_reason_is_the_explanation():
@@ -149,10 +175,10 @@ def test_compare_reason_is_the_explanation():
     C.solve_runs(runs, SolveOptions(time_limit=10, workers=2), jobs=1)
     comp = C.compare(runs)
     tight = next(r for r in comp.runs if r.name == "Tight deadline")
-    assert tight.reason.startswith("infeasible: Sales and marketing (2000 users) fits in no month")
+    assert tight.reason.startswith("infeasible: 2 separate conflicts: Sales and marketing (2000 users) fits in no month")
     data = json.loads(C.comparison_json(comp))
     exp = next(s for s in data["scenarios"] if s["name"] == "Tight deadline")["explanation"]
-    assert exp["minimal"] is True and exp["repairs"]
+    assert exp["minimal"] is True and exp["combined_repair"]["verified"]
     assert {c["rule"] for c in exp["conflicts"]} >= {"helpdesk-capacity", "production-opens"}
     assert next(s for s in data["scenarios"] if s["name"] != "Tight deadline")["explanation"] is None
 
