@@ -113,25 +113,44 @@ class ProgressPrinter:
         )
 
 
+#: control characters (newlines, tabs, escapes) shown as spaces in wrapped user text
+_CONTROL_TO_SPACE = {c: " " for c in [*range(32), 127]}
+
+
 def print_explanation(console: Console, explanation) -> None:
     """Why there is no plan: every conflict with its rules and verified repairs, and the
-    combined repair (``Explanation.lines``); user text printed as text, never markup."""
+    combined repair (``Explanation.lines``); user text printed as text, never markup,
+    wrapped lines indented under their first."""
+    import textwrap
+
     from rich.text import Text
+
+    def line(prefix: str, text: Text) -> None:
+        """Wrapped to the console's width, continuation lines indented under the text."""
+        width = max(20, console.width - len(prefix))
+        text = text.copy()
+        text.plain = text.plain.translate(_CONTROL_TO_SPACE)  # same length: the styles stay in place
+        pos = 0
+        for i, part in enumerate(textwrap.wrap(text.plain, width, break_on_hyphens=False) or [""]):
+            start = text.plain.index(part, pos)
+            pos = start + len(part)
+            console.print(Text(prefix if i == 0 else " " * len(prefix)) + text[start:pos], highlight=False)
 
     console.print("[bold red]Why there is no plan[/bold red]")
     indent = "    " if len(explanation.sets) > 1 else "  "
     for kind, text, rule in explanation.lines():
         if kind == "heading":
-            console.print(Text("  " + text, style="bold"), highlight=False)
+            line("  ", Text(text, style="bold"))
         elif kind in ("summary", "intro", "repairs"):
-            console.print(Text(indent + text), highlight=False)
+            line(indent, Text(text))
         elif kind == "rule":
-            console.print(Text(f"{indent} - {text}  ").append(f"[{rule}]", style="dim"), highlight=False)
+            line(indent + " - ", Text(text + "  ").append(f"[{rule}]", style="dim"))
         elif kind == "repair":
-            console.print(Text(f"{indent} + {text}"), highlight=False)
+            line(indent + " + ", Text(text))
         elif kind == "step":
-            console.print(Text(f"    {text}"), highlight=False)
+            number, _, rest = text.partition(" ")
+            line(f"    {number} ", Text(rest))
         elif kind == "note":
-            console.print(Text("  " + text, style="dim"), highlight=False)
+            line("  ", Text(text, style="dim"))
         else:  # the count of conflicts, the combined repair's sentence
-            console.print(Text("  " + text), highlight=False)
+            line("  ", Text(text))

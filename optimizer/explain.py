@@ -358,8 +358,9 @@ def _group_fits_nowhere(inst: Instance, g: Group, labels: list[str]) -> str:
             else:
                 why.append(f"{'assisted' if k == 'assisted' else 'the tech fair'} needs {tickets} helpdesk "
                            f"tickets too (at most {most_hd})")
-    span = labels[0] if len(labels) == 1 else f"from {labels[0]} to {labels[-1]}"
-    return f"{g.name} ({_users(g.size)}) fits in no month {span}: " + "; ".join(why)
+    if len(labels) == 1:
+        return f"{g.name} ({_users(g.size)}) does not fit in {labels[0]}, its only possible month: " + "; ".join(why)
+    return f"{g.name} ({_users(g.size)}) fits in no month from {labels[0]} to {labels[-1]}: " + "; ".join(why)
 
 
 def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:

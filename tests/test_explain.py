@@ -277,3 +277,97 @@ def test_uniform_capacity_repair_is_the_least_share_that_works():
     rep = uniform_capacity_repair(inst, keys, deadline=time.perf_counter() + 20)
     assert rep.description == "+20 % helpdesk tickets in 2027-01, 2027-02 (+10 in all)"
     assert solved(apply_repair(inst, rep)).plan is not None
+
+
+# ------------------------------------------------------------------ several conflicts at once
+def _independent_conflicts(n: int):
+    """An input with n conflicts that share no group and no month (n <= 5), and groups
+    without any trouble around them; returns (instance, the groups of each conflict)."""
+    ok = [Group("HR", 10), Group("Support", 40)]
+    parts = [
+        # 100 users by self-service only = 15 tickets, due in January, which has 12
+        ([Group("Sales", 100, methods=SS, earliest="2027-01", latest="2027-01")], {"Sales"}),
+        # Retail after Finance, but Finance can't start before March and Retail is due by March
+        ([Group("Finance", 10, earliest="2027-03"), Group("Retail", 10, latest="2027-03", after=("Finance",))],
+         {"Finance", "Retail"}),
+        # a VIP group due in February, when there is no assisted enrollment
+        ([Group("Executives", 30, vip=True, earliest="2027-02", latest="2027-02")], {"Executives"}),
+        # tech fair only, in May, and there is no tech fair
+        ([Group("Lab", 10, methods=("tech-fair",), earliest="2027-05", latest="2027-05")], {"Lab"}),
+        # three locations in June and July, one location a month
+        ([Group(c, 10, location=c, earliest="2027-06", latest="2027-07") for c in ("Oslo", "Bergen", "Umeå")],
+         {"Oslo", "Bergen", "Umeå"}),
+    ][:n]
+    groups = ok + [g for gs, _ in parts for g in gs]
+    ms = months(12, 100, 100, 100, 100, 100, 100, 100, assisted=(100, 0, 100, 100, 100, 100, 100, 100))
+    rules = {"max_locations_per_month": 1} if n >= 5 else {}
+    return instance(groups, ms, **rules), [names for _, names in parts]
+
+
+def _assert_all_conflicts(n: int):
+    inst, expected = _independent_conflicts(n)
+    assert solved(inst, time_limit=5).status == "infeasible"
+    exp = explain(inst, time_limit=20)
+    assert len(exp.sets) == n, [s.headline() for s in exp.sets]
+    assert sorted(map(sorted, (s.groups for s in exp.sets))) == sorted(map(sorted, expected))
+    assert_truly_conflicting(inst, exp)  # each minimal (re-solved without each rule), disjoint, none left
+    for st in exp.sets:
+        assert st.repairs, f"a verified repair for {st.groups}"
+    assert_combined_repair_works(inst, exp)
+    return exp
+
+
+def test_two_independent_conflicts_are_both_found():
+    exp = _assert_all_conflicts(2)
+    assert exp.headline().startswith("2 separate conflicts: ")
+    # no single change fixes a two-conflict input, so none is offered as one
+    assert exp.repairs == []
+
+
+def test_three_independent_conflicts_are_all_found():
+    _assert_all_conflicts(3)
+
+
+def test_five_independent_conflicts_are_all_found():
+    exp = _assert_all_conflicts(5)
+    lines = [text for _, text, _ in exp.lines()]
+    assert "5 separate conflicts; each needs a change of its own." in lines
+    assert any(t.startswith("Do these 5 things to get a plan") for t in lines)
+    locations = next(s for s in exp.sets if "Oslo" in s.groups)
+    assert {c.rule for c in locations.rules} == {R.MAX_LOCATIONS, R.WINDOW}
+
+
+def test_a_repair_of_one_conflict_is_verified_with_the_others_set_aside():
+    """A conflict's repairs do not fix the whole input (the other conflicts remain), but
+    each gives a plan once the other conflicts' rules are set aside."""
+    from optimizer.explain import Verify
+
+    inst, _ = _independent_conflicts(3)
+    exp = explain(inst, time_limit=20)
+    for i, st in enumerate(exp.sets):
+        others = frozenset((c.rule, c.key) for j, o in enumerate(exp.sets) if j != i for c in o.rules)
+        for rep in st.repairs:
+            changed = apply_repair(inst, rep)
+            assert solved(changed, time_limit=5).status == "infeasible", rep.description
+            assert Verify(others, workers=2)(changed, 10) is True, rep.description
+            assert Verify(frozenset(), workers=2)(changed, 10) is False
+
+
+def test_terminal_prints_group_names_as_text_and_wraps_under_the_bullet():
+    import io
+
+    from rich.console import Console
+
+    from optimizer.console import print_explanation
+
+    name = "[bold]Sales[/bold] [/x]"
+    inst = instance([Group(name, 100, methods=SS, latest="2027-01"), Group("HR", 10)], months(12, 100))
+    buf = io.StringIO()
+    print_explanation(Console(file=buf, width=60, force_terminal=False), explain(inst, time_limit=10))
+    out = buf.getvalue()
+    assert f"{name} (100 users) does not fit in" in out
+    assert all(len(row) <= 60 and row == row.rstrip() for row in out.splitlines())
+    # a wrapped rule continues under its text, not under the bullet
+    rows = out.splitlines()
+    i = next(i for i, row in enumerate(rows) if row.startswith(f"   - {name} (100 users) must enroll"))
+    assert rows[i + 1].startswith("     ") and "[window]" in rows[i + 1]
