@@ -86,8 +86,10 @@ def main(verbose: int) -> None:
 @click.option("--window-moves/--no-window-moves", default=True, show_default=True,
               help="On large inputs (500+ groups) improve each level by re-solving windows of "
                    "months before the whole-model search.")
+@click.option("--why", "why_groups", multiple=True, metavar="GROUP",
+              help="Then say why GROUP is in its month and not earlier (as `rollout why`). Repeatable.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
+def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, why_groups, quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
     embedded example) to an optimal plan."""
     console = _console()
@@ -95,6 +97,10 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
     try:
         inst = load_inputs(files, rules)
         check_out_paths(list(outs))
+        for g in why_groups:
+            if g not in {h.name for h in inst.groups}:
+                from .why_command import unknown_group
+                raise unknown_group(inst, g, "--why")
     except InputError as err:
         _fail(err)
     opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
@@ -119,6 +125,11 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
         _fail(InputError(f"cannot write the output: {exc}"))
     for p in outs:
         err_console.print(f"Wrote {p}", highlight=False)
+    if why_groups and result.found:
+        from .why_command import explain_groups
+        console.print()
+        explain_groups(console, inst, result.plan, why_groups, time_limit=min(10.0, time_limit), seed=seed,
+                       workers=workers)
     if not result.found:
         if result.status == "infeasible":
             console.print("[red]No plan satisfies all rules (infeasible).[/red]")
@@ -199,6 +210,11 @@ def compare_cmd(scenarios, outs, time_limit, seed, workers, jobs, deterministic,
     for p in outs:
         err_console.print(f"Wrote {p}", highlight=False)
     sys.exit(C.exit_code(comp))
+
+
+from .why_command import why_cmd  # noqa: E402  (its own module; registered here)
+
+main.add_command(why_cmd)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -117,24 +117,30 @@ class ProgressPrinter:
 _CONTROL_TO_SPACE = {c: " " for c in [*range(32), 127]}
 
 
-def print_explanation(console: Console, explanation) -> None:
-    """Why there is no plan: every conflict with its rules and verified repairs, and the
-    combined repair (``Explanation.lines``); user text printed as text, never markup,
-    wrapped lines indented under their first."""
+def print_wrapped(console: Console, prefix: str, text) -> None:
+    """One paragraph (a str or rich Text, always shown as text, never markup) wrapped to the
+    console's width, continuation lines indented under the text; control characters as spaces."""
     import textwrap
 
     from rich.text import Text
 
+    text = Text(text) if isinstance(text, str) else text.copy()
+    text.plain = text.plain.translate(_CONTROL_TO_SPACE)  # same length: the styles stay in place
+    width = max(20, console.width - len(prefix))
+    pos = 0
+    for i, part in enumerate(textwrap.wrap(text.plain, width, break_on_hyphens=False) or [""]):
+        start = text.plain.index(part, pos)
+        pos = start + len(part)
+        console.print(Text(prefix if i == 0 else " " * len(prefix)) + text[start:pos], highlight=False)
+
+
+def print_explanation(console: Console, explanation) -> None:
+    """Why there is no plan: every conflict with its rules and verified repairs, and the
+    combined repair (``Explanation.lines``), through :func:`print_wrapped`."""
+    from rich.text import Text
+
     def line(prefix: str, text: Text) -> None:
-        """Wrapped to the console's width, continuation lines indented under the text."""
-        width = max(20, console.width - len(prefix))
-        text = text.copy()
-        text.plain = text.plain.translate(_CONTROL_TO_SPACE)  # same length: the styles stay in place
-        pos = 0
-        for i, part in enumerate(textwrap.wrap(text.plain, width, break_on_hyphens=False) or [""]):
-            start = text.plain.index(part, pos)
-            pos = start + len(part)
-            console.print(Text(prefix if i == 0 else " " * len(prefix)) + text[start:pos], highlight=False)
+        print_wrapped(console, prefix, text)
 
     console.print("[bold red]Why there is no plan[/bold red]")
     indent = "    " if len(explanation.sets) > 1 else "  "
