@@ -85,7 +85,14 @@ class _Guarded:
         """Solve with ``keys`` enforced; returns (status, sufficient conflicting keys).
 
         Cores need CP-SAT's single-worker search; without ``core_needed`` the full
-        portfolio runs (much faster to find a plan when one exists)."""
+        portfolio runs (much faster to find a plan when one exists). A few rules are
+        checked on the groups they name alone when that is exact (:func:`_named_only`)."""
+        sub = _named_only(self.rm.inst, keys)
+        if sub is not None and not sub.groups:
+            return cp_model.OPTIMAL, []  # no group needs to touch the enforced rules
+        if sub is not None:
+            small = _Guarded(sub, self.seed, self.workers)
+            return small.check([k for k in keys if k in small.rm.guards], limit, core_needed=core_needed)
         proto = self.rm.proto
         proto.assumptions.clear()
         lits = [self.rm.guards[k] for k in keys]
@@ -97,6 +104,43 @@ class _Guarded:
             by_lit = {self.rm.guards[k]: k for k in keys}
             core = [by_lit[i] for i in s.sufficient_assumptions_for_infeasibility() if i in by_lit]
         return st, core
+
+
+_STAGE_RULES = (R.PRODUCTION_OPENS, R.RISK_DELAY)
+
+
+def _named_only(inst: Instance, keys: list[tuple[str, tuple]]) -> Instance | None:
+    """The input cut down to the groups the rules ``keys`` name (and every pilot-stage
+    group when a production-opens or risk-delay rule is among them: the stage's last
+    month is theirs), when that has exactly the plans' answer of the whole input with
+    only ``keys`` enforced: every other group then has a month and method that touches
+    none of the enforced capacities and per-month limits, so it can always go there.
+    None when that does not hold or the cut saves little."""
+    names = set(conflict_groups(inst, keys))
+    if any(k[0] in _STAGE_RULES for k in keys):
+        names.update(g.name for g in inst.groups if g.pilot_stage)
+    if len(names) * 2 > len(inst.groups):
+        return None
+    enforced = set(keys)
+    labels = inst.month_labels
+    free_months = [t for t, lb in enumerate(labels)
+                   if (R.MAX_PLATFORMS, (lb,)) not in enforced and (R.MAX_LOCATIONS, (lb,)) not in enforced]
+
+    def free(g: Group) -> bool:
+        for t in free_months:
+            lb = labels[t]
+            for k in METHODS:
+                used = (["helpdesk"] if inst.rules.tickets(g.size, k) > 0 else []) + (
+                    ["assisted"] if k == "assisted" else ["tech_fair"] if k == "tech-fair" else [])
+                if all((R.CAPACITY_RULE[res], (lb,)) not in enforced for res in used):
+                    return True
+        return False
+
+    if not all(free(g) for g in inst.groups if g.name not in names):
+        return None
+    kept = tuple(dataclasses.replace(g, after=tuple(h for h in g.after if h in names))
+                 for g in inst.groups if g.name in names)
+    return None if len(kept) == len(inst.groups) else dataclasses.replace(inst, groups=kept)
 
 
 class Verify:
@@ -113,6 +157,9 @@ class Verify:
     def __call__(self, inst: Instance, limit: float) -> bool | None:
         if not self.ignore:
             return feasible(inst, limit, workers=self.workers, seed=self.seed)
+        relaxed = relax(inst, self.ignore)
+        if relaxed is not None:  # the same question as a plain input: greedy first, no guards
+            return feasible(relaxed, limit, workers=self.workers, seed=self.seed)
         if _greedy_plan_exists(inst):  # a plan for every rule is a plan for fewer
             return True
         g = _Guarded(inst, self.seed, self.workers)
@@ -120,6 +167,45 @@ class Verify:
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return True
         return False if st == cp_model.INFEASIBLE else None
+
+
+#: capacity that never binds (a relaxed capacity rule)
+_UNLIMITED = 10 ** 7
+
+
+def relax(inst: Instance, keys) -> Instance | None:
+    """The input with the rule instances ``keys`` set aside, as a plain input (the rest
+    unchanged), or None when one of them has no such form (pilot-first, production-opens
+    of one group, a per-month platform or location limit): then only the guarded model
+    can set it aside. Exact: the plain model of the result has the same plans as the
+    guarded model with every other rule enforced."""
+    groups = {g.name: g for g in inst.groups}
+    months = {m.label: m for m in inst.months}
+    for rule, k in keys:
+        if rule in _CAP_RULES:
+            m = months[k[0]]
+            months[k[0]] = dataclasses.replace(m, **{_RESOURCE_OF[rule]: _UNLIMITED})
+        elif rule == R.WINDOW:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], earliest=None, latest=None)
+        elif rule == R.BLACKOUT:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], blackout=())
+        elif rule == R.METHOD:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], methods=METHODS)
+        elif rule == R.VIP_ASSISTED:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], vip=False)
+        elif rule == R.RISK_DELAY:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], risk="medium")
+        elif rule == R.AFTER:
+            g = groups[k[0]]
+            groups[k[0]] = dataclasses.replace(g, after=tuple(h for h in g.after if h != k[1]))
+        elif rule == R.DEPARTMENTS_TOGETHER:
+            for name, g in groups.items():
+                if g.department == k[0] and g.wave == k[1]:
+                    groups[name] = dataclasses.replace(g, department="")
+        else:
+            return None
+    return dataclasses.replace(inst, groups=tuple(groups[g.name] for g in inst.groups),
+                               months=tuple(months[m.label] for m in inst.months))
 
 
 # ------------------------------------------------------------------ conflict
@@ -219,6 +305,9 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
         if left <= 0:
             return found, False, "the time ran out before every conflict was found"
         active = [k for k in g.keys if k not in used]
+        relaxed = relax(inst, used) if used else None
+        if relaxed is not None and feasible(relaxed, min(left, 10.0), workers=workers, seed=seed):
+            return found, True, ""  # the rules left admit a plan (found by a plain solve)
         st, core = g.check(active, left)
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return found, True, ""

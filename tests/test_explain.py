@@ -371,3 +371,61 @@ def test_terminal_prints_group_names_as_text_and_wraps_under_the_bullet():
     rows = out.splitlines()
     i = next(i for i, row in enumerate(rows) if row.startswith(f"   - {name} (100 users) must enroll"))
     assert rows[i + 1].startswith("     ") and "[window]" in rows[i + 1]
+
+
+# ------------------------------------------------------------------ the shortcuts are exact
+def _full_status(g, keys):
+    """The guarded model of the whole input, no shortcut."""
+    from optimizer.explain import _solver
+
+    proto = g.rm.proto
+    proto.assumptions.clear()
+    proto.assumptions.extend(g.rm.guards[k] for k in keys)
+    st = _solver(10, 2, 0).solve(g.rm.model)
+    return "plan" if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else st
+
+
+def test_checks_on_the_named_groups_and_relaxed_inputs_agree_with_the_full_guarded_model():
+    """A check cut down to the groups the rules name (_named_only) and a plain solve of the
+    input with rules set aside (relax) answer exactly as the guarded model of the whole input."""
+    import random
+
+    from optimizer.explain import _named_only, feasible, relax
+
+    from randinst import random_instance
+
+    compared = relaxed = cut = 0
+    for seed in range(60):
+        inst = random_instance(seed, max_groups=6, max_months=4)
+        g = _Guarded(inst, seed=0, workers=2)
+        rnd = random.Random(seed)
+        for i in range(4):
+            keys = [k for k in g.keys if rnd.random() < (0.15, 0.4)[i % 2]]
+            cut += _named_only(inst, keys) is not None
+            st, _ = g.check(keys, 10, core_needed=False)
+            want = _full_status(g, keys)
+            assert ("plan" if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else st) == want, (seed, keys)
+            compared += 1
+            aside = [k for k in g.keys if k not in keys]
+            r = relax(inst, aside)
+            if r is not None:
+                assert (feasible(r, 10, workers=2) is True) == (want == "plan"), (seed, aside)
+                relaxed += 1
+    assert compared == 240 and relaxed > 40 and cut > 60
+
+
+def test_the_cut_to_named_groups_keeps_what_other_groups_bring():
+    # Production opens a month after the pilot, which is in no rule of the check: the pilot
+    # group still sets when the stage ends, so it must stay in the cut-down input.
+    inst = instance([Group("P", 10, wave="pilot"), Group("Prod", 10, latest="2027-01")], months(100, 100))
+    g = _Guarded(inst, seed=0, workers=2)
+    keys = [(R.WINDOW, ("Prod",)), (R.PRODUCTION_OPENS, ("Prod",))]
+    assert g.check(keys, 10)[0] == cp_model.INFEASIBLE == _full_status(g, keys)
+    # Two groups of 800 users need 16 tickets each even by assisted enrollment, and the only
+    # months have 16 tickets each, one taken by Sales (15, self-service only): they can't go
+    # anywhere without touching an enforced capacity, so the check can't leave them out.
+    big = [Group("Sales", 100, methods=SS), Group("A", 800), Group("B", 800)]
+    inst = instance(big, months(16, 16, assisted=2000, tech_fair=2000))
+    g = _Guarded(inst, seed=0, workers=2)
+    keys = [(R.METHOD, ("Sales",)), (R.HELPDESK, ("2027-01",)), (R.HELPDESK, ("2027-02",))]
+    assert g.check(keys, 10)[0] == cp_model.INFEASIBLE == _full_status(g, keys)
