@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from typing import Any
 
@@ -27,6 +28,7 @@ from .explanation import Conflict, ConflictSet, Explanation, Repair
 from .model import RolloutModel, month_user_capacity
 
 DEFAULT_TIME_LIMIT = 30.0
+log = logging.getLogger(__name__)
 #: capacity rule name -> resource (the inverse of rules.CAPACITY_RULE)
 _RESOURCE_OF = {rule: res for res, rule in R.CAPACITY_RULE.items()}
 _CAP_RULES = tuple(_RESOURCE_OF)
@@ -98,6 +100,9 @@ class _Guarded:
         lits = [self.rm.guards[k] for k in keys]
         proto.assumptions.extend(lits)
         s = _solver(limit, 1 if core_needed else self.workers, self.seed)
+        # With assumptions CP-SAT searches on one worker and its presolve cannot use them:
+        # at 1,000 groups it probes for 15 s where the search without it needs 3 s.
+        s.parameters.cp_model_presolve = False
         st = s.solve(self.rm.model)
         core: list[tuple[str, tuple]] = []
         if st == cp_model.INFEASIBLE and core_needed:
@@ -203,6 +208,8 @@ def relax(inst: Instance, keys) -> Instance | None:
                 if g.department == k[0] and g.wave == k[1]:
                     groups[name] = dataclasses.replace(g, department="")
         else:
+            # no plain form: production-opens (stage_gap = 0 still keeps production after the
+            # stage's last month), pilot-first, a per-month platform or location limit
             return None
     return dataclasses.replace(inst, groups=tuple(groups[g.name] for g in inst.groups),
                                months=tuple(months[m.label] for m in inst.months))
@@ -237,26 +244,44 @@ def shrink(g: _Guarded, core: list[tuple[str, tuple]], deadline: float, *, step:
            ) -> tuple[list[tuple[str, tuple]], bool]:
     """Deletion filter: (keys, minimal?). A rule is dropped for good when the rest,
     alone, still admit no plan; when the filter ends every rule left is needed
-    (without it the rest admit a plan, verified by a solve). ``minimal`` is False
-    when ``deadline`` (perf_counter) came first or a check was inconclusive."""
+    (without it the rest admit a plan, verified by a solve). Large sets first lose
+    whole chunks (halves, quarters, ...: a deadline conflict of hundreds of windows
+    needs only some of them). ``minimal`` is False when ``deadline`` (perf_counter)
+    came first or a check was inconclusive."""
     keep = _order(core)
     minimal = True
-    i = 0
-    while i < len(keep):
+
+    def drop(lo: int, hi: int) -> bool | None:
+        """Try without keep[lo:hi]: True (dropped for good), False (needed), None (unknown)."""
+        nonlocal keep
         left = deadline - time.perf_counter()
-        if left <= 0:
-            return keep, False
-        trial = keep[:i] + keep[i + 1:]
+        trial = keep[:lo] + keep[hi:]
         st, sub = g.check(trial, min(left, step), core_needed=len(trial) <= 60)
         if st == cp_model.INFEASIBLE:
-            # Still infeasible without keep[i]: drop it, and shrink to the new core at once
-            # (the core contains every rule already found necessary, so i stays valid).
+            # Shrink to the new core at once (it contains every rule already found
+            # necessary, so the position stays valid).
             core_set = set(sub)
             keep = [k for k in trial if k in core_set] if sub else trial
-        elif st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            i += 1
-        else:
+            return True
+        return False if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+    chunk = len(keep) // 2 if len(keep) > 16 else 1
+    while chunk > 1:
+        i = 0
+        while i < len(keep):
+            if time.perf_counter() >= deadline:
+                return keep, False
+            if not drop(i, min(len(keep), i + chunk)):
+                i += chunk
+        chunk //= 2
+    i = 0
+    while i < len(keep):
+        if time.perf_counter() >= deadline:
+            return keep, False
+        verdict = drop(i, i + 1)
+        if verdict is None:
             minimal = False
+        if not verdict:
             i += 1
     return keep, minimal
 
@@ -286,7 +311,10 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
 
     def add(core: list[tuple[str, tuple]]) -> None:
         budget = max(0.0, deadline - time.perf_counter())
+        t = time.perf_counter()
         keys, minimal = shrink(g, core, time.perf_counter() + 0.6 * budget)
+        log.info("conflict %d: %d rules shrunk to %d (%s) in %.2f s", len(found) + 1, len(core), len(keys),
+                 "minimal" if minimal else "not minimal", time.perf_counter() - t)
         found.append((keys, minimal))
         used.update(keys)
 
@@ -308,13 +336,50 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
         relaxed = relax(inst, used) if used else None
         if relaxed is not None and feasible(relaxed, min(left, 10.0), workers=workers, seed=seed):
             return found, True, ""  # the rules left admit a plan (found by a plain solve)
-        st, core = g.check(active, left)
+        st, core, searched = _search(g, active, deadline)
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return found, True, ""
         if st != cp_model.INFEASIBLE:
             return found, False, ("the time limit ran out before the conflict was found" if not found else
                                   "the time ran out before every conflict was found")
-        add(core or active)  # no core: CP-SAT proved it in presolve; start from all
+        add(core or searched)  # no core: CP-SAT proved it in presolve; start from all
+
+
+#: Rule families searched first, widening: capacities alone (the whole input does not fit),
+#: with the groups' own months and methods (deadlines, VIPs, ...), with the pilot stage;
+#: then every rule. A narrow search that proves a conflict is much faster than the full one
+#: (fewer assumptions; the implied capacity rows and deadline cuts then apply at once).
+_STAGES = (
+    frozenset(_CAP_RULES),
+    frozenset(_CAP_RULES) | {R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED},
+    frozenset(_CAP_RULES) | {R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.PRODUCTION_OPENS, R.RISK_DELAY,
+                             R.PILOT_FIRST},
+)
+
+
+def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float
+            ) -> tuple[int, list[tuple[str, tuple]], list[tuple[str, tuple]]]:
+    """A conflict among ``active``: (status, core, the rules searched). The narrow rule
+    families of ``_STAGES`` first, each with a share of the time; a plan for one of
+    them only means the conflict, if any, needs more rules."""
+    tried: list[tuple[str, tuple]] | None = None
+    for families in _STAGES:
+        keys = [k for k in active if k[0] in families]
+        if not keys or keys == tried or len(keys) == len(active):
+            continue
+        tried = keys
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        t = time.perf_counter()
+        st, core = g.check(keys, 0.2 * left)
+        log.info("search for a conflict among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
+        if st == cp_model.INFEASIBLE:
+            return st, core, keys
+    t = time.perf_counter()
+    st, core = g.check(active, max(0.05, deadline - time.perf_counter()))
+    log.info("search for a conflict among all %d rules: %s in %.2f s", len(active), st, time.perf_counter() - t)
+    return st, core, active
 
 
 def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0
@@ -601,6 +666,10 @@ def _candidates(inst: Instance, key: tuple[str, tuple]) -> list[Repair]:
         g = inst.group(k[0])
         out.append(Repair(f"let {g.name} enroll without in-person help (not as a VIP group)", "vip", 2.0,
                           (("vip", (g.name, False)),)))
+        if r.vip_assisted:
+            n = sum(1 for h in inst.groups if h.vip)
+            out.append(Repair(f"let all {n} VIP groups enroll without in-person help (vip_assisted = false)",
+                              "rule", 3.0, (("rule", ("vip_assisted", False)),)))
     return out
 
 
@@ -773,33 +842,24 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
     if windows >= 2:
-        rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.6 * (deadline - time.perf_counter()),
+        rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.4 * (deadline - time.perf_counter()),
                               workers=workers, verify=verify)
         if rep is not None:
             found.append(rep)
             seen.add(rep.changes)
-    if any(k[0] in _CAP_RULES for k in conflict):
-        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
-                              ignore=verify.ignore)
-        if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
-            found.append(rep)
-            seen.add(rep.changes)
-        elif time.perf_counter() < deadline:
-            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
-            if rep is not None:
-                found.append(rep)
-                seen.add(rep.changes)
+    # single changes first, in at most half the time left (the capacity model can use the rest)
+    singles_end = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
     for key in conflict:
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= singles_end:
             break
         if key[0] == R.WINDOW and windows > 3:
             continue  # one group's window alone rarely helps when many are due: deadline_repair
         for rep in _candidates(inst, key):
-            if rep.changes in seen or time.perf_counter() >= deadline:
+            if rep.changes in seen or time.perf_counter() >= singles_end:
                 continue
             seen.add(rep.changes)
             try:
-                verdict = verify(apply_repair(inst, rep), _left(deadline))
+                verdict = verify(apply_repair(inst, rep), _left(singles_end))
             except (ValueError, KeyError):
                 continue
             if verdict:
@@ -815,6 +875,17 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 if rep.changes not in seen:
                     found.append(rep)
                 break
+    if any(k[0] in _CAP_RULES for k in conflict):
+        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
+                              ignore=verify.ignore)
+        if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
+            found.append(rep)
+            seen.add(rep.changes)
+        elif time.perf_counter() < deadline:
+            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
+            if rep is not None:
+                found.append(rep)
+                seen.add(rep.changes)
     found.sort(key=lambda rp: (rp.cost, rp.description))
     return found[:limit]
 
@@ -858,6 +929,8 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
     verified by a solve of the whole input; within ``time_limit`` seconds."""
     t0 = time.perf_counter()
     found, complete, note = find_conflicts(inst, deadline=t0 + 0.5 * time_limit, seed=seed, workers=workers)
+    log.info("%d conflicts (%s) in %.2f s", len(found), "all" if complete else "maybe more",
+             time.perf_counter() - t0)
     keysets = [keys for keys, _ in found]
     per: list[list[Repair]] = []
     # The last feasibility check may start just before the deadline: keep 3 % for it.
@@ -865,8 +938,10 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
     for i, keys in enumerate(keysets):
         others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
         share = (repairs_end - time.perf_counter()) / (len(keysets) - i)
+        t = time.perf_counter()
         per.append(repairs(inst, keys, deadline=time.perf_counter() + share, workers=workers,
                            verify=Verify(others, workers=workers, seed=seed)))
+        log.info("conflict %d: %d verified repairs in %.2f s", i + 1, len(per[-1]), time.perf_counter() - t)
     sets = [ConflictSet(rules=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in keys],
                         groups=conflict_groups(inst, keys), summary=headline(inst, keys) or "",
                         repairs=reps, minimal=minimal) for (keys, minimal), reps in zip(found, per)]

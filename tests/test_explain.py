@@ -429,3 +429,20 @@ def test_the_cut_to_named_groups_keeps_what_other_groups_bring():
     g = _Guarded(inst, seed=0, workers=2)
     keys = [(R.METHOD, ("Sales",)), (R.HELPDESK, ("2027-01",)), (R.HELPDESK, ("2027-02",))]
     assert g.check(keys, 10)[0] == cp_model.INFEASIBLE == _full_status(g, keys)
+
+
+def test_pilot_slip_leaves_too_few_months_for_production():
+    # The pilot can't start before April; production opens in May and its 6 groups (90 tickets
+    # by self-service) don't fit in May and June (30 tickets each).
+    g = [Group("Pilot", 10, wave="pilot", earliest="2027-04")] + [Group(f"P{i}", 100, methods=SS) for i in range(6)]
+    inst = instance(g, months(30, 30, 30, 30, 30, 30))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert len(exp.sets) == 1
+    rules = {c.rule for c in exp.conflicts}
+    assert {R.PRODUCTION_OPENS, R.WINDOW, R.HELPDESK} <= rules
+    descriptions = [r.description for r in exp.repairs]
+    assert "extend the plan by 1 month (capacities as in the last month)" in descriptions
+    assert "move Pilot's earliest month from 2027-04 to 2027-03" in descriptions
+    assert_repairs_work(inst, exp)
+    assert_combined_repair_works(inst, exp)
