@@ -151,6 +151,8 @@ def print_explanation(console: Console, explanation) -> None:
             line(indent, Text(text))
         elif kind == "rule":
             line(indent + " - ", Text(text + "  ").append(f"[{rule}]", style="dim"))
+        elif kind == "more":
+            line(indent + "   ", Text(text, style="dim"))
         elif kind == "repair":
             line(indent + " + ", Text(text))
         elif kind == "step":

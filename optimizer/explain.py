@@ -306,6 +306,7 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
     take seconds)."""
     found: list[tuple[list[tuple[str, tuple]], bool]] = []
     used: set[tuple[str, tuple]] = set()
+    planned: set = set()
     g = _Guarded(inst, seed, workers)
     known = set(g.keys)
 
@@ -336,7 +337,7 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
         relaxed = relax(inst, used) if used else None
         if relaxed is not None and feasible(relaxed, min(left, 10.0), workers=workers, seed=seed):
             return found, True, ""  # the rules left admit a plan (found by a plain solve)
-        st, core, searched = _search(g, active, deadline)
+        st, core, searched = _search(g, active, deadline, planned, used, workers, seed)
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return found, True, ""
         if st != cp_model.INFEASIBLE:
@@ -357,25 +358,77 @@ _STAGES = (
 )
 
 
-def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float
+def family_instance(inst: Instance, families: frozenset, aside=()) -> Instance | None:
+    """The input with only the rule families ``families`` (a ``_STAGES`` entry), less the
+    rule instances ``aside``, as a plain input (None when ``aside`` has no plain form,
+    see :func:`relax`). Exact: its plans are the guarded model's with those rules enforced.
+    Groups keep their windows, blackouts, methods and VIP flag only when the family is in;
+    without the pilot-stage rules every group is a low-risk production group with no stage
+    (production-opens then has no rows); dependencies, per-month limits and departments
+    are never in a stage."""
+    stage = R.PRODUCTION_OPENS in families
+    groups = []
+    for g in inst.groups:
+        kw: dict[str, Any] = {"after": (), "department": ""}
+        if R.WINDOW not in families:
+            kw.update(earliest=None, latest=None)
+        if R.BLACKOUT not in families:
+            kw["blackout"] = ()
+        if R.METHOD not in families:
+            kw["methods"] = METHODS
+        if R.VIP_ASSISTED not in families:
+            kw["vip"] = False
+        if not stage:
+            kw.update(wave="production", risk="low")
+        groups.append(dataclasses.replace(g, **kw))
+    rules = dataclasses.replace(inst.rules, max_platforms_per_month=0, max_locations_per_month=0,
+                                keep_departments_together=False)
+    out = dataclasses.replace(inst, groups=tuple(groups), rules=rules)
+    return relax(out, [k for k in aside if k[0] in families])
+
+
+def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, planned: set | None = None,
+            aside=(), workers: int = 8, seed: int = 0
             ) -> tuple[int, list[tuple[str, tuple]], list[tuple[str, tuple]]]:
-    """A conflict among ``active``: (status, core, the rules searched). The narrow rule
-    families of ``_STAGES`` first, each with a share of the time; a plan for one of
-    them only means the conflict, if any, needs more rules."""
+    """A conflict among ``active`` (every rule but those ``aside``): (status, core, the
+    rules searched). The narrow rule families of ``_STAGES`` first: each asked of the
+    plain input with only those rules (:func:`family_instance`: greedy, presolve, the
+    implied rows: about a second at 1,000 groups) where it has that form, and only when
+    that has no plan, the guarded model for the core; a plan for a family only means the
+    conflict, if any, needs more rules. ``planned`` (updated): the families that had a
+    plan in an earlier search; fewer rules of them still do."""
+    planned = set() if planned is None else planned
     tried: list[tuple[str, tuple]] | None = None
     for families in _STAGES:
         keys = [k for k in active if k[0] in families]
-        if not keys or keys == tried or len(keys) == len(active):
+        if not keys or keys == tried or len(keys) == len(active) or families in planned:
             continue
         tried = keys
         left = deadline - time.perf_counter()
         if left <= 0:
             break
         t = time.perf_counter()
+        plain = family_instance(g.rm.inst, families, aside)
+        if plain is not None:
+            verdict = feasible(plain, min(10.0, 0.3 * left), workers=workers, seed=seed)
+            log.info("rules %s alone: %s in %.2f s (plain)", sorted(families),
+                     {True: "a plan", False: "no plan", None: "unknown"}[verdict], time.perf_counter() - t)
+            if verdict:
+                planned.add(families)
+                continue
+            if verdict is None:
+                continue
+            st, core = g.check(keys, max(0.5, deadline - time.perf_counter()))
+            log.info("core among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
+            if st == cp_model.INFEASIBLE:
+                return st, core, keys
+            continue
         st, core = g.check(keys, 0.2 * left)
         log.info("search for a conflict among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
         if st == cp_model.INFEASIBLE:
             return st, core, keys
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            planned.add(families)
     t = time.perf_counter()
     st, core = g.check(active, max(0.05, deadline - time.perf_counter()))
     log.info("search for a conflict among all %d rules: %s in %.2f s", len(active), st, time.perf_counter() - t)
@@ -536,6 +589,18 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         room = sum(month_user_capacity(inst, t) for t in range(last + 1))
         return (f"{len(gs)} groups ({sum(g.size for g in gs):,} users) must enroll by {order[last]} "
                 f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
+    opens = [k for k in conflict if k[0] == R.PRODUCTION_OPENS]
+    late = [inst.group(k[1][0]) for k in windows if inst.group(k[1][0]).pilot_stage and inst.group(k[1][0]).earliest]
+    if caps and len(opens) > 1 and late:
+        start = max(inst.month_index(g.earliest) for g in late)
+        first = start + inst.rules.stage_gap
+        prod = [inst.group(k[1][0]) for k in opens]
+        room = sum(month_user_capacity(inst, t) for t in range(first, inst.horizon))
+        lead = next(g for g in late if inst.month_index(g.earliest) == start)
+        return (f"the pilot stage can't end before {inst.months[start].label} ({lead.name} can't start "
+                f"earlier), so production opens in {_label(inst, first) if first < inst.horizon else 'no month of the plan'}"
+                f" at the earliest, but the {len(prod):,} production groups ({sum(g.size for g in prod):,} users) "
+                f"don't fit in the months from then on: at most {room:,} users")
     limits = [k for k in conflict if k[0] in (R.MAX_PLATFORMS, R.MAX_LOCATIONS)]
     if limits and len(limits) == len(conflict) and len({k[0] for k in limits}) == 1:
         rule = limits[0][0]
@@ -928,7 +993,7 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
     changes that resolve it, and one change per conflict that together give a plan,
     verified by a solve of the whole input; within ``time_limit`` seconds."""
     t0 = time.perf_counter()
-    found, complete, note = find_conflicts(inst, deadline=t0 + 0.5 * time_limit, seed=seed, workers=workers)
+    found, complete, note = find_conflicts(inst, deadline=t0 + 0.6 * time_limit, seed=seed, workers=workers)
     log.info("%d conflicts (%s) in %.2f s", len(found), "all" if complete else "maybe more",
              time.perf_counter() - t0)
     keysets = [keys for keys, _ in found]

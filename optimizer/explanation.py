@@ -29,6 +29,10 @@ class Repair:
     changes: tuple[tuple[str, Any], ...] = ()  # machine-readable (what, value) pairs
 
 
+#: rules listed per conflict in the terminal, Markdown and workbook (JSON has them all)
+MAX_RULES_SHOWN = 12
+
+
 def _repair_dict(r: Repair) -> dict[str, Any]:
     return {"description": r.description, "kind": r.kind, "cost": r.cost,
             "changes": [list(ch) for ch in r.changes]}
@@ -124,7 +128,14 @@ class Explanation:
                     out.append(("summary", st.summary, ""))
             out.append(("intro", "These rules cannot all hold" + (
                 " (a minimal set: without any one of them this conflict goes away):" if st.minimal else ":"), ""))
-            out += [("rule", c.message, c.rule) for c in st.rules]
+            out += [("rule", c.message, c.rule) for c in st.rules[:MAX_RULES_SHOWN]]
+            rest = st.rules[MAX_RULES_SHOWN:]
+            if rest:
+                counts: dict[str, int] = {}
+                for c in rest:
+                    counts[c.rule] = counts.get(c.rule, 0) + 1
+                out.append(("more", f"... and {len(rest):,} more rules of the same kinds ("
+                            + ", ".join(f"{n:,} {rule}" for rule, n in counts.items()) + "); all in the JSON output", ""))
             if st.repairs:
                 out.append(("repairs", "Each of these changes resolves this conflict (smallest first):" if multi
                             else "Each of these changes gives a plan (smallest first):", ""))

@@ -74,14 +74,14 @@ def _explanation_md(exp) -> list[str]:
     out: list[str] = []
     prev = ""
     for kind, text, rule in exp.lines():
-        listed = kind in ("rule", "repair", "step")
-        if not listed and prev in ("rule", "repair", "step"):
+        listed = kind in ("rule", "more", "repair", "step")
+        if not listed and prev in ("rule", "more", "repair", "step"):
             out.append("")
         if kind == "heading":
             out += [f"### {_md_cell(text)}", ""]
         elif kind == "rule":
             out.append(f"- {_md_cell(text)} (`{rule}`)")
-        elif kind == "repair":
+        elif kind in ("repair", "more"):
             out.append(f"- {_md_cell(text)}")
         elif kind == "step":
             out.append(_md_cell(text))

@@ -446,3 +446,19 @@ def test_pilot_slip_leaves_too_few_months_for_production():
     assert "move Pilot's earliest month from 2027-04 to 2027-03" in descriptions
     assert_repairs_work(inst, exp)
     assert_combined_repair_works(inst, exp)
+
+
+def test_long_conflicts_list_a_dozen_rules_and_count_the_rest():
+    from optimizer.explanation import MAX_RULES_SHOWN, Conflict, ConflictSet, Explanation
+
+    rules = [Conflict(R.WINDOW, (f"G{i}",), f"G{i} must enroll by 2027-02") for i in range(20)]
+    rules += [Conflict(R.HELPDESK, ("2027-01",), "2027-01 has room for at most 30 helpdesk tickets")]
+    st = ConflictSet(rules=rules, groups=[f"G{i}" for i in range(20)], minimal=False)
+    exp = Explanation(conflicts=rules, sets=[st], minimal=False)
+    lines = exp.lines()
+    assert sum(k == "rule" for k, _, _ in lines) == MAX_RULES_SHOWN == 12
+    more = next(t for k, t, _ in lines if k == "more")
+    assert more == "... and 9 more rules of the same kinds (8 window, 1 helpdesk-capacity); all in the JSON output"
+    assert len(exp.to_dict()["conflict_sets"][0]["rules"]) == 21
+    assert lines[-1] == ("note", "The time ran out before this conflict was made minimal: it may contain rules "
+                                 "that are not needed.", "")
