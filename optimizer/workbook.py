@@ -277,8 +277,9 @@ def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
 
 # ------------------------------------------------------------------ Explanation
 def add_explanation_sheet(wb: Workbook, result: Result) -> Worksheet | None:
-    """Every conflict (a bold heading each when there are several), its rules (rule name in
-    column A), its repairs (their kind in A, change size in C) and the combined repair."""
+    """Every conflict (a bold heading each when there are several), its rules and repairs
+    (the words in column A, wrapped; the rule name or kind of change in B, the change's
+    size in C) and the combined repair: one column to read, fitting a page's width."""
     exp = result.explanation
     if exp is None:
         return None
@@ -291,14 +292,20 @@ def add_explanation_sheet(wb: Workbook, result: Result) -> Worksheet | None:
         r += 1
         if kind in ("heading", "intro", "repairs", "combined"):
             r += kind in ("heading", "repairs", "combined")  # a blank row before a new part
-            put(ws, r, 1, text, font=BOLD)
+            put(ws, r, 1, text, font=BOLD, alignment=WRAP)
         elif kind == "rule":
-            put_row(ws, r, [rule, text], alignment=WRAP)
+            put_row(ws, r, ["   " + text, rule], alignment=WRAP)
         elif kind == "repair":
-            put_row(ws, r, [f"change ({rule})", text, sizes.get(text, "")], alignment=WRAP)
+            put_row(ws, r, ["   " + text, f"change: {rule}", sizes.get(text, "")], alignment=WRAP)
         else:
-            put(ws, r, 1, text)
-    _widths(ws, {1: 60, 2: 90, 3: 12})
+            put(ws, r, 1, text, alignment=WRAP)
+        lines = -(-len(text) // 90)  # rows high enough for the wrapped words (LibreOffice guesses low)
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines
+    _widths(ws, {1: 95, 2: 22, 3: 8})
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     return ws
 
 
