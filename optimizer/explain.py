@@ -154,12 +154,23 @@ class Verify:
     admits one: a guarded model with those rules off. Without, the whole input (the
     greedy first, then CP-SAT). True: a plan exists; False: proven none; None: unknown."""
 
-    def __init__(self, ignore: frozenset = frozenset(), *, workers: int = 8, seed: int = 0) -> None:
+    def __init__(self, ignore: frozenset = frozenset(), *, workers: int = 8, seed: int = 0,
+                 only: frozenset | None = None) -> None:
         self.ignore = frozenset(ignore)
+        self.only = None if only is None else frozenset(only)  # check these rules alone instead
         self.workers = workers
         self.seed = seed
 
+    def enforced(self, key: tuple[str, tuple]) -> bool:
+        return key in self.only if self.only is not None else key not in self.ignore
+
     def __call__(self, inst: Instance, limit: float) -> bool | None:
+        if self.only is not None:  # the conflict's own rules (that the change left) alone
+            g = _Guarded(inst, self.seed, self.workers)
+            st, _ = g.check([k for k in g.keys if k in self.only], limit, core_needed=False)
+            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return True
+            return False if st == cp_model.INFEASIBLE else None
         if not self.ignore:
             return feasible(inst, limit, workers=self.workers, seed=self.seed)
         relaxed = relax(inst, self.ignore)
@@ -765,13 +776,15 @@ def _hint_slack(inst: Instance, rm: RolloutModel, slack: dict[tuple[str, str], i
 
 
 def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0,
-                    ignore: frozenset = frozenset()) -> Repair | None:
+                    verify: Verify | None = None) -> Repair | None:
     """The least extra capacity (over all months and resources together) that gives a
     plan: the plain model with a slack on every capacity row, minimising weighted slack.
-    With ``ignore``: the guarded model with those rules set aside (the other conflicts')."""
-    rm = RolloutModel(inst, redundant=False, guards=bool(ignore))
-    if ignore:
-        rm.proto.assumptions.extend(lit for k, lit in rm.guards.items() if k not in ignore)
+    With a ``verify`` that sets rules aside (``ignore``, ``only``): the guarded model with
+    only the rules it enforces."""
+    partial = verify is not None and (verify.ignore or verify.only is not None)
+    rm = RolloutModel(inst, redundant=False, guards=partial)
+    if partial:
+        rm.proto.assumptions.extend(lit for k, lit in rm.guards.items() if verify.enforced(k))
     slack: dict[tuple[str, str], int] = {}
     for (res, label), ci in rm.capacity_rows.items():
         demand = sum(g.size for g in inst.groups) if res != "helpdesk" else sum(
@@ -943,7 +956,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 break
     if any(k[0] in _CAP_RULES for k in conflict):
         rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
-                              ignore=verify.ignore)
+                              verify=verify)
         if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
             found.append(rep)
             seen.add(rep.changes)
@@ -989,44 +1002,89 @@ def apply_combined(inst: Instance, steps: list[Repair]) -> Instance:
     return apply_repair(inst, Repair("", "combined", 0.0, _merged(steps)))
 
 
+def _conflict_repairs(inst: Instance, keysets: list[list[tuple[str, tuple]]], *, deadline: float,
+                      workers: int, seed: int) -> tuple[list[list[Repair]], list[bool]]:
+    """For each conflict its smallest changes verified with the other conflicts set aside
+    (strong); for one with none in its share of the time, changes that resolve the conflict
+    itself (its rules alone admit a plan: weak, marked False)."""
+    per: list[list[Repair]] = []
+    strong: list[bool] = []
+    for i, keys in enumerate(keysets):
+        others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
+        end = time.perf_counter() + (deadline - time.perf_counter()) / (len(keysets) - i)
+        t = time.perf_counter()
+        reps = repairs(inst, keys, deadline=end - 0.3 * (end - time.perf_counter()), workers=workers,
+                       verify=Verify(others, workers=workers, seed=seed))
+        strong.append(bool(reps))
+        if not reps and time.perf_counter() < end:
+            reps = repairs(inst, keys, deadline=end, workers=workers,
+                           verify=Verify(workers=workers, seed=seed, only=frozenset(keys)))
+        per.append(reps)
+        log.info("conflict %d: %d %s repairs in %.2f s", i + 1, len(reps), "verified" if strong[-1] else "own-rule",
+                 time.perf_counter() - t)
+    return per, strong
+
+
+#: rounds of conflicts: the next round searches the input with the round's combined repair
+#: applied (a conflict can hide behind another that shares its months: at first the rules set
+#: aside leave a plan, but the repairs do not)
+_ROUNDS = 3
+
+
 def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0, workers: int = 8) -> Explanation:
     """Every conflict (disjoint, each shrunk to minimal), for each the smallest verified
     changes that resolve it, and one change per conflict that together give a plan,
     verified by a solve of the whole input; within ``time_limit`` seconds."""
     t0 = time.perf_counter()
-    found, complete, note = find_conflicts(inst, deadline=t0 + 0.6 * time_limit, seed=seed, workers=workers)
-    log.info("%d conflicts (%s) in %.2f s", len(found), "all" if complete else "maybe more",
-             time.perf_counter() - t0)
-    keysets = [keys for keys, _ in found]
-    per: list[list[Repair]] = []
-    # The last feasibility check may start just before the deadline: keep 3 % for it.
-    repairs_end = t0 + (0.82 if len(found) > 1 else 0.97) * time_limit
-    for i, keys in enumerate(keysets):
-        others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
-        share = (repairs_end - time.perf_counter()) / (len(keysets) - i)
-        t = time.perf_counter()
-        per.append(repairs(inst, keys, deadline=time.perf_counter() + share, workers=workers,
-                           verify=Verify(others, workers=workers, seed=seed)))
-        log.info("conflict %d: %d verified repairs in %.2f s", i + 1, len(per[-1]), time.perf_counter() - t)
-    sets = [ConflictSet(rules=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in keys],
-                        groups=conflict_groups(inst, keys), summary=headline(inst, keys) or "",
-                        repairs=reps, minimal=minimal) for (keys, minimal), reps in zip(found, per)]
-    if len(found) == 1:
-        combined, verified = per[0][:1], bool(per[0])  # verified on the whole input already
-    else:
-        combined, verified = combine(inst, per, deadline=t0 + 0.97 * time_limit, workers=workers, seed=seed)
+    end = t0 + 0.97 * time_limit  # the last feasibility check may start just before the deadline
+    cur, sets, steps = inst, [], []
+    verified = complete = False
+    note = ""
+    only_strong = True
+    for rnd in range(_ROUNDS):
+        left = end - time.perf_counter()
+        if rnd and left < 0.15 * time_limit:
+            break
+        found, complete, note = find_conflicts(cur, deadline=time.perf_counter() + 0.6 * left, seed=seed,
+                                               workers=workers)
+        log.info("round %d: %d conflicts (%s) in %.2f s", rnd + 1, len(found), "all" if complete else "maybe more",
+                 time.perf_counter() - t0)
+        if not found:
+            break
+        keysets = [keys for keys, _ in found]
+        per, strong = _conflict_repairs(cur, keysets, deadline=end - (0.15 if len(found) > 1 else 0.0) *
+                                        (end - time.perf_counter()), workers=workers, seed=seed)
+        only_strong = only_strong and all(strong)
+        sets += [ConflictSet(rules=[Conflict(rule, key, describe(cur, (rule, key), keys)) for rule, key in keys],
+                             groups=conflict_groups(cur, keys), summary=headline(cur, keys) or "",
+                             repairs=reps, minimal=minimal, round=rnd + 1)
+                 for (keys, minimal), reps in zip(found, per)]
+        if len(found) == 1 and strong[0]:
+            comb, ok = per[0][:1], True  # verified on the whole input already
+        else:
+            comb, ok = combine(cur, per, deadline=end, workers=workers, seed=seed)
+        steps += comb
+        if ok or not comb or len(comb) < len(found) or not complete:
+            verified = ok
+            break
+        cur = apply_combined(cur, comb)
+    if verified and rnd > 0:  # each round's changes were checked on the input changed before it
+        verified = bool(feasible(apply_combined(inst, steps), max(0.5, t0 + time_limit - time.perf_counter()),
+                                 workers=workers, seed=seed))
     minimal = bool(sets) and all(s.minimal for s in sets)
-    if not found:
+    if not sets:
         note = note or "no conflict was found"
     elif not complete and not note:
         note = "the time ran out before every conflict was found"
-    elif complete and not verified:
+    elif not verified:
         # The rules left admit a plan with these conflicts' rules set aside, but not with their
         # repairs: a conflict can hide behind another whose months or groups it shares.
         complete = False
-        note = ("no change was found that gives a plan for the whole input: other conflicts that share "
-                "months or groups with these may show once they are fixed; run again after the changes")
-    return Explanation(conflicts=[c for st in sets for c in st.rules], repairs=per[0] if len(found) == 1 else [],
+        note = ("no set of changes was found that gives a plan for the whole input in the time: other "
+                "conflicts that share months or groups with these may show once they are fixed; run again "
+                "after the changes")
+    single = len(sets) == 1 and only_strong
+    return Explanation(conflicts=[c for st in sets for c in st.rules], repairs=sets[0].repairs if single else [],
                        minimal=minimal, seconds=time.perf_counter() - t0, note=note,
-                       summary=sets[0].summary if len(sets) == 1 else "", sets=sets, combined=combined,
-                       combined_verified=verified, complete=complete)
+                       summary=sets[0].summary if len(sets) == 1 else "", sets=sets, combined=steps,
+                       combined_verified=verified, complete=complete and verified)

@@ -56,6 +56,9 @@ class ConflictSet:
     #: not in another conflict admit a plan (verified by a solve), smallest change first
     repairs: list[Repair] = field(default_factory=list)
     minimal: bool = False  # True: without any one of its rules the rest admit a plan (verified)
+    #: 1: a conflict of the input; 2, 3: one that shows once the changes of the round before are
+    #: made (its numbers are those after the changes)
+    round: int = 1
 
     def headline(self) -> str:
         if self.summary:
@@ -66,7 +69,7 @@ class ConflictSet:
         return first if more == 0 else f"{first} (+{more} more rule{'s' if more > 1 else ''})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"groups": list(self.groups), "summary": self.headline(), "minimal": self.minimal,
+        return {"groups": list(self.groups), "summary": self.headline(), "minimal": self.minimal, "round": self.round,
                 "rules": [_rule_dict(c) for c in self.rules],
                 "repairs": [_repair_dict(r) for r in self.repairs]}
 
@@ -123,7 +126,9 @@ class Explanation:
         for i, st in enumerate(sets, 1):
             if multi:
                 who = ", ".join(st.groups) if st.groups else "all groups"
-                out.append(("heading", f"Conflict {i} of {len(sets)} ({who})", ""))
+                out.append(("heading", f"Conflict {i} of {len(sets)} ({who})" + (
+                    ", which shows once the changes for the conflicts before it are made" if st.round > 1 else ""),
+                    ""))
                 if st.summary:
                     out.append(("summary", st.summary, ""))
             out.append(("intro", "These rules cannot all hold" + (

@@ -462,3 +462,22 @@ def test_long_conflicts_list_a_dozen_rules_and_count_the_rest():
     assert len(exp.to_dict()["conflict_sets"][0]["rules"]) == 21
     assert lines[-1] == ("note", "The time ran out before this conflict was made minimal: it may contain rules "
                                  "that are not needed.", "")
+
+
+def test_a_conflict_hidden_behind_another_shows_in_a_second_round():
+    # Executives (VIP) are due by February and there is no assisted enrollment at all; they
+    # must also come after Finance, which can't start before February. The conflicts share
+    # the Executives' window, so the second is hidden while the first's rules are set aside,
+    # and no change of the first alone gives a plan: the next round searches the input with
+    # the first's smallest change made, and the combined repair holds both rounds' changes.
+    g = [Group("Executives", 10, vip=True, latest="2027-02", after=("Finance",)),
+         Group("Finance", 10, earliest="2027-02"), Group("HR", 10)]
+    inst = instance(g, months(20, 20, 20))
+    exp = explain(inst, time_limit=20)
+    assert [s.round for s in exp.sets] == [1, 2]
+    assert exp.sets[0].groups == ["Executives"] and {c.rule for c in exp.sets[0].rules} >= {R.VIP_ASSISTED}
+    assert "Executives" in exp.sets[1].groups
+    assert exp.complete and exp.minimal and exp.repairs == [] and len(exp.combined) == 2
+    assert_combined_repair_works(inst, exp)
+    heading = [t for k, t, _ in exp.lines() if k == "heading"][1]
+    assert heading.endswith("which shows once the changes for the conflicts before it are made")
