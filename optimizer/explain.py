@@ -1013,7 +1013,9 @@ def _conflict_repairs(inst: Instance, keysets: list[list[tuple[str, tuple]]], *,
         others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
         end = time.perf_counter() + (deadline - time.perf_counter()) / (len(keysets) - i)
         t = time.perf_counter()
-        reps = repairs(inst, keys, deadline=end - 0.3 * (end - time.perf_counter()), workers=workers,
+        # a lone conflict's changes need every second at scale; with several, keep some for the weak ones
+        strong_end = end if len(keysets) == 1 else end - 0.3 * (end - time.perf_counter())
+        reps = repairs(inst, keys, deadline=strong_end, workers=workers,
                        verify=Verify(others, workers=workers, seed=seed))
         strong.append(bool(reps))
         if not reps and time.perf_counter() < end:
