@@ -130,6 +130,8 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
         console.print()
         explain_groups(console, inst, result.plan, why_groups, time_limit=min(10.0, time_limit), seed=seed,
                        workers=workers)
+    elif why_groups:
+        err_console.print("--why: there is no plan, so no month to explain.", highlight=False)
     if not result.found:
         if result.status == "infeasible":
             console.print("[red]No plan satisfies all rules (infeasible).[/red]")

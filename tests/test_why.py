@@ -153,3 +153,11 @@ def test_group_names_are_text(tmp_path: Path):
     assert r.exit_code == 0, r.output
     assert r.output.startswith(f"{name} enrolls in 2027-02")
     assert f"{name} needs 15 tickets by self-service" in r.output
+
+
+def test_solve_why_without_a_plan_says_so(tmp_path: Path):
+    g, c = tmp_path / "g.csv", tmp_path / "c.csv"
+    g.write_text("group,size,vip\nBoard,10,yes\n")
+    c.write_text("month,helpdesk,assisted\n2027-01,100,0\n")
+    r = CliRunner().invoke(main, ["solve", str(g), str(c), "-q", "--time-limit", "5", "--why", "Board"])
+    assert r.exit_code == 1 and "--why: there is no plan, so no month to explain." in r.output
