@@ -602,7 +602,7 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
                 f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
     opens = [k for k in conflict if k[0] == R.PRODUCTION_OPENS]
     late = [inst.group(k[1][0]) for k in windows if inst.group(k[1][0]).pilot_stage and inst.group(k[1][0]).earliest]
-    if caps and len(opens) > 1 and late:
+    if caps and opens and late:
         start = max(inst.month_index(g.earliest) for g in late)
         first = start + inst.rules.stage_gap
         prod = [inst.group(k[1][0]) for k in opens]
@@ -610,8 +610,10 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         lead = next(g for g in late if inst.month_index(g.earliest) == start)
         return (f"the pilot stage can't end before {inst.months[start].label} ({lead.name} can't start "
                 f"earlier), so production opens in {_label(inst, first) if first < inst.horizon else 'no month of the plan'}"
-                f" at the earliest, but the {len(prod):,} production groups ({sum(g.size for g in prod):,} users) "
-                f"don't fit in the months from then on: at most {room:,} users")
+                f" at the earliest, but " + (f"the {len(prod):,} production groups" if len(prod) > 3 else
+                                             ", ".join(g.name for g in prod))
+                + f" ({sum(g.size for g in prod):,} users) don't fit in the months from then on: at most "
+                f"{room:,} users")
     limits = [k for k in conflict if k[0] in (R.MAX_PLATFORMS, R.MAX_LOCATIONS)]
     if limits and len(limits) == len(conflict) and len({k[0] for k in limits}) == 1:
         rule = limits[0][0]

@@ -441,6 +441,9 @@ def test_pilot_slip_leaves_too_few_months_for_production():
     assert len(exp.sets) == 1
     rules = {c.rule for c in exp.conflicts}
     assert {R.PRODUCTION_OPENS, R.WINDOW, R.HELPDESK} <= rules
+    assert exp.summary.startswith("the pilot stage can't end before 2027-04 (Pilot can't start earlier), so "
+                                  "production opens in 2027-05 at the earliest, but the 5 production groups "
+                                  "(500 users) don't fit in the months from then on")
     descriptions = [r.description for r in exp.repairs]
     assert "extend the plan by 1 month (capacities as in the last month)" in descriptions
     assert "move Pilot's earliest month from 2027-04 to 2027-03" in descriptions
