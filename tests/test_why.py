@@ -161,3 +161,25 @@ def test_solve_why_without_a_plan_says_so(tmp_path: Path):
     c.write_text("month,helpdesk,assisted\n2027-01,100,0\n")
     r = CliRunner().invoke(main, ["solve", str(g), str(c), "-q", "--time-limit", "5", "--why", "Board"])
     assert r.exit_code == 1 and "--why: there is no plan, so no month to explain." in r.output
+
+
+def test_platform_limit_binds():
+    g = [Group("Win", 10, platform="windows", readiness=5), Group("Phones", 10, platform="ios", readiness=3)]
+    inst = instance(g, months(100, 100), max_platforms_per_month=1)
+    w = explain_month(inst, _plan(inst), "Phones", time_limit=5, workers=2)
+    assert w.month == "2027-02"
+    assert w.earlier[0].reasons == ["it already has 1 platform (windows) and 1 a month are allowed "
+                                    "(max_platforms_per_month); ios would be one more"]
+    assert w.forced.month == "2027-01" and w.forced.values["waiting"] > w.values["waiting"]
+
+
+def test_department_moves_together():
+    g = [Group("Pilot", 10, wave="pilot"), Group("Sales A", 10, department="Sales", readiness=5),
+         Group("Sales B", 10, department="Sales", earliest="2027-03")]
+    inst = instance(g, months(100, 100, 100), keep_departments_together=True)
+    w = why(inst, _plan(inst), "Sales A")
+    assert w.month == "2027-03"
+    first = w.earlier[0].reasons
+    assert first[0] == ("Sales A enrolls together with the rest of Sales (Sales B; keep_departments_together), "
+                        "so all 2 groups would move")
+    assert "Sales B's earliest month is 2027-03" in first
