@@ -106,14 +106,21 @@ def main(verbose: int) -> None:
 @click.option("--window-moves/--no-window-moves", default=True, show_default=True,
               help="On large inputs (500+ groups) improve each level by re-solving windows of "
                    "months before the whole-model search.")
+@click.option("--why", "why_groups", multiple=True, metavar="GROUP",
+              help="Then say why GROUP is in its month and not earlier (as `rollout why`). Repeatable.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
+def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, deterministic, window_moves, why_groups,
+              quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no
     files: the embedded example) to an optimal plan."""
     err_console = make_console(stderr=True)
     try:
         inst = load_inputs(files, rules)
         targets = check_out_paths(list(outs), [*files, *([rules] if rules else []), *source_files(inst.sources)])
+        for g in why_groups:
+            if g not in {h.name for h in inst.groups}:
+                from .why_command import unknown_group
+                raise unknown_group(inst, g, "--why")
     except InputError as err:
         _fail(err)
     # With '-' the plan goes to standard output: the tables stay off it, messages go to stderr.
@@ -137,6 +144,13 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
         print_result(console, inst, result)
     if result.explanation is not None:
         print_explanation(console, result.explanation)
+    if why_groups and result.found:
+        from .why_command import explain_groups
+        console.print()
+        explain_groups(console, inst, result.plan, why_groups, time_limit=min(10.0, time_limit), seed=seed,
+                       workers=workers)
+    elif why_groups:
+        err_console.print(text("--why: there is no plan, so no month to explain."))
     if not result.found:
         if result.status == "infeasible":
             console.print(text(("No plan satisfies all rules (infeasible).", "red")))
@@ -248,6 +262,11 @@ main.add_command(pilot_cmd)
 from .sweep_cli import sweep_cmd  # noqa: E402  (rollout sweep: its own module)
 
 main.add_command(sweep_cmd)
+
+from .why_command import why_cmd  # noqa: E402  (its own module; registered here)
+
+main.add_command(why_cmd)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

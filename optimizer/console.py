@@ -191,20 +191,52 @@ class ProgressPrinter:
         self.console.print(text(f"  {level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)", style="dim"))
 
 
+#: control characters (newlines, tabs, escapes) shown as spaces in wrapped user text
+_CONTROL_TO_SPACE = {c: " " for c in [*range(32), 127]}
+
+
+def print_wrapped(console: Console, prefix: str, text) -> None:
+    """One paragraph (a str or rich Text, always shown as text, never markup) wrapped to the
+    console's width, continuation lines indented under the text; control characters as spaces."""
+    import textwrap
+
+    from rich.text import Text
+
+    text = Text(text) if isinstance(text, str) else text.copy()
+    text.plain = text.plain.translate(_CONTROL_TO_SPACE)  # same length: the styles stay in place
+    width = max(20, console.width - len(prefix))
+    pos = 0
+    for i, part in enumerate(textwrap.wrap(text.plain, width, break_on_hyphens=False) or [""]):
+        start = text.plain.index(part, pos)
+        pos = start + len(part)
+        console.print(Text(prefix if i == 0 else " " * len(prefix)) + text[start:pos], highlight=False)
+
+
 def print_explanation(console: Console, explanation) -> None:
-    """Why there is no plan: the conflicting rules and the verified repairs."""
+    """Why there is no plan: every conflict with its rules and verified repairs, and the
+    combined repair (``Explanation.lines``), through :func:`print_wrapped`."""
+    from rich.text import Text
+
+    def line(prefix: str, text: Text) -> None:
+        print_wrapped(console, prefix, text)
+
     console.print(text(("Why there is no plan", "bold red")))
-    if explanation.summary:
-        console.print(text("  " + explanation.summary))
-    if explanation.conflicts:
-        console.print(text("  " + explanation.intro))
-        for c in explanation.conflicts:
-            console.print(text(f"   - {c.message}  ", (f"[{c.rule}]", "dim")))
-    if explanation.repairs:
-        console.print(text("  Each of these changes gives a plan (smallest first):"))
-        for r in explanation.repairs:
-            console.print(text(f"   + {r.description}"))
-    elif explanation.conflicts:
-        console.print(text("  No single change of one input was found that gives a plan; change several."))
-    if explanation.note:
-        console.print(text("  " + explanation.note, style="dim"))
+    indent = "    " if len(explanation.sets) > 1 else "  "
+    for kind, text, rule in explanation.lines():
+        if kind == "heading":
+            line("  ", Text(text, style="bold"))
+        elif kind in ("summary", "intro", "repairs"):
+            line(indent, Text(text))
+        elif kind == "rule":
+            line(indent + " - ", Text(text + "  ").append(f"[{rule}]", style="dim"))
+        elif kind == "more":
+            line(indent + "   ", Text(text, style="dim"))
+        elif kind == "repair":
+            line(indent + " + ", Text(text))
+        elif kind == "step":
+            number, _, rest = text.partition(" ")
+            line(f"    {number} ", Text(rest))
+        elif kind == "note":
+            line("  ", Text(text, style="dim"))
+        else:  # the count of conflicts, the combined repair's sentence
+            line("  ", Text(text))

@@ -72,21 +72,37 @@ def plan_markdown(inst: Instance, result: Result) -> str:
             ["Month", "Users", "Cumulative users"] + [RESOURCE_LABELS[r].capitalize() for r in RESOURCES], rows)]
     exp = result.explanation
     if exp is not None:
-        out += ["", "## Why there is no plan", ""]
-        if exp.summary:
-            out += [exp.summary, ""]
-        out += [exp.intro, ""]
-        out += [f"- {_md_cell(c.message)} (`{c.rule}`)" for c in exp.conflicts]
-        if exp.repairs:
-            out += ["", "Each of these changes gives a plan (smallest first):", ""]
-            out += [f"- {_md_cell(r.description)}" for r in exp.repairs]
-        if exp.note:
-            out += ["", f"_{exp.note}_"]
+        out += ["", "## Why there is no plan", ""] + _explanation_md(exp)
     s = summary(inst, result, include_time=False)["solver"]
     out += ["", f"Solved with {s['name']} {s['ortools_version']}, seed {s['seed']}, "
                 f"{s['workers']} workers, time limit {s['time_limit']} s, "
                 f"deterministic={s['deterministic']}, in {result.seconds:.2f} s.", ""]
     return "\n".join(out)
+
+
+def _explanation_md(exp) -> list[str]:
+    """Markdown lines of an explanation (``Explanation.lines``): every conflict, its rules
+    and repairs as lists, the combined repair numbered."""
+    out: list[str] = []
+    prev = ""
+    for kind, text, rule in exp.lines():
+        listed = kind in ("rule", "more", "repair", "step")
+        if not listed and prev in ("rule", "more", "repair", "step"):
+            out.append("")
+        if kind == "heading":
+            out += [f"### {_md_cell(text)}", ""]
+        elif kind == "rule":
+            out.append(f"- {_md_cell(text)} (`{rule}`)")
+        elif kind in ("repair", "more"):
+            out.append(f"- {_md_cell(text)}")
+        elif kind == "step":
+            out.append(_md_cell(text))
+        elif kind == "note":
+            out += [f"_{_md_cell(text)}_", ""]
+        else:
+            out += [_md_cell(text), ""]
+        prev = kind
+    return out
 
 
 def plan_json(inst: Instance, result: Result) -> str:

@@ -420,24 +420,29 @@ def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
 # ------------------------------------------------------------------ Explanation
 def add_explanation_sheet(wb: Workbook, result: Result, inst: Instance | None = None,
                           title: str = "Explanation") -> Worksheet | None:
+    """Every conflict (a bold heading each when there are several), its rules and repairs
+    (the words in column A, wrapped; the rule name or kind of change in B, the change's
+    size in C) and the combined repair: one column to read, fitting a page's width."""
     exp = result.explanation
     if exp is None:
         return None
     ws = wb.create_sheet(sheet_title(title, wb.sheetnames))
     put(ws, 1, 1, "Why there is no plan", font=TITLE)
-    r = 3
-    put_row(ws, r, ["Rule", "Conflict"], font=BOLD, fill=HEADER_FILL)
-    for c in exp.conflicts:
+    sizes = {r.description: r.cost for st in exp.sets for r in st.repairs}
+    sizes.update((r.description, r.cost) for r in exp.repairs)
+    r = 2
+    for kind, text, rule in exp.lines():
         r += 1
-        put_row(ws, r, [c.rule, c.message], alignment=WRAP)
-    r += 2
-    put_row(ws, r, ["Repair", "Kind", "Change size"], font=BOLD, fill=HEADER_FILL)
-    for rep in exp.repairs:
-        r += 1
-        put_row(ws, r, [rep.description, rep.kind, rep.cost], alignment=WRAP)
-    if exp.note:
-        put(ws, r + 2, 1, exp.note)
-    _widths(ws, {1: 60, 2: 90, 3: 12})
+        if kind in ("heading", "intro", "repairs", "combined"):
+            r += kind in ("heading", "repairs", "combined")  # a blank row before a new part
+            put(ws, r, 1, text, font=BOLD, alignment=WRAP)
+        elif kind == "rule":
+            put_row(ws, r, ["   " + text, rule], alignment=WRAP)
+        elif kind == "repair":
+            put_row(ws, r, ["   " + text, f"change: {rule}", sizes.get(text, "")], alignment=WRAP)
+        else:
+            put(ws, r, 1, text, alignment=WRAP)
+    _widths(ws, {1: 95, 2: 22, 3: 8})
     return finish_sheet(ws, inst, result, title_rows=None)
 
 
