@@ -217,26 +217,26 @@ def print_explanation(console: Console, explanation) -> None:
     combined repair (``Explanation.lines``), through :func:`print_wrapped`."""
     from rich.text import Text
 
-    def line(prefix: str, text: Text) -> None:
-        print_wrapped(console, prefix, text)
+    def line(prefix: str, words: Text) -> None:
+        print_wrapped(console, prefix, words)
 
     console.print(text(("Why there is no plan", "bold red")))
     indent = "    " if len(explanation.sets) > 1 else "  "
-    for kind, text, rule in explanation.lines():
+    for kind, words, rule in explanation.lines():
         if kind == "heading":
-            line("  ", Text(text, style="bold"))
+            line("  ", Text(words, style="bold"))
         elif kind in ("summary", "intro", "repairs"):
-            line(indent, Text(text))
+            line(indent, Text(words))
         elif kind == "rule":
-            line(indent + " - ", Text(text + "  ").append(f"[{rule}]", style="dim"))
+            line(indent + " - ", Text(words + "  ").append(f"[{rule}]", style="dim"))
         elif kind == "more":
-            line(indent + "   ", Text(text, style="dim"))
+            line(indent + "   ", Text(words, style="dim"))
         elif kind == "repair":
-            line(indent + " + ", Text(text))
+            line(indent + " + ", Text(words))
         elif kind == "step":
-            number, _, rest = text.partition(" ")
+            number, _, rest = words.partition(" ")
             line(f"    {number} ", Text(rest))
         elif kind == "note":
-            line("  ", Text(text, style="dim"))
+            line("  ", Text(words, style="dim"))
         else:  # the count of conflicts, the combined repair's sentence
-            line("  ", Text(text))
+            line("  ", Text(words))

@@ -12,6 +12,7 @@ from .atomic import write_text
 from .console import SafeConsole, print_error
 from .directory import KEYS, GroupingOptions, build_groups, groups_csv, members_csv
 from .domain import PLATFORMS
+from .cli_types import SECONDS
 from .errors import InputError
 from .exports import read_devices, read_mapping, read_users
 from .outputs import parse_targets
@@ -93,7 +94,7 @@ def groups_cmd(users, devices, by, max_size, vip_titles, readiness_file, risk_fi
 @click.option("--by-department", is_flag=True, help="Test every platform x location x department, "
                                                    "not only platform x location.")
 @click.option("--out", help="Write the groups file with the wave column filled in.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--time-limit", type=SECONDS, default=30.0, show_default=True,
               help="Seconds at most (the pilot is usually proven best in well under a second).")
 def pilot_cmd(groups, max_users, by_department, out, time_limit) -> None:
     """Choose the limited and the expanded pilot from GROUPS.csv: the fewest users that test

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .console import make_console, print_error
+from .cli_types import SECONDS
 from .errors import InputError
 from .solver import DEFAULT_TIME_LIMIT
 
@@ -34,7 +35,7 @@ def _fail(err: InputError) -> None:
               help="Scenarios solved at a time [default: one per core; on Ray: the cluster's CPUs / --workers].")
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
               help="CP-SAT workers per scenario, the same on every engine [default: the sweep file's, else 4].")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=None,
+@click.option("--time-limit", type=SECONDS, default=None,
               help=f"Seconds per scenario [default: the sweep file's, else {DEFAULT_TIME_LIMIT:g}].")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True)
 @click.option("--resume", is_flag=True, help="Skip the scenarios already solved into the first --out (its .sweep.jsonl).")
