@@ -119,13 +119,14 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Works
     ws = wb.create_sheet("Assignments")
     put_row(ws, 1, ASSIGNMENT_COLUMNS, font=BOLD)
     plan = result.plan
+    phase = plan.phase_by_group() if plan else {}
     r = 1
     for g in inst.groups:
         a = plan.assignments.get(g.name) if plan else None
         r += 1
         put_row(ws, r, [
             *group_cells(g),
-            inst.months[a.month].label if a else "", a.method if a else "", plan.phase(g.name) if a else "",
+            inst.months[a.month].label if a else "", a.method if a else "", phase[g.name] if a else "",
             inst.rules.tickets(g.size, a.method) if a else None,
         ])
     ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{max(r, 2)}"
