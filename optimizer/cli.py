@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -21,6 +22,7 @@ from .export import check_out_paths, write_outputs
 from .loaders import load_instance
 from .planfile import read_plan
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
+from .timelimit import process_started, solve_options
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 
@@ -76,8 +78,10 @@ def main(verbose: int) -> None:
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
 @click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
-              help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
-                   "deterministic seconds, wall clock capped at 1.5x).")
+              help="Wall-clock seconds for the whole command, from start to files written. "
+                   "Deterministic mode: the search's share is counted in CP-SAT's deterministic "
+                   "seconds so the same input and seed give the same plan; if the wall clock cuts "
+                   "it, the output says the run is not reproducible.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
@@ -90,6 +94,7 @@ def main(verbose: int) -> None:
 def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
     embedded example) to an optimal plan."""
+    started = process_started()  # the time limit counts from the command's start
     console = _console()
     err_console = Console(stderr=True)
     try:
@@ -97,8 +102,8 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
         check_out_paths(list(outs))
     except InputError as err:
         _fail(err)
-    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
-                        lns=window_moves)
+    opts = solve_options(time_limit, len(inst.groups), list(outs), started=started, seed=seed, workers=workers,
+                         deterministic=deterministic, lns=window_moves)
     if not quiet:
         err_console.print(
             f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "
@@ -109,7 +114,8 @@ def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, wind
 
         if not quiet:
             err_console.print("No plan exists; looking for the rules that conflict...", highlight=False)
-        result.explanation = explain(inst, time_limit=min(30.0, max(5.0, time_limit)), seed=seed, workers=workers)
+        result.explanation = explain(inst, time_limit=min(30.0, max(1.0, opts.deadline - time.perf_counter())),
+                                     seed=seed, workers=workers)
     print_result(console, inst, result)
     if result.explanation is not None:
         print_explanation(console, result.explanation)

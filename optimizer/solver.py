@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 from .domain import Instance
 from . import interruptible
 from .checker import check_plan
-from .greedy import best_greedy
+from .greedy import best_greedy_by
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
@@ -111,6 +111,11 @@ SMALL_WINDOW_MONTHS_BELOW = 300
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
+#: Wall seconds to build the model, per group and month (measured at 20,000 x 24: 3.5e-4 per
+#: group on a loaded machine, about half that on a quiet one), and as many again for CP-SAT to
+#: take it in: with less wall time left before the deadline, the warm start is the answer
+#: (100,000 groups with --time-limit 5).
+BUILD_SECONDS_PER_GROUP_MONTH = 3e-5
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
 #: The first level's share of the time limit when later levels follow (a level that is
@@ -144,6 +149,12 @@ class SolveOptions:
     lns: bool = True
     #: Further CP-SAT parameters by name (benchmark variants; recorded in outputs).
     extra: dict = field(default_factory=dict)
+    #: Deterministic mode: CP-SAT deterministic seconds for all levels together (None: the
+    #: time limit). The CLI sizes it to end before its wall-clock deadline (optimizer.timelimit).
+    work_limit: float | None = None
+    #: ``time.perf_counter()`` value by which solve() returns, whatever the mode (None: the
+    #: start plus WALL_FACTOR x the time limit). A level it cuts is marked "wall clock".
+    deadline: float | None = None
 
     def parameters(self) -> dict:
         """The CP-SAT parameters we set, as recorded in outputs."""
@@ -292,14 +303,20 @@ def solve(
                                    workers=min(opts.workers, LARGE_WORKERS),
                                    batch_size=min(opts.batch_size, LARGE_WORKERS))
     t_start = time.perf_counter()
+    deadline = opts.deadline if opts.deadline is not None else t_start + WALL_FACTOR * opts.time_limit
+    opts = dataclasses.replace(opts, deadline=deadline)
+    # all levels' budget: deterministic seconds, or wall seconds in the plain mode
+    total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
+        else min(opts.time_limit, deadline - t_start)
     lns_work: dict[str, float] = {}
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
     repairs: list[Repair] = []  # fractional plans turned into plans (optimizer.repair)
     bounds: list[LevelBound] = []  # later levels' LP bounds (optimizer.relaxation.level_bound)
     known: dict[int, str] = {}  # finish months asked about (optimizer.lp_finish.shorten)
+    greedy_cut = False
     if hint is None and opts.warm_start:
-        hint = best_greedy(inst)
+        hint, greedy_cut = best_greedy_by(inst, deadline)
     names = list(inst.rules.objective)
     # Only a hint the checker accepts is used as a plan (to cap the months, to start window
     # moves from, to be proven optimal); any other hint only guides CP-SAT's search.
@@ -308,6 +325,9 @@ def solve(
         log.warning("the start plan breaks a rule or misses a group: used as a search hint only")
     # A valid plan bounds the optimal finish: months after it need no variables.
     cap = _finish_of(valid_hint) if valid_hint and names[0] == "finish" else None
+    no_search = _no_time_for_search(inst, total, deadline, greedy_cut)
+    if no_search:
+        return _greedy_answer(inst, valid_hint, opts, t_start, no_search)
     rm = RolloutModel(inst, max_month=cap)
     build_s = time.perf_counter() - t_start
     if hint:
@@ -325,10 +345,10 @@ def solve(
         # level, and never less than 10 % itself: later levels always get a real try.
         # Deterministic mode counts CP-SAT's deterministic time (the same on every run).
         used = det_used if opts.deterministic else time.perf_counter() - t_start
-        reserve = 0.1 * opts.time_limit * (len(names) - i - 1)
-        budget = max(opts.time_limit - used - reserve, 0.1 * opts.time_limit)
+        reserve = 0.1 * total * (len(names) - i - 1)
+        budget = max(total - used - reserve, 0.1 * total)
         if i == 0 and len(names) > 1:
-            budget = min(budget, FIRST_LEVEL_SHARE * opts.time_limit)
+            budget = min(budget, FIRST_LEVEL_SHARE * total)
         if interrupted:
             value = rm_value(rm, name, best) if best else None
             levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
@@ -660,6 +680,31 @@ def solve(
     )
 
 
+def _no_time_for_search(inst: Instance, total: float, deadline: float, greedy_cut: bool) -> str:
+    """Why no model is built and searched (what ended the run: "wall clock"), or "" when there is
+    time: the greedy variants were cut by the deadline, or building the model and loading it
+    into CP-SAT would take longer than the wall time left."""
+    if greedy_cut:
+        return "wall clock"
+    need = 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * inst.horizon
+    return "wall clock" if deadline - time.perf_counter() < need else ""
+
+
+def _greedy_answer(inst: Instance, plan: dict[int, tuple[int, str]] | None, opts: SolveOptions, t_start: float,
+                   stopped_by: str) -> Result:
+    """The warm start as the answer when there was no time to search: every level feasible,
+    unproven, no bound (no plan at all when the greedy rule got stuck)."""
+    vals = Plan.from_indices(inst, plan).objective_values() if plan else {}
+    levels = [LevelResult(name, "feasible" if plan else "unknown", vals.get(name), None, 0.0, stopped_by)
+              for name in inst.rules.objective]
+    log.info("no time to build and search the model: the greedy plan is the answer")
+    return Result(status="feasible" if plan else "unknown", levels=levels,
+                  plan=Plan.from_indices(inst, plan) if plan else None,
+                  seconds=time.perf_counter() - t_start, options=opts,
+                  model_stats={"search": "none: the time limit left no time to build the model; "
+                                         "the plan is the greedy warm start"})
+
+
 def _release_memory() -> None:
     """Hand memory freed by the previous level back to the operating system. glibc keeps
     what CP-SAT's worker threads freed in per-thread arenas: at 5,000 groups that was about
@@ -742,7 +787,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
             progress(name, float(Plan.from_indices(inst, plan).objective_values()[name]), float("nan"),
                      time.perf_counter() - t0)
 
-    wall = WALL_FACTOR * budget if opts.deterministic else budget
+    wall = min(WALL_FACTOR * budget if opts.deterministic else budget, _run_left(opts))
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
                              report=report, stats=stats, window=window, window_months=window_months,
@@ -777,10 +822,9 @@ def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, t_st
         # capped at WALL_FACTOR x the budget; a level that hits that cap is marked
         # (stopped_by "wall clock") and the result is then not reproducible.
         solver.parameters.max_deterministic_time = budget
-        wall_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
-        solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, wall_left), 0.1 * budget)
+        solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, _run_left(opts)), 0.01)
     else:
-        solver.parameters.max_time_in_seconds = budget
+        solver.parameters.max_time_in_seconds = max(min(budget, _run_left(opts)), 0.01)
     status, stopped = _run(solver, rm.model, _Progress(name, progress), log.info if opts.log_search else None)
     return solver, status, stopped
 
@@ -824,9 +868,13 @@ def _is_valid(inst: Instance, plan: dict[int, tuple[int, str]]) -> bool:
 def _wall_left(opts: SolveOptions, t_start: float, allowance: float) -> float:
     """Wall-clock backstop for a probe: its allowance x WALL_FACTOR in deterministic mode
     (the allowance itself otherwise), never past the run's own wall-clock cap."""
-    run_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
     own = WALL_FACTOR * allowance if opts.deterministic else allowance
-    return max(min(own, run_left), 0.0)
+    return max(min(own, _run_left(opts)), 0.0)
+
+
+def _run_left(opts: SolveOptions) -> float:
+    """Wall seconds left until the run's deadline (set by solve())."""
+    return max(opts.deadline - time.perf_counter(), 0.0)
 
 
 def _shorten(inst: Instance, plan: dict[int, tuple[int, str]], floor: int, known: dict[int, str],

@@ -17,6 +17,7 @@ from optimizer.console import print_result
 from optimizer.domain import Group, Instance, Month
 from optimizer.export import plan_csv, plan_json, plan_markdown
 from optimizer.plan import Plan
+from optimizer.report import count_grid
 from optimizer.solver import LevelResult, Result, SolveOptions
 from optimizer.workbook import plan_workbook
 
@@ -77,18 +78,24 @@ RENDERERS = {
     "json": lambda inst, res: plan_json(inst, res),
     "xlsx": lambda inst, res: plan_workbook(inst, res),
     "terminal": _terminal,
+    "count_grid": lambda inst, res: count_grid(res.plan),
 }
+#: Sizes compared (n, 2n): the terminal lists names up to console.TERMINAL_NAMES_MAX groups and
+#: counts above it; both are measured.
+SIZES = {"terminal": (400, 800), "terminal_names": (100, 200)}
+RENDERERS["terminal_names"] = _terminal
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))
 def test_renderer_is_linear(name):
     fn = RENDERERS[name]
-    small, large = _case(300), _case(600)
+    n = SIZES.get(name, (300, 600))
+    small, large = _case(n[0]), _case(n[1])
     assert check_plan(small[1].plan) == [] and check_plan(large[1].plan) == []
     fn(*small)  # imports and caches out of the count
     a, b = _steps(lambda: fn(*small)), _steps(lambda: fn(*large))
     # linear: about 2x the steps (fixed costs make it less); quadratic would be near 4x
-    assert b <= 2.3 * a, f"{name}: {a} steps at 300 groups, {b} at 600 ({b / a:.2f}x)"
+    assert b <= 2.3 * a, f"{name}: {a} steps at {n[0]} groups, {b} at {n[1]} ({b / a:.2f}x)"
 
 
 def test_phase_by_group_matches_phase():
@@ -97,3 +104,21 @@ def test_phase_by_group_matches_phase():
     assert by == {g.name: res.plan.phase(g.name) for g in inst.groups}
     assert by["pilot"] == "Limited pilot" and by["expanded"] == "Expanded pilot"
     assert {by[f"g{i}"] for i in range(38)} == {f"Production phase {k}" for k in range(1, MONTHS - 1)}
+
+
+def test_large_plans_show_counts_in_the_terminal():
+    inst, res = _case(400)
+    buf = io.StringIO()
+    print_result(Console(file=buf, width=200), inst, res)
+    out = buf.getvalue()
+    assert "g17 " not in out and "400 groups are too many to list here" in out
+    header, rows = count_grid(res.plan)
+    by_phase = {r[0]: r[1:] for r in rows}
+    assert by_phase["Limited pilot"][0] == "1 group (1 users)"
+    # every group counted once
+    total = sum(int(c.split()[0].replace(",", "")) for r in rows for c in r[1:] if c)
+    assert total == 400
+    small, res_small = _case(40)
+    buf = io.StringIO()
+    print_result(Console(file=buf, width=200), small, res_small)
+    assert "g17" in buf.getvalue() and "too many to list" not in buf.getvalue()
