@@ -116,6 +116,9 @@ MIN_SEARCH_SHARE = 0.1
 #: take it in: with less wall time left before the deadline, the warm start is the answer
 #: (100,000 groups with --time-limit 5).
 BUILD_SECONDS_PER_GROUP_MONTH = 3e-5
+#: The window moves stop this many wall seconds before the deadline: the two windows running when
+#: they stop may still take that long to return (measured at 2,000 x 24: 0.6 s past it).
+MOVES_DEADLINE_MARGIN = 0.5
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
 #: The first level's share of the time limit when later levels follow (a level that is
@@ -354,6 +357,11 @@ def solve(
             levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
             overall = "feasible" if best else "unknown"
             continue
+        if best is not None and _run_left(opts) <= 0:
+            # the deadline has passed: the plan stands, this level unproven
+            levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), None, 0.0, "wall clock"))
+            overall = "feasible"
+            continue
         level_budget = budget
         lns_plan = None
         start = best or valid_hint
@@ -384,12 +392,12 @@ def solve(
                     best, interrupted = start, interrupted or lf.interrupted
                     levels.append(done)
                     overall = overall if done.status == "optimal" else "feasible"
-                    rm = _next_model(inst, rm, name, done.value, levels, best)
+                    rm = _next_model(inst, rm, name, done.value, levels, best, opts)
                     continue
         lb: LevelBound | None = None
         # Only right after the finish: a fixed later level is a dense row that makes the LP slow
         # (2,000 x 24: the assisted level's LP with waiting fixed ran 9.7 s without an optimum).
-        if large and i == 1 and names[0] == "finish" and start and LP_LEVEL_BOUND:
+        if large and i == 1 and names[0] == "finish" and start and LP_LEVEL_BOUND and _run_left(opts) > 0:
             lb = level_bound(inst, rm.max_month, name, {lv.name: lv.value for lv in levels}, work=budget,
                              wall_limit=_wall_left(opts, t_start, budget))
             bounds.append(lb)
@@ -403,7 +411,7 @@ def solve(
                 levels.append(_interrupted_after_lp(name, rm_value(rm, name, start), lb, t_lns))
                 continue
         if large and i == 1 and names[0] == "finish" and name == "waiting" and start and LP_STARTS \
-                and repair_applies(inst):
+                and repair_applies(inst) and _run_left(opts) > 0:
             # Plans from LP probes with cheaper tickets than the finish probes': a start for this
             # level that the window moves alone do not reach (optimizer.lp_finish.next_level_start;
             # its prices are in units of waiting, and it needs the repair).
@@ -471,7 +479,7 @@ def solve(
             overall = overall if proven else "feasible"
             if progress:
                 progress(name, float(value), float(lp_bound), time.perf_counter() - t_lns)
-            rm = _next_model(inst, rm, name, value, levels, best)
+            rm = _next_model(inst, rm, name, value, levels, best, opts)
             continue
         if finish_first and large and lns_plan is not None:
             # The window moves shortened the plan: can the LP relaxation prove it, or shorten it
@@ -497,7 +505,7 @@ def solve(
                     best, interrupted = lns_plan, interrupted or lf.interrupted
                     levels.append(done)
                     overall = overall if done.status == "optimal" else "feasible"
-                    rm = _next_model(inst, rm, name, done.value, levels, best)
+                    rm = _next_model(inst, rm, name, done.value, levels, best, opts)
                     continue
         if name == "finish" and large and start and lp_work and budget < MIN_SEARCH_SHARE * level_budget:
             # Too little left for CP-SAT to even load the model (it would be cut by the
@@ -509,19 +517,21 @@ def solve(
             levels.append(LevelResult(name, "feasible", value, bound, time.perf_counter() - t_lns,
                                       "wall clock" if lns_wall or lp_wall else "deterministic time", bound_by))
             overall = "feasible"
-            rm = _next_model(inst, rm, name, value, levels, best)
+            rm = _next_model(inst, rm, name, value, levels, best, opts)
             continue
         kept = lns_plan or start
-        if large and i and kept and budget < SEARCH_LOAD_PER_GROUP * len(inst.groups):
-            # Too little left for CP-SAT to load the model: keep the plan of the window moves.
+        no_wall = kept is not None and _run_left(opts) < _build_seconds(inst)
+        if kept and (no_wall or large and i and budget < SEARCH_LOAD_PER_GROUP * len(inst.groups)):
+            # Too little left for CP-SAT to load the model (of the budget, or of the wall-clock time
+            # before the deadline): keep the plan of the window moves.
             best = kept
             bound, bound_by = (lp_bound, "lp relaxation") if lp_bound is not None else \
                 ruled_out_bound(rm.finish_floor, known) if name == "finish" else (None, "")
             levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), bound, time.perf_counter() - t_lns,
-                                      "wall clock" if lns_wall or lp_wall or not opts.deterministic
+                                      "wall clock" if no_wall or lns_wall or lp_wall or not opts.deterministic
                                       else "deterministic time", bound_by))
             overall = "feasible"
-            rm = _next_model(inst, rm, name, levels[-1].value, levels, best)
+            rm = _next_model(inst, rm, name, levels[-1].value, levels, best, opts)
             continue
         # From SMALL_MOVES_FROM to LARGE_GROUPS groups a later level's search leaves a share of its
         # budget to window moves after it, with windows sized to the instance (200 x 12: CP-SAT's
@@ -640,7 +650,7 @@ def solve(
             if sname != "optimal":
                 overall = "feasible"
             # Fix this level and warm-start the next from this plan.
-            rm = _next_model(inst, rm, name, value, levels, best)
+            rm = _next_model(inst, rm, name, value, levels, best, opts)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
         elif best is None and status == cp_model.INFEASIBLE and valid_hint:
             # The warm start is a plan the independent checker accepts, so "infeasible" is a
@@ -686,8 +696,12 @@ def _no_time_for_search(inst: Instance, total: float, deadline: float, greedy_cu
     into CP-SAT would take longer than the wall time left."""
     if greedy_cut:
         return "wall clock"
-    need = 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * inst.horizon
-    return "wall clock" if deadline - time.perf_counter() < need else ""
+    return "wall clock" if deadline - time.perf_counter() < _build_seconds(inst) else ""
+
+
+def _build_seconds(inst: Instance) -> float:
+    """Wall seconds expected to build the model and for CP-SAT to take it in."""
+    return 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * inst.horizon
 
 
 def _greedy_answer(inst: Instance, plan: dict[int, tuple[int, str]] | None, opts: SolveOptions, t_start: float,
@@ -759,10 +773,11 @@ def _finish_settled(lf: Shortened, seconds: float, wall: bool) -> LevelResult | 
 
 
 def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels: list[LevelResult],
-                best: dict[int, tuple[int, str]]) -> RolloutModel:
+                best: dict[int, tuple[int, str]], opts: SolveOptions | None = None) -> RolloutModel:
     """The model for the next level: level ``name`` fixed at ``value`` (after the finish level,
-    rebuilt without the months past the finish: a smaller presolve), hinted with ``best``."""
-    if name == "finish" and value < rm.max_month:
+    rebuilt without the months past the finish: a smaller presolve, unless the deadline leaves
+    no time to build it), hinted with ``best``."""
+    if name == "finish" and value < rm.max_month and (opts is None or _run_left(opts) >= _build_seconds(inst)):
         rm = _rebuild(inst, value, levels)
     else:
         rm.fix_level(name, -(1 << 50), value)
@@ -787,7 +802,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
             progress(name, float(Plan.from_indices(inst, plan).objective_values()[name]), float("nan"),
                      time.perf_counter() - t0)
 
-    wall = min(WALL_FACTOR * budget if opts.deterministic else budget, _run_left(opts))
+    wall = min(WALL_FACTOR * budget if opts.deterministic else budget, _run_left(opts) - MOVES_DEADLINE_MARGIN)
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
                              report=report, stats=stats, window=window, window_months=window_months,
