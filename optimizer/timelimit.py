@@ -29,8 +29,9 @@ START_SECONDS = 1.0
 #: ... and loading, validating and checking the warm start, per group.
 LOAD_SECONDS_PER_GROUP = 1e-4
 #: Wall seconds reserved for writing, per group: the terminal tables and each output file
-#: (measured at 20,000 groups on a loaded machine, docs/benchmarks.md) ...
-WRITE_SECONDS_PER_GROUP = {"terminal": 2e-5, ".csv": 2e-5, ".md": 3e-5, ".json": 4e-5, ".xlsx": 3e-4}
+#: (measured on a loaded machine: the workbook 0.75e-3 to 1.5e-3 s per group at 2,000 groups, 1.2e-3 at 100,000;
+#: openpyxl at about 35 µs a cell; docs/benchmarks.md) ...
+WRITE_SECONDS_PER_GROUP = {"terminal": 2e-5, ".csv": 2e-5, ".md": 3e-5, ".json": 4e-5, ".xlsx": 1e-3}
 #: ... and per group the terminal lists by name (up to console.TERMINAL_NAMES_MAX): rich needs
 #: about a second for 200 names in 24 month columns.
 TERMINAL_SECONDS_PER_NAME = 5e-3
