@@ -26,6 +26,7 @@ from .domain import RESOURCE_LABELS, RESOURCES, Instance
 from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
 from .solver import Result
+from .xlsx_rows import FAST_ROWS_FROM, Deferred, inject
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -115,20 +116,23 @@ ASSIGNMENT_COLUMNS = [*GROUP_COLUMNS, "month", "method", "phase", "tickets"]
 
 
 
-def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet:
+def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result,
+                          deferred: Deferred | None = None) -> Worksheet:
+    """One row per group; with ``deferred``, the data rows are left to optimizer.xlsx_rows."""
     ws = wb.create_sheet("Assignments")
     put_row(ws, 1, ASSIGNMENT_COLUMNS, font=BOLD)
     plan = result.plan
     phase = plan.phase_by_group() if plan else {}
-    r = 1
+    rows = []
     for g in inst.groups:
         a = plan.assignments.get(g.name) if plan else None
-        r += 1
-        put_row(ws, r, [
+        rows.append([
             *group_cells(g),
             inst.months[a.month].label if a else "", a.method if a else "", phase[g.name] if a else "",
             inst.rules.tickets(g.size, a.method) if a else None,
         ])
+    _data_rows(ws, 2, rows, deferred)
+    r = 1 + len(rows)
     ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{max(r, 2)}"
     table = Table(displayName="Assignments", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -235,15 +239,14 @@ def add_summary_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet
 
 
 # ------------------------------------------------------------------ Inputs
-def add_inputs_sheet(wb: Workbook, inst: Instance) -> Worksheet:
-    """Groups, capacity and rules exactly as used (after defaults and scenario overrides)."""
+def add_inputs_sheet(wb: Workbook, inst: Instance, deferred: Deferred | None = None) -> Worksheet:
+    """Groups, capacity and rules exactly as used (after defaults and scenario overrides); with
+    ``deferred``, the group rows are left to optimizer.xlsx_rows."""
     ws = wb.create_sheet("Inputs")
     put(ws, 1, 1, "Groups", font=BOLD)
     put_row(ws, 2, list(GROUP_COLUMNS), font=BOLD, fill=HEADER_FILL)
-    r = 2
-    for g in inst.groups:
-        r += 1
-        put_row(ws, r, group_cells(g))
+    _data_rows(ws, 3, [group_cells(g) for g in inst.groups], deferred)
+    r = 2 + len(inst.groups)
     r += 2
     put(ws, r, 1, "Capacity", font=BOLD)
     r += 1
@@ -299,21 +302,40 @@ def add_explanation_sheet(wb: Workbook, result: Result) -> Worksheet | None:
     return ws
 
 
+def _data_rows(ws: Worksheet, first: int, rows: list[list[Any]], deferred: Deferred | None) -> None:
+    """Unstyled data rows from spreadsheet row ``first``: through openpyxl, or deferred."""
+    if deferred is not None:
+        deferred.rows[ws.title] = (first, rows)
+        return
+    for r, row in enumerate(rows, start=first):
+        put_row(ws, r, row)
+
+
 # ------------------------------------------------------------------ workbook
-def plan_workbook(inst: Instance, result: Result) -> Workbook:
+def plan_workbook(inst: Instance, result: Result, deferred: Deferred | None = None) -> Workbook:
+    """The workbook; with ``deferred``, the data rows of Assignments and Inputs are not in it but
+    in ``deferred`` (for optimizer.xlsx_rows.inject after saving)."""
     wb = Workbook()
     wb.remove(wb.active)
     add_plan_sheet(wb, inst, result)
     if result.plan is not None:
-        add_assignments_sheet(wb, inst, result)
+        add_assignments_sheet(wb, inst, result, deferred)
     add_capacity_sheet(wb, inst, result)
     add_summary_sheet(wb, inst, result)
-    add_inputs_sheet(wb, inst)
+    add_inputs_sheet(wb, inst, deferred)
     add_explanation_sheet(wb, result)
     return wb
 
 
 def write_plan_workbook(inst: Instance, result: Result, path: str | Path) -> None:
-    """Write the plan workbook atomically."""
-    wb = plan_workbook(inst, result)
-    write_with(path, lambda tmp: wb.save(tmp))
+    """Write the plan workbook atomically (large ones with their data rows as XML directly)."""
+    deferred = Deferred() if len(inst.groups) >= FAST_ROWS_FROM else None
+    wb = plan_workbook(inst, result, deferred)
+    parts = {ws.title: f"xl/worksheets/sheet{i}.xml" for i, ws in enumerate(wb.worksheets, start=1)}
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        if deferred is not None:
+            inject(tmp, parts, deferred)
+
+    write_with(path, save)
