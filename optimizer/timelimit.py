@@ -32,6 +32,9 @@ LOAD_SECONDS_PER_GROUP = 1e-4
 #: (measured on a loaded machine: the workbook 0.75e-3 to 1.5e-3 s per group at 2,000 groups, 1.2e-3 at 100,000;
 #: openpyxl at about 35 µs a cell; docs/benchmarks.md) ...
 WRITE_SECONDS_PER_GROUP = {"terminal": 2e-5, ".csv": 2e-5, ".md": 3e-5, ".json": 4e-5, ".xlsx": 1e-3}
+#: ... the workbook from optimizer.xlsx_rows.FAST_ROWS_FROM groups on (data rows as XML directly:
+#: 2.8e-4 s per group at 20,000 groups, 2e-4 at 100,000) ...
+XLSX_FAST_SECONDS_PER_GROUP = 3e-4
 #: ... and per group the terminal lists by name (up to console.TERMINAL_NAMES_MAX): rich needs
 #: about a second for 200 names in 24 month columns.
 TERMINAL_SECONDS_PER_NAME = 5e-3
@@ -67,8 +70,14 @@ def write_reserve(groups: int, outs: list[str]) -> float:
     """Wall seconds kept for the terminal tables and writing ``outs`` after the solve."""
     from .console import TERMINAL_NAMES_MAX
 
-    per = WRITE_SECONDS_PER_GROUP["terminal"] + sum(
-        WRITE_SECONDS_PER_GROUP.get(Path(p).suffix.lower(), 1e-4) for p in outs)
+    from .xlsx_rows import FAST_ROWS_FROM
+
+    def each(suffix: str) -> float:
+        if suffix == ".xlsx" and groups >= FAST_ROWS_FROM:
+            return XLSX_FAST_SECONDS_PER_GROUP
+        return WRITE_SECONDS_PER_GROUP.get(suffix, 1e-4)
+
+    per = WRITE_SECONDS_PER_GROUP["terminal"] + sum(each(Path(p).suffix.lower()) for p in outs)
     names = groups if groups <= TERMINAL_NAMES_MAX else 0
     return EXIT_SECONDS + per * groups + TERMINAL_SECONDS_PER_NAME * names
 

@@ -71,3 +71,12 @@ def test_cli_records_the_limit_and_the_budget(tmp_path):
     # the deterministic budget is on record: the limit and the sizes give it, not a clock
     assert data["solver"]["work_limit"] == round(timelimit.work_limit(8, 40, [str(out)]), 3)
     assert data["assignments"]
+
+
+def test_large_workbooks_reserve_less_per_group():
+    # from xlsx_rows.FAST_ROWS_FROM groups the workbook's data rows go the fast way
+    from optimizer.xlsx_rows import FAST_ROWS_FROM
+
+    below = timelimit.write_reserve(FAST_ROWS_FROM - 1, ["p.xlsx"]) / (FAST_ROWS_FROM - 1)
+    above = timelimit.write_reserve(FAST_ROWS_FROM, ["p.xlsx"]) / FAST_ROWS_FROM
+    assert above < below
