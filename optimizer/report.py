@@ -108,7 +108,8 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
             "workers": opts.workers,
             "time_limit": opts.time_limit,
             # deterministic seconds the levels shared (the CLI sizes them to the wall-clock limit)
-            "work_limit": round(opts.work_limit if opts.work_limit is not None else opts.time_limit, 3),
+            "work_limit": round(opts.work_limit if opts.work_limit is not None else opts.time_limit, 3)
+            if opts.deterministic else None,
             "deterministic": opts.deterministic,
             "parameters": opts.parameters(),
             "window_moves": opts.lns,
