@@ -79,9 +79,9 @@ def main(verbose: int) -> None:
 @click.option("--out", "outs", multiple=True, help="Write the plan; suffix .csv, .md, .json or .xlsx. Repeatable.")
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=DEFAULT_TIME_LIMIT, show_default=True,
               help="Wall-clock seconds for the whole command, from start to files written. "
-                   "Deterministic mode: the search's share is counted in CP-SAT's deterministic "
-                   "seconds so the same input and seed give the same plan; if the wall clock cuts "
-                   "it, the output says the run is not reproducible.")
+                   "With --deterministic the search gets a fixed amount of work, so the same input "
+                   "and seed give the same plan; if the clock runs out first, the output says the "
+                   "run is not reproducible.")
 @click.option("--seed", type=click.IntRange(min=0), default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
