@@ -22,7 +22,7 @@ from .export import check_out_paths, write_outputs
 from .loaders import load_instance
 from .planfile import read_plan
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
-from .timelimit import process_started, solve_options
+from .timelimit import command_started, solve_options
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 
@@ -94,7 +94,7 @@ def main(verbose: int) -> None:
 def solve_cmd(files, rules, outs, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx or SCENARIO.toml (no files: the
     embedded example) to an optimal plan."""
-    started = process_started()  # the time limit counts from the command's start
+    started = command_started()  # the time limit counts from the command's start
     console = _console()
     err_console = Console(stderr=True)
     try:

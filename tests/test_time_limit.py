@@ -80,3 +80,15 @@ def test_large_workbooks_reserve_less_per_group():
     below = timelimit.write_reserve(FAST_ROWS_FROM - 1, ["p.xlsx"]) / (FAST_ROWS_FROM - 1)
     above = timelimit.write_reserve(FAST_ROWS_FROM, ["p.xlsx"]) / FAST_ROWS_FROM
     assert above < below
+
+
+def test_the_clock_starts_with_the_command(monkeypatch):
+    # run as `rollout` (or python -m optimizer.cli) the process's start-up counts; inside a
+    # longer-lived process (this test run, click's runner) the command starts now, not when
+    # the host process did (the baseline scenario then got the greedy plan: no time left)
+    now = time.perf_counter()
+    assert timelimit.command_started() >= now
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/rollout", "solve"])
+    assert timelimit.command_started() == timelimit.process_started()
+    monkeypatch.setattr(sys, "argv", ["/x/optimizer/cli.py", "solve"])
+    assert timelimit.command_started() == timelimit.process_started()
