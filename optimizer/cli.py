@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ from .loaders import load_instance
 from .outputs import source_files
 from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
+from .timelimit import command_started, solve_options
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: a second Ctrl-C / SIGTERM ended the command
@@ -96,8 +98,10 @@ def main(verbose: int) -> None:
 @click.option("--csv-sep", type=click.Choice(CSV_SEPARATORS), default=None,
               help="Separator in CSV outputs [default: the groups file's; ',' for workbooks].")
 @click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
-              help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
-                   "deterministic seconds, wall clock capped at 1.5x).")
+              help="Wall-clock seconds for the whole command, from start to files written. "
+                   "With --deterministic the search gets a fixed amount of work, so the same input "
+                   "and seed give the same plan; if the clock runs out first, the output says the "
+                   "run is not reproducible.")
 @click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
@@ -113,6 +117,7 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
               quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no
     files: the embedded example) to an optimal plan."""
+    started = command_started()  # the time limit counts from the command's start
     err_console = make_console(stderr=True)
     try:
         inst = load_inputs(files, rules)
@@ -125,8 +130,8 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
         _fail(err)
     # With '-' the plan goes to standard output: the tables stay off it, messages go to stderr.
     console = err_console if any(t.to_stdout for t in targets) else _console()
-    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
-                        lns=window_moves)
+    opts = solve_options(time_limit, len(inst.groups), list(outs), started=started, seed=seed, workers=workers,
+                         deterministic=deterministic, lns=window_moves)
     if not quiet:
         err_console.print(
             f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "
@@ -137,7 +142,8 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
 
         if not quiet:
             err_console.print("No plan exists; looking for the rules that conflict...", highlight=False)
-        result.explanation = explain(inst, time_limit=min(30.0, max(5.0, time_limit)), seed=seed, workers=workers)
+        result.explanation = explain(inst, time_limit=min(30.0, max(1.0, opts.deadline - time.perf_counter())),
+                                     seed=seed, workers=workers)
     _write(lambda: write_outputs(inst, result, targets, csv_sep=csv_sep), targets, err_console)
     # Files first, then the tables: a Ctrl-C or a closed pipe while printing loses nothing.
     if console is not err_console:

@@ -23,7 +23,7 @@ from rich.text import Text
 from .checker import Violation
 from .domain import RESOURCE_LABELS, RESOURCES, Instance
 from .plan import Plan
-from .report import level_rows, load_rows, method_grid, plan_grid
+from .report import count_grid, level_rows, load_rows, method_grid, plan_grid
 from .safetext import visible
 from .solver import Result
 
@@ -104,7 +104,18 @@ def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
     return t
 
 
+#: Plans with more groups show counts per phase and month instead of every group's name (the
+#: terminal needs seconds per hundred names; 100,000 groups would take hours): the names are in
+#: the --out files.
+TERMINAL_NAMES_MAX = 300
+
+
 def print_plan(console: Console, plan: Plan) -> None:
+    if len(plan.assignments) > TERMINAL_NAMES_MAX:
+        console.print(_grid("Rollout plan (groups and users per phase and month)", *count_grid(plan)))
+        console.print(f"{len(plan.assignments):,} groups are too many to list here; every group's month "
+                      "and method are in the files --out writes (CSV, XLSX, Markdown, JSON).", highlight=False)
+        return
     console.print(_grid("Rollout plan", *plan_grid(plan)))
     console.print(_grid("Rollout plan with enrollment methods", *method_grid(plan)))
 
@@ -164,6 +175,12 @@ def print_result(console: Console, inst: Instance, result: Result) -> None:
         f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
         f"{'deterministic' if o.deterministic else 'non-deterministic'})."
     ))
+    if result.model_stats.get("search"):
+        console.print(text("No time was left to search for a better plan: this is the quick (greedy) plan, "
+                           "and nothing about it is proven."))
+    if o.deterministic and not result.reproducible and not result.interrupted:
+        console.print(text("The time limit ran out on the clock before the planned work was done: "
+                           "another run may give another plan."))
 
 
 def print_violations(console: Console, violations: list[Violation]) -> None:

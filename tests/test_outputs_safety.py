@@ -374,7 +374,7 @@ def test_workbook_survives_control_characters_and_huge_names(tmp_path: Path):
 
     from optimizer.domain import Group
     from optimizer.export import write_outputs
-    from optimizer.workbook import MAX_CELL_CHARS
+    from optimizer.safetext import MAX_CELL_CHARS
     from tests.conftest import instance, months, solved
 
     huge = "Ü" * 20000 + "𝄞" * 20000  # 60,000 UTF-16 units
