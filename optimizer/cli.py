@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -27,6 +28,7 @@ from .loaders import load_instance
 from .outputs import source_files
 from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
+from .timelimit import command_started, solve_options
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: a second Ctrl-C / SIGTERM ended the command
@@ -103,8 +105,10 @@ def main(verbose: int) -> None:
 @click.option("--csv-sep", type=click.Choice(CSV_SEPARATORS), default=None,
               help="Separator in CSV outputs [default: the groups file's; ',' for workbooks].")
 @click.option("--time-limit", type=SECONDS, default=DEFAULT_TIME_LIMIT, show_default=True,
-              help="Seconds for all objective levels together (deterministic mode: CP-SAT's "
-                   "deterministic seconds, wall clock capped at 1.5x).")
+              help="Wall-clock seconds for the whole command, from start to files written. "
+                   "With --deterministic the search gets a fixed amount of work, so the same input "
+                   "and seed give the same plan; if the clock runs out first, the output says the "
+                   "run is not reproducible.")
 @click.option("--seed", type=SEED, default=DEFAULT_SEED, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=DEFAULT_WORKERS, show_default=True,
               help="CP-SAT search workers (8 keeps the full portfolio even on 2 cores).")
@@ -113,20 +117,28 @@ def main(verbose: int) -> None:
 @click.option("--window-moves/--no-window-moves", default=True, show_default=True,
               help="On large inputs (500+ groups) improve each level by re-solving windows of "
                    "months before the whole-model search.")
+@click.option("--why", "why_groups", multiple=True, metavar="GROUP",
+              help="Then say why GROUP is in its month and not earlier (as `rollout why`). Repeatable.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the one-line answer.")
-def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, deterministic, window_moves, quiet) -> None:
+def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, deterministic, window_moves, why_groups,
+              quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no
     files: the embedded example) to an optimal plan."""
+    started = command_started()  # the time limit counts from the command's start
     err_console = make_console(stderr=True)
     try:
         inst = load_inputs(files, rules)
         targets = check_out_paths(list(outs), [*files, *([rules] if rules else []), *source_files(inst.sources)])
+        for g in why_groups:
+            if g not in {h.name for h in inst.groups}:
+                from .why_command import unknown_group
+                raise unknown_group(inst, g, "--why")
     except InputError as err:
         _fail(err)
     # With '-' the plan goes to standard output: the tables stay off it, messages go to stderr.
     console = err_console if any(t.to_stdout for t in targets) else _console()
-    opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, deterministic=deterministic,
-                        lns=window_moves)
+    opts = solve_options(time_limit, len(inst.groups), list(outs), started=started, seed=seed, workers=workers,
+                         deterministic=deterministic, lns=window_moves)
     if not quiet:
         err_console.print(text(_("Planning {name}: {groups} groups, {months} months (Ctrl-C returns the best "
                                  "plan so far)").format(name=inst.name, groups=len(inst.groups), months=inst.horizon)))
@@ -136,7 +148,8 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
 
         if not quiet:
             err_console.print(text(_("No plan exists; looking for the rules that conflict...")))
-        result.explanation = explain(inst, time_limit=min(30.0, max(5.0, time_limit)), seed=seed, workers=workers)
+        result.explanation = explain(inst, time_limit=min(30.0, max(1.0, opts.deadline - time.perf_counter())),
+                                     seed=seed, workers=workers)
     _write(lambda: write_outputs(inst, result, targets, csv_sep=csv_sep), targets, None if quiet else err_console)
     # Files first, then the tables: a Ctrl-C or a closed pipe while printing loses nothing.
     # -q: the one-line answer alone (the first line of the full output, which says whether there is a plan).
@@ -146,6 +159,13 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
         print_result(console, inst, result, verbose=_verbose())
     if result.explanation is not None and not quiet:
         print_explanation(console, result.explanation)
+    if why_groups and result.found:
+        from .why_command import explain_groups
+        console.print()
+        explain_groups(console, inst, result.plan, why_groups, time_limit=min(10.0, time_limit), seed=seed,
+                       workers=workers)
+    elif why_groups:
+        err_console.print(text("--why: there is no plan, so no month to explain."))
     if not result.found:
         sys.exit(EXIT_NO_PLAN)
     sys.exit(EXIT_OK)
@@ -254,7 +274,12 @@ main.add_command(pilot_cmd)
 from .sweep_cli import sweep_cmd  # noqa: E402  (rollout sweep: its own module)
 
 main.add_command(sweep_cmd)
-add_lang_options(main)  # --lang on the group and on every command (optimizer/cli_lang.py)
+
+from .why_command import why_cmd  # noqa: E402  (its own module; registered here)
+
+main.add_command(why_cmd)
+add_lang_options(main)  # --lang on the group and on every command (optimizer/cli_lang.py); keep it last
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -26,7 +26,7 @@ from .checker import Violation
 from .domain import METHODS, RESOURCES, Instance
 from .i18n import _
 from .plan import Plan
-from .report import level_rows, load_rows, method_grid, plan_grid
+from .report import count_grid, level_rows, load_rows, method_grid, plan_grid
 from .safetext import visible
 from .solver import Result
 
@@ -105,6 +105,12 @@ def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
     return t
 
 
+#: Plans with more groups show counts per phase and month instead of every group's name (the
+#: terminal needs seconds per hundred names; 100,000 groups would take hours): the names are in
+#: the --out files.
+TERMINAL_NAMES_MAX = 300
+
+
 #: Width a month column needs to stay readable; narrower consoles get one line per month.
 MONTH_COLUMN = 16
 PHASE_COLUMN = 24
@@ -138,7 +144,13 @@ def month_rows(plan: Plan) -> list[list[str]]:
 
 def print_plan(console: Console, plan: Plan) -> None:
     """The guide's two tables (phases x months) when the months fit across the console;
-    else one table with a line per month (month, phase and method, groups)."""
+    else one table with a line per month (month, phase and method, groups). Over
+    TERMINAL_NAMES_MAX groups: the number of groups and users per phase and month."""
+    if len(plan.assignments) > TERMINAL_NAMES_MAX:
+        console.print(_grid(_("Rollout plan (groups and users per phase and month)"), *count_grid(plan)))
+        console.print(text(_("{n} groups are too many to list here; every group's month and method are in the "
+                             "files --out writes (CSV, XLSX, Markdown, JSON).").format(n=i18n.number(len(plan.assignments)))))
+        return
     if fits_across(console, plan.inst.horizon):
         console.print(_grid(_("Rollout plan"), *plan_grid(plan)))
         console.print(_grid(_("Rollout plan with enrollment methods"), *method_grid(plan)))
@@ -240,6 +252,12 @@ def print_result(console: Console, inst: Instance, result: Result, *, verbose: i
         ))
     else:
         console.print(text(_("Planned in {seconds} s.").format(seconds=i18n.decimal(result.seconds))))
+    if result.model_stats.get("search"):
+        console.print(text(_("No time was left to search for a better plan: this is the quick (greedy) plan, "
+                             "and nothing about it is proven.")))
+    if o.deterministic and not result.reproducible and not result.interrupted:
+        console.print(text(_("The time limit ran out on the clock before the planned work was done: "
+                             "another run may give another plan.")))
 
 
 def print_violations(console: Console, violations: list[Violation]) -> None:
@@ -277,21 +295,53 @@ class ProgressPrinter:
                                 style="dim"), soft_wrap=True)
 
 
+#: control characters (newlines, tabs, escapes) shown as spaces in wrapped user text
+_CONTROL_TO_SPACE = {c: " " for c in [*range(32), 127]}
+
+
+def print_wrapped(console: Console, prefix: str, text) -> None:
+    """One paragraph (a str or rich Text, always shown as text, never markup) wrapped to the
+    console's width, continuation lines indented under the text; control characters as spaces."""
+    import textwrap
+
+    from rich.text import Text
+
+    text = Text(text) if isinstance(text, str) else text.copy()
+    text.plain = text.plain.translate(_CONTROL_TO_SPACE)  # same length: the styles stay in place
+    width = max(20, console.width - len(prefix))
+    pos = 0
+    for i, part in enumerate(textwrap.wrap(text.plain, width, break_on_hyphens=False) or [""]):
+        start = text.plain.index(part, pos)
+        pos = start + len(part)
+        console.print(Text(prefix if i == 0 else " " * len(prefix)) + text[start:pos], highlight=False)
+
+
 def print_explanation(console: Console, explanation) -> None:
-    """Why there is no plan: the conflicting rules and the verified repairs."""
-    t = i18n.translate_error
+    """Why there is no plan: every conflict with its rules and verified repairs, and the
+    combined repair (``Explanation.lines``), through :func:`print_wrapped`."""
+    from rich.text import Text
+
+    def line(prefix: str, words: Text) -> None:
+        print_wrapped(console, prefix, words)
+
     console.print(text((_("Why there is no plan"), "bold red")))
-    if explanation.summary:
-        console.print(text("  " + t(explanation.summary)))
-    if explanation.conflicts:
-        console.print(text("  " + t(explanation.intro)))
-        for c in explanation.conflicts:
-            console.print(text(f"   - {t(c.message)}  ", (f"[{c.rule}]", "dim")))
-    if explanation.repairs:
-        console.print(text("  " + _("Each of these changes gives a plan (smallest first):")))
-        for r in explanation.repairs:
-            console.print(text(f"   + {t(r.description)}"))
-    elif explanation.conflicts:
-        console.print(text("  " + _("No single change of one input was found that gives a plan; change several.")))
-    if explanation.note:
-        console.print(text("  " + t(explanation.note), style="dim"))
+    indent = "    " if len(explanation.sets) > 1 else "  "
+    for kind, words, rule in explanation.lines():
+        words = i18n.translate_error(words)
+        if kind == "heading":
+            line("  ", Text(words, style="bold"))
+        elif kind in ("summary", "intro", "repairs"):
+            line(indent, Text(words))
+        elif kind == "rule":
+            line(indent + " - ", Text(words + "  ").append(f"[{rule}]", style="dim"))
+        elif kind == "more":
+            line(indent + "   ", Text(words, style="dim"))
+        elif kind == "repair":
+            line(indent + " + ", Text(words))
+        elif kind == "step":
+            number, _sep, rest = words.partition(" ")
+            line(f"    {number} ", Text(rest))
+        elif kind == "note":
+            line("  ", Text(words, style="dim"))
+        else:  # the count of conflicts, the combined repair's sentence
+            line("  ", Text(words))

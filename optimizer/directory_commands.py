@@ -7,40 +7,36 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from .atomic import write_text
+from .console import SafeConsole, print_error
 from .directory import KEYS, GroupingOptions, build_groups, groups_csv, members_csv
 from .domain import PLATFORMS
+from .cli_types import SECONDS
 from .errors import InputError
 from .exports import read_devices, read_mapping, read_users
+from .outputs import parse_targets
 from .pilot import PilotOptions, choose_pilot, groups_with_waves, read_pilot_groups
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 
 
 def _fail(err: InputError) -> None:
-    Console(stderr=True).print(f"[red]Error:[/red] {err}", highlight=False, soft_wrap=True)
+    print_error(err)
     sys.exit(EXIT_INPUT)
 
 
 def check_outputs(outs: dict[str, str | None], inputs: list[str | None]) -> None:
-    """Each output a .csv in an existing folder, and never one of the inputs."""
-    given = [Path(i).resolve() for i in inputs if i]
+    """Each output a .csv file in an existing folder, never one of the inputs nor another output
+    (optimizer.outputs.parse_targets, as for ``rollout solve``)."""
+    seen: list[str] = []
     for option, out in outs.items():
         if not out:
             continue
-        p = Path(out)
-        if p.suffix.lower() != ".csv":
-            raise InputError(f"cannot write '{out}': it must be a .csv file", column=option)
-        if str(p.parent) and not p.parent.is_dir():
-            raise InputError(f"cannot write '{out}': the folder '{p.parent}' does not exist", column=option)
-        if p.resolve() in given:
-            raise InputError(f"'{out}' is one of the input files; write to another name so the input is kept",
-                             column=option)
-    named = [Path(o).resolve() for o in outs.values() if o]
-    if len(set(named)) < len(named):
-        raise InputError("two outputs have the same file name", column="--out")
+        (target,) = parse_targets([out], [".csv"], [i for i in inputs if i] + seen, option=option)
+        if target.to_stdout:
+            raise InputError(f"{option}: give a file name ending in .csv", column=option)
+        seen.append(out)
 
 
 def _write(path: str, text: str) -> None:
@@ -71,7 +67,7 @@ def groups_cmd(users, devices, by, max_size, vip_titles, readiness_file, risk_fi
                members) -> None:
     """Target groups from the Entra ID users export (USERS.csv, "Download users") and the
     Intune devices export (DEVICES.csv, "All devices"), as a groups.csv for rollout solve."""
-    console = Console()
+    console = SafeConsole()  # the terminal's width (COLUMNS when piped): the summary wraps to it
     try:
         check_outputs({"--out": out, "--members": members}, [users, devices, readiness_file, risk_file])
         opts = GroupingOptions(
@@ -98,12 +94,12 @@ def groups_cmd(users, devices, by, max_size, vip_titles, readiness_file, risk_fi
 @click.option("--by-department", is_flag=True, help="Test every platform x location x department, "
                                                    "not only platform x location.")
 @click.option("--out", help="Write the groups file with the wave column filled in.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--time-limit", type=SECONDS, default=30.0, show_default=True,
               help="Seconds at most (the pilot is usually proven best in well under a second).")
 def pilot_cmd(groups, max_users, by_department, out, time_limit) -> None:
     """Choose the limited and the expanded pilot from GROUPS.csv: the fewest users that test
     every platform x location, no VIPs, eager users first."""
-    console = Console()
+    console = SafeConsole()  # the terminal's width (COLUMNS when piped): the summary wraps to it
     try:
         check_outputs({"--out": out}, [groups])
         table, gs = read_pilot_groups(groups)

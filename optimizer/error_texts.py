@@ -53,6 +53,17 @@ TEMPLATES = (
     E_("error", "cannot write the output: {reason}"),
     E_("error", "cannot write '{path}': the suffix must be one of {suffixes}"),
     E_("error", "cannot write '{path}': the folder '{folder}' does not exist"),
+    # explanations (optimizer.explanation, optimizer.explain): the frame and the capacity rules
+    E_("error", "{n} separate conflicts; each needs a change of its own."),
+    E_("error", "Conflict {i} of {n} ({groups})"),
+    E_("error", "These rules cannot all hold (a minimal set: without any one of them this conflict goes away):"),
+    E_("error", "These rules cannot all hold:"),
+    E_("error", "Each of these changes resolves this conflict (smallest first):"),
+    E_("error", "Each of these changes gives a plan (smallest first):"),
+    E_("error", "No single change of one input was found that resolves it; change several."),
+    E_("error", "{month} has room for at most {n} helpdesk tickets"),
+    E_("error", "{month} has room for at most {n} assisted users"),
+    E_("error", "{month} has room for at most {n} tech-fair users"),
     # words the code puts into the messages above
     E_("word", "size (users)"),
     E_("word", "readiness"),

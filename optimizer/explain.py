@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from typing import Any
 
@@ -23,10 +24,11 @@ from ortools.sat.python import cp_model
 
 from . import rules as R
 from .domain import METHODS, RESOURCE_LABELS, Group, Instance, Month
-from .explanation import Conflict, Explanation, Repair
+from .explanation import Conflict, ConflictSet, Explanation, Repair
 from .model import RolloutModel, month_user_capacity
 
 DEFAULT_TIME_LIMIT = 30.0
+log = logging.getLogger(__name__)
 #: capacity rule name -> resource (the inverse of rules.CAPACITY_RULE)
 _RESOURCE_OF = {rule: res for res, rule in R.CAPACITY_RULE.items()}
 _CAP_RULES = tuple(_RESOURCE_OF)
@@ -74,28 +76,154 @@ def _greedy_plan_exists(inst: Instance) -> bool:
 class _Guarded:
     """The guarded model and infeasibility checks under a subset of its guards."""
 
-    def __init__(self, inst: Instance, seed: int) -> None:
+    def __init__(self, inst: Instance, seed: int, workers: int = 8) -> None:
         self.rm = RolloutModel(inst, guards=True)
         self.keys = list(self.rm.guards)
         self.seed = seed
+        self.workers = workers
 
     def check(self, keys: list[tuple[str, tuple]], limit: float, *, core_needed: bool = True
               ) -> tuple[int, list[tuple[str, tuple]]]:
         """Solve with ``keys`` enforced; returns (status, sufficient conflicting keys).
 
         Cores need CP-SAT's single-worker search; without ``core_needed`` the full
-        portfolio runs (much faster to find a plan when one exists)."""
+        portfolio runs (much faster to find a plan when one exists). A few rules are
+        checked on the groups they name alone when that is exact (:func:`_named_only`)."""
+        sub = _named_only(self.rm.inst, keys)
+        if sub is not None and not sub.groups:
+            return cp_model.OPTIMAL, []  # no group needs to touch the enforced rules
+        if sub is not None:
+            small = _Guarded(sub, self.seed, self.workers)
+            return small.check([k for k in keys if k in small.rm.guards], limit, core_needed=core_needed)
         proto = self.rm.proto
         proto.assumptions.clear()
         lits = [self.rm.guards[k] for k in keys]
         proto.assumptions.extend(lits)
-        s = _solver(limit, 1 if core_needed else 8, self.seed)
+        s = _solver(limit, 1 if core_needed else self.workers, self.seed)
+        # With assumptions CP-SAT searches on one worker and its presolve cannot use them:
+        # at 1,000 groups it probes for 15 s where the search without it needs 3 s.
+        s.parameters.cp_model_presolve = False
         st = s.solve(self.rm.model)
         core: list[tuple[str, tuple]] = []
         if st == cp_model.INFEASIBLE and core_needed:
             by_lit = {self.rm.guards[k]: k for k in keys}
             core = [by_lit[i] for i in s.sufficient_assumptions_for_infeasibility() if i in by_lit]
         return st, core
+
+
+_STAGE_RULES = (R.PRODUCTION_OPENS, R.RISK_DELAY)
+
+
+def _named_only(inst: Instance, keys: list[tuple[str, tuple]]) -> Instance | None:
+    """The input cut down to the groups the rules ``keys`` name (and every pilot-stage
+    group when a production-opens or risk-delay rule is among them: the stage's last
+    month is theirs), when that has exactly the plans' answer of the whole input with
+    only ``keys`` enforced: every other group then has a month and method that touches
+    none of the enforced capacities and per-month limits, so it can always go there.
+    None when that does not hold or the cut saves little."""
+    names = set(conflict_groups(inst, keys))
+    if any(k[0] in _STAGE_RULES for k in keys):
+        names.update(g.name for g in inst.groups if g.pilot_stage)
+    if len(names) * 2 > len(inst.groups):
+        return None
+    enforced = set(keys)
+    labels = inst.month_labels
+    free_months = [t for t, lb in enumerate(labels)
+                   if (R.MAX_PLATFORMS, (lb,)) not in enforced and (R.MAX_LOCATIONS, (lb,)) not in enforced]
+
+    def free(g: Group) -> bool:
+        for t in free_months:
+            lb = labels[t]
+            for k in METHODS:
+                used = (["helpdesk"] if inst.rules.tickets(g.size, k) > 0 else []) + (
+                    ["assisted"] if k == "assisted" else ["tech_fair"] if k == "tech-fair" else [])
+                if all((R.CAPACITY_RULE[res], (lb,)) not in enforced for res in used):
+                    return True
+        return False
+
+    if not all(free(g) for g in inst.groups if g.name not in names):
+        return None
+    kept = tuple(dataclasses.replace(g, after=tuple(h for h in g.after if h in names))
+                 for g in inst.groups if g.name in names)
+    return None if len(kept) == len(inst.groups) else dataclasses.replace(inst, groups=kept)
+
+
+class Verify:
+    """Does a changed input admit a plan? With ``ignore`` (the rules of the other
+    conflicts, set aside) the question is whether every other rule of the changed input
+    admits one: a guarded model with those rules off. Without, the whole input (the
+    greedy first, then CP-SAT). True: a plan exists; False: proven none; None: unknown."""
+
+    def __init__(self, ignore: frozenset = frozenset(), *, workers: int = 8, seed: int = 0,
+                 only: frozenset | None = None) -> None:
+        self.ignore = frozenset(ignore)
+        self.only = None if only is None else frozenset(only)  # check these rules alone instead
+        self.workers = workers
+        self.seed = seed
+
+    def enforced(self, key: tuple[str, tuple]) -> bool:
+        return key in self.only if self.only is not None else key not in self.ignore
+
+    def __call__(self, inst: Instance, limit: float) -> bool | None:
+        if self.only is not None:  # the conflict's own rules (that the change left) alone
+            g = _Guarded(inst, self.seed, self.workers)
+            st, _ = g.check([k for k in g.keys if k in self.only], limit, core_needed=False)
+            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return True
+            return False if st == cp_model.INFEASIBLE else None
+        if not self.ignore:
+            return feasible(inst, limit, workers=self.workers, seed=self.seed)
+        relaxed = relax(inst, self.ignore)
+        if relaxed is not None:  # the same question as a plain input: greedy first, no guards
+            return feasible(relaxed, limit, workers=self.workers, seed=self.seed)
+        if _greedy_plan_exists(inst):  # a plan for every rule is a plan for fewer
+            return True
+        g = _Guarded(inst, self.seed, self.workers)
+        st, _ = g.check([k for k in g.keys if k not in self.ignore], limit, core_needed=False)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return True
+        return False if st == cp_model.INFEASIBLE else None
+
+
+#: capacity that never binds (a relaxed capacity rule)
+_UNLIMITED = 10 ** 7
+
+
+def relax(inst: Instance, keys) -> Instance | None:
+    """The input with the rule instances ``keys`` set aside, as a plain input (the rest
+    unchanged), or None when one of them has no such form (pilot-first, production-opens
+    of one group, a per-month platform or location limit): then only the guarded model
+    can set it aside. Exact: the plain model of the result has the same plans as the
+    guarded model with every other rule enforced."""
+    groups = {g.name: g for g in inst.groups}
+    months = {m.label: m for m in inst.months}
+    for rule, k in keys:
+        if rule in _CAP_RULES:
+            m = months[k[0]]
+            months[k[0]] = dataclasses.replace(m, **{_RESOURCE_OF[rule]: _UNLIMITED})
+        elif rule == R.WINDOW:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], earliest=None, latest=None)
+        elif rule == R.BLACKOUT:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], blackout=())
+        elif rule == R.METHOD:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], methods=METHODS)
+        elif rule == R.VIP_ASSISTED:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], vip=False)
+        elif rule == R.RISK_DELAY:
+            groups[k[0]] = dataclasses.replace(groups[k[0]], risk="medium")
+        elif rule == R.AFTER:
+            g = groups[k[0]]
+            groups[k[0]] = dataclasses.replace(g, after=tuple(h for h in g.after if h != k[1]))
+        elif rule == R.DEPARTMENTS_TOGETHER:
+            for name, g in groups.items():
+                if g.department == k[0] and g.wave == k[1]:
+                    groups[name] = dataclasses.replace(g, department="")
+        else:
+            # no plain form: production-opens (stage_gap = 0 still keeps production after the
+            # stage's last month), pilot-first, a per-month platform or location limit
+            return None
+    return dataclasses.replace(inst, groups=tuple(groups[g.name] for g in inst.groups),
+                               months=tuple(months[m.label] for m in inst.months))
 
 
 # ------------------------------------------------------------------ conflict
@@ -107,65 +235,240 @@ def _order(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
     return sorted(keys, key=lambda k: rank.get(k[0], 2))
 
 
+def _fits_alone(inst: Instance, g: Group) -> bool:
+    """Some allowed (month, method) holds g with nobody else enrolling."""
+    for t in inst.allowed_months(g):
+        m = inst.months[t]
+        for k in inst.allowed_methods(g):
+            seats = m.assisted if k == "assisted" else m.tech_fair if k == "tech-fair" else g.size
+            if inst.rules.tickets(g.size, k) <= m.helpdesk and g.size <= seats:
+                return True
+    return False
+
+
 def fits_nowhere(inst: Instance) -> Group | None:
     """A group that no allowed (month, method) can hold even with nobody else enrolling."""
-    for g in inst.groups:
-        ok = False
-        for t in inst.allowed_months(g):
-            m = inst.months[t]
-            for k in inst.allowed_methods(g):
-                seats = m.assisted if k == "assisted" else m.tech_fair if k == "tech-fair" else g.size
-                if inst.rules.tickets(g.size, k) <= m.helpdesk and g.size <= seats:
-                    ok = True
-                    break
-            if ok:
+    return next((g for g in inst.groups if not _fits_alone(inst, g)), None)
+
+
+def shrink(g: _Guarded, core: list[tuple[str, tuple]], deadline: float, *, step: float = 3.0
+           ) -> tuple[list[tuple[str, tuple]], bool]:
+    """Deletion filter: (keys, minimal?). A rule is dropped for good when the rest,
+    alone, still admit no plan; when the filter ends every rule left is needed
+    (without it the rest admit a plan, verified by a solve). Large sets first lose
+    whole chunks (halves, quarters, ...: a deadline conflict of hundreds of windows
+    needs only some of them). ``minimal`` is False when ``deadline`` (perf_counter)
+    came first or a check was inconclusive."""
+    keep = _order(core)
+    minimal = True
+
+    def drop(lo: int, hi: int) -> bool | None:
+        """Try without keep[lo:hi]: True (dropped for good), False (needed), None (unknown)."""
+        nonlocal keep
+        left = deadline - time.perf_counter()
+        trial = keep[:lo] + keep[hi:]
+        st, sub = g.check(trial, min(left, step), core_needed=len(trial) <= 60)
+        if st == cp_model.INFEASIBLE:
+            # Shrink to the new core at once (it contains every rule already found
+            # necessary, so the position stays valid).
+            core_set = set(sub)
+            keep = [k for k in trial if k in core_set] if sub else trial
+            return True
+        return False if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+    chunk = len(keep) // 2 if len(keep) > 16 else 1
+    while chunk > 1:
+        i = 0
+        while i < len(keep):
+            if time.perf_counter() >= deadline:
+                return keep, False
+            if not drop(i, min(len(keep), i + chunk)):
+                i += chunk
+        chunk //= 2
+    i = 0
+    while i < len(keep):
+        if time.perf_counter() >= deadline:
+            return keep, False
+        verdict = drop(i, i + 1)
+        if verdict is None:
+            minimal = False
+        if not verdict:
+            i += 1
+    return keep, minimal
+
+
+def _lonely_core(inst: Instance, g: Group, seed: int, limit: float) -> list[tuple[str, tuple]]:
+    """The rules that keep group g out of every month on its own (the one-group
+    instance's core: the capacities of its months, its window, methods, ...)."""
+    sub = dataclasses.replace(inst, groups=(dataclasses.replace(g, after=()),))
+    one = _Guarded(sub, seed)
+    st, core = one.check(one.keys, limit)
+    return core if st == cp_model.INFEASIBLE else []
+
+
+def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: int = 8
+                   ) -> tuple[list[tuple[list[tuple[str, tuple]], bool]], bool, str]:
+    """Every conflict, disjoint: ([(rule keys, minimal?)], complete?, note).
+
+    Repeat: find a conflicting set of rules (CP-SAT's core under assumptions), shrink it
+    (:func:`shrink`), set its rules aside, search again; until the rules left admit a plan
+    (``complete``) or ``deadline`` (perf_counter) comes. Groups that fit in no month even
+    alone start from their one-group core (milliseconds, where the whole input's core can
+    take seconds)."""
+    found: list[tuple[list[tuple[str, tuple]], bool]] = []
+    used: set[tuple[str, tuple]] = set()
+    planned: set = set()
+    g = _Guarded(inst, seed, workers)
+    known = set(g.keys)
+
+    def add(core: list[tuple[str, tuple]]) -> None:
+        budget = max(0.0, deadline - time.perf_counter())
+        t = time.perf_counter()
+        keys, minimal = shrink(g, core, time.perf_counter() + 0.6 * budget)
+        log.info("conflict %d: %d rules shrunk to %d (%s) in %.2f s", len(found) + 1, len(core), len(keys),
+                 "minimal" if minimal else "not minimal", time.perf_counter() - t)
+        found.append((keys, minimal))
+        used.update(keys)
+
+    if len(inst.groups) > 1:
+        for lonely in inst.groups:
+            if time.perf_counter() >= deadline:
                 break
-        if not ok:
-            return g
-    return None
+            if _fits_alone(inst, lonely):
+                continue
+            core = [k for k in _lonely_core(inst, lonely, seed, max(0.5, deadline - time.perf_counter()))
+                    if k in known]
+            if core and not used.intersection(core):
+                add(core)
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return found, False, "the time ran out before every conflict was found"
+        active = [k for k in g.keys if k not in used]
+        relaxed = relax(inst, used) if used else None
+        if relaxed is not None and feasible(relaxed, min(left, 10.0), workers=workers, seed=seed):
+            return found, True, ""  # the rules left admit a plan (found by a plain solve)
+        st, core, searched = _search(g, active, deadline, planned, used, workers, seed)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return found, True, ""
+        if st != cp_model.INFEASIBLE:
+            return found, False, ("the time limit ran out before the conflict was found" if not found else
+                                  "the time ran out before every conflict was found")
+        add(core or searched)  # no core: CP-SAT proved it in presolve; start from all
+
+
+#: Rule families searched first, widening: capacities alone (the whole input does not fit),
+#: with the groups' own months and methods (deadlines, VIPs, ...), with the pilot stage;
+#: then every rule. A narrow search that proves a conflict is much faster than the full one
+#: (fewer assumptions; the implied capacity rows and deadline cuts then apply at once).
+_STAGES = (
+    frozenset(_CAP_RULES),
+    frozenset(_CAP_RULES) | {R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED},
+    frozenset(_CAP_RULES) | {R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.PRODUCTION_OPENS, R.RISK_DELAY,
+                             R.PILOT_FIRST},
+)
+
+
+def family_instance(inst: Instance, families: frozenset, aside=()) -> Instance | None:
+    """The input with only the rule families ``families`` (a ``_STAGES`` entry), less the
+    rule instances ``aside``, as a plain input (None when ``aside`` has no plain form,
+    see :func:`relax`). Exact: its plans are the guarded model's with those rules enforced.
+    Groups keep their windows, blackouts, methods and VIP flag only when the family is in;
+    without the pilot-stage rules every group is a low-risk production group with no stage
+    (production-opens then has no rows); dependencies, per-month limits and departments
+    are never in a stage."""
+    stage = R.PRODUCTION_OPENS in families
+    groups = []
+    for g in inst.groups:
+        kw: dict[str, Any] = {"after": (), "department": ""}
+        if R.WINDOW not in families:
+            kw.update(earliest=None, latest=None)
+        if R.BLACKOUT not in families:
+            kw["blackout"] = ()
+        if R.METHOD not in families:
+            kw["methods"] = METHODS
+        if R.VIP_ASSISTED not in families:
+            kw["vip"] = False
+        if not stage:
+            kw.update(wave="production", risk="low")
+        groups.append(dataclasses.replace(g, **kw))
+    rules = dataclasses.replace(inst.rules, max_platforms_per_month=0, max_locations_per_month=0,
+                                keep_departments_together=False)
+    out = dataclasses.replace(inst, groups=tuple(groups), rules=rules)
+    return relax(out, [k for k in aside if k[0] in families])
+
+
+def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, planned: set | None = None,
+            aside=(), workers: int = 8, seed: int = 0
+            ) -> tuple[int, list[tuple[str, tuple]], list[tuple[str, tuple]]]:
+    """A conflict among ``active`` (every rule but those ``aside``): (status, core, the
+    rules searched). The narrow rule families of ``_STAGES`` first: each asked of the
+    plain input with only those rules (:func:`family_instance`: greedy, presolve, the
+    implied rows: about a second at 1,000 groups) where it has that form, and only when
+    that has no plan, the guarded model for the core; a plan for a family only means the
+    conflict, if any, needs more rules. ``planned`` (updated): the families that had a
+    plan in an earlier search; fewer rules of them still do."""
+    planned = set() if planned is None else planned
+    tried: list[tuple[str, tuple]] | None = None
+    for families in _STAGES:
+        keys = [k for k in active if k[0] in families]
+        if not keys or keys == tried or len(keys) == len(active) or families in planned:
+            continue
+        tried = keys
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        t = time.perf_counter()
+        plain = family_instance(g.rm.inst, families, aside)
+        if plain is not None:
+            verdict = feasible(plain, min(10.0, 0.3 * left), workers=workers, seed=seed)
+            log.info("rules %s alone: %s in %.2f s (plain)", sorted(families),
+                     {True: "a plan", False: "no plan", None: "unknown"}[verdict], time.perf_counter() - t)
+            if verdict:
+                planned.add(families)
+                continue
+            if verdict is None:
+                continue
+            st, core = g.check(keys, max(0.5, deadline - time.perf_counter()))
+            log.info("core among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
+            if st == cp_model.INFEASIBLE:
+                return st, core, keys
+            continue
+        st, core = g.check(keys, 0.2 * left)
+        log.info("search for a conflict among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
+        if st == cp_model.INFEASIBLE:
+            return st, core, keys
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            planned.add(families)
+    t = time.perf_counter()
+    st, core = g.check(active, max(0.05, deadline - time.perf_counter()))
+    log.info("search for a conflict among all %d rules: %s in %.2f s", len(active), st, time.perf_counter() - t)
+    return st, core, active
 
 
 def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0
                      ) -> tuple[list[tuple[str, tuple]], bool, str]:
-    """A minimal set of conflicting rule instances: (keys, minimal?, note).
-
-    A group that fits in no month on its own is explained on the one-group instance
-    (rules only add up as groups are added, so that conflict holds for all groups too)."""
-    lonely = fits_nowhere(inst) if len(inst.groups) > 1 else None
-    if lonely is not None:
-        sub = dataclasses.replace(inst, groups=(dataclasses.replace(lonely, after=()),))
-        return minimal_conflict(sub, time_limit=time_limit, seed=seed)
+    """The first conflict only: (keys, minimal?, note) (see :func:`find_conflicts`)."""
     t0 = time.perf_counter()
-    g = _Guarded(inst, seed)
-    st, core = g.check(g.keys, time_limit / 2)
-    if st != cp_model.INFEASIBLE:
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return [], True, "a plan exists: nothing to explain"
-        return [], False, "the time limit ran out before the conflict was found"
-    if not core:  # CP-SAT proved infeasibility in presolve without a core: start from all
-        core = list(g.keys)
-    keep = _order(core)
-    minimal = True
-    i = 0
-    while i < len(keep):
-        left = time_limit - (time.perf_counter() - t0)
-        if left <= 0:
-            minimal = False
-            break
-        trial = keep[:i] + keep[i + 1:]
-        st, sub = g.check(trial, min(left, max(1.0, time_limit / 10)), core_needed=len(trial) <= 60)
-        if st == cp_model.INFEASIBLE:
-            # Still infeasible without keep[i]: drop it, and shrink to the new core at once
-            # (the core contains every rule already found necessary, so i stays valid).
-            core_set = set(sub)
-            keep = [k for k in trial if k in core_set] if sub else trial
-        elif st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            i += 1
-        else:
-            minimal = False
-            i += 1
-    note = "" if minimal else "the time limit ran out: these rules conflict, but the set may not be minimal"
-    return keep, minimal, note
+    found, complete, note = find_conflicts(inst, deadline=t0 + time_limit, seed=seed)
+    if not found:
+        return [], complete, "a plan exists: nothing to explain" if complete else note
+    keys, minimal = found[0]
+    return keys, minimal, "" if minimal else \
+        "the time limit ran out: these rules conflict, but the set may not be minimal"
+
+
+def conflict_groups(inst: Instance, keys: list[tuple[str, tuple]]) -> list[str]:
+    """The groups a conflict's rules name, in input order (empty: it is about all groups)."""
+    names: set[str] = set()
+    for rule, k in keys:
+        if rule in _GROUP_RULES:
+            names.add(k[0])
+        elif rule == R.AFTER:
+            names.update(k)
+        elif rule == R.DEPARTMENTS_TOGETHER:
+            names.update(g.name for g in inst.groups if g.department == k[0] and g.wave == k[1])
+    return [g.name for g in inst.groups if g.name in names]
 
 
 # ------------------------------------------------------------------ words
@@ -273,8 +576,9 @@ def _group_fits_nowhere(inst: Instance, g: Group, labels: list[str]) -> str:
             else:
                 why.append(f"{'assisted' if k == 'assisted' else 'the tech fair'} needs {tickets} helpdesk "
                            f"tickets too (at most {most_hd})")
-    span = labels[0] if len(labels) == 1 else f"from {labels[0]} to {labels[-1]}"
-    return f"{g.name} ({_users(g.size)}) fits in no month {span}: " + "; ".join(why)
+    if len(labels) == 1:
+        return f"{g.name} ({_users(g.size)}) does not fit in {labels[0]}, its only possible month: " + "; ".join(why)
+    return f"{g.name} ({_users(g.size)}) fits in no month from {labels[0]} to {labels[-1]}: " + "; ".join(why)
 
 
 def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
@@ -296,6 +600,20 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         room = sum(month_user_capacity(inst, t) for t in range(last + 1))
         return (f"{len(gs)} groups ({sum(g.size for g in gs):,} users) must enroll by {order[last]} "
                 f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
+    opens = [k for k in conflict if k[0] == R.PRODUCTION_OPENS]
+    late = [inst.group(k[1][0]) for k in windows if inst.group(k[1][0]).pilot_stage and inst.group(k[1][0]).earliest]
+    if caps and opens and late:
+        start = max(inst.month_index(g.earliest) for g in late)
+        first = start + inst.rules.stage_gap
+        prod = [inst.group(k[1][0]) for k in opens]
+        room = sum(month_user_capacity(inst, t) for t in range(first, inst.horizon))
+        lead = next(g for g in late if inst.month_index(g.earliest) == start)
+        return (f"the pilot stage can't end before {inst.months[start].label} ({lead.name} can't start "
+                f"earlier), so production opens in {_label(inst, first) if first < inst.horizon else 'no month of the plan'}"
+                f" at the earliest, but " + (f"the {len(prod):,} production groups" if len(prod) > 3 else
+                                             ", ".join(g.name for g in prod))
+                + f" ({sum(g.size for g in prod):,} users) don't fit in the months from then on: at most "
+                f"{room:,} users")
     limits = [k for k in conflict if k[0] in (R.MAX_PLATFORMS, R.MAX_LOCATIONS)]
     if limits and len(limits) == len(conflict) and len({k[0] for k in limits}) == 1:
         rule = limits[0][0]
@@ -424,6 +742,11 @@ def _candidates(inst: Instance, key: tuple[str, tuple]) -> list[Repair]:
                                   (("methods", (g.name, tuple(g.methods) + (m,))),)))
     elif rule == R.VIP_ASSISTED:
         g = inst.group(k[0])
+        n = sum(1 for h in inst.groups if h.vip)
+        if r.vip_assisted and n > 1:  # first: when other VIP groups need in-person help too, the
+            # one-group change fails, and proving that can take the time at 1,000 groups
+            out.append(Repair(f"let all {n} VIP groups enroll without in-person help (vip_assisted = false)",
+                              "rule", 3.0, (("rule", ("vip_assisted", False)),)))
         out.append(Repair(f"let {g.name} enroll without in-person help (not as a VIP group)", "vip", 2.0,
                           (("vip", (g.name, False)),)))
     return out
@@ -454,10 +777,16 @@ def _hint_slack(inst: Instance, rm: RolloutModel, slack: dict[tuple[str, str], i
         rm.proto.solution_hint.values.append(max(0, loads[t][res] - inst.months[t].capacity(res)))
 
 
-def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -> Repair | None:
+def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0,
+                    verify: Verify | None = None) -> Repair | None:
     """The least extra capacity (over all months and resources together) that gives a
-    plan: the plain model with a slack on every capacity row, minimising weighted slack."""
-    rm = RolloutModel(inst, redundant=False)
+    plan: the plain model with a slack on every capacity row, minimising weighted slack.
+    With a ``verify`` that sets rules aside (``ignore``, ``only``): the guarded model with
+    only the rules it enforces."""
+    partial = verify is not None and (verify.ignore or verify.only is not None)
+    rm = RolloutModel(inst, redundant=False, guards=partial)
+    if partial:
+        rm.proto.assumptions.extend(lit for k, lit in rm.guards.items() if verify.enforced(k))
     slack: dict[tuple[str, str], int] = {}
     for (res, label), ci in rm.capacity_rows.items():
         demand = sum(g.size for g in inst.groups) if res != "helpdesk" else sum(
@@ -514,7 +843,7 @@ def _bisect(lo: int, hi: int, ok, deadline: float) -> int | None:
 
 
 def deadline_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
-                    workers: int = 8) -> Repair | None:
+                    workers: int = 8, verify: Verify | None = None) -> Repair | None:
     """Many groups due too early (several windows in the conflict): the nearest common
     latest month that gives a plan, for every one of them whose latest month is earlier.
     A later latest month only adds plans, so the search bisects."""
@@ -527,8 +856,10 @@ def deadline_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadli
     def changes(t: int) -> tuple:
         return tuple(("latest", (n, _label(inst, t))) for n, h in his.items() if h < t)
 
+    verify = verify or Verify(workers=workers)
+
     def ok(t: int) -> bool | None:
-        return feasible(apply_repair(inst, Repair("", "window", 0.0, changes(t))), _left(deadline), workers=workers)
+        return verify(apply_repair(inst, Repair("", "window", 0.0, changes(t))), _left(deadline))
 
     best = _bisect(last + 1, inst.horizon - 1, ok, deadline)
     if best is None:
@@ -542,7 +873,7 @@ _PERCENTS = (5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500)
 
 
 def uniform_capacity_repair(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float,
-                            workers: int = 8) -> Repair | None:
+                            workers: int = 8, verify: Verify | None = None) -> Repair | None:
     """The same extra share of every conflicting capacity (e.g. +30 % helpdesk tickets in
     every month from 2027-01 to 2027-12): the smallest share on a ladder that gives a plan.
     A fallback for when the least-extra-capacity model does not finish (large instances)."""
@@ -556,8 +887,10 @@ def uniform_capacity_repair(inst: Instance, conflict: list[tuple[str, tuple]], *
         pct = _PERCENTS[i]
         return tuple(("capacity", (label, res, -(-caps[label].capacity(res) * pct // 100))) for label, res in cells)
 
+    verify = verify or Verify(workers=workers)
+
     def ok(i: int) -> bool | None:
-        return feasible(apply_repair(inst, Repair("", "capacity", 0.0, changes(i))), _left(deadline), workers=workers)
+        return verify(apply_repair(inst, Repair("", "capacity", 0.0, changes(i))), _left(deadline))
 
     best = _bisect(0, len(_PERCENTS) - 1, ok, deadline)
     if best is None:
@@ -581,38 +914,33 @@ def _span(inst: Instance, labels: list[str]) -> str:
 
 
 def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: float, workers: int = 8,
-            limit: int = 8) -> list[Repair]:
-    """Single changes that each make the instance feasible, cheapest first."""
+            limit: int = 8, verify: Verify | None = None) -> list[Repair]:
+    """Single changes that each resolve the conflict, cheapest first: with the change the
+    instance is feasible (with ``verify.ignore``: feasible once those rules, the other
+    conflicts', are set aside)."""
+    verify = verify or Verify(workers=workers)
     found: list[Repair] = []
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
     if windows >= 2:
-        rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.6 * (deadline - time.perf_counter()),
-                              workers=workers)
+        rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.4 * (deadline - time.perf_counter()),
+                              workers=workers, verify=verify)
         if rep is not None:
             found.append(rep)
             seen.add(rep.changes)
-    if any(k[0] in _CAP_RULES for k in conflict):
-        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers)
-        if rep is not None and feasible(apply_repair(inst, rep), _left(deadline), workers=workers):
-            found.append(rep)
-            seen.add(rep.changes)
-        elif time.perf_counter() < deadline:
-            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers)
-            if rep is not None:
-                found.append(rep)
-                seen.add(rep.changes)
+    # single changes first, in at most half the time left (the capacity model can use the rest)
+    singles_end = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
     for key in conflict:
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= singles_end:
             break
         if key[0] == R.WINDOW and windows > 3:
             continue  # one group's window alone rarely helps when many are due: deadline_repair
         for rep in _candidates(inst, key):
-            if rep.changes in seen or time.perf_counter() >= deadline:
+            if rep.changes in seen or time.perf_counter() >= singles_end:
                 continue
             seen.add(rep.changes)
             try:
-                verdict = feasible(apply_repair(inst, rep), _left(deadline), workers=workers)
+                verdict = verify(apply_repair(inst, rep), _left(singles_end))
             except (ValueError, KeyError):
                 continue
             if verdict:
@@ -624,21 +952,143 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
             rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
                          "horizon", 2.0 + n, (("add_months", n),))
             if any(g.latest is None for g in inst.groups) and time.perf_counter() < deadline and \
-                    feasible(apply_repair(inst, rep), _left(deadline), workers=workers):
+                    verify(apply_repair(inst, rep), _left(deadline)):
                 if rep.changes not in seen:
                     found.append(rep)
                 break
+    if any(k[0] in _CAP_RULES for k in conflict):
+        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
+                              verify=verify)
+        if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
+            found.append(rep)
+            seen.add(rep.changes)
+        elif time.perf_counter() < deadline:
+            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
+            if rep is not None:
+                found.append(rep)
+                seen.add(rep.changes)
     found.sort(key=lambda rp: (rp.cost, rp.description))
     return found[:limit]
 
 
 # ------------------------------------------------------------------ entry point
+def combine(inst: Instance, per_conflict: list[list[Repair]], *, deadline: float, workers: int = 8,
+            seed: int = 0) -> tuple[list[Repair], bool]:
+    """One change per conflict that together give a plan for the whole input:
+    (changes, verified?). The smallest change of each conflict first; when the whole
+    input still has no plan with them, the next smallest of one conflict at a time
+    (the conflicts are disjoint, but a change of one can touch another's months)."""
+    if not per_conflict or any(not reps for reps in per_conflict):
+        return [], False
+    verify = Verify(workers=workers, seed=seed)
+    choice = [reps[0] for reps in per_conflict]
+    tries = [list(choice)] + [choice[:i] + [alt] + choice[i + 1:]
+                              for i, reps in enumerate(per_conflict) for alt in reps[1:3]]
+    for steps in tries:
+        if time.perf_counter() >= deadline:
+            break
+        if verify(apply_repair(inst, Repair("", "combined", 0.0, _merged(steps))), _left(deadline)):
+            return steps, True
+    return choice, False
+
+
+def _merged(steps: list[Repair]) -> tuple:
+    """The changes of several repairs; horizon extensions are not added up (the longest counts)."""
+    months = [int(v) for rep in steps for what, v in rep.changes if what == "add_months"]
+    out = tuple(ch for rep in steps for ch in rep.changes if ch[0] != "add_months")
+    return out + ((("add_months", max(months)),) if months else ())
+
+
+def apply_combined(inst: Instance, steps: list[Repair]) -> Instance:
+    """The instance with every change of a combined repair applied."""
+    return apply_repair(inst, Repair("", "combined", 0.0, _merged(steps)))
+
+
+def _conflict_repairs(inst: Instance, keysets: list[list[tuple[str, tuple]]], *, deadline: float,
+                      workers: int, seed: int) -> tuple[list[list[Repair]], list[bool]]:
+    """For each conflict its smallest changes verified with the other conflicts set aside
+    (strong); for one with none in its share of the time, changes that resolve the conflict
+    itself (its rules alone admit a plan: weak, marked False)."""
+    per: list[list[Repair]] = []
+    strong: list[bool] = []
+    for i, keys in enumerate(keysets):
+        others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
+        end = time.perf_counter() + (deadline - time.perf_counter()) / (len(keysets) - i)
+        t = time.perf_counter()
+        # a lone conflict's changes need every second at scale; with several, keep some for the weak ones
+        strong_end = end if len(keysets) == 1 else end - 0.3 * (end - time.perf_counter())
+        reps = repairs(inst, keys, deadline=strong_end, workers=workers,
+                       verify=Verify(others, workers=workers, seed=seed))
+        strong.append(bool(reps))
+        if not reps and time.perf_counter() < end:
+            reps = repairs(inst, keys, deadline=end, workers=workers,
+                           verify=Verify(workers=workers, seed=seed, only=frozenset(keys)))
+        per.append(reps)
+        log.info("conflict %d: %d %s repairs in %.2f s", i + 1, len(reps), "verified" if strong[-1] else "own-rule",
+                 time.perf_counter() - t)
+    return per, strong
+
+
+#: rounds of conflicts: the next round searches the input with the round's combined repair
+#: applied (a conflict can hide behind another that shares its months: at first the rules set
+#: aside leave a plan, but the repairs do not)
+_ROUNDS = 3
+
+
 def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0, workers: int = 8) -> Explanation:
-    """Minimal conflicting rules in words, and verified repairs, within ``time_limit`` seconds."""
+    """Every conflict (disjoint, each shrunk to minimal), for each the smallest verified
+    changes that resolve it, and one change per conflict that together give a plan,
+    verified by a solve of the whole input; within ``time_limit`` seconds."""
     t0 = time.perf_counter()
-    conflict, minimal, note = minimal_conflict(inst, time_limit=time_limit * 0.5, seed=seed)
-    conflicts = [Conflict(rule, key, describe(inst, (rule, key), conflict)) for rule, key in conflict]
-    # The last feasibility check may start just before the deadline: keep 3 % for it.
-    reps = repairs(inst, conflict, deadline=t0 + 0.97 * time_limit, workers=workers) if conflict else []
-    return Explanation(conflicts=conflicts, repairs=reps, minimal=minimal, seconds=time.perf_counter() - t0,
-                       note=note, summary=headline(inst, conflict) or "")
+    end = t0 + 0.97 * time_limit  # the last feasibility check may start just before the deadline
+    cur, sets, steps = inst, [], []
+    verified = complete = False
+    note = ""
+    only_strong = True
+    for rnd in range(_ROUNDS):
+        left = end - time.perf_counter()
+        if rnd and left < 0.15 * time_limit:
+            break
+        found, complete, note = find_conflicts(cur, deadline=time.perf_counter() + 0.6 * left, seed=seed,
+                                               workers=workers)
+        log.info("round %d: %d conflicts (%s) in %.2f s", rnd + 1, len(found), "all" if complete else "maybe more",
+                 time.perf_counter() - t0)
+        if not found:
+            break
+        keysets = [keys for keys, _ in found]
+        per, strong = _conflict_repairs(cur, keysets, deadline=end - (0.15 if len(found) > 1 else 0.0) *
+                                        (end - time.perf_counter()), workers=workers, seed=seed)
+        only_strong = only_strong and all(strong)
+        sets += [ConflictSet(rules=[Conflict(rule, key, describe(cur, (rule, key), keys)) for rule, key in keys],
+                             groups=conflict_groups(cur, keys), summary=headline(cur, keys) or "",
+                             repairs=reps, minimal=minimal, round=rnd + 1)
+                 for (keys, minimal), reps in zip(found, per)]
+        if len(found) == 1 and strong[0]:
+            comb, ok = per[0][:1], True  # verified on the whole input already
+        else:
+            comb, ok = combine(cur, per, deadline=end, workers=workers, seed=seed)
+        steps += comb
+        if ok or not comb or len(comb) < len(found) or not complete:
+            verified = ok
+            break
+        cur = apply_combined(cur, comb)
+    if verified and rnd > 0:  # each round's changes were checked on the input changed before it
+        verified = bool(feasible(apply_combined(inst, steps), max(0.5, t0 + time_limit - time.perf_counter()),
+                                 workers=workers, seed=seed))
+    minimal = bool(sets) and all(s.minimal for s in sets)
+    if not sets:
+        note = note or "no conflict was found"
+    elif not complete and not note:
+        note = "the time ran out before every conflict was found"
+    elif not verified:
+        # The rules left admit a plan with these conflicts' rules set aside, but not with their
+        # repairs: a conflict can hide behind another whose months or groups it shares.
+        complete = False
+        note = ("no set of changes was found that gives a plan for the whole input in the time: other "
+                "conflicts that share months or groups with these may show once they are fixed; run again "
+                "after the changes")
+    single = len(sets) == 1 and only_strong
+    return Explanation(conflicts=[c for st in sets for c in st.rules], repairs=sets[0].repairs if single else [],
+                       minimal=minimal, seconds=time.perf_counter() - t0, note=note,
+                       summary=sets[0].summary if len(sets) == 1 else "", sets=sets, combined=steps,
+                       combined_verified=verified, complete=complete and verified)

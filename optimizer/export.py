@@ -73,17 +73,7 @@ def plan_markdown(inst: Instance, result: Result) -> str:
             [_("Month"), _("Users"), _("Cumulative users")] + [i18n.resource(r) for r in RESOURCES], rows)]
     exp = result.explanation
     if exp is not None:
-        t = i18n.translate_error
-        out += ["", "## " + _("Why there is no plan"), ""]
-        if exp.summary:
-            out += [t(exp.summary), ""]
-        out += [t(exp.intro), ""]
-        out += [f"- {_md_cell(t(c.message))} (`{c.rule}`)" for c in exp.conflicts]
-        if exp.repairs:
-            out += ["", _("Each of these changes gives a plan (smallest first):"), ""]
-            out += [f"- {_md_cell(t(r.description))}" for r in exp.repairs]
-        if exp.note:
-            out += ["", f"_{t(exp.note)}_"]
+        out += ["", "## " + _("Why there is no plan"), ""] + _explanation_md(exp)
     out += ["", "## " + _("Solver details"), "", f"Status: **{result.status}**", "", md_table(
         ["Level", "Status", "Value", "Bound", "Gap", "Seconds", "Stopped by", "Bound by"],
         [[r["level"], r["status"], r["value"], r["bound"],
@@ -95,6 +85,32 @@ def plan_markdown(inst: Instance, result: Result) -> str:
                 f"{s['workers']} workers, time limit {s['time_limit']} s, "
                 f"deterministic={s['deterministic']}, in {result.seconds:.2f} s.", ""]
     return "\n".join(out)
+
+
+def _explanation_md(exp) -> list[str]:
+    """Markdown lines of an explanation (``Explanation.lines``): every conflict, its rules
+    and repairs as lists, the combined repair numbered."""
+    out: list[str] = []
+    prev = ""
+    for kind, text, rule in exp.lines():
+        text = i18n.translate_error(text)
+        listed = kind in ("rule", "more", "repair", "step")
+        if not listed and prev in ("rule", "more", "repair", "step"):
+            out.append("")
+        if kind == "heading":
+            out += [f"### {_md_cell(text)}", ""]
+        elif kind == "rule":
+            out.append(f"- {_md_cell(text)} (`{rule}`)")
+        elif kind in ("repair", "more"):
+            out.append(f"- {_md_cell(text)}")
+        elif kind == "step":
+            out.append(_md_cell(text))
+        elif kind == "note":
+            out += [f"_{_md_cell(text)}_", ""]
+        else:
+            out += [_md_cell(text), ""]
+        prev = kind
+    return out
 
 
 def plan_json(inst: Instance, result: Result) -> str:

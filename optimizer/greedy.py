@@ -15,6 +15,7 @@ not mean that no plan exists.
 from __future__ import annotations
 
 import heapq
+import time
 from collections import defaultdict
 
 from .domain import Instance
@@ -167,16 +168,31 @@ def greedy_plan(
 
 def best_greedy(inst: Instance) -> dict[int, tuple[int, str]] | None:
     """The best of the greedy variants, by the instance's lexicographic objective."""
+    return best_greedy_by(inst)[0]
+
+
+def best_greedy_by(inst: Instance, deadline: float | None = None) -> tuple[dict[int, tuple[int, str]] | None, bool]:
+    """:func:`best_greedy`, trying no further variant once ``time.perf_counter()`` passed
+    ``deadline`` when one plan is in hand (100,000 groups: seconds per variant). Returns
+    (plan, whether the deadline left a variant untried)."""
     from .plan import Plan
 
     variants = [("readiness", EFFORT_ORDER), ("readiness", TICKET_ORDER), ("size", TICKET_ORDER)]
-    plans = [p for p in (greedy_plan(inst, o, m) for o, m in variants) if p is not None]
+    plans = []
+    cut = False
+    for o, m in variants:
+        if plans and deadline is not None and time.perf_counter() >= deadline:
+            cut = True
+            break
+        p = greedy_plan(inst, o, m)
+        if p is not None:
+            plans.append(p)
     if not plans:
-        return None
+        return None, cut
     levels = inst.rules.objective
 
     def key(p: dict[int, tuple[int, str]]) -> tuple[int, ...]:
         vals = Plan.from_indices(inst, p).objective_values()
         return tuple(vals[lv] for lv in levels)
 
-    return min(plans, key=key)
+    return min(plans, key=key), cut

@@ -61,6 +61,10 @@ WINDOW_WORK = 2.0
 #: whole months' worth of groups (measured in docs/benchmarks.md: at 5,000 x 36 the waiting
 #: gap fell from 0.86 % to 0.26 %; for the finish level 1,000 groups were worse).
 LATER_WINDOW_GROUPS = 1000
+#: A window solve's wall-clock backstop: this many wall seconds per deterministic second of its
+#: work limit, plus one (a quiet machine needs about 1.5; 5 on a machine loaded three times over).
+#: A window it cuts marks the moves as ended by the wall clock (not reproducible).
+WINDOW_WALL_PER_WORK = 10.0
 #: The finish level stops when this share of its budget went by without a shorter plan
 #: (the time left goes to the later levels).
 STALL = 1 / 3
@@ -125,11 +129,18 @@ def window_instance(inst: Instance, plan: Assignment, months: list[int],
     return sub, free
 
 
+def window_wall(work: float) -> float:
+    """Wall-clock backstop (seconds) of a window solve with this work limit."""
+    return WINDOW_WALL_PER_WORK * work + 1
+
+
 def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: str,
-                  fixed: tuple[str, ...], work: float, seed: int) -> tuple[Assignment, float] | None:
+                  fixed: tuple[str, ...], work: float, seed: int,
+                  wall_left: float | None = None) -> tuple[Assignment, float, bool] | None:
     """Re-optimise ``level`` inside the window, earlier levels kept. Returns the
-    window's new assignments (plan indices, plan months) and the work used, or
-    None when the window holds pilot-stage groups."""
+    window's new assignments (plan indices, plan months), the work used and whether the
+    wall clock (its backstop, or ``wall_left`` seconds when less) ended the solve before
+    its work limit, or None when the window holds pilot-stage groups."""
     built = window_instance(inst, plan, months, fixed + (level,))
     if built is None:
         return None
@@ -158,10 +169,15 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
     solver.parameters.random_seed = seed
     solver.parameters.catch_sigint_signal = False  # Ctrl-C belongs to the caller
     solver.parameters.max_deterministic_time = work
-    solver.parameters.max_time_in_seconds = 10 * work + 1  # a safety net only
+    cap = window_wall(work) if wall_left is None else max(min(window_wall(work), wall_left), 0.0)
+    solver.parameters.max_time_in_seconds = cap  # a backstop only
     status = solver.solve(rm.model)
+    # Not proven and stopped short of its work limit (or at the backstop): the wall clock ended
+    # it, and what it found depends on the machine's speed.
+    cut = status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and (
+        solver.deterministic_time < work or solver.wall_time >= 0.99 * cap)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}, solver.deterministic_time  # nothing within the work limit: no move
+        return {}, solver.deterministic_time, cut  # nothing within the work limit: no move
     new = rm.read_assignment(solver)
 
     def score(a: Assignment) -> tuple[int, ...]:
@@ -169,8 +185,8 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
         return (_values(rm, a)[level], forward if level == "finish" else 0)
 
     if score(new) >= score(local):
-        return {}, solver.deterministic_time
-    return {free[j]: (months[t], k) for j, (t, k) in new.items()}, solver.deterministic_time
+        return {}, solver.deterministic_time, cut
+    return {free[j]: (months[t], k) for j, (t, k) in new.items()}, solver.deterministic_time, cut
 
 
 def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, contiguous: bool):
@@ -253,22 +269,34 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
     def months_total() -> int:
         return max(t for t, _ in plan.values()) - opens + 1
 
+    def wall_cut() -> None:
+        if stats is not None:
+            stats["wall_clock"] = True
+
     def out_of_time() -> bool:
         if used >= budget:
             return True
         if wall_limit is not None and time.perf_counter() - t0 >= wall_limit:
-            if stats is not None:
-                stats["wall_clock"] = True
+            wall_cut()
             return True
         return False
+
+    def wall_left() -> float | None:
+        return None if wall_limit is None else wall_limit - (time.perf_counter() - t0)
+
+    def solved(res):
+        """A window's result, its wall-clock cut on record."""
+        if res is not None and res[2]:
+            wall_cut()
+        return res
 
     try:
         last_stage = opens - inst.rules.stage_gap
         if any(g.pilot_stage for g in inst.groups) and last_stage >= 0 and not out_of_time():
             # The stage window first: a pilot stage packed into fewer months lets
             # production open earlier (finish), eager pilots go first (waiting).
-            res = _solve_window(inst, plan, list(range(last_stage + 1)), level, fixed,
-                                min(WINDOW_WORK, budget - used), seed)
+            res = solved(_solve_window(inst, plan, list(range(last_stage + 1)), level, fixed,
+                                       min(WINDOW_WORK, budget - used), seed, wall_left()))
             if res is not None:
                 used += res[1]
             if res is not None and res[0]:
@@ -290,8 +318,9 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                 if out_of_time():
                     break
                 share = min(work, budget - used)
-                futs = [pool.submit(_solve_window, inst, plan, w, level, fixed, share, seed) for w in windows[n:n + 2]]
-                results = [f.result() for f in futs]
+                futs = [pool.submit(_solve_window, inst, plan, w, level, fixed, share, seed, wall_left())
+                        for w in windows[n:n + 2]]
+                results = [solved(f.result()) for f in futs]
                 used += max((res[1] for res in results if res), default=0.0)
                 for res in results:
                     if res and res[0] and _after_ok(inst, plan, res[0]):
@@ -317,12 +346,12 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
                 for months_ in _finish_windows(inst, plan, opens, width, contiguous="waiting" in fixed):
                     if stalled():
                         break
-                    res = _solve_window(inst, plan, months_, level, fixed,
-                                        min(window_work * len(months_) / width * effort, budget - used,
-                                            since + STALL * budget - used), seed)
+                    res = solved(_solve_window(inst, plan, months_, level, fixed,
+                                               min(window_work * len(months_) / width * effort, budget - used,
+                                                   since + STALL * budget - used), seed, wall_left()))
                     if res is None:
                         continue
-                    moved, work = res
+                    moved, work, _ = res
                     used += work
                     if moved:
                         plan.update(moved)

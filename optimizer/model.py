@@ -207,6 +207,8 @@ class RolloutModel:
         self.add_max_platforms()
         self.add_max_locations()
         self.add_departments_together()
+        if self.guards_on and self.redundant:
+            self._stage_cut()
 
     def add_one_assignment(self) -> None:
         """one-assignment: exactly one (month, method) per group."""
@@ -328,6 +330,31 @@ class RolloutModel:
             if all(f is not None for f in firsts):
                 self.finish_floor = max(firsts)
                 self._linear([self.finish], [1], self.finish_floor, _BIG)
+
+    def _stage_cut(self) -> None:
+        """Guard mode: each pilot-stage group that can't start before month e keeps production
+        closed until e + stage_gap; if the production groups can't fit in the months from
+        then on, the clause 'not all of: the capacity rules, every production-opens rule and
+        that group's window' (infeasibility without search, as the deadline cuts). Added
+        after the production-opens rows, whose guards it needs."""
+        inst = self.inst
+        cap_rules = set(R.CAPACITY_RULE.values())
+        cap_lits = [lit for (rule, _), lit in self.guards.items() if rule in cap_rules]
+        opens_lits = [lit for (rule, _), lit in self.guards.items() if rule == R.PRODUCTION_OPENS]
+        total = int(self.sizes.sum())
+        users = [min(month_user_capacity(inst, t), total) for t in range(self.max_month + 1)]
+        labels = inst.month_labels
+        stage = [g for g in inst.groups if g.pilot_stage and g.earliest]
+        prod = sum(g.size for g in inst.groups if g.wave == "production")
+        n_prod = sum(g.wave == "production" for g in inst.groups)
+        if not stage or not prod or len(opens_lits) != n_prod:
+            return
+        for late in stage:  # one clause per group that starts too late on its own
+            lit = self.guards.get((R.WINDOW, (late.name,)))
+            start = labels.index(late.earliest) + inst.rules.stage_gap
+            if lit is not None and prod > sum(users[start:]):
+                ct = self.proto.constraints.add()
+                ct.bool_or.literals.extend(-x - 1 for x in cap_lits + opens_lits + [lit])
 
     def _deadline_cuts(self, users: list[int], cap_lits: list[int]) -> None:
         """Guard mode: groups whose latest month is t must fit in the months up to t.

@@ -1,6 +1,6 @@
 """Where outputs go (``--out``), checked before any work, and written all or none.
 
-Shared by ``rollout solve`` and ``rollout compare``:
+Shared by ``rollout solve``, ``compare``, ``sweep``, ``groups`` and ``pilot``:
 
 - :func:`parse_targets` checks every ``--out`` before solving: a known suffix, an existing
   folder, not a folder itself, not given twice and never one of the inputs (the same file,
@@ -59,8 +59,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def parse_targets(specs: Iterable[str], suffixes: Iterable[str], inputs: Iterable[str | Path] = ()) -> list[Target]:
-    """Check every ``--out`` (see the module docstring); an :class:`InputError` names the first bad one."""
+def parse_targets(specs: Iterable[str], suffixes: Iterable[str], inputs: Iterable[str | Path] = (),
+                  option: str = "--out") -> list[Target]:
+    """Check every ``--out`` (see the module docstring); an :class:`InputError` names the first bad one
+    (``option``: the option the specs came from, for the message)."""
     known = sorted(suffixes)
     ins = [Path(p) for p in inputs if p]
     targets: list[Target] = []
@@ -69,31 +71,31 @@ def parse_targets(specs: Iterable[str], suffixes: Iterable[str], inputs: Iterabl
         std = _stdout_suffix(spec)
         if std is not None:
             if std not in known or std not in STDOUT_SUFFIXES:
-                raise InputError(f"--out: cannot write '{spec}' to standard output: use '-' (CSV), "
+                raise InputError(f"{option}: cannot write '{spec}' to standard output: use '-' (CSV), "
                                  f"{', '.join(repr('-' + s) for s in STDOUT_SUFFIXES if s in known)}; "
                                  "a workbook needs a file name")
             if any(t.to_stdout for t in targets):
-                raise InputError("--out: only one output can go to standard output ('-')")
+                raise InputError(f"{option}: only one output can go to standard output ('-')")
             targets.append(Target(spec, None, std))
             continue
         path = Path(spec)
         suffix = path.suffix.lower()
         if suffix not in known:
-            raise InputError(f"--out: cannot write '{spec}': the suffix must be one of {', '.join(known)}")
+            raise InputError(f"{option}: cannot write '{spec}': the suffix must be one of {', '.join(known)}")
         parent = path.parent
         if str(parent) and not parent.is_dir():
-            raise InputError(f"--out: cannot write '{spec}': the folder '{parent}' does not exist")
+            raise InputError(f"{option}: cannot write '{spec}': the folder '{parent}' does not exist")
         if path.is_dir():
-            raise InputError(f"--out: cannot write '{spec}': it is a folder")
+            raise InputError(f"{option}: cannot write '{spec}': it is a folder")
         clash = next((p for p in ins if _same_file(path, p)), None)
         if clash is not None:
             how = "it is one of the inputs" if str(clash) == spec else f"it is the same file as the input '{clash}'"
-            raise InputError(f"--out: cannot write '{spec}': {how} and would be overwritten; choose another "
+            raise InputError(f"{option}: cannot write '{spec}': {how} and would be overwritten; choose another "
                              "output file name")
         dup = next((t for t in targets if t.path is not None and (t.path == path or _same_file(t.path, path)
                                                                   or t.path.resolve() == path.resolve())), None)
         if dup is not None:
-            raise InputError(f"--out: cannot write '{spec}': the same file is given twice ('{dup.spec}')")
+            raise InputError(f"{option}: cannot write '{spec}': the same file is given twice ('{dup.spec}')")
         targets.append(Target(spec, path, suffix))
     return targets
 

@@ -95,13 +95,15 @@ class Plan:
         })
 
     def phase(self, group: str) -> str:
+        """The phase of one group (for many groups use :meth:`phase_by_group`: one pass)."""
         g = self.inst.group(group)
-        if g.wave == "pilot":
-            return "Limited pilot"
-        if g.wave == "expanded-pilot":
-            return "Expanded pilot"
-        rank = self.production_months().index(self.assignments[group].month) + 1
-        return f"Production phase {rank}"
+        return _phase(g.wave, self.assignments[group].month, _ranks(self.production_months()))
+
+    def phase_by_group(self) -> dict[str, str]:
+        """{group name: phase} for every planned group, in one pass over the groups."""
+        ranks = _ranks(self.production_months())
+        A = self.assignments
+        return {g.name: _phase(g.wave, A[g.name].month, ranks) for g in self.inst.groups if g.name in A}
 
     def phases(self) -> list[str]:
         """Phase names in display order (only those holding groups)."""
@@ -117,6 +119,7 @@ class Plan:
     def rows(self) -> list[dict]:
         """One record per group, in input order: the CSV export's rows."""
         out = []
+        phase = self.phase_by_group()
         for g in self.inst.groups:
             a = self.assignments.get(g.name)
             if a is None:
@@ -127,7 +130,7 @@ class Plan:
                 "method": a.method,
                 "size": g.size,
                 "wave": g.wave,
-                "phase": self.phase(g.name),
+                "phase": phase[g.name],
             })
         return out
 
@@ -148,10 +151,11 @@ class Plan:
         (the user count in the current language, :mod:`optimizer.i18n`; phases stay keys)."""
         T = self.inst.horizon
         tab: dict[str, list[list[str]]] = {p: [[] for _ in range(T)] for p in self.phases()}
+        phase = self.phase_by_group()
         for g in self.inst.groups:
             a = self.assignments.get(g.name)
             if a is not None:
-                tab[self.phase(g.name)][a.month].append(f"{g.name} ({i18n.users(g.size)})")
+                tab[phase[g.name]][a.month].append(f"{g.name} ({i18n.users(g.size)})")
         return tab
 
     def method_table(self) -> dict[str, dict[str, list[list[str]]]]:
@@ -160,8 +164,22 @@ class Plan:
         tab: dict[str, dict[str, list[list[str]]]] = {
             p: {k: [[] for _ in range(T)] for k in METHODS} for p in self.phases()
         }
+        phase = self.phase_by_group()
         for g in self.inst.groups:
             a = self.assignments.get(g.name)
             if a is not None:
-                tab[self.phase(g.name)][a.method][a.month].append(g.name)
+                tab[phase[g.name]][a.method][a.month].append(g.name)
         return tab
+
+
+def _ranks(production_months: list[int]) -> dict[int, int]:
+    """{production month: its phase number (1, 2, ...)}."""
+    return {t: n + 1 for n, t in enumerate(production_months)}
+
+
+def _phase(wave: str, month: int, ranks: dict[int, int]) -> str:
+    if wave == "pilot":
+        return "Limited pilot"
+    if wave == "expanded-pilot":
+        return "Expanded pilot"
+    return f"Production phase {ranks[month]}"

@@ -46,6 +46,23 @@ def month_header(inst: Instance) -> list[str]:
     return [i18n.month(label, title=True) for label in inst.month_labels]
 
 
+def count_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
+    """The first table for plans too large to list every group: each cell 'N groups (M users)'."""
+    inst = plan.inst
+    phase = plan.phase_by_group()
+    names = plan.phases()
+    cells = {p: [[0, 0] for _ in inst.months] for p in names}
+    for g in inst.groups:
+        a = plan.assignments.get(g.name)
+        if a is not None:
+            c = cells[phase[g.name]][a.month]
+            c[0] += 1
+            c[1] += g.size
+    rows = [[i18n.phase(p)] + [(i18n.ngettext("{n} group", "{n} groups", n).format(n=i18n.number(n)) + f" ({i18n.ngettext('{n} user', '{n} users', u).format(n=i18n.number(u))})")
+                               if n else "" for n, u in cells[p]] for p in names]
+    return [_("Phase")] + month_header(inst), rows
+
+
 def load_rows(plan: Plan) -> list[dict[str, Any]]:
     """Per month: load and capacity of each resource, users and cumulative users."""
     out, cum = [], 0
@@ -97,6 +114,9 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
             "seed": opts.seed,
             "workers": opts.workers,
             "time_limit": opts.time_limit,
+            # deterministic seconds the levels shared (the CLI sizes them to the wall-clock limit)
+            "work_limit": round(opts.work_limit if opts.work_limit is not None else opts.time_limit, 3)
+            if opts.deterministic else None,
             "deterministic": opts.deterministic,
             "parameters": opts.parameters(),
             "window_moves": opts.lns,

@@ -36,3 +36,22 @@ def visible(text: str, *, newlines: bool = True) -> str:
 
 def has_unsafe(text: str) -> bool:
     return _UNSAFE.search(text) is not None
+
+
+#: Excel's limit on the characters in one cell (UTF-16 code units).
+MAX_CELL_CHARS = 32767
+
+
+def cell_text(text: str) -> str:
+    """Text an Excel cell can hold: control characters visible (:func:`visible`), cut to
+    Excel's 32,767 characters with a closing ``…``."""
+    text = visible(text)
+    if len(text) <= MAX_CELL_CHARS // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS:
+        return text
+    out, units = [], 0
+    for ch in text:
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_CELL_CHARS - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"

@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .safetext import visible
+
 #: Excel's and LibreOffice's width of a column that has none set, in characters.
 DEFAULT_WIDTH = 8.43
 #: Points per line of 11-point text (the default row height is 15 points).
@@ -33,7 +35,6 @@ BOLD_FACTOR = 1.1
 MAX_ROW_POINTS = 409
 #: Excel refuses a header or footer longer than 255 characters (codes included).
 MAX_HEADER_TEXT = 70
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 # ------------------------------------------------------------------ sizes
@@ -155,9 +156,10 @@ def fit_row_heights(ws: Worksheet) -> None:
 
 # ------------------------------------------------------------------ print
 def header_text(text: str, limit: int = MAX_HEADER_TEXT) -> str:
-    """User text made safe for a print header or footer: no control characters, ``&``
-    (the field code character) doubled, at most ``limit`` characters."""
-    clean = _CONTROL.sub(" ", str(text)).strip()
+    """User text made safe for a print header or footer: control characters and what XML
+    cannot hold made visible (:func:`optimizer.safetext.visible`, as in cells), ``&`` (the
+    field code character) doubled, at most ``limit`` characters."""
+    clean = visible(str(text), newlines=False).strip()
     if len(clean) > limit:
         clean = clean[: limit - 1].rstrip() + "…"
     return clean.replace("&", "&&")

@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 from .domain import Instance
 from . import interruptible
 from .checker import check_plan
-from .greedy import best_greedy
+from .greedy import best_greedy_by
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
 from .model import RolloutModel
 from .plan import Plan
@@ -111,6 +111,14 @@ SMALL_WINDOW_MONTHS_BELOW = 300
 #: A large instance's finish search is skipped when the LP question left it less than this
 #: share of the level's budget (5,000 x 36: CP-SAT was cut by the wall clock while loading).
 MIN_SEARCH_SHARE = 0.1
+#: Wall seconds to build the model, per group and month (measured at 20,000 x 24: 3.5e-4 per
+#: group on a loaded machine, about half that on a quiet one), and as many again for CP-SAT to
+#: take it in: with less wall time left before the deadline, the warm start is the answer
+#: (100,000 groups with --time-limit 5).
+BUILD_SECONDS_PER_GROUP_MONTH = 3e-5
+#: The window moves stop this many wall seconds before the deadline: the two windows running when
+#: they stop may still take that long to return (measured at 2,000 x 24: 0.6 s past it).
+MOVES_DEADLINE_MARGIN = 0.5
 #: Deterministic mode: wall-clock cap as a multiple of each level's budget.
 WALL_FACTOR = 1.5
 #: The first level's share of the time limit when later levels follow (a level that is
@@ -144,6 +152,12 @@ class SolveOptions:
     lns: bool = True
     #: Further CP-SAT parameters by name (benchmark variants; recorded in outputs).
     extra: dict = field(default_factory=dict)
+    #: Deterministic mode: CP-SAT deterministic seconds for all levels together (None: the
+    #: time limit). The CLI sizes it to end before its wall-clock deadline (optimizer.timelimit).
+    work_limit: float | None = None
+    #: ``time.perf_counter()`` value by which solve() returns, whatever the mode (None: the
+    #: start plus WALL_FACTOR x the time limit). A level it cuts is marked "wall clock".
+    deadline: float | None = None
 
     def parameters(self) -> dict:
         """The CP-SAT parameters we set, as recorded in outputs."""
@@ -292,14 +306,20 @@ def solve(
                                    workers=min(opts.workers, LARGE_WORKERS),
                                    batch_size=min(opts.batch_size, LARGE_WORKERS))
     t_start = time.perf_counter()
+    deadline = opts.deadline if opts.deadline is not None else t_start + WALL_FACTOR * opts.time_limit
+    opts = dataclasses.replace(opts, deadline=deadline)
+    # all levels' budget: deterministic seconds, or wall seconds in the plain mode
+    total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
+        else min(opts.time_limit, deadline - t_start)
     lns_work: dict[str, float] = {}
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
     repairs: list[Repair] = []  # fractional plans turned into plans (optimizer.repair)
     bounds: list[LevelBound] = []  # later levels' LP bounds (optimizer.relaxation.level_bound)
     known: dict[int, str] = {}  # finish months asked about (optimizer.lp_finish.shorten)
+    greedy_cut = False
     if hint is None and opts.warm_start:
-        hint = best_greedy(inst)
+        hint, greedy_cut = best_greedy_by(inst, deadline)
     names = list(inst.rules.objective)
     # Only a hint the checker accepts is used as a plan (to cap the months, to start window
     # moves from, to be proven optimal); any other hint only guides CP-SAT's search.
@@ -308,6 +328,9 @@ def solve(
         log.warning("the start plan breaks a rule or misses a group: used as a search hint only")
     # A valid plan bounds the optimal finish: months after it need no variables.
     cap = _finish_of(valid_hint) if valid_hint and names[0] == "finish" else None
+    no_search = _no_time_for_search(inst, total, deadline, greedy_cut)
+    if no_search:
+        return _greedy_answer(inst, valid_hint, opts, t_start, no_search)
     rm = RolloutModel(inst, max_month=cap)
     build_s = time.perf_counter() - t_start
     if hint:
@@ -325,14 +348,19 @@ def solve(
         # level, and never less than 10 % itself: later levels always get a real try.
         # Deterministic mode counts CP-SAT's deterministic time (the same on every run).
         used = det_used if opts.deterministic else time.perf_counter() - t_start
-        reserve = 0.1 * opts.time_limit * (len(names) - i - 1)
-        budget = max(opts.time_limit - used - reserve, 0.1 * opts.time_limit)
+        reserve = 0.1 * total * (len(names) - i - 1)
+        budget = max(total - used - reserve, 0.1 * total)
         if i == 0 and len(names) > 1:
-            budget = min(budget, FIRST_LEVEL_SHARE * opts.time_limit)
+            budget = min(budget, FIRST_LEVEL_SHARE * total)
         if interrupted:
             value = rm_value(rm, name, best) if best else None
             levels.append(LevelResult(name, "unknown", value, None, 0.0, "not run"))
             overall = "feasible" if best else "unknown"
+            continue
+        if best is not None and _run_left(opts) <= 0:
+            # the deadline has passed: the plan stands, this level unproven
+            levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), None, 0.0, "wall clock"))
+            overall = "feasible"
             continue
         level_budget = budget
         lns_plan = None
@@ -364,12 +392,12 @@ def solve(
                     best, interrupted = start, interrupted or lf.interrupted
                     levels.append(done)
                     overall = overall if done.status == "optimal" else "feasible"
-                    rm = _next_model(inst, rm, name, done.value, levels, best)
+                    rm = _next_model(inst, rm, name, done.value, levels, best, opts)
                     continue
         lb: LevelBound | None = None
         # Only right after the finish: a fixed later level is a dense row that makes the LP slow
         # (2,000 x 24: the assisted level's LP with waiting fixed ran 9.7 s without an optimum).
-        if large and i == 1 and names[0] == "finish" and start and LP_LEVEL_BOUND:
+        if large and i == 1 and names[0] == "finish" and start and LP_LEVEL_BOUND and _run_left(opts) > 0:
             lb = level_bound(inst, rm.max_month, name, {lv.name: lv.value for lv in levels}, work=budget,
                              wall_limit=_wall_left(opts, t_start, budget))
             bounds.append(lb)
@@ -383,7 +411,7 @@ def solve(
                 levels.append(_interrupted_after_lp(name, rm_value(rm, name, start), lb, t_lns))
                 continue
         if large and i == 1 and names[0] == "finish" and name == "waiting" and start and LP_STARTS \
-                and repair_applies(inst):
+                and repair_applies(inst) and _run_left(opts) > 0:
             # Plans from LP probes with cheaper tickets than the finish probes': a start for this
             # level that the window moves alone do not reach (optimizer.lp_finish.next_level_start;
             # its prices are in units of waiting, and it needs the repair).
@@ -451,7 +479,7 @@ def solve(
             overall = overall if proven else "feasible"
             if progress:
                 progress(name, float(value), float(lp_bound), time.perf_counter() - t_lns)
-            rm = _next_model(inst, rm, name, value, levels, best)
+            rm = _next_model(inst, rm, name, value, levels, best, opts)
             continue
         if finish_first and large and lns_plan is not None:
             # The window moves shortened the plan: can the LP relaxation prove it, or shorten it
@@ -477,7 +505,7 @@ def solve(
                     best, interrupted = lns_plan, interrupted or lf.interrupted
                     levels.append(done)
                     overall = overall if done.status == "optimal" else "feasible"
-                    rm = _next_model(inst, rm, name, done.value, levels, best)
+                    rm = _next_model(inst, rm, name, done.value, levels, best, opts)
                     continue
         if name == "finish" and large and start and lp_work and budget < MIN_SEARCH_SHARE * level_budget:
             # Too little left for CP-SAT to even load the model (it would be cut by the
@@ -489,19 +517,21 @@ def solve(
             levels.append(LevelResult(name, "feasible", value, bound, time.perf_counter() - t_lns,
                                       "wall clock" if lns_wall or lp_wall else "deterministic time", bound_by))
             overall = "feasible"
-            rm = _next_model(inst, rm, name, value, levels, best)
+            rm = _next_model(inst, rm, name, value, levels, best, opts)
             continue
         kept = lns_plan or start
-        if large and i and kept and budget < SEARCH_LOAD_PER_GROUP * len(inst.groups):
-            # Too little left for CP-SAT to load the model: keep the plan of the window moves.
+        no_wall = kept is not None and _run_left(opts) < _build_seconds(inst)
+        if kept and (no_wall or large and i and budget < SEARCH_LOAD_PER_GROUP * len(inst.groups)):
+            # Too little left for CP-SAT to load the model (of the budget, or of the wall-clock time
+            # before the deadline): keep the plan of the window moves.
             best = kept
             bound, bound_by = (lp_bound, "lp relaxation") if lp_bound is not None else \
                 ruled_out_bound(rm.finish_floor, known) if name == "finish" else (None, "")
             levels.append(LevelResult(name, "feasible", rm_value(rm, name, best), bound, time.perf_counter() - t_lns,
-                                      "wall clock" if lns_wall or lp_wall or not opts.deterministic
+                                      "wall clock" if no_wall or lns_wall or lp_wall or not opts.deterministic
                                       else "deterministic time", bound_by))
             overall = "feasible"
-            rm = _next_model(inst, rm, name, levels[-1].value, levels, best)
+            rm = _next_model(inst, rm, name, levels[-1].value, levels, best, opts)
             continue
         # From SMALL_MOVES_FROM to LARGE_GROUPS groups a later level's search leaves a share of its
         # budget to window moves after it, with windows sized to the instance (200 x 12: CP-SAT's
@@ -620,7 +650,7 @@ def solve(
             if sname != "optimal":
                 overall = "feasible"
             # Fix this level and warm-start the next from this plan.
-            rm = _next_model(inst, rm, name, value, levels, best)
+            rm = _next_model(inst, rm, name, value, levels, best, opts)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
         elif best is None and status == cp_model.INFEASIBLE and valid_hint:
             # The warm start is a plan the independent checker accepts, so "infeasible" is a
@@ -658,6 +688,35 @@ def solve(
                                  "window_work": WINDOW_WORK, "windows_used": lns_windows}} if lns_work else {}),
         },
     )
+
+
+def _no_time_for_search(inst: Instance, total: float, deadline: float, greedy_cut: bool) -> str:
+    """Why no model is built and searched (what ended the run: "wall clock"), or "" when there is
+    time: the greedy variants were cut by the deadline, or building the model and loading it
+    into CP-SAT would take longer than the wall time left."""
+    if greedy_cut:
+        return "wall clock"
+    return "wall clock" if deadline - time.perf_counter() < _build_seconds(inst) else ""
+
+
+def _build_seconds(inst: Instance) -> float:
+    """Wall seconds expected to build the model and for CP-SAT to take it in."""
+    return 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * inst.horizon
+
+
+def _greedy_answer(inst: Instance, plan: dict[int, tuple[int, str]] | None, opts: SolveOptions, t_start: float,
+                   stopped_by: str) -> Result:
+    """The warm start as the answer when there was no time to search: every level feasible,
+    unproven, no bound (no plan at all when the greedy rule got stuck)."""
+    vals = Plan.from_indices(inst, plan).objective_values() if plan else {}
+    levels = [LevelResult(name, "feasible" if plan else "unknown", vals.get(name), None, 0.0, stopped_by)
+              for name in inst.rules.objective]
+    log.info("no time to build and search the model: the greedy plan is the answer")
+    return Result(status="feasible" if plan else "unknown", levels=levels,
+                  plan=Plan.from_indices(inst, plan) if plan else None,
+                  seconds=time.perf_counter() - t_start, options=opts,
+                  model_stats={"search": "none: the time limit left no time to build the model; "
+                                         "the plan is the greedy warm start"})
 
 
 def _release_memory() -> None:
@@ -714,10 +773,11 @@ def _finish_settled(lf: Shortened, seconds: float, wall: bool) -> LevelResult | 
 
 
 def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels: list[LevelResult],
-                best: dict[int, tuple[int, str]]) -> RolloutModel:
+                best: dict[int, tuple[int, str]], opts: SolveOptions | None = None) -> RolloutModel:
     """The model for the next level: level ``name`` fixed at ``value`` (after the finish level,
-    rebuilt without the months past the finish: a smaller presolve), hinted with ``best``."""
-    if name == "finish" and value < rm.max_month:
+    rebuilt without the months past the finish: a smaller presolve, unless the deadline leaves
+    no time to build it), hinted with ``best``."""
+    if name == "finish" and value < rm.max_month and (opts is None or _run_left(opts) >= _build_seconds(inst)):
         rm = _rebuild(inst, value, levels)
     else:
         rm.fix_level(name, -(1 << 50), value)
@@ -742,7 +802,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
             progress(name, float(Plan.from_indices(inst, plan).objective_values()[name]), float("nan"),
                      time.perf_counter() - t0)
 
-    wall = WALL_FACTOR * budget if opts.deterministic else budget
+    wall = min(WALL_FACTOR * budget if opts.deterministic else budget, _run_left(opts) - MOVES_DEADLINE_MARGIN)
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
                              report=report, stats=stats, window=window, window_months=window_months,
@@ -777,10 +837,9 @@ def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, t_st
         # capped at WALL_FACTOR x the budget; a level that hits that cap is marked
         # (stopped_by "wall clock") and the result is then not reproducible.
         solver.parameters.max_deterministic_time = budget
-        wall_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
-        solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, wall_left), 0.1 * budget)
+        solver.parameters.max_time_in_seconds = max(min(WALL_FACTOR * budget, _run_left(opts)), 0.01)
     else:
-        solver.parameters.max_time_in_seconds = budget
+        solver.parameters.max_time_in_seconds = max(min(budget, _run_left(opts)), 0.01)
     status, stopped = _run(solver, rm.model, _Progress(name, progress), log.info if opts.log_search else None)
     return solver, status, stopped
 
@@ -824,9 +883,13 @@ def _is_valid(inst: Instance, plan: dict[int, tuple[int, str]]) -> bool:
 def _wall_left(opts: SolveOptions, t_start: float, allowance: float) -> float:
     """Wall-clock backstop for a probe: its allowance x WALL_FACTOR in deterministic mode
     (the allowance itself otherwise), never past the run's own wall-clock cap."""
-    run_left = WALL_FACTOR * opts.time_limit - (time.perf_counter() - t_start)
     own = WALL_FACTOR * allowance if opts.deterministic else allowance
-    return max(min(own, run_left), 0.0)
+    return max(min(own, _run_left(opts)), 0.0)
+
+
+def _run_left(opts: SolveOptions) -> float:
+    """Wall seconds left until the run's deadline (set by solve())."""
+    return max(opts.deadline - time.perf_counter(), 0.0)
 
 
 def _shorten(inst: Instance, plan: dict[int, tuple[int, str]], floor: int, known: dict[int, str],

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from .console import make_console, print_error
+from .cli_types import SECONDS
 from .errors import InputError
 from .solver import DEFAULT_TIME_LIMIT
 
@@ -19,9 +20,7 @@ EXIT_INPUT = 2
 
 
 def _fail(err: InputError) -> None:
-    from rich.markup import escape
-
-    Console(stderr=True).print(f"[red]Error:[/red] {escape(str(err))}", highlight=False, soft_wrap=True)
+    print_error(err)
     sys.exit(EXIT_INPUT)
 
 
@@ -36,7 +35,7 @@ def _fail(err: InputError) -> None:
               help="Scenarios solved at a time [default: one per core; on Ray: the cluster's CPUs / --workers].")
 @click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
               help="CP-SAT workers per scenario, the same on every engine [default: the sweep file's, else 4].")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=None,
+@click.option("--time-limit", type=SECONDS, default=None,
               help=f"Seconds per scenario [default: the sweep file's, else {DEFAULT_TIME_LIMIT:g}].")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True)
 @click.option("--resume", is_flag=True, help="Skip the scenarios already solved into the first --out (its .sweep.jsonl).")
@@ -49,8 +48,8 @@ def sweep_cmd(sweep_file, outs, engine, address, jobs, workers, time_limit, dete
     from .sweep_engines import import_ray
     from .sweepfile import load_sweep
 
-    console = Console() if Console().is_terminal else Console(width=200)
-    err_console = Console(stderr=True)
+    console = make_console()
+    err_console = make_console(stderr=True)
     if resume and not outs:
         raise click.UsageError("--resume needs --out: the results of the earlier run are kept beside it")
     if address and engine != "ray":

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from .atomic import write_text, write_with
 from .errors import InputError
 from .export import md_table
+from .outputs import Target, parse_targets, write_all
 from .sweep import Monitor, SweepResult
 from .tables import escape_cell
 
@@ -76,10 +77,11 @@ def _fmt(v: Any, kind: str = "") -> str:
 def print_sweep(console: Any, res: SweepResult) -> None:
     """The rows (fits 80 columns: axes in the scenario name), the front, the failures."""
     from rich import box
-    from rich.markup import escape as esc
     from rich.table import Table as RichTable
 
-    t = RichTable(title=f"Sweep: {esc(res.sweep.name)} ({len(res.rows)} scenarios)", box=box.SIMPLE,
+    from .console import text as esc
+
+    t = RichTable(title=esc(f"Sweep: {res.sweep.name} ({len(res.rows)} scenarios)"), box=box.SIMPLE,
                   title_justify="left")
     t.add_column("Scenario", overflow="fold")
     t.add_column("Finish", justify="right", no_wrap=True)
@@ -99,7 +101,7 @@ def print_sweep(console: Any, res: SweepResult) -> None:
                       "better in one of them.", highlight=False)
     for r in res.rows:
         if not r["found"] and r.get("reason"):
-            console.print(f"[red]{esc(r['scenario'])}[/red]: no plan: {esc(r['reason'])}", highlight=False)
+            console.print(esc((r["scenario"], "red"), f": no plan: {r['reason']}"), highlight=False)
     cut = [r for r in res.rows if r["found"] and not r.get("reproducible")]
     if cut:
         console.print(f"{len(cut)} scenario(s) were stopped by the clock before their search was done (a busy "
@@ -123,14 +125,12 @@ class ProgressMonitor(Monitor):
         self.task = None
 
     def start(self, total: int, resumed: int, engine: str, jobs: int, workers: int) -> None:
-        from rich.markup import escape as esc
-
         if total == 0:
             self.console.print(f"Nothing left to solve: {resumed} result(s) reused from the earlier run.",
                                highlight=False)
             return
         where = "this computer" if engine == "local" else "Ray"
-        self.console.print(f"Solving {total} scenario(s) on {esc(where)}, {jobs} at a time, {workers} worker{'' if workers == 1 else 's'} each"
+        self.console.print(f"Solving {total} scenario(s) on {where}, {jobs} at a time, {workers} worker{'' if workers == 1 else 's'} each"
                            + (f"; {resumed} reused from the earlier run" if resumed else "")
                            + " (Ctrl-C keeps the results so far)", highlight=False)
         self.progress.start()
@@ -141,19 +141,19 @@ class ProgressMonitor(Monitor):
             self.progress.update(self.task, completed=done, running=running, failed=failed)
 
     def row(self, row: dict[str, Any]) -> None:
-        from rich.markup import escape as esc
+        from .console import text as esc
 
         k = row.get("kpis", {})
         what = (f"{row['status']}, finish {k.get('finish_month')}, peak helpdesk "
                 f"{_fmt(k.get('peak_helpdesk'), 'pct')}" if row["found"] else row.get("reason") or row["status"])
         secs = k.get("solve_seconds")
-        self.progress.console.print(f"  {esc(row['scenario'])}: {esc(what)}"
-                                    + (f" ({secs:.1f} s)" if secs is not None else ""), highlight=False)
+        self.progress.console.print(esc(f"  {row['scenario']}: {what}"
+                                        + (f" ({secs:.1f} s)" if secs is not None else "")), highlight=False)
 
     def retry(self, name: str, why: str) -> None:
-        from rich.markup import escape as esc
+        from .console import text
 
-        self.progress.console.print(f"  [yellow]{esc(name)}[/yellow]: {esc(why)}; trying once more", highlight=False)
+        self.progress.console.print(text("  ", (name, "yellow"), f": {why}; trying once more"), highlight=False)
 
     def stop(self) -> None:
         self.progress.stop()
@@ -373,28 +373,23 @@ def writers() -> dict[str, Callable[[SweepResult, Path], None]]:
     }
 
 
-def check_out_paths(paths: list[str], inputs: list[Path]) -> None:
-    """Fail before solving on an output we cannot write, or one that would overwrite an input."""
-    known = writers()
-    ins = {p.resolve() for p in inputs}
-    for p in paths:
-        if Path(p).suffix.lower() not in known:
-            raise InputError(f"cannot write '{p}': the suffix must be one of {', '.join(sorted(known))}",
-                             column="--out")
-        parent = Path(p).parent
-        if str(parent) and not parent.is_dir():
-            raise InputError(f"cannot write '{p}': the folder '{parent}' does not exist", column="--out")
-        if Path(p).resolve() in ins:
-            raise InputError(f"cannot write '{p}': it is an input of the sweep", column="--out")
-        if Path(p).suffix.lower() == ".png":
+def check_out_paths(paths: list[str], inputs: list[Path]) -> list[Target]:
+    """Fail before solving on an output we cannot write, or one that would overwrite an input
+    (optimizer.outputs.parse_targets, as for ``rollout solve``)."""
+    targets = parse_targets(paths, writers(), inputs)
+    for t in targets:
+        if t.to_stdout:
+            raise InputError(f"cannot write '{t.spec}' to standard output: give a file name", column="--out")
+        if t.suffix == ".png":
             try:
                 import matplotlib  # noqa: F401
             except ImportError:
-                raise InputError(f"cannot write '{p}': a PNG plot needs matplotlib: pip install 'rollout[plot]'",
+                raise InputError(f"cannot write '{t.spec}': a PNG plot needs matplotlib: pip install 'rollout[plot]'",
                                  column="--out") from None
+    return targets
 
 
 def write_sweep(res: SweepResult, paths: list[str]) -> None:
+    """Every output or none (optimizer.outputs.write_all)."""
     known = writers()
-    for p in paths:
-        known[Path(p).suffix.lower()](res, Path(p))
+    write_all(parse_targets(paths, known), lambda t, tmp: known[t.suffix](res, tmp))

@@ -33,8 +33,9 @@ from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
 from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
                            wrapped_lines)
-from .safetext import has_unsafe, visible
+from .safetext import cell_text, has_unsafe, visible
 from .solver import Result
+from .xlsx_rows import FAST_ROWS_FROM, Deferred, inject
 
 # Fonts name Calibri (the workbook's default font): a font without a name is drawn in a
 # serif fallback by LibreOffice.
@@ -50,25 +51,6 @@ _LINE = Side(style="thin", color="BFBFBF")
 GRID = Border(left=_LINE, right=_LINE, top=_LINE, bottom=_LINE)
 GREEN, AMBER, RED = (PatternFill("solid", fgColor=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
 _BAD_SHEET_CHARS = set('[]:*?/\\')
-
-
-#: Excel's limit on the characters in one cell (UTF-16 code units).
-MAX_CELL_CHARS = 32767
-
-
-def cell_text(text: str) -> str:
-    """Text an Excel cell can hold: control characters visible (``\\x01``, see
-    :mod:`optimizer.safetext`), cut to Excel's 32,767 characters with a closing ``…``."""
-    text = visible(text)
-    if len(text) <= MAX_CELL_CHARS // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_CELL_CHARS:
-        return text
-    out, units = [], 0
-    for ch in text:
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > MAX_CELL_CHARS - 1:
-            break
-        out.append(ch)
-    return "".join(out) + "…"
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, **style) -> Any:
@@ -220,27 +202,30 @@ ASSIGNMENT_COLUMNS = [*GROUP_COLUMNS, "month", "method", "phase", "tickets"]
 
 
 
-def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet:
+def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result,
+                          deferred: Deferred | None = None) -> Worksheet:
+    """One row per group; with ``deferred``, the data rows are left to optimizer.xlsx_rows."""
     ws = wb.create_sheet("Assignments")
     put_row(ws, 1, ASSIGNMENT_COLUMNS, font=BOLD)
     plan = result.plan
-    r = 1
+    phase = plan.phase_by_group() if plan else {}
+    rows = []
     for g in inst.groups:
         a = plan.assignments.get(g.name) if plan else None
-        r += 1
-        put_row(ws, r, [
+        rows.append([
             *group_cells(g),
-            inst.months[a.month].label if a else "", a.method if a else "", plan.phase(g.name) if a else "",
+            inst.months[a.month].label if a else "", a.method if a else "", phase[g.name] if a else "",
             inst.rules.tickets(g.size, a.method) if a else None,
         ])
+    _data_rows(ws, 2, rows, deferred)
+    r = 1 + len(rows)
     ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{max(r, 2)}"
     table = Table(displayName="Assignments", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "B2"
-    for row in ws.iter_rows(min_row=2, max_row=r):
-        for cell in row:
-            cell.alignment = WRAP
+    if deferred is None:  # deferred rows (large plans) are written unstyled by optimizer.xlsx_rows
+        _wrap(ws, 2, r)
     fit_columns(ws, [1], lo=12, hi=34)
     fit_columns(ws, range(2, len(ASSIGNMENT_COLUMNS) + 1), lo=7, hi=32)
     # Room for the table's filter button beside each header.
@@ -380,15 +365,15 @@ def add_summary_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet
 
 
 # ------------------------------------------------------------------ Inputs
-def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None) -> Worksheet:
-    """Groups, capacity and rules exactly as used (after defaults and scenario overrides)."""
+def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None,
+                     deferred: Deferred | None = None) -> Worksheet:
+    """Groups, capacity and rules exactly as used (after defaults and scenario overrides); with
+    ``deferred``, the group rows are left to optimizer.xlsx_rows."""
     ws = wb.create_sheet("Inputs")
     put(ws, 1, 1, "Groups", font=BOLD)
     put_row(ws, 2, list(GROUP_COLUMNS), font=BOLD, fill=HEADER_FILL)
-    r = 2
-    for g in inst.groups:
-        r += 1
-        put_row(ws, r, group_cells(g))
+    _data_rows(ws, 3, [group_cells(g) for g in inst.groups], deferred)
+    r = 2 + len(inst.groups)
     r += 2
     put(ws, r, 1, "Capacity", font=BOLD)
     r += 1
@@ -403,9 +388,8 @@ def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None)
     for key, val in rules_rows(inst):
         r += 1
         put_row(ws, r, [key, val])
-    for row in ws.iter_rows(min_row=2, max_row=r):
-        for cell in row:
-            cell.alignment = WRAP
+    _wrap(ws, 2, 2)
+    _wrap(ws, 3 if deferred is None else 3 + len(inst.groups), r)  # deferred rows: see add_assignments_sheet
     fit_columns(ws, [1], min_row=2, lo=12, hi=34)
     fit_columns(ws, range(2, len(GROUP_COLUMNS) + 1), min_row=2, lo=8, hi=32)
     return finish_sheet(ws, inst, result)
@@ -428,42 +412,75 @@ def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
 # ------------------------------------------------------------------ Explanation
 def add_explanation_sheet(wb: Workbook, result: Result, inst: Instance | None = None,
                           title: str | None = None) -> Worksheet | None:
+    """Every conflict (a bold heading each when there are several), its rules and repairs
+    (the words in column A, wrapped; the rule name or kind of change in B, the change's
+    size in C) and the combined repair: one column to read, fitting a page's width."""
     exp = result.explanation
     if exp is None:
         return None
     ws = wb.create_sheet(sheet_title(title or _("Explanation"), wb.sheetnames))
     put(ws, 1, 1, _("Why there is no plan"), font=TITLE)
-    r = 3
-    put_row(ws, r, [_("Rule"), _("Conflict")], font=BOLD, fill=HEADER_FILL)
-    for c in exp.conflicts:
+    sizes = {r.description: r.cost for st in exp.sets for r in st.repairs}
+    sizes.update((r.description, r.cost) for r in exp.repairs)
+    r = 2
+    for kind, text, rule in exp.lines():
+        size = sizes.get(text, "")
+        text = translate_error(text)
         r += 1
-        put_row(ws, r, [c.rule, translate_error(c.message)], alignment=WRAP)
-    r += 2
-    put_row(ws, r, [_("Repair"), _("Kind"), _("Change size")], font=BOLD, fill=HEADER_FILL)
-    for rep in exp.repairs:
-        r += 1
-        put_row(ws, r, [translate_error(rep.description), rep.kind, rep.cost], alignment=WRAP)
-    if exp.note:
-        put(ws, r + 2, 1, translate_error(exp.note))
-    _widths(ws, {1: 60, 2: 90, 3: 12})
+        if kind in ("heading", "intro", "repairs", "combined"):
+            r += kind in ("heading", "repairs", "combined")  # a blank row before a new part
+            put(ws, r, 1, text, font=BOLD, alignment=WRAP)
+        elif kind == "rule":
+            put_row(ws, r, ["   " + text, rule], alignment=WRAP)
+        elif kind == "repair":
+            put_row(ws, r, ["   " + text, f"change: {rule}", size], alignment=WRAP)
+        else:
+            put(ws, r, 1, text, alignment=WRAP)
+    _widths(ws, {1: 95, 2: 22, 3: 8})
     return finish_sheet(ws, inst, result, title_rows=None)
 
 
+def _wrap(ws: Worksheet, first: int, last: int) -> None:
+    """Wrapped, top-aligned cells in rows ``first``..``last``."""
+    for row in ws.iter_rows(min_row=first, max_row=last):
+        for cell in row:
+            cell.alignment = WRAP
+
+
+def _data_rows(ws: Worksheet, first: int, rows: list[list[Any]], deferred: Deferred | None) -> None:
+    """Unstyled data rows from spreadsheet row ``first``: through openpyxl, or deferred."""
+    if deferred is not None:
+        deferred.rows[ws.title] = (first, rows)
+        return
+    for r, row in enumerate(rows, start=first):
+        put_row(ws, r, row)
+
+
 # ------------------------------------------------------------------ workbook
-def plan_workbook(inst: Instance, result: Result) -> Workbook:
+def plan_workbook(inst: Instance, result: Result, deferred: Deferred | None = None) -> Workbook:
+    """The workbook; with ``deferred``, the data rows of Assignments and Inputs are not in it but
+    in ``deferred`` (for optimizer.xlsx_rows.inject after saving)."""
     wb = Workbook()
     wb.remove(wb.active)
     add_plan_sheet(wb, inst, result)
     if result.plan is not None:
-        add_assignments_sheet(wb, inst, result)
+        add_assignments_sheet(wb, inst, result, deferred)
     add_capacity_sheet(wb, inst, result)
     add_summary_sheet(wb, inst, result)
-    add_inputs_sheet(wb, inst, result)
+    add_inputs_sheet(wb, inst, result, deferred)
     add_explanation_sheet(wb, result, inst)
     return wb
 
 
 def write_plan_workbook(inst: Instance, result: Result, path: str | Path) -> None:
-    """Write the plan workbook atomically."""
-    wb = plan_workbook(inst, result)
-    write_with(path, lambda tmp: wb.save(tmp))
+    """Write the plan workbook atomically (large ones with their data rows as XML directly)."""
+    deferred = Deferred() if len(inst.groups) >= FAST_ROWS_FROM else None
+    wb = plan_workbook(inst, result, deferred)
+    parts = {ws.title: f"xl/worksheets/sheet{i}.xml" for i, ws in enumerate(wb.worksheets, start=1)}
+
+    def save(tmp: Path) -> None:
+        wb.save(tmp)
+        if deferred is not None:
+            inject(tmp, parts, deferred)
+
+    write_with(path, save)

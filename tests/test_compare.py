@@ -99,7 +99,7 @@ def test_moved_groups_are_what_the_scenarios_imply(comp: C.Comparison):
 
 def test_infeasible_scenario_has_a_one_line_reason(comp: C.Comparison):
     tight = comp.runs[-1]
-    assert not tight.found and tight.reason.startswith("infeasible: Sales and marketing (2000 users) fits in no month")
+    assert not tight.found and tight.reason.startswith("infeasible: 2 separate conflicts: Sales and marketing (2000 users) fits in no month")
     assert "\n" not in tight.reason
 
 
@@ -176,7 +176,7 @@ def test_outputs_md_csv_json(comp: C.Comparison, tmp_path: Path):
     assert "| Finish month | 2027-10 | 2027-09 (-1 month) | 2027-10 (±0) | 2027-10 (±0) | - |" in md
     assert "| Waiting (users x readiness x months) | 11540 | 11480 (-60) | 14720 (+3180) | 14540 (+3000) | - |" in md
     assert "  - Retail (1000 users): 2027-08 -> 2027-09 (+1 month)" in md
-    assert "**Tight deadline** (" in md and "infeasible: Sales and marketing (2000 users)" in md
+    assert "**Tight deadline** (" in md and "infeasible: 2 separate conflicts: Sales and marketing (2000 users)" in md
 
     rows = list(csv.reader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8-sig"))))
     header, body = rows[0], {r[0]: r[1:] for r in rows[1:]}

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from optimizer import rules as R
 from optimizer.cli import main
 from optimizer.domain import Group
-from optimizer.explain import _Guarded, apply_repair, explain
+from optimizer.explain import _Guarded, apply_combined, apply_repair, explain
 from optimizer.scenario import load_scenario
 
 from conftest import instance, months, solved
@@ -24,15 +24,32 @@ SS = ("self-service",)
 
 
 def assert_truly_conflicting(inst, exp) -> None:
-    keys = [(c.rule, c.key) for c in exp.conflicts]
-    assert keys, "an infeasible instance gets at least one conflicting rule"
+    """Every conflict set: its rules alone admit no plan, and without any one of them they
+    do (minimal); the sets share no rule; with all of them set aside the rest admit a plan."""
+    assert exp.sets, "an infeasible instance gets at least one conflict"
     assert exp.minimal, "small instances are shrunk to a minimal set well within the limit"
+    assert exp.complete, "small instances get every conflict within the limit"
     g = _Guarded(inst, seed=0)
-    status, _ = g.check(keys, 10)
-    assert status == cp_model.INFEASIBLE, "the named rules alone must admit no plan"
-    for i, k in enumerate(keys):
-        status, _ = g.check(keys[:i] + keys[i + 1:], 10)
-        assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), f"dropping {k} must give a plan"
+    seen = set()
+    for st in exp.sets:
+        keys = [(c.rule, c.key) for c in st.rules]
+        assert not seen.intersection(keys), "conflicts are disjoint"
+        seen.update(keys)
+        status, _ = g.check(keys, 10)
+        assert status == cp_model.INFEASIBLE, "the named rules alone must admit no plan"
+        for i, k in enumerate(keys):
+            status, _ = g.check(keys[:i] + keys[i + 1:], 10)
+            assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), f"dropping {k} must give a plan"
+    status, _ = g.check([k for k in g.keys if k not in seen], 10)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE), "no conflict is left out"
+    assert [(c.rule, c.key) for c in exp.conflicts] == [(c.rule, c.key) for st in exp.sets for c in st.rules]
+
+
+def assert_combined_repair_works(inst, exp) -> None:
+    """The combined repair (one change per conflict) gives a plan the checker accepts."""
+    assert exp.combined_verified and len(exp.combined) == len(exp.sets)
+    res = solved(apply_combined(inst, exp.combined))  # solved() runs the checker on the plan
+    assert res.plan is not None, [r.description for r in exp.combined]
 
 
 def assert_repairs_work(inst, exp) -> None:
@@ -58,11 +75,14 @@ def test_shipped_infeasible_scenarios_are_explained():
         exp = explain(inst, time_limit=30)
         assert exp.minimal
         assert_truly_conflicting(inst, exp)
-        assert exp.repairs, "at least one verified repair"
-        assert_repairs_work(inst, exp)
+        assert_combined_repair_works(inst, exp)
         # Sales and marketing: 2000 users, 300 tickets by self-service, 200 a month from September.
-        assert exp.summary.startswith("Sales and marketing (2000 users) fits in no month from 2027-09 to 2027-10")
-        assert "needs 300 helpdesk tickets but no month has more than 200" in exp.summary
+        first = exp.sets[0]
+        assert first.groups == ["Sales and marketing"]
+        assert first.summary.startswith("Sales and marketing (2000 users) fits in no month from 2027-09 to 2027-10")
+        assert "needs 300 helpdesk tickets but no month has more than 200" in first.summary
+        # and, separately, the assisted-only IT managers against the high-risk Executives
+        assert len(exp.sets) == 2 and exp.sets[1].groups == ["IT managers", "Executives"]
 
 
 def test_group_too_big_for_every_month():
@@ -137,8 +157,14 @@ def test_cli_prints_and_writes_the_explanation(tmp_path: Path):
     assert data["status"] == "infeasible"
     assert data["explanation"]["minimal"] is True
     assert {c["rule"] for c in data["explanation"]["conflicts"]} >= {"helpdesk-capacity", "production-opens"}
-    assert data["explanation"]["repairs"][0]["changes"]
-    assert "## Why there is no plan" in out_md.read_text()
+    sets = data["explanation"]["conflict_sets"]
+    assert [s["groups"] for s in sets] == [["Sales and marketing"], ["IT managers", "Executives"]]
+    assert all(s["minimal"] and s["repairs"] for s in sets) and data["explanation"]["all_conflicts_found"]
+    combined = data["explanation"]["combined_repair"]
+    assert combined["verified"] and len(combined["changes"]) == 2 and combined["changes"][0]["changes"]
+    assert "Do these 2 things to get a plan" in r.output and "Conflict 2 of 2 (IT managers, Executives)" in r.output
+    md = out_md.read_text()
+    assert "## Why there is no plan" in md and "### Conflict 1 of 2 (Sales and marketing)" in md
 
 
 def test_compare_reason_is_the_explanation():
@@ -149,10 +175,10 @@ def test_compare_reason_is_the_explanation():
     C.solve_runs(runs, SolveOptions(time_limit=10, workers=2), jobs=1)
     comp = C.compare(runs)
     tight = next(r for r in comp.runs if r.name == "Tight deadline")
-    assert tight.reason.startswith("infeasible: Sales and marketing (2000 users) fits in no month")
+    assert tight.reason.startswith("infeasible: 2 separate conflicts: Sales and marketing (2000 users) fits in no month")
     data = json.loads(C.comparison_json(comp))
     exp = next(s for s in data["scenarios"] if s["name"] == "Tight deadline")["explanation"]
-    assert exp["minimal"] is True and exp["repairs"]
+    assert exp["minimal"] is True and exp["combined_repair"]["verified"]
     assert {c["rule"] for c in exp["conflicts"]} >= {"helpdesk-capacity", "production-opens"}
     assert next(s for s in data["scenarios"] if s["name"] != "Tight deadline")["explanation"] is None
 
@@ -251,3 +277,210 @@ def test_uniform_capacity_repair_is_the_least_share_that_works():
     rep = uniform_capacity_repair(inst, keys, deadline=time.perf_counter() + 20)
     assert rep.description == "+20 % helpdesk tickets in 2027-01, 2027-02 (+10 in all)"
     assert solved(apply_repair(inst, rep)).plan is not None
+
+
+# ------------------------------------------------------------------ several conflicts at once
+def _independent_conflicts(n: int):
+    """An input with n conflicts that share no group and no month (n <= 5), and groups
+    without any trouble around them; returns (instance, the groups of each conflict)."""
+    ok = [Group("HR", 10), Group("Support", 40)]
+    parts = [
+        # 100 users by self-service only = 15 tickets, due in January, which has 12
+        ([Group("Sales", 100, methods=SS, earliest="2027-01", latest="2027-01")], {"Sales"}),
+        # Retail after Finance, but Finance can't start before March and Retail is due by March
+        ([Group("Finance", 10, earliest="2027-03"), Group("Retail", 10, latest="2027-03", after=("Finance",))],
+         {"Finance", "Retail"}),
+        # a VIP group due in February, when there is no assisted enrollment
+        ([Group("Executives", 30, vip=True, earliest="2027-02", latest="2027-02")], {"Executives"}),
+        # tech fair only, in May, and there is no tech fair
+        ([Group("Lab", 10, methods=("tech-fair",), earliest="2027-05", latest="2027-05")], {"Lab"}),
+        # three locations in June and July, one location a month
+        ([Group(c, 10, location=c, earliest="2027-06", latest="2027-07") for c in ("Oslo", "Bergen", "Umeå")],
+         {"Oslo", "Bergen", "Umeå"}),
+    ][:n]
+    groups = ok + [g for gs, _ in parts for g in gs]
+    ms = months(12, 100, 100, 100, 100, 100, 100, 100, assisted=(100, 0, 100, 100, 100, 100, 100, 100))
+    rules = {"max_locations_per_month": 1} if n >= 5 else {}
+    return instance(groups, ms, **rules), [names for _, names in parts]
+
+
+def _assert_all_conflicts(n: int):
+    inst, expected = _independent_conflicts(n)
+    assert solved(inst, time_limit=5).status == "infeasible"
+    exp = explain(inst, time_limit=20)
+    assert len(exp.sets) == n, [s.headline() for s in exp.sets]
+    assert sorted(map(sorted, (s.groups for s in exp.sets))) == sorted(map(sorted, expected))
+    assert_truly_conflicting(inst, exp)  # each minimal (re-solved without each rule), disjoint, none left
+    for st in exp.sets:
+        assert st.repairs, f"a verified repair for {st.groups}"
+    assert_combined_repair_works(inst, exp)
+    return exp
+
+
+def test_two_independent_conflicts_are_both_found():
+    exp = _assert_all_conflicts(2)
+    assert exp.headline().startswith("2 separate conflicts: ")
+    # no single change fixes a two-conflict input, so none is offered as one
+    assert exp.repairs == []
+
+
+def test_three_independent_conflicts_are_all_found():
+    _assert_all_conflicts(3)
+
+
+def test_five_independent_conflicts_are_all_found():
+    exp = _assert_all_conflicts(5)
+    lines = [text for _, text, _ in exp.lines()]
+    assert "5 separate conflicts; each needs a change of its own." in lines
+    assert any(t.startswith("Do these 5 things to get a plan") for t in lines)
+    locations = next(s for s in exp.sets if "Oslo" in s.groups)
+    assert {c.rule for c in locations.rules} == {R.MAX_LOCATIONS, R.WINDOW}
+
+
+def test_a_repair_of_one_conflict_is_verified_with_the_others_set_aside():
+    """A conflict's repairs do not fix the whole input (the other conflicts remain), but
+    each gives a plan once the other conflicts' rules are set aside."""
+    from optimizer.explain import Verify
+
+    inst, _ = _independent_conflicts(3)
+    exp = explain(inst, time_limit=20)
+    for i, st in enumerate(exp.sets):
+        others = frozenset((c.rule, c.key) for j, o in enumerate(exp.sets) if j != i for c in o.rules)
+        for rep in st.repairs:
+            changed = apply_repair(inst, rep)
+            assert solved(changed, time_limit=5).status == "infeasible", rep.description
+            assert Verify(others, workers=2)(changed, 10) is True, rep.description
+            assert Verify(frozenset(), workers=2)(changed, 10) is False
+
+
+def test_terminal_prints_group_names_as_text_and_wraps_under_the_bullet():
+    import io
+
+    from rich.console import Console
+
+    from optimizer.console import print_explanation
+
+    name = "[bold]Sales[/bold] [/x]"
+    inst = instance([Group(name, 100, methods=SS, latest="2027-01"), Group("HR", 10)], months(12, 100))
+    buf = io.StringIO()
+    print_explanation(Console(file=buf, width=60, force_terminal=False), explain(inst, time_limit=10))
+    out = buf.getvalue()
+    assert f"{name} (100 users) does not fit in" in out
+    assert all(len(row) <= 60 and row == row.rstrip() for row in out.splitlines())
+    # a wrapped rule continues under its text, not under the bullet
+    rows = out.splitlines()
+    i = next(i for i, row in enumerate(rows) if row.startswith(f"   - {name} (100 users) must enroll"))
+    assert rows[i + 1].startswith("     ") and "[window]" in rows[i + 1]
+
+
+# ------------------------------------------------------------------ the shortcuts are exact
+def _full_status(g, keys):
+    """The guarded model of the whole input, no shortcut."""
+    from optimizer.explain import _solver
+
+    proto = g.rm.proto
+    proto.assumptions.clear()
+    proto.assumptions.extend(g.rm.guards[k] for k in keys)
+    st = _solver(10, 2, 0).solve(g.rm.model)
+    return "plan" if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else st
+
+
+def test_checks_on_the_named_groups_and_relaxed_inputs_agree_with_the_full_guarded_model():
+    """A check cut down to the groups the rules name (_named_only) and a plain solve of the
+    input with rules set aside (relax) answer exactly as the guarded model of the whole input."""
+    import random
+
+    from optimizer.explain import _named_only, feasible, relax
+
+    from randinst import random_instance
+
+    compared = relaxed = cut = 0
+    for seed in range(60):
+        inst = random_instance(seed, max_groups=6, max_months=4)
+        g = _Guarded(inst, seed=0, workers=2)
+        rnd = random.Random(seed)
+        for i in range(4):
+            keys = [k for k in g.keys if rnd.random() < (0.15, 0.4)[i % 2]]
+            cut += _named_only(inst, keys) is not None
+            st, _ = g.check(keys, 10, core_needed=False)
+            want = _full_status(g, keys)
+            assert ("plan" if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else st) == want, (seed, keys)
+            compared += 1
+            aside = [k for k in g.keys if k not in keys]
+            r = relax(inst, aside)
+            if r is not None:
+                assert (feasible(r, 10, workers=2) is True) == (want == "plan"), (seed, aside)
+                relaxed += 1
+    assert compared == 240 and relaxed > 40 and cut > 60
+
+
+def test_the_cut_to_named_groups_keeps_what_other_groups_bring():
+    # Production opens a month after the pilot, which is in no rule of the check: the pilot
+    # group still sets when the stage ends, so it must stay in the cut-down input.
+    inst = instance([Group("P", 10, wave="pilot"), Group("Prod", 10, latest="2027-01")], months(100, 100))
+    g = _Guarded(inst, seed=0, workers=2)
+    keys = [(R.WINDOW, ("Prod",)), (R.PRODUCTION_OPENS, ("Prod",))]
+    assert g.check(keys, 10)[0] == cp_model.INFEASIBLE == _full_status(g, keys)
+    # Two groups of 800 users need 16 tickets each even by assisted enrollment, and the only
+    # months have 16 tickets each, one taken by Sales (15, self-service only): they can't go
+    # anywhere without touching an enforced capacity, so the check can't leave them out.
+    big = [Group("Sales", 100, methods=SS), Group("A", 800), Group("B", 800)]
+    inst = instance(big, months(16, 16, assisted=2000, tech_fair=2000))
+    g = _Guarded(inst, seed=0, workers=2)
+    keys = [(R.METHOD, ("Sales",)), (R.HELPDESK, ("2027-01",)), (R.HELPDESK, ("2027-02",))]
+    assert g.check(keys, 10)[0] == cp_model.INFEASIBLE == _full_status(g, keys)
+
+
+def test_pilot_slip_leaves_too_few_months_for_production():
+    # The pilot can't start before April; production opens in May and its 6 groups (90 tickets
+    # by self-service) don't fit in May and June (30 tickets each).
+    g = [Group("Pilot", 10, wave="pilot", earliest="2027-04")] + [Group(f"P{i}", 100, methods=SS) for i in range(6)]
+    inst = instance(g, months(30, 30, 30, 30, 30, 30))
+    exp = explain(inst, time_limit=20)
+    assert_truly_conflicting(inst, exp)
+    assert len(exp.sets) == 1
+    rules = {c.rule for c in exp.conflicts}
+    assert {R.PRODUCTION_OPENS, R.WINDOW, R.HELPDESK} <= rules
+    assert exp.summary.startswith("the pilot stage can't end before 2027-04 (Pilot can't start earlier), so "
+                                  "production opens in 2027-05 at the earliest, but the 5 production groups "
+                                  "(500 users) don't fit in the months from then on")
+    descriptions = [r.description for r in exp.repairs]
+    assert "extend the plan by 1 month (capacities as in the last month)" in descriptions
+    assert "move Pilot's earliest month from 2027-04 to 2027-03" in descriptions
+    assert_repairs_work(inst, exp)
+    assert_combined_repair_works(inst, exp)
+
+
+def test_long_conflicts_list_a_dozen_rules_and_count_the_rest():
+    from optimizer.explanation import MAX_RULES_SHOWN, Conflict, ConflictSet, Explanation
+
+    rules = [Conflict(R.WINDOW, (f"G{i}",), f"G{i} must enroll by 2027-02") for i in range(20)]
+    rules += [Conflict(R.HELPDESK, ("2027-01",), "2027-01 has room for at most 30 helpdesk tickets")]
+    st = ConflictSet(rules=rules, groups=[f"G{i}" for i in range(20)], minimal=False)
+    exp = Explanation(conflicts=rules, sets=[st], minimal=False)
+    lines = exp.lines()
+    assert sum(k == "rule" for k, _, _ in lines) == MAX_RULES_SHOWN == 12
+    more = next(t for k, t, _ in lines if k == "more")
+    assert more == "... and 9 more rules of the same kinds (8 window, 1 helpdesk-capacity); all in the JSON output"
+    assert len(exp.to_dict()["conflict_sets"][0]["rules"]) == 21
+    assert lines[-1] == ("note", "The time ran out before this conflict was made minimal: it may contain rules "
+                                 "that are not needed.", "")
+
+
+def test_a_conflict_hidden_behind_another_shows_in_a_second_round():
+    # Executives (VIP) are due by February and there is no assisted enrollment at all; they
+    # must also come after Finance, which can't start before February. The conflicts share
+    # the Executives' window, so the second is hidden while the first's rules are set aside,
+    # and no change of the first alone gives a plan: the next round searches the input with
+    # the first's smallest change made, and the combined repair holds both rounds' changes.
+    g = [Group("Executives", 10, vip=True, latest="2027-02", after=("Finance",)),
+         Group("Finance", 10, earliest="2027-02"), Group("HR", 10)]
+    inst = instance(g, months(20, 20, 20))
+    exp = explain(inst, time_limit=20)
+    assert [s.round for s in exp.sets] == [1, 2]
+    assert exp.sets[0].groups == ["Executives"] and {c.rule for c in exp.sets[0].rules} >= {R.VIP_ASSISTED}
+    assert "Executives" in exp.sets[1].groups
+    assert exp.complete and exp.minimal and exp.repairs == [] and len(exp.combined) == 2
+    assert_combined_repair_works(inst, exp)
+    heading = [t for k, t, _ in exp.lines() if k == "heading"][1]
+    assert heading.endswith("which shows once the changes for the conflicts before it are made")

@@ -255,3 +255,15 @@ def test_month_names():
     assert i18n.month("2027-07") == "juli 2027" and i18n.month("2027-07", title=True) == "Juli 2027"
     assert i18n.month("M1") == "M1" and i18n.month("2027-13") == "2027-13"
     assert i18n.number(3363) == "3\u00a0363" and i18n.percent(0.005, 1) == "0,5 %"
+
+
+def test_swedish_explanation_frame_and_capacity_rules(tmp_path: Path):
+    g = tmp_path / "g.csv"
+    g.write_text("group,size,vip\nStyrelsen,10,ja\n", encoding="utf-8")
+    c = tmp_path / "c.csv"
+    c.write_text("month,helpdesk,assisted\n2027-01,100,0\n", encoding="utf-8")
+    r = run("solve", "--lang", "sv", str(g), str(c), "--time-limit", "5", env={"COLUMNS": "200"})
+    assert r.exit_code == 1
+    assert r.stdout.startswith("Ingen plan håller alla regler.\n")
+    assert "Varför det inte finns någon plan" in r.stdout and "Dessa regler kan inte alla gälla" in r.stdout
+    assert "2027-01 har plats för högst 0 assisterade användare" in r.stdout

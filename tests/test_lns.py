@@ -188,9 +188,9 @@ def test_finish_sweeps_before_wider_windows(monkeypatch):
     monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)  # 1 group a month -> windows of 2 months
     calls = []
 
-    def stub(inst, plan, months_, level, fixed, work, seed):
+    def stub(inst, plan, months_, level, fixed, work, seed, wall_left=None):
         calls.append(list(months_))
-        return {}, work
+        return {}, work, False
 
     monkeypatch.setattr(lns, "_solve_window", stub)
     inst = _chain(8)
@@ -211,13 +211,13 @@ def test_a_shorter_plan_from_a_sweep_restarts_the_stall_clock(monkeypatch):
     monkeypatch.setattr(lns, "STALL", 0.0875)
     calls, done = [], []
 
-    def stub(inst, plan, months_, level, fixed, work, seed):
+    def stub(inst, plan, months_, level, fixed, work, seed, wall_left=None):
         calls.append(list(months_))
         last = max(t for t, _ in plan.values())
         if months_ == [0, 1] and not done:
             done.append(len(calls))
-            return {g: (0, k) for g, (t, k) in plan.items() if t == last}, 1.0
-        return {}, 1.0
+            return {g: (0, k) for g, (t, k) in plan.items() if t == last}, 1.0, False
+        return {}, 1.0, False
 
     monkeypatch.setattr(lns, "_solve_window", stub)
     inst = _chain(8)

@@ -374,7 +374,7 @@ def test_workbook_survives_control_characters_and_huge_names(tmp_path: Path):
 
     from optimizer.domain import Group
     from optimizer.export import write_outputs
-    from optimizer.workbook import MAX_CELL_CHARS
+    from optimizer.safetext import MAX_CELL_CHARS
     from tests.conftest import instance, months, solved
 
     huge = "Ü" * 20000 + "𝄞" * 20000  # 60,000 UTF-16 units
@@ -592,9 +592,22 @@ def test_renderers_with_hostile_names(tmp_path_factory, names, scenario):
     load_workbook(paths[3])  # a workbook that opens (well-formed XML)
     # CSV reads back to the same names (cells are trimmed on reading: names without edge spaces)
     # (and without NUL or lone surrogates, which no CSV file holds: they are written as escapes)
-    if all(n == n.strip() and "\x00" not in n and not any("\ud800" <= ch <= "\udfff" for ch in n) for n in names):
+    # Names the loaders refuse (control characters, over Excel's cell limit: issue 23.5) are a
+    # located input error on reading back, never another exception.
+    from optimizer.cell_text import MAX_CELL_CHARS, bad_char
+    from optimizer.errors import InputError
+
+    readable = all(n == n.strip() and "\x00" not in n and not any("\ud800" <= ch <= "\udfff" for ch in n)
+                   for n in names)
+    loadable = all(len(n) <= MAX_CELL_CHARS and bad_char(n.replace("\t", " ")) is None for n in names)
+    if readable and loadable:
         back = read_plan(inst, paths[0])
         assert set(back.assignments) == set(names) and check_plan(back) == []
+    else:
+        try:
+            read_plan(inst, paths[0])
+        except InputError:
+            pass
     # the terminal: no control character reaches it, whatever the names
     console = SafeConsole(file=io.StringIO(), width=120)
     print_result(console, inst, res)
@@ -696,7 +709,8 @@ def test_temp_file_of_a_killed_run_is_cleared(tmp_path: Path, files):
 
 def test_log_lines_show_user_text_as_text(tmp_path: Path):
     g, c = tmp_path / "g\x1b]0;owned\x07.csv", tmp_path / "c.csv"
-    g.write_text("group,size,colour\x1b[31m\nA,10,red\n", encoding="utf-8")
+    # (a control character in a cell or header is refused at load, issue 23.5: the file name carries it)
+    g.write_text("group,size,colour\nA,10,red\n", encoding="utf-8")
     c.write_text(CAPACITY, encoding="utf-8")
     p = cli("solve", str(g), str(c), "-q")
     err = p.stderr.decode("utf-8")

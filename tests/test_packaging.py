@@ -84,10 +84,13 @@ def test_every_import_is_declared():
     import ast
     import tomllib
 
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    declared = {d.split(">")[0].split("=")[0].split("<")[0].strip().lower() for d in deps}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    # optional features import their extra's packages lazily: ray ('cluster'), matplotlib ('plot')
+    deps = [*project["dependencies"], *project["optional-dependencies"]["cluster"],
+            *project["optional-dependencies"]["plot"]]
+    declared = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower() for d in deps}
     dist_of = {"ortools": "ortools", "pandas": "pandas", "numpy": "numpy", "click": "click", "rich": "rich",
-               "openpyxl": "openpyxl", "babel": "babel"}
+               "openpyxl": "openpyxl", "ray": "ray", "matplotlib": "matplotlib", "babel": "babel"}
     stdlib = set(sys.stdlib_module_names)
     imported = set()
     for f in (ROOT / "optimizer").glob("*.py"):

@@ -223,7 +223,7 @@ def test_cli_usage_errors(tmp_path: Path, monkeypatch):
     capacity = ROOT / "data" / "example" / "capacity.csv"
     before = capacity.read_bytes()
     r = CliRunner().invoke(main, ["sweep", str(sweep), "--out", str(tmp_path / "sweep.csv"), "--out", str(capacity)])
-    assert r.exit_code == 2 and "it is an input of the sweep" in r.output and capacity.read_bytes() == before
+    assert r.exit_code == 2 and "it is one of the inputs" in r.output and capacity.read_bytes() == before
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if matplotlib were not installed
     r = CliRunner().invoke(main, ["sweep", str(sweep), "--out", str(tmp_path / "front.png")])
     assert r.exit_code == 2 and "pip install 'rollout[plot]'" in r.output and not (tmp_path / "front.png").exists()

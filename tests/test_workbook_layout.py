@@ -105,7 +105,8 @@ def test_every_sheet_prints_one_page_wide_in_landscape_with_titles(example):
 
 def test_print_header_keeps_user_text_as_text(tmp_path: Path):
     assert header_text("R&D &P") == "R&&D &&P"  # '&' starts a field code: doubled it is a '&'
-    assert header_text("a\x07b\nc") == "a b c"
+    # control characters and what XML cannot hold are shown as escapes, as in cells
+    assert header_text("a\x07b\nc\ufffe") == "a\\x07b\\x0ac\\ufffe"
     assert len(header_text("x" * 500)) <= 70
     inst = instance([Group("R&D", 10)], months(100))
     inst = type(inst)(inst.groups, inst.months, inst.rules, name="R&D [bold]x[/bold] &P")
