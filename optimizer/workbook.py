@@ -157,12 +157,13 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str | No
 
 
 def plan_widths(header: list[str], rows: list[list[str]], months: int) -> dict[int, float]:
-    """Column widths of the Plan sheet: the phase column fits its labels (16-26 characters),
+    """Column widths of the Plan sheet: the phase column fits its labels (16-32 characters: the
+    Swedish "Produktionsdistributionsfas 10" on one line),
     each month its longest line (10 to PLAN_COLUMN_MAX characters, more when few months)."""
     hi = min(PLAN_COLUMN_WIDEST, max(PLAN_COLUMN_MAX, PLAN_WIDTH // max(1, months)))
     out = {}
     for c in range(len(header)):
-        lo, top = (16, 26) if c == 0 else (10, hi)
+        lo, top = (16, 32) if c == 0 else (10, hi)
         need = max([text_width(header[c], bold=True)]
                    + [text_width(r[c].strip(), bold=c == 0) for r in rows if r[c]])
         out[c + 1] = min(top, max(lo, need))
