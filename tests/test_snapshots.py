@@ -68,3 +68,30 @@ def test_transposed_at_80_columns(lang: str):
     header = {"en": "Phase ", "sv": "Distributionsfas "}[lang]
     assert any(line.strip().startswith(header) and ("2027-10" in line or "Oktober 2027" in line)
                for line in wide.read_text(encoding="utf-8").splitlines())
+
+
+def test_ten_months_at_80_columns_one_line_per_month():
+    """A 10-month plan: at 80 columns one line per month (no 3-character month columns, no word
+    split), at 200 the guide's phases x months table."""
+    import io
+
+    from rich.console import Console
+
+    from conftest import instance, months, solved
+    from optimizer.console import print_plan
+    from optimizer.domain import Group
+
+    groups = [Group(f"Department {i}", 100, wave="pilot" if i == 0 else "production", readiness=1 + i % 5)
+              for i in range(10)]
+    res = solved(instance(groups, months(*[15] * 10), stage_gap=0))
+    assert res.plan is not None and res.plan.finish() == 9
+    for width in (80, 200):
+        buf = io.StringIO()
+        print_plan(Console(file=buf, width=width, color_system=None), res.plan)
+        lines = buf.getvalue().splitlines()
+        assert max(len(line) for line in lines) <= width
+        if width == 80:
+            assert sum(line.startswith(f"  2027-{m:02d} ") for m in range(1, 11) for line in lines) == 10
+            assert all(f"Department {i} (100 users)" in buf.getvalue() for i in range(10))  # names whole
+        else:
+            assert any(line.strip().startswith("Phase") and "2027-10" in line for line in lines)
