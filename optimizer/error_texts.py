@@ -64,6 +64,14 @@ TEMPLATES = (
     E_("error", "{month} has room for at most {n} helpdesk tickets"),
     E_("error", "{month} has room for at most {n} assisted users"),
     E_("error", "{month} has room for at most {n} tech-fair users"),
+    # plan checks (optimizer.checker: rollout check)
+    E_("error", "{group} has no month and method in the plan"),
+    E_("error", "{group} uses {method}, but its allowed methods are {methods}"),
+    E_("error", "{group} is a VIP group and must use assisted enrollment, not {method}"),
+    E_("error", "{group} enrolls in {month}, before its earliest month {earliest}"),
+    E_("error", "{group} enrolls in {month}, after its latest month {latest}"),
+    E_("error", "{group} enrolls in {month}, one of its blackout months"),
+    E_("error", "{month} needs {n} helpdesk tickets but the capacity is {cap} ({groups})"),
     # words the code puts into the messages above
     E_("word", "size (users)"),
     E_("word", "readiness"),

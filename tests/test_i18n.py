@@ -267,3 +267,16 @@ def test_swedish_explanation_frame_and_capacity_rules(tmp_path: Path):
     assert r.stdout.startswith("Ingen plan håller alla regler.\n")
     assert "Varför det inte finns någon plan" in r.stdout and "Dessa regler kan inte alla gälla" in r.stdout
     assert "2027-01 har plats för högst 0 assisterade användare" in r.stdout
+
+
+def test_swedish_check_names_the_broken_rules(tmp_path: Path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("group,month,method\nIT,2027-07,self-service\nExecutives,2027-07,självbetjäning\n", encoding="utf-8")
+    ex = ROOT / "data" / "example"
+    r = run("check", "--lang", "sv", str(ex / "groups.csv"), str(ex / "capacity.csv"), str(plan),
+            "--rules", str(ex / "rules.toml"), env={"COLUMNS": "200"})
+    assert r.exit_code == 1
+    out = r.stdout
+    assert out.startswith("Planen bryter mot ") and "regler:" in out.splitlines()[0]
+    assert "IT (expanded) har ingen månad och registreringsmetod i planen" in out
+    assert "Executives är en VIP-grupp och måste registreras assisterat, inte med self-service" in out
