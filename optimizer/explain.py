@@ -315,13 +315,18 @@ def shrink(g: _Guarded, core: list[tuple[str, tuple]], deadline: float, *, step:
             return True
         return False if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
+    # Chunks: short checks only, and given up after three inconclusive ones in a row
+    # (near the threshold of a capacity conflict they rarely finish)
     chunk = len(keep) // 2 if len(keep) > 16 else 1
-    while chunk > 1:
+    misses = 0
+    while chunk > 1 and misses < 3:
         i = 0
-        while i < len(keep):
+        while i < len(keep) and misses < 3:
             if time.perf_counter() >= deadline:
                 return keep, False
-            if not drop(i, min(len(keep), i + chunk)):
+            verdict = drop(i, min(len(keep), i + chunk), quick / 3)
+            misses = misses + 1 if verdict is None else 0
+            if not verdict:
                 i += chunk
         chunk //= 2
     # One rule at a time, a short check each; the rules whose check ran out of time are
