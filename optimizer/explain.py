@@ -97,10 +97,9 @@ class _Guarded:
             return small.check([k for k in keys if k in small.rm.guards], limit, core_needed=core_needed)
         if not core_needed:
             plain = self.plain(keys)
-            if plain is not None:
+            if plain is not None:  # no second try on the guarded model: it is rarely faster
                 verdict = feasible(plain, limit, workers=self.workers, seed=self.seed)
-                if verdict is not None:
-                    return (cp_model.FEASIBLE if verdict else cp_model.INFEASIBLE), []
+                return {True: cp_model.FEASIBLE, False: cp_model.INFEASIBLE, None: cp_model.UNKNOWN}[verdict], []
         proto = self.rm.proto
         proto.assumptions.clear()
         lits = [self.rm.guards[k] for k in keys]
