@@ -95,6 +95,11 @@ class _Guarded:
         if sub is not None:
             small = _Guarded(sub, self.seed, self.workers)
             return small.check([k for k in keys if k in small.rm.guards], limit, core_needed=core_needed)
+        if not core_needed:
+            plain = self.plain(keys)
+            if plain is not None:  # no second try on the guarded model: it is rarely faster
+                verdict = feasible(plain, limit, workers=self.workers, seed=self.seed)
+                return {True: cp_model.FEASIBLE, False: cp_model.INFEASIBLE, None: cp_model.UNKNOWN}[verdict], []
         proto = self.rm.proto
         proto.assumptions.clear()
         lits = [self.rm.guards[k] for k in keys]
@@ -109,6 +114,33 @@ class _Guarded:
             by_lit = {self.rm.guards[k]: k for k in keys}
             core = [by_lit[i] for i in s.sufficient_assumptions_for_infeasibility() if i in by_lit]
         return st, core
+
+    def plain(self, keys: list[tuple[str, tuple]]) -> Instance | None:
+        """The input with exactly the rule instances ``keys`` enforced, as a plain input
+        (:func:`plain_form`), or None when some rule left out has no plain form."""
+        return plain_form(self.rm.inst, self.keys, keys)
+
+
+def plain_form(inst: Instance, all_keys: list[tuple[str, tuple]], keys: list[tuple[str, tuple]]
+               ) -> Instance | None:
+    """The input with only the rule instances ``keys`` (of the guarded model's ``all_keys``)
+    enforced, as a plain input: exact (its plans are the guarded model's with just ``keys``),
+    so a check runs on the plain model (the greedy first, CP-SAT's presolve and the implied
+    rows), much faster than the guarded one. None when that form does not exist: a
+    dependency, per-month limit or department rule among ``keys``, or a pilot-stage rule
+    (production-opens, pilot-first) left out while others are in."""
+    fams = {k[0] for k in keys}
+    if not fams <= _PLAIN_FAMILIES:
+        return None
+    families = frozenset(_CAP_RULES) | fams
+    if fams & _STAGE_FAMILIES:
+        families |= _STAGE_FAMILIES
+    enforced = set(keys)
+    return family_instance(inst, families, [k for k in all_keys if k[0] in families and k not in enforced])
+
+
+_STAGE_FAMILIES = frozenset({R.PRODUCTION_OPENS, R.RISK_DELAY, R.PILOT_FIRST})
+_PLAIN_FAMILIES = frozenset(_CAP_RULES) | {R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED} | _STAGE_FAMILIES
 
 
 _STAGE_RULES = (R.PRODUCTION_OPENS, R.RISK_DELAY)
@@ -261,13 +293,19 @@ def shrink(g: _Guarded, core: list[tuple[str, tuple]], deadline: float, *, step:
     came first or a check was inconclusive."""
     keep = _order(core)
     minimal = True
+    quick = min(step, 1.0)  # a first check of one rule; longer ones are retried at the end
 
-    def drop(lo: int, hi: int) -> bool | None:
+    def drop(lo: int, hi: int, limit: float = step) -> bool | None:
         """Try without keep[lo:hi]: True (dropped for good), False (needed), None (unknown)."""
         nonlocal keep
         left = deadline - time.perf_counter()
         trial = keep[:lo] + keep[hi:]
-        st, sub = g.check(trial, min(left, step), core_needed=len(trial) <= 60)
+        # a plain form answers fastest (no core then); otherwise the guarded model's core
+        plain = g.plain(trial) is not None
+        t = time.perf_counter()
+        st, sub = g.check(trial, min(left, limit), core_needed=not plain and len(trial) <= 60)
+        log.debug("without %d of %d rules: %s in %.2f s (%s)", hi - lo, len(keep), st, time.perf_counter() - t,
+                  "plain" if plain else "guarded")
         if st == cp_model.INFEASIBLE:
             # Shrink to the new core at once (it contains every rule already found
             # necessary, so the position stays valid).
@@ -276,24 +314,43 @@ def shrink(g: _Guarded, core: list[tuple[str, tuple]], deadline: float, *, step:
             return True
         return False if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
+    # Chunks: short checks only, and given up after three inconclusive ones in a row
+    # (near the threshold of a capacity conflict they rarely finish)
     chunk = len(keep) // 2 if len(keep) > 16 else 1
-    while chunk > 1:
+    misses = 0
+    while chunk > 1 and misses < 3:
         i = 0
-        while i < len(keep):
+        while i < len(keep) and misses < 3:
             if time.perf_counter() >= deadline:
                 return keep, False
-            if not drop(i, min(len(keep), i + chunk)):
+            verdict = drop(i, min(len(keep), i + chunk), quick / 3)
+            misses = misses + 1 if verdict is None else 0
+            if not verdict:
                 i += chunk
         chunk //= 2
+    # One rule at a time, a short check each; the rules whose check ran out of time are
+    # tried again at the end with the time left shared among them (a rule found needed
+    # stays needed as others are dropped: fewer rules only add plans).
+    unknown: list[tuple[str, tuple]] = []
     i = 0
     while i < len(keep):
         if time.perf_counter() >= deadline:
             return keep, False
-        verdict = drop(i, i + 1)
+        key = keep[i]
+        verdict = drop(i, i + 1, quick)
         if verdict is None:
-            minimal = False
+            unknown.append(key)
         if not verdict:
             i += 1
+    for n, key in enumerate(unknown):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return keep, False
+        if key not in keep:
+            continue
+        i = keep.index(key)
+        if drop(i, i + 1, left / (len(unknown) - n)) is None:
+            minimal = False
     return keep, minimal
 
 
@@ -429,6 +486,10 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
                 continue
             if verdict is None:
                 continue
+            cut = _cut_conflict(g, keys, deadline, workers, seed)
+            if cut:
+                log.info("an implied cut of %d rules has no plan: %.2f s", len(cut), time.perf_counter() - t)
+                return cp_model.INFEASIBLE, cut, keys
             st, core = g.check(keys, max(0.5, deadline - time.perf_counter()))
             log.info("core among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
             if st == cp_model.INFEASIBLE:
@@ -444,6 +505,27 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
     st, core = g.check(active, max(0.05, deadline - time.perf_counter()))
     log.info("search for a conflict among all %d rules: %s in %.2f s", len(active), st, time.perf_counter() - t)
     return st, core, active
+
+
+def _cut_conflict(g: _Guarded, keys: list[tuple[str, tuple]], deadline: float, workers: int, seed: int
+                  ) -> list[tuple[str, tuple]]:
+    """The rules of the model's smallest implied cut (groups due by a month that don't fit
+    in the months up to it; production that doesn't fit after a late pilot) among ``keys``
+    whose plain form is proven to have no plan: a conflict without the guarded model's
+    core search (seconds at 1,000 groups). Empty when there is none."""
+    by_lit = {lit: k for k, lit in g.rm.guards.items()}
+    among = set(keys)
+    for lits in sorted(g.rm.cuts, key=len):
+        cut = [by_lit[x] for x in lits]
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        if not among.issuperset(cut):
+            continue
+        plain = g.plain(cut)
+        if plain is not None and feasible(plain, min(left, 5.0), workers=workers, seed=seed) is False:
+            return cut
+    return []
 
 
 def minimal_conflict(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0

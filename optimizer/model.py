@@ -115,6 +115,9 @@ class RolloutModel:
         self.guards: dict[tuple[str, tuple], int] = {}
         #: (resource, month label) -> index of its capacity row in proto.constraints
         self.capacity_rows: dict[tuple[str, str], int] = {}
+        #: guard mode: the guard literals of each implied cut ('not all of these rules'),
+        #: smallest first: ready-made conflicts for the explanation to verify
+        self.cuts: list[list[int]] = []
         #: helper variables and how to compute their value from a plan (for complete hints):
         #: (variable index, function(month per group, method index per group) -> int)
         self._aux: list[tuple[int, object]] = []
@@ -330,6 +333,25 @@ class RolloutModel:
             if all(f is not None for f in firsts):
                 self.finish_floor = max(firsts)
                 self._linear([self.finish], [1], self.finish_floor, _BIG)
+            self._deadline_rows(users)
+
+    def _deadline_rows(self, users: list[int]) -> None:
+        """Plain mode: the groups whose latest month is t or earlier must fit in the months up
+        to t. Only a violated one is added (as its row on the open literals, which then has
+        no solution): the model of such an input is infeasible at once, in presolve, where
+        proving it by search takes seconds at 1,000 groups; other inputs get no row."""
+        labels = self.inst.month_labels
+        due = [0] * len(labels)
+        for g in self.inst.groups:
+            if g.latest:
+                due[labels.index(g.latest)] += g.size
+        total = 0
+        for t in range(min(len(users), len(labels))):
+            total += due[t]
+            if total > sum(users[: t + 1]):
+                o = self.open0
+                self._linear(list(range(o, o + t + 1)), users[: t + 1], total, _BIG)
+                return
 
     def _stage_cut(self) -> None:
         """Guard mode: each pilot-stage group that can't start before month e keeps production
@@ -355,6 +377,7 @@ class RolloutModel:
             if lit is not None and prod > sum(users[start:]):
                 ct = self.proto.constraints.add()
                 ct.bool_or.literals.extend(-x - 1 for x in cap_lits + opens_lits + [lit])
+                self.cuts.append(cap_lits + opens_lits + [lit])
 
     def _deadline_cuts(self, users: list[int], cap_lits: list[int]) -> None:
         """Guard mode: groups whose latest month is t must fit in the months up to t.
@@ -376,6 +399,7 @@ class RolloutModel:
             if lits and due > sum(users[: t + 1]):
                 ct = self.proto.constraints.add()
                 ct.bool_or.literals.extend(-x - 1 for x in cap_lits + lits)
+                self.cuts.append(cap_lits + lits)
 
     def add_pilot_first(self) -> None:
         """pilot-first: every pilot month <= s <= every expanded-pilot month."""

@@ -16,7 +16,7 @@ conflicts (rules each, minimal or not), whether all were found, and the combined
 The machine's load average is printed first: timings on a shared machine are distorted.
 
     python scripts/benchmark_explain.py [--groups 1000] [--months 12] [--seed 1]
-                                        [--only vip,slip] [--time-limit 30] [--workers 8]
+                                        [--only vip,slip] [--time-limit 30] [--workers 8] [-v]
 """
 
 from __future__ import annotations
@@ -80,7 +80,14 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--only", default="", help="comma-separated variants (default: all)")
     ap.add_argument("--no-solve", action="store_true", help="skip the solve that proves infeasibility first")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print where the time goes (each search, shrink and repair phase, to standard error)")
     a = ap.parse_args()
+    if a.verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(relativeCreated)8.0f ms  %(message)s")
+        logging.getLogger("optimizer.explain").setLevel(logging.INFO)
     base = generate(a.groups, a.months, a.seed)
     names = [n for n in a.only.split(",") if n] or list(VARIANTS)
     print(f"{len(base.groups)} groups x {base.horizon} months, explanation time limit {a.time_limit:g} s, "

@@ -484,3 +484,101 @@ def test_a_conflict_hidden_behind_another_shows_in_a_second_round():
     assert_combined_repair_works(inst, exp)
     heading = [t for k, t, _ in exp.lines() if k == "heading"][1]
     assert heading.endswith("which shows once the changes for the conflicts before it are made")
+
+
+def test_plain_forms_of_rule_subsets_agree_with_the_full_guarded_model():
+    """plain_form (the input with exactly some rule instances enforced, as a plain input) has a
+    plan exactly when the guarded model with just those rules does; the deletion filter's
+    checks run on it."""
+    import random
+
+    from optimizer.explain import _PLAIN_FAMILIES, feasible, plain_form
+
+    from randinst import random_instance
+
+    compared = 0
+    for seed in range(60):
+        inst = random_instance(seed, max_groups=6, max_months=4)
+        g = _Guarded(inst, seed=0, workers=2)
+        rnd = random.Random(seed)
+        for i in range(4):
+            share = (0.5, 0.8, 0.95, 1.0)[i]
+            keys = [k for k in g.keys if k[0] in _PLAIN_FAMILIES and rnd.random() < share]
+            p = plain_form(inst, g.keys, keys)
+            if p is None:
+                assert any(k[0] in (R.PRODUCTION_OPENS, R.PILOT_FIRST) for k in g.keys if k not in keys)
+                continue
+            want = _full_status(g, keys)
+            assert (feasible(p, 10, workers=2) is True) == (want == "plan"), (seed, keys)
+            compared += 1
+    assert compared > 150
+
+
+def test_the_deletion_filter_tries_again_a_rule_whose_first_check_ran_out_of_time():
+    """A rule whose short first check is inconclusive is checked again at the end with the
+    time left: the set is then proven minimal, not reported as unfinished."""
+    from optimizer.explain import shrink
+
+    a, b, c = (R.WINDOW, ("A",)), (R.WINDOW, ("B",)), (R.WINDOW, ("C",))
+
+    class Slow:
+        """Rules a, b conflict; c is not needed. The check without b needs more than a first short check (1 s) or the old fixed 3 s."""
+
+        def plain(self, keys):
+            return None
+
+        def check(self, keys, limit, core_needed=True):
+            if b not in keys and a in keys and limit < 4:
+                return cp_model.UNKNOWN, []
+            if a in keys and b in keys:
+                return cp_model.INFEASIBLE, []
+            return cp_model.FEASIBLE, []
+
+    import time
+    keys, minimal = shrink(Slow(), [a, b, c], time.perf_counter() + 10)
+    assert sorted(keys) == sorted([a, b]) and minimal
+
+
+def test_the_plain_model_of_groups_due_too_early_has_a_row_no_plan_can_meet():
+    """Groups due by a month that the months up to it can't hold: the plain model gets the
+    implied row on the open months (unmeetable on its face, so presolve proves it at once);
+    an input that fits gets none. The answer stays exact: the checked solve agrees."""
+    from optimizer.model import RolloutModel
+
+    g = [Group(f"G{i}", 100, methods=SS, latest="2027-02") for i in range(5)]
+    inst = instance(g + [Group("Late", 100, methods=SS)], months(30, 30, 30, 30, 30))
+    rm = RolloutModel(inst)
+
+    def unmeetable(model: RolloutModel) -> list:
+        out = []
+        opens = set(range(model.open0, model.open0 + model.inst.horizon))
+        for ct in model.proto.constraints:
+            lin = ct.linear
+            if len(lin.vars) and set(lin.vars) <= opens and \
+                    sum(c for c in lin.coeffs if c > 0) < lin.domain[0]:
+                out.append(ct)
+        return out
+
+    assert len(unmeetable(rm)) == 1
+    assert solved(inst).status == "infeasible"
+    fits = instance(g[:4] + [Group("Late", 100, methods=SS)], months(30, 30, 30, 30, 30))
+    assert unmeetable(RolloutModel(fits)) == [] and solved(fits).plan is not None
+
+
+def test_a_conflict_from_an_implied_cut_is_verified():
+    """The guarded model's deadline cut is offered as a conflict only when its plain form is
+    proven to have no plan (the explanation then shrinks it)."""
+    import time
+
+    from optimizer.explain import _cut_conflict
+
+    g = [Group(f"G{i}", 100, methods=SS, latest="2027-02") for i in range(8)]
+    inst = instance(g, months(30, 30, 30, 30, 30))
+    guarded = _Guarded(inst, seed=0, workers=2)
+    cut = _cut_conflict(guarded, guarded.keys, time.perf_counter() + 10, 2, 0)
+    assert {k[0] for k in cut} <= {R.WINDOW, R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP}
+    assert len([k for k in cut if k[0] == R.WINDOW]) == 8
+    assert _full_status(guarded, cut) == cp_model.INFEASIBLE
+    fits = instance(g[:3], months(30, 30, 30, 30, 30))
+    guarded = _Guarded(fits, seed=0, workers=2)
+    assert guarded.rm.cuts == [] and _cut_conflict(guarded, guarded.keys, time.perf_counter() + 10, 2, 0) == []
