@@ -13,14 +13,16 @@ from pathlib import Path
 
 import click
 
-from . import process
+from . import i18n, process
 from .checker import check_plan
+from .cli_lang import add_lang_options
 from .cli_types import SECONDS, SEED
-from .console import (ProgressPrinter, make_console, print_error, print_explanation, print_result,
+from .console import (ProgressPrinter, make_console, print_answer, print_error, print_explanation, print_result,
                       print_violations, text, to_null)
 from .directory_commands import groups_cmd, pilot_cmd
 from .domain import Instance
 from .errors import InputError
+from .i18n import _
 from .export import CSV_SEPARATORS, check_out_paths, write_outputs
 from .loaders import load_instance
 from .outputs import source_files
@@ -58,8 +60,13 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
 
 
 def _console():
-    """Stdout console; wide when not a terminal so piped tables don't wrap."""
+    """Stdout console: the terminal's width; piped, $COLUMNS or 80 (tables fit it, see console.py)."""
     return make_console()
+
+
+def _verbose() -> int:
+    ctx = click.get_current_context(silent=True)
+    return (ctx.find_root().params.get("verbose") or 0) if ctx else 0
 
 
 def _fail(err: InputError) -> None:
@@ -112,7 +119,7 @@ def main(verbose: int) -> None:
                    "months before the whole-model search.")
 @click.option("--why", "why_groups", multiple=True, metavar="GROUP",
               help="Then say why GROUP is in its month and not earlier (as `rollout why`). Repeatable.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the one-line answer.")
 def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, deterministic, window_moves, why_groups,
               quiet) -> None:
     """Solve GROUPS.csv CAPACITY.csv, INPUTS.xlsx (or .ods) or SCENARIO.toml (no
@@ -133,22 +140,24 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
     opts = solve_options(time_limit, len(inst.groups), list(outs), started=started, seed=seed, workers=workers,
                          deterministic=deterministic, lns=window_moves)
     if not quiet:
-        err_console.print(
-            f"Solving {inst.name}: {len(inst.groups)} groups, {inst.horizon} months "
-            f"(Ctrl-C returns the best plan so far)", highlight=False)
-    result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console))
+        err_console.print(text(_("Planning {name}: {groups} groups, {months} months (Ctrl-C returns the best "
+                                 "plan so far)").format(name=inst.name, groups=len(inst.groups), months=inst.horizon)))
+    result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console, _verbose(), inst.month_labels))
     if result.status == "infeasible":
         from .explain import explain
 
         if not quiet:
-            err_console.print("No plan exists; looking for the rules that conflict...", highlight=False)
+            err_console.print(text(_("No plan exists; looking for the rules that conflict...")))
         result.explanation = explain(inst, time_limit=min(30.0, max(1.0, opts.deadline - time.perf_counter())),
                                      seed=seed, workers=workers)
-    _write(lambda: write_outputs(inst, result, targets, csv_sep=csv_sep), targets, err_console)
+    _write(lambda: write_outputs(inst, result, targets, csv_sep=csv_sep), targets, None if quiet else err_console)
     # Files first, then the tables: a Ctrl-C or a closed pipe while printing loses nothing.
-    if console is not err_console:
-        print_result(console, inst, result)
-    if result.explanation is not None:
+    # -q: the one-line answer alone (the first line of the full output, which says whether there is a plan).
+    if quiet:
+        print_answer(console, inst, result)
+    elif console is not err_console:
+        print_result(console, inst, result, verbose=_verbose())
+    if result.explanation is not None and not quiet:
         print_explanation(console, result.explanation)
     if why_groups and result.found:
         from .why_command import explain_groups
@@ -158,10 +167,6 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
     elif why_groups:
         err_console.print(text("--why: there is no plan, so no month to explain."))
     if not result.found:
-        if result.status == "infeasible":
-            console.print(text(("No plan satisfies all rules (infeasible).", "red")))
-        else:
-            console.print(text(("No plan found within the time limit; try a longer --time-limit.", "red")))
         sys.exit(EXIT_NO_PLAN)
     sys.exit(EXIT_OK)
 
@@ -177,8 +182,8 @@ def _write(write, targets, err_console) -> None:
     except Exception as exc:  # a writer's bug must not leave half the outputs
         _fail(InputError(f"cannot write the output ({type(exc).__name__}: {exc}); no output was written"))
     for t in targets:
-        if not t.to_stdout:
-            err_console.print(text(f"Wrote {t.spec}"))
+        if not t.to_stdout and err_console is not None:
+            err_console.print(text(_("Wrote {path}").format(path=t.spec)))
 
 
 @main.command("check")
@@ -208,9 +213,10 @@ def check_cmd(files, rules) -> None:
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):
         vals = p.objective_values()
-        console.print(text(
-            f"Objective levels: finish {inst.months[vals['finish']].label} (index {vals['finish']}), "
-            f"waiting {vals['waiting']}, assisted {vals['assisted']} users"))
+        console.print(text(_("Finish month {month}; users waiting {waiting} (user-months, weighted by readiness); "
+                             "assisted users {assisted}.").format(
+            month=i18n.month(inst.months[vals["finish"]].label), waiting=i18n.number(vals["waiting"]),
+            assisted=i18n.number(vals["assisted"]))))
     sys.exit(EXIT_NO_PLAN if violations else EXIT_OK)
 
 
@@ -249,7 +255,7 @@ def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deter
                         deterministic=deterministic)
     for r in runs:
         if r.error_kind == "input":
-            err_console.print(text(("Error:", "red"), f" {r.error}"), soft_wrap=True)
+            err_console.print(text((_("Error:"), "red"), f" {r.error}"), soft_wrap=True)
     if not quiet:
         err_console.print(text(f"Solving {sum(r.inst is not None for r in runs)} scenario(s), {jobs} in parallel, "
                                f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)"))
@@ -272,6 +278,7 @@ main.add_command(sweep_cmd)
 from .why_command import why_cmd  # noqa: E402  (its own module; registered here)
 
 main.add_command(why_cmd)
+add_lang_options(main)  # --lang on the group and on every command (optimizer/cli_lang.py); keep it last
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,8 +20,11 @@ from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from . import i18n
+from .answer import key_figures, one_line, quality
 from .checker import Violation
-from .domain import RESOURCE_LABELS, RESOURCES, Instance
+from .domain import METHODS, RESOURCES, Instance
+from .i18n import _
 from .plan import Plan
 from .report import count_grid, level_rows, load_rows, method_grid, plan_grid
 from .safetext import visible
@@ -81,17 +84,15 @@ def to_null(stream) -> None:
 
 
 def make_console(*, stderr: bool = False) -> SafeConsole:
-    """The command line's console: standard output (wide when not a terminal, so piped
-    tables do not wrap) or standard error."""
-    c = SafeConsole(stderr=stderr)
-    if not stderr and not c.is_terminal:
-        c = SafeConsole(width=200)
-    return c
+    """The command line's console, standard output or standard error: the terminal's width;
+    piped, $COLUMNS or 80 (the tables fit it: the plan turns to one line per month, see
+    :func:`print_plan`)."""
+    return SafeConsole(stderr=stderr)
 
 
 def print_error(err: object) -> None:
     """A bad-input error on standard error, in one paragraph: ``Error: <message>``."""
-    make_console(stderr=True).print(text(("Error:", "red"), f" {err}"), soft_wrap=True)
+    make_console(stderr=True).print(text((_("Error:"), "red"), f" {err}"), soft_wrap=True)
 
 
 def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
@@ -110,17 +111,61 @@ def _grid(title: str, header: list[str], rows: list[list[str]]) -> RichTable:
 TERMINAL_NAMES_MAX = 300
 
 
+#: Width a month column needs to stay readable; narrower consoles get one line per month.
+MONTH_COLUMN = 16
+PHASE_COLUMN = 24
+
+
+def fits_across(console: Console, months: int) -> bool:
+    """Whether the phases x months table fits the console (else: shown transposed)."""
+    return console.width >= PHASE_COLUMN + MONTH_COLUMN * months
+
+
+def month_rows(plan: Plan) -> list[list[str]]:
+    """The plan transposed: per month its phases, each with its groups (users) and method
+    sub-rows (the guide's second table, turned a quarter) -- for narrow terminals."""
+    inst = plan.inst
+    table, by_phase = plan.table(), plan.method_table()
+    rows: list[list[str]] = []
+    for t, m in enumerate(inst.months):
+        first = True
+        for phase, by_method in by_phase.items():
+            if not any(by_method[k][t] for k in METHODS):
+                continue
+            rows.append([i18n.month(m.label) if first else "", i18n.phase(phase), ", ".join(table[phase][t])])
+            first = False
+            for k in METHODS:
+                if by_method[k][t]:
+                    rows.append(["", "  " + i18n.method(k), ", ".join(by_method[k][t])])
+        if first:
+            rows.append([i18n.month(m.label), "", ""])
+    return rows
+
+
 def print_plan(console: Console, plan: Plan) -> None:
+    """The guide's two tables (phases x months) when the months fit across the console;
+    else one table with a line per month (month, phase and method, groups). Over
+    TERMINAL_NAMES_MAX groups: the number of groups and users per phase and month."""
     if len(plan.assignments) > TERMINAL_NAMES_MAX:
-        console.print(_grid("Rollout plan (groups and users per phase and month)", *count_grid(plan)))
-        console.print(f"{len(plan.assignments):,} groups are too many to list here; every group's month "
-                      "and method are in the files --out writes (CSV, XLSX, Markdown, JSON).", highlight=False)
+        console.print(_grid(_("Rollout plan (groups and users per phase and month)"), *count_grid(plan)))
+        console.print(text(_("{n} groups are too many to list here; every group's month and method are in the "
+                             "files --out writes (CSV, XLSX, Markdown, JSON).").format(n=i18n.number(len(plan.assignments)))))
         return
-    console.print(_grid("Rollout plan", *plan_grid(plan)))
-    console.print(_grid("Rollout plan with enrollment methods", *method_grid(plan)))
+    if fits_across(console, plan.inst.horizon):
+        console.print(_grid(_("Rollout plan"), *plan_grid(plan)))
+        console.print(_grid(_("Rollout plan with enrollment methods"), *method_grid(plan)))
+        return
+    t = RichTable(title=_("Rollout plan"), box=box.SIMPLE_HEAVY, title_justify="left")
+    t.add_column(_("Month"), style="bold", no_wrap=True)
+    t.add_column(_("Phase / method"), no_wrap=True)
+    t.add_column(_("Groups"), overflow="fold")
+    for r in month_rows(plan):
+        t.add_row(*(text(c) for c in r), style="dim" if r[1].startswith("  ") else None)
+    console.print(t)
 
 
 def print_levels(console: Console, inst: Instance, result: Result) -> None:
+    """The solver's view (shown with -v): each objective level with its bound and gap."""
     t = RichTable(title=text(f"Status: {result.status}" + (" (interrupted)" if result.interrupted else "")),
                   box=box.SIMPLE, title_justify="left")
     for h in ("Objective level", "Status", "Value", "Bound", "Gap", "Seconds"):
@@ -142,54 +187,87 @@ def print_levels(console: Console, inst: Instance, result: Result) -> None:
             verdict = "proven optimal" if r["status"] == "optimal" else f"bound {_s(r['bound'])}"
             console.print(text(f"{r['level']}: {verdict} by the LP relaxation (no plan of this finish "
                                f"does better, even with groups split across months)."))
-    if result.plan:
-        console.print(text("Finish month: ", (inst.months[result.plan.finish()].label, "bold")))
 
 
-def print_loads(console: Console, plan: Plan) -> None:
-    t = RichTable(title="Load per month (used / capacity)", box=box.SIMPLE, title_justify="left")
-    t.add_column("Month")
-    t.add_column("Users", justify="right")
-    t.add_column("Cumulative", justify="right")
-    for r in RESOURCES:
-        t.add_column(RESOURCE_LABELS[r].capitalize(), justify="right")
-    for row in load_rows(plan):
-        cells = []
-        for r in RESOURCES:
-            used, cap = row[r], row[f"{r}_capacity"]
-            pct = f" ({100 * used / cap:.0f} %)" if cap else ""
-            cells.append(f"{used} / {cap}{pct}")
-        t.add_row(text(row["month"]), str(row["users"]), str(row["cumulative_users"]), *cells)
+def print_key_figures(console: Console, inst: Instance, result: Result) -> None:
+    t = RichTable(title=_("Key figures"), box=box.SIMPLE, title_justify="left", show_header=False)
+    t.add_column(overflow="fold")
+    t.add_column(justify="right", no_wrap=True)
+    for name, value in key_figures(inst, result):
+        t.add_row(text(name), text(value))
     console.print(t)
 
 
-def print_result(console: Console, inst: Instance, result: Result) -> None:
+def print_loads(console: Console, plan: Plan) -> None:
+    rows = load_rows(plan)
+    # a resource without capacity or load in any month (no tech fairs planned) is left out
+    shown = [r for r in RESOURCES if any(row[r] or row[f"{r}_capacity"] for row in rows)]
+    body = []
+    for row in rows:
+        cells = [visible(i18n.month(row["month"])), i18n.number(row["users"]), i18n.number(row["cumulative_users"])]
+        for r in shown:
+            used, cap = row[r], row[f"{r}_capacity"]
+            pct = f" ({i18n.percent(used / cap)})" if cap else ""
+            cells.append(f"{i18n.number(used)} / {i18n.number(cap)}{pct}")
+        body.append(cells)
+    t = RichTable(title=_("Load per month (used / capacity)"), box=box.SIMPLE, title_justify="left", pad_edge=False)
+    header = [_("Month"), _("Users"), _("Cumulative")] + [i18n.resource(r) for r in shown]
+    # a cell is never broken (a header may wrap between words): each column as wide as its widest
+    # cell or header word; on a narrow console the cumulative column goes first
+    widths = [max([len(c[i]) for c in body] + [len(w) for w in h.split()]) for i, h in enumerate(header)]
+    if sum(widths) + 2 * len(widths) > console.width:
+        del header[2], widths[2]
+        body = [c[:2] + c[3:] for c in body]
+    for i, h in enumerate(header):
+        t.add_column(h, justify="left" if i == 0 else "right", width=widths[i])
+    for cells in body:
+        t.add_row(*(text(c) for c in cells))
+    console.print(t)
+
+
+def print_answer(console: Console, inst: Instance, result: Result, *, wrap: bool = False) -> None:
+    """The one-line answer: all that ``-q`` prints besides errors (one line, for scripts), or the
+    first lines of the full output (``wrap``: between words, to the console's width)."""
+    console.print(text(one_line(inst, result)), soft_wrap=not wrap)
+
+
+def print_result(console: Console, inst: Instance, result: Result, *, verbose: int = 0) -> None:
+    """The one-line answer, how good the plan is, the plan, the key figures and the load per
+    month; with ``verbose`` the solver's levels (bounds, gaps) and settings too."""
+    print_answer(console, inst, result, wrap=True)
     if result.plan:
+        console.print(text(quality(result)))
         print_plan(console, result.plan)
-    print_levels(console, inst, result)
+        print_key_figures(console, inst, result)
+    if verbose:
+        print_levels(console, inst, result)
     if result.plan:
         print_loads(console, result.plan)
     o = result.options
-    console.print(text(
-        f"Solved in {result.seconds:.2f} s with OR-Tools CP-SAT {result.ortools_version} "
-        f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
-        f"{'deterministic' if o.deterministic else 'non-deterministic'})."
-    ))
+    if verbose:
+        console.print(text(
+            f"Solved in {result.seconds:.2f} s with OR-Tools CP-SAT {result.ortools_version} "
+            f"(seed {o.seed}, {o.workers} workers, time limit {o.time_limit:g} s, "
+            f"{'deterministic' if o.deterministic else 'non-deterministic'})."
+        ))
+    else:
+        console.print(text(_("Planned in {seconds} s.").format(seconds=i18n.decimal(result.seconds))))
     if result.model_stats.get("search"):
-        console.print(text("No time was left to search for a better plan: this is the quick (greedy) plan, "
-                           "and nothing about it is proven."))
+        console.print(text(_("No time was left to search for a better plan: this is the quick (greedy) plan, "
+                             "and nothing about it is proven.")))
     if o.deterministic and not result.reproducible and not result.interrupted:
-        console.print(text("The time limit ran out on the clock before the planned work was done: "
-                           "another run may give another plan."))
+        console.print(text(_("The time limit ran out on the clock before the planned work was done: "
+                             "another run may give another plan.")))
 
 
 def print_violations(console: Console, violations: list[Violation]) -> None:
     if not violations:
-        console.print(text(("The plan is valid: it keeps every rule.", "green")))
+        console.print(text((_("The plan is valid: it keeps every rule."), "green")))
         return
-    console.print(text((f"The plan breaks {len(violations)} rule(s):", "red")))
+    console.print(text((i18n.ngettext("The plan breaks {n} rule:", "The plan breaks {n} rules:",
+                                      len(violations)).format(n=len(violations)), "red")))
     for v in violations:
-        console.print(text(f"  - {v.message} ", (f"({v.rule})", "dim")))
+        console.print(text(f"  - {i18n.translate_error(v.message)} ", (f"({v.rule})", "dim")))
 
 
 def _s(v) -> str:
@@ -197,15 +275,24 @@ def _s(v) -> str:
 
 
 class ProgressPrinter:
-    """Prints each improving solution: level, objective, bound, time."""
+    """Prints each better plan as it is found: in plain words, or (``verbose``) the level's
+    objective, bound and time."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, verbose: int = 0, months: list[str] | None = None) -> None:
         self.console = console
+        self.verbose = verbose
+        self.months = months or []
 
     def __call__(self, level: str, value: float, bound: float, seconds: float) -> None:
-        # bound is NaN for plans from window moves (they prove nothing)
-        b = "–" if bound != bound else f"{bound:.0f}"
-        self.console.print(text(f"  {level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)", style="dim"))
+        if self.verbose:
+            # bound is NaN for plans from window moves (they prove nothing)
+            b = "–" if bound != bound else f"{bound:.0f}"
+            self.console.print(text(f"  {level}: objective {value:.0f}, bound {b} ({seconds:.2f} s)", style="dim"))
+            return
+        v = int(round(value))
+        shown = i18n.month(self.months[v]) if level == "finish" and 0 <= v < len(self.months) else i18n.number(v)
+        self.console.print(text("  " + _("better plan: {kpi} {value}").format(kpi=i18n.level(level), value=shown),
+                                style="dim"), soft_wrap=True)
 
 
 #: control characters (newlines, tabs, escapes) shown as spaces in wrapped user text
@@ -237,9 +324,10 @@ def print_explanation(console: Console, explanation) -> None:
     def line(prefix: str, words: Text) -> None:
         print_wrapped(console, prefix, words)
 
-    console.print(text(("Why there is no plan", "bold red")))
+    console.print(text((_("Why there is no plan"), "bold red")))
     indent = "    " if len(explanation.sets) > 1 else "  "
     for kind, words, rule in explanation.lines():
+        words = i18n.translate_error(words)
         if kind == "heading":
             line("  ", Text(words, style="bold"))
         elif kind in ("summary", "intro", "repairs"):
@@ -251,7 +339,7 @@ def print_explanation(console: Console, explanation) -> None:
         elif kind == "repair":
             line(indent + " + ", Text(words))
         elif kind == "step":
-            number, _, rest = words.partition(" ")
+            number, _sep, rest = words.partition(" ")
             line(f"    {number} ", Text(rest))
         elif kind == "note":
             line("  ", Text(words, style="dim"))

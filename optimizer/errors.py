@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .i18n import _, translate_error
+
 _LONG_RUN = re.compile(r"\S{81,}")
 MAX_MESSAGE = 1200
 
@@ -40,7 +42,10 @@ def shown(value: object, limit: int = 80) -> str:
 
 
 class InputError(Exception):
-    """Bad input. The CLI prints ``str(err)`` as one paragraph and exits 2."""
+    """Bad input. The CLI prints ``str(err)`` as one paragraph and exits 2.
+
+    ``str(err)`` is in the current language (:mod:`optimizer.i18n`): the frame (row, column) and,
+    when the catalogue has its template, the message; ``err.message`` stays the English text."""
 
     def __init__(
         self,
@@ -61,12 +66,12 @@ class InputError(Exception):
         if self.file:
             parts.append(visible(str(self.file)))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row {row}").format(row=self.row))
         if self.column:
-            parts.append(_short_quotes(f"column '{visible(str(self.column))}'"))
+            parts.append(_short_quotes(_("column '{column}'").format(column=visible(str(self.column)))))
         return ", ".join(parts)
 
     def __str__(self) -> str:
         where = self.where()
-        message = _short_quotes(visible(self.message))
+        message = _short_quotes(visible(translate_error(self.message)))
         return f"{where}: {message}" if where else message

@@ -14,8 +14,11 @@ import json
 from pathlib import Path
 from typing import Callable, Iterable
 
+from . import i18n
+from .answer import key_figures, one_line, quality
 from .atomic import save_text
-from .domain import Instance, RESOURCE_LABELS, RESOURCES
+from .domain import Instance, RESOURCES
+from .i18n import _
 from .outputs import Target, parse_targets, write_all
 from .safetext import visible
 from .report import CSV_COLUMNS, level_rows, load_rows, method_grid, plan_grid, summary
@@ -53,26 +56,30 @@ def md_table(header: list[str], rows: list[list]) -> str:
 
 
 def plan_markdown(inst: Instance, result: Result) -> str:
-    out = [f"# Rollout plan: {_md_cell(inst.name)}", "", f"Status: **{result.status}**"]
+    """The plan as a Markdown document in the current language (the guide's two tables first);
+    the solver's figures (bounds, gaps, settings) last, under 'Solver details'."""
+    out = ["# " + _("Rollout plan: {name}").format(name=_md_cell(inst.name)), "", _md_cell(one_line(inst, result))]
     if result.plan:
-        out += ["", "## Plan", "", md_table(*plan_grid(result.plan))]
-        out += ["", "## Plan with enrollment methods", "", md_table(*method_grid(result.plan))]
-    out += ["", "## Objective", "", md_table(
+        out += ["", quality(result)]
+        out += ["", "## " + _("Plan"), "", md_table(*plan_grid(result.plan))]
+        out += ["", "## " + _("Plan with enrollment methods"), "", md_table(*method_grid(result.plan))]
+        out += ["", "## " + _("Key figures"), "", md_table([_("Key figure"), _("Value")],
+                                                          [list(r) for r in key_figures(inst, result)])]
+        rows = []
+        for r in load_rows(result.plan):
+            rows.append([i18n.month(r["month"]), r["users"], r["cumulative_users"]]
+                        + [f"{r[res]} / {r[res + '_capacity']}" for res in RESOURCES])
+        out += ["", "## " + _("Load per month"), "", md_table(
+            [_("Month"), _("Users"), _("Cumulative users")] + [i18n.resource(r) for r in RESOURCES], rows)]
+    exp = result.explanation
+    if exp is not None:
+        out += ["", "## " + _("Why there is no plan"), ""] + _explanation_md(exp)
+    out += ["", "## " + _("Solver details"), "", f"Status: **{result.status}**", "", md_table(
         ["Level", "Status", "Value", "Bound", "Gap", "Seconds", "Stopped by", "Bound by"],
         [[r["level"], r["status"], r["value"], r["bound"],
           "" if r["gap"] is None else f"{100 * r['gap']:.2f} %", r["seconds"], r["stopped_by"], r["bound_by"]]
          for r in level_rows(result)],
     )]
-    if result.plan:
-        rows = []
-        for r in load_rows(result.plan):
-            rows.append([r["month"], r["users"], r["cumulative_users"]]
-                        + [f"{r[res]} / {r[res + '_capacity']}" for res in RESOURCES])
-        out += ["", "## Load per month", "", md_table(
-            ["Month", "Users", "Cumulative users"] + [RESOURCE_LABELS[r].capitalize() for r in RESOURCES], rows)]
-    exp = result.explanation
-    if exp is not None:
-        out += ["", "## Why there is no plan", ""] + _explanation_md(exp)
     s = summary(inst, result, include_time=False)["solver"]
     out += ["", f"Solved with {s['name']} {s['ortools_version']}, seed {s['seed']}, "
                 f"{s['workers']} workers, time limit {s['time_limit']} s, "
@@ -86,6 +93,7 @@ def _explanation_md(exp) -> list[str]:
     out: list[str] = []
     prev = ""
     for kind, text, rule in exp.lines():
+        text = i18n.translate_error(text)
         listed = kind in ("rule", "more", "repair", "step")
         if not listed and prev in ("rule", "more", "repair", "step"):
             out.append("")

@@ -28,6 +28,7 @@ from .domain import (
 )
 from .errors import InputError, shown
 from .input_files import read_input_bytes
+from .input_words import METHOD_WORDS, PLATFORM_WORDS, RISK_WORDS, WAVE_WORDS, canonical
 from .months import check_order as check_month_order
 from .months import month_key
 from .months import normalise as normalise_month
@@ -78,8 +79,8 @@ class _Cell:
             raise self.fail(f"{what} must be between {lo} and {hi}, got {v}")
         return v
 
-    def choice(self, options: tuple[str, ...]) -> str:
-        v = self.text.lower()
+    def choice(self, options: tuple[str, ...], words: dict[str, str] | None = None) -> str:
+        v = canonical(self.text, words) if words else self.text.lower()
         if v not in options:
             raise self.fail(f"'{self.text}' is not one of: {', '.join(options)}")
         return v
@@ -135,11 +136,11 @@ def parse_groups(table: Table) -> list[Group]:
         kw: dict[str, Any] = {"name": name, "row": line}
         kw["size"] = cell("size").integer(1, MAX_SIZE, "size (users)")
         opt: dict[str, Callable[[_Cell], Any]] = {
-            "wave": lambda c: c.choice(WAVES),
+            "wave": lambda c: c.choice(WAVES, WAVE_WORDS),
             "department": lambda c: c.text,
-            "platform": lambda c: c.choice(PLATFORMS),
+            "platform": lambda c: c.choice(PLATFORMS, PLATFORM_WORDS),
             "location": lambda c: c.text,
-            "risk": lambda c: c.choice(RISKS),
+            "risk": lambda c: c.choice(RISKS, RISK_WORDS),
             "readiness": lambda c: c.integer(1, 5, "readiness"),
             "vip": lambda c: c.boolean(),
             "earliest": lambda c: normalise_month(c.text),
@@ -154,10 +155,11 @@ def parse_groups(table: Table) -> list[Group]:
             c = cell("methods")
             methods = []
             for m in c.items():
-                if m.lower() not in METHODS:
+                k = canonical(m, METHOD_WORDS)
+                if k not in METHODS:
                     raise c.fail(f"'{m}' is not a method; use a ;-list of: {', '.join(METHODS)}")
-                if m.lower() not in methods:
-                    methods.append(m.lower())
+                if k not in methods:
+                    methods.append(k)
             if not methods:
                 raise c.fail("the list of methods is empty")
             kw["methods"] = tuple(k for k in METHODS if k in methods)

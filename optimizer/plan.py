@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import i18n
 from .domain import METHODS, RESOURCES, Instance
 
 
@@ -146,14 +147,15 @@ class Plan:
         return loads_frame(self)
 
     def table(self) -> dict[str, list[list[str]]]:
-        """The guide's plan table: {phase: [groups per month]} with cells 'Name (N users)'."""
+        """The guide's plan table: {phase: [groups per month]} with cells 'Name (N users)'
+        (the user count in the current language, :mod:`optimizer.i18n`; phases stay keys)."""
         T = self.inst.horizon
         tab: dict[str, list[list[str]]] = {p: [[] for _ in range(T)] for p in self.phases()}
         phase = self.phase_by_group()
         for g in self.inst.groups:
             a = self.assignments.get(g.name)
             if a is not None:
-                tab[phase[g.name]][a.month].append(f"{g.name} ({g.size} users)")
+                tab[phase[g.name]][a.month].append(f"{g.name} ({i18n.users(g.size)})")
         return tab
 
     def method_table(self) -> dict[str, dict[str, list[list[str]]]]:

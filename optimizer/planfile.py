@@ -12,15 +12,13 @@ from pathlib import Path
 
 from .domain import METHOD_LABELS, METHODS, Instance, Rules
 from .errors import InputError
+from .input_words import METHOD_WORDS
 from .months import normalise as normalise_month
 from .plan import Assignment, Plan
 from .tables import Table, read_table
 from .validation import validate_instance
 
-_METHOD_ALIASES = {k: k for k in METHODS} | {v.lower(): k for k, v in METHOD_LABELS.items()} | {
-    "self service": "self-service", "selfservice": "self-service", "tech fair": "tech-fair",
-    "techfair": "tech-fair", "tech_fair": "tech-fair",
-}
+_METHOD_ALIASES = {k: k for k in METHODS} | {v.lower(): k for k, v in METHOD_LABELS.items()} | METHOD_WORDS
 
 
 def plan_from_table(inst: Instance, table: Table) -> Plan:

@@ -10,7 +10,9 @@ import datetime as _dt
 import platform as _platform
 from typing import Any
 
-from .domain import METHOD_LABELS, METHODS, RESOURCES, Instance
+from . import i18n
+from .domain import METHODS, RESOURCES, Instance
+from .i18n import _
 from .plan import Plan
 from .solver import Result
 
@@ -20,23 +22,28 @@ CSV_COLUMNS = ("group", "month", "method", "size", "wave", "phase")
 def plan_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]]:
     """The guide's first table: header + one row per phase, cells 'Name (N users)'
     (several groups in one cell joined by ``sep``)."""
-    header = ["Phase"] + plan.inst.month_labels
-    rows = [[phase] + [sep.join(cell) for cell in cells] for phase, cells in plan.table().items()]
+    header = [_("Phase")] + month_header(plan.inst)
+    rows = [[i18n.phase(phase)] + [sep.join(cell) for cell in cells] for phase, cells in plan.table().items()]
     return header, rows
 
 
 def method_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]]:
     """The guide's second table: each phase row followed by its method sub-rows."""
-    header = ["Phase / method"] + plan.inst.month_labels
+    header = [_("Phase / method")] + month_header(plan.inst)
     T = plan.inst.horizon
     rows = []
     for phase, by_method in plan.method_table().items():
         names_per_month = [[n for k in METHODS for n in by_method[k][t]] for t in range(T)]
-        rows.append([phase] + [sep.join(n) for n in names_per_month])
+        rows.append([i18n.phase(phase)] + [sep.join(n) for n in names_per_month])
         for k in METHODS:
             if any(by_method[k][t] for t in range(T)):
-                rows.append(["  " + METHOD_LABELS[k]] + [sep.join(by_method[k][t]) for t in range(T)])
+                rows.append(["  " + i18n.method(k)] + [sep.join(by_method[k][t]) for t in range(T)])
     return header, rows
+
+
+def month_header(inst: Instance) -> list[str]:
+    """The months as the guide's table header writes them ('Juli 2027' in Swedish)."""
+    return [i18n.month(label, title=True) for label in inst.month_labels]
 
 
 def count_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
@@ -51,9 +58,9 @@ def count_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
             c = cells[phase[g.name]][a.month]
             c[0] += 1
             c[1] += g.size
-    rows = [[p] + [f"{n:,} group{'' if n == 1 else 's'} ({u:,} users)" if n else "" for n, u in cells[p]]
-            for p in names]
-    return ["Phase"] + inst.month_labels, rows
+    rows = [[i18n.phase(p)] + [(i18n.ngettext("{n} group", "{n} groups", n).format(n=i18n.number(n)) + f" ({i18n.ngettext('{n} user', '{n} users', u).format(n=i18n.number(u))})")
+                               if n else "" for n, u in cells[p]] for p in names]
+    return [_("Phase")] + month_header(inst), rows
 
 
 def load_rows(plan: Plan) -> list[dict[str, Any]]:

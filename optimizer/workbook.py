@@ -27,7 +27,10 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_with
-from .domain import RESOURCE_LABELS, RESOURCES, Instance
+from . import i18n
+from .answer import one_line, quality
+from .domain import RESOURCES, Instance
+from .i18n import N_, _, translate_error
 from .loaders import GROUP_COLUMNS, group_cells
 from .report import level_rows, load_rows, method_grid, plan_grid, summary
 from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
@@ -103,16 +106,16 @@ _widths = set_widths
 
 
 #: The plan's status in the planner's words (the print header).
-STATUS_WORDS = {"optimal": "best possible plan", "feasible": "a plan, not proven the best possible",
-                "infeasible": "no plan possible", "unknown": "no plan found in the time given"}
+STATUS_WORDS = {"optimal": N_("best possible plan"), "feasible": N_("a plan, not proven the best possible"),
+                "infeasible": N_("no plan possible"), "unknown": N_("no plan found in the time given")}
 
 
 def finish_sheet(ws: Worksheet, inst: Instance | None, result: Result | None, *, title_rows: str | None = None,
                  title_cols: str | None = "A:A") -> Worksheet:
     """Rows as tall as their cells' lines, and the print layout (see optimizer.sheet_layout)."""
     fit_row_heights(ws)
-    print_setup(ws, title="Rollout plan" + (f": {inst.name}" if inst is not None else ""),
-                status=STATUS_WORDS.get(result.status, result.status) if result is not None else "",
+    print_setup(ws, title=_("Rollout plan") + (f": {inst.name}" if inst is not None else ""),
+                status=_(STATUS_WORDS.get(result.status, result.status)) if result is not None else "",
                 title_rows=title_rows, title_cols=title_cols)
     return ws
 
@@ -123,28 +126,29 @@ def finish_sheet(ws: Worksheet, inst: Instance | None, result: Result | None, *,
 PLAN_COLUMN_MAX, PLAN_COLUMN_WIDEST, PLAN_WIDTH = 26, 40, 130
 
 
-def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "Plan",
-                   explanation_sheet: str = "Explanation") -> Worksheet:
+def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str | None = None,
+                   explanation_sheet: str | None = None) -> Worksheet:
     """The guide's table (phases x months, cells 'Group (N users)') and, below it, the
     same plan with method sub-rows (Self-service / Assisted / IT tech fair). Without a
     plan, the reason and a pointer to the sheet ``explanation_sheet`` that explains it."""
+    title = title or _("Plan")
+    explanation_sheet = explanation_sheet or _("Explanation")
     ws = wb.create_sheet(sheet_title(title, wb.sheetnames))
-    put(ws, 1, 1, f"Rollout plan: {inst.name} ({result.status})", font=TITLE)
+    put(ws, 1, 1, _("Rollout plan: {name}").format(name=inst.name) + f" ({_(STATUS_WORDS.get(result.status, result.status))})",
+        font=TITLE)
     if result.plan is None:
-        put(ws, 3, 1, "No plan: " + ("no plan satisfies all rules (infeasible)." if result.status == "infeasible"
-                                      else "none found within the time limit."), alignment=WRAP)
+        put(ws, 3, 1, one_line(inst, result), alignment=WRAP)
         if result.explanation is not None:
-            put(ws, 4, 1, "Why: " + result.explanation.headline(), alignment=WRAP)
+            put(ws, 4, 1, _("Why: {reason}").format(reason=translate_error(result.explanation.headline())),
+                alignment=WRAP)
             # The link in a cell of its own: LibreOffice does not wrap a cell with a link.
-            link = put(ws, 5, 1, f"Details and the changes that give a plan: the sheet '{explanation_sheet}'")
+            link = put(ws, 5, 1, _("Details and the changes that give a plan: the sheet '{sheet}'").format(
+                sheet=explanation_sheet))
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(explanation_sheet)}!A1")
             link.font = Font(name=FONT, color="0563C1", underline="single")
         _widths(ws, {1: 100})
         return finish_sheet(ws, inst, result, title_cols=None)
-    vals = result.plan.objective_values()
-    put(ws, 2, 1, f"Finish {inst.months[vals['finish']].label}; waiting {vals['waiting']:,} "
-                  f"(users x readiness x months); assisted users {vals['assisted']:,}; "
-                  f"{sum(g.size for g in inst.groups):,} users in {len(inst.groups)} groups.")
+    put(ws, 2, 1, one_line(inst, result) + " " + quality(result))
     header, rows = plan_grid(result.plan, sep="\n")
     mheader, mrows = method_grid(result.plan, sep="\n")
     widths = plan_widths(header, rows + mrows, inst.horizon)
@@ -157,7 +161,7 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
         for c, v in enumerate(row[1:], start=2):
             put(ws, i, c, v, alignment=WRAP, border=GRID)
     r0 = top + len(rows) + 3
-    put(ws, r0 - 1, 1, "Plan with enrollment methods", font=BOLD)
+    put(ws, r0 - 1, 1, _("Plan with enrollment methods"), font=BOLD)
     put_row(ws, r0, mheader, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=TOP)
     for i, row in enumerate(mrows, start=r0 + 1):
         sub = row[0].startswith("  ")
@@ -172,12 +176,13 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str = "P
 
 
 def plan_widths(header: list[str], rows: list[list[str]], months: int) -> dict[int, float]:
-    """Column widths of the Plan sheet: the phase column fits its labels (16-26 characters),
+    """Column widths of the Plan sheet: the phase column fits its labels (16-32 characters: the
+    Swedish "Produktionsdistributionsfas 10" on one line),
     each month its longest line (10 to PLAN_COLUMN_MAX characters, more when few months)."""
     hi = min(PLAN_COLUMN_WIDEST, max(PLAN_COLUMN_MAX, PLAN_WIDTH // max(1, months)))
     out = {}
     for c in range(len(header)):
-        lo, top = (16, 26) if c == 0 else (10, hi)
+        lo, top = (16, 32) if c == 0 else (10, hi)
         need = max([text_width(header[c], bold=True)]
                    + [text_width(r[c].strip(), bold=c == 0) for r in rows if r[c]])
         out[c + 1] = min(top, max(lo, need))
@@ -252,17 +257,18 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result,
 def add_capacity_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet:
     """Per month: users, cumulative users, and per resource load / capacity / utilisation,
     with green (< 75 %), amber (75-90 %) and red (> 90 %) utilisation, and a chart."""
-    ws = wb.create_sheet("Capacity")
-    header = ["Month", "Users", "Cumulative users"]
+    ws = wb.create_sheet(_("Capacity"))
+    header = [_("Month"), _("Users"), _("Cumulative users")]
     for res in RESOURCES:
-        lab = RESOURCE_LABELS[res]
-        header += [f"{lab.capitalize()} load", f"{lab.capitalize()} capacity", f"{lab.capitalize()} utilisation"]
+        lab = i18n.resource(res)
+        header += [_("{resource} load").format(resource=lab), _("{resource} capacity").format(resource=lab),
+                   _("{resource} utilisation").format(resource=lab)]
     put_row(ws, 1, header, font=BOLD, fill=HEADER_FILL, alignment=WRAP)
     rows = load_rows(result.plan) if result.plan else [
         {"month": m.label, "users": 0, "cumulative_users": 0,
          **{r: 0 for r in RESOURCES}, **{f"{r}_capacity": m.capacity(r) for r in RESOURCES}} for m in inst.months]
     for i, row in enumerate(rows, start=2):
-        vals: list[Any] = [row["month"], row["users"], row["cumulative_users"]]
+        vals: list[Any] = [i18n.month(row["month"]), row["users"], row["cumulative_users"]]
         for res in RESOURCES:
             cap = row[f"{res}_capacity"]
             vals += [row[res], cap, (row[res] / cap) if cap else None]
@@ -299,8 +305,8 @@ def capacity_chart(ws: Worksheet, last: int) -> BarChart:
     chart.grouping = "clustered"
     chart.overlap = 100  # capacity's outline stands around the load's bar
     chart.gapWidth = 40
-    chart.title = "Helpdesk tickets: load against capacity"
-    chart.y_axis.title = "tickets"
+    chart.title = _("Helpdesk tickets: load against capacity")
+    chart.y_axis.title = _("tickets")
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     chart.add_data(Reference(ws, min_col=4, max_col=5, min_row=1, max_row=last), titles_from_data=True)
@@ -328,14 +334,17 @@ def _sha256(path: str | None) -> str:
 
 
 def add_summary_sheet(wb: Workbook, inst: Instance, result: Result) -> Worksheet:
-    ws = wb.create_sheet("Summary")
+    ws = wb.create_sheet(_("Summary"))
     data = summary(inst, result)
     r = 1
-    put(ws, r, 1, f"Summary: {inst.name}", font=TITLE)
-    for key, val in [("Status", result.status), ("Reproducible", "yes" if result.reproducible else "no"),
-                     ("Interrupted", "yes" if result.interrupted else "no"),
-                     ("Finish month", data["finish_month"] or ""), ("Solve time (s)", round(result.seconds, 3)),
-                     ("Created (UTC)", data.get("created", ""))]:
+    put(ws, r, 1, _("Summary: {name}").format(name=inst.name), font=TITLE)
+    yes, no = _("yes"), _("no")
+    for key, val in [(_("Status"), _(STATUS_WORDS.get(result.status, result.status))),
+                     (_("Reproducible"), yes if result.reproducible else no),
+                     (_("Interrupted"), yes if result.interrupted else no),
+                     (_("Finish month"), i18n.month(data["finish_month"] or "")),
+                     (_("Solve time (s)"), round(result.seconds, 3)),
+                     (_("Created (UTC)"), data.get("created", ""))]:
         r += 1
         put_row(ws, r, [key, val])
         ws.cell(row=r, column=1).font = BOLD
@@ -422,19 +431,21 @@ def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
 
 # ------------------------------------------------------------------ Explanation
 def add_explanation_sheet(wb: Workbook, result: Result, inst: Instance | None = None,
-                          title: str = "Explanation") -> Worksheet | None:
+                          title: str | None = None) -> Worksheet | None:
     """Every conflict (a bold heading each when there are several), its rules and repairs
     (the words in column A, wrapped; the rule name or kind of change in B, the change's
     size in C) and the combined repair: one column to read, fitting a page's width."""
     exp = result.explanation
     if exp is None:
         return None
-    ws = wb.create_sheet(sheet_title(title, wb.sheetnames))
-    put(ws, 1, 1, "Why there is no plan", font=TITLE)
+    ws = wb.create_sheet(sheet_title(title or _("Explanation"), wb.sheetnames))
+    put(ws, 1, 1, _("Why there is no plan"), font=TITLE)
     sizes = {r.description: r.cost for st in exp.sets for r in st.repairs}
     sizes.update((r.description, r.cost) for r in exp.repairs)
     r = 2
     for kind, text, rule in exp.lines():
+        size = sizes.get(text, "")
+        text = translate_error(text)
         r += 1
         if kind in ("heading", "intro", "repairs", "combined"):
             r += kind in ("heading", "repairs", "combined")  # a blank row before a new part
@@ -442,7 +453,7 @@ def add_explanation_sheet(wb: Workbook, result: Result, inst: Instance | None = 
         elif kind == "rule":
             put_row(ws, r, ["   " + text, rule], alignment=WRAP)
         elif kind == "repair":
-            put_row(ws, r, ["   " + text, f"change: {rule}", sizes.get(text, "")], alignment=WRAP)
+            put_row(ws, r, ["   " + text, f"change: {rule}", size], alignment=WRAP)
         else:
             put(ws, r, 1, text, alignment=WRAP)
     _widths(ws, {1: 95, 2: 22, 3: 8})

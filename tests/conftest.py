@@ -42,3 +42,17 @@ def where(res: Result) -> dict[str, tuple[str, str]]:
 @pytest.fixture
 def solve_checked():
     return solved
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """Every test starts in English whatever the machine's locale (optimizer.i18n reads
+    LC_ALL / LC_MESSAGES / LANG); a test that wants Swedish says so (--lang sv)."""
+    from optimizer import i18n
+
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")

@@ -83,7 +83,7 @@ def test_unknown_column_warns_but_solves(tmp_path: Path):
 
 def test_non_utf8_bytes_are_read_as_windows_1252(tmp_path: Path):
     g, c = _write(tmp_path, "group,size\nF\xf6rs\xe4ljning,10\n".encode("latin-1"), GOOD_CAPACITY)
-    r = _run("solve", str(g), str(c), "-q")
+    r = _run("solve", str(g), str(c))
     assert r.exit_code == 0 and "Försäljning" in r.output
 
 
@@ -131,7 +131,7 @@ def test_scenario_with_unknown_key(tmp_path: Path):
 def test_well_formed_but_impossible_is_exit_1_not_2(tmp_path: Path):
     # A VIP group with no assisted capacity in its months: infeasible, explained.
     g, c = _write(tmp_path, "group,size,vip\nBoard,10,yes\n", "month,helpdesk,assisted\n2027-01,100,0\n")
-    r = _run("solve", str(g), str(c), "-q")
+    r = _run("solve", str(g), str(c))
     assert r.exit_code == 1 and "Why there is no plan" in r.output and "Board" in r.output
 
 

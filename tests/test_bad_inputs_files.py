@@ -307,7 +307,7 @@ def test_one_windows_1252_line_in_a_utf8_file(tmp_path, caplog):
 
 def test_mixed_file_warns_on_the_command_line(tmp_path):
     data = "group,size\nÅsa,10\nÖrjan,5\n".encode("utf-8") + "Märta,7\n".encode("cp1252")
-    r = CliRunner().invoke(main, ["solve", *_files(tmp_path, data), "-q", "--time-limit", "2"])
+    r = CliRunner().invoke(main, ["solve", *_files(tmp_path, data), "--time-limit", "2"])
     assert r.exit_code == 0
     text = " ".join(r.output.split())
     assert "line(s) 4" in text and "Åsa" in text and "Ã" not in text

@@ -149,7 +149,7 @@ def test_one_platform_per_month_too_strict():
 
 def test_cli_prints_and_writes_the_explanation(tmp_path: Path):
     out_json, out_md = tmp_path / "x.json", tmp_path / "x.md"
-    r = CliRunner().invoke(main, ["solve", str(ROOT / "data" / "scenarios" / "tight-deadline.toml"), "-q",
+    r = CliRunner().invoke(main, ["solve", str(ROOT / "data" / "scenarios" / "tight-deadline.toml"),
                                   "--out", str(out_json), "--out", str(out_md)], catch_exceptions=False)
     assert r.exit_code == 1
     assert "Why there is no plan" in r.output and "Sales and marketing (2000 users)" in r.output

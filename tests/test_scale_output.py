@@ -114,7 +114,7 @@ def test_large_plans_show_counts_in_the_terminal():
     assert "g17 " not in out and "400 groups are too many to list here" in out
     header, rows = count_grid(res.plan)
     by_phase = {r[0]: r[1:] for r in rows}
-    assert by_phase["Limited pilot"][0] == "1 group (1 users)"
+    assert by_phase["Limited pilot"][0] == "1 group (1 user)"
     # every group counted once
     total = sum(int(c.split()[0].replace(",", "")) for r in rows for c in r[1:] if c)
     assert total == 400

@@ -360,7 +360,7 @@ def test_shipped_scenarios_solve_as_their_comments_say():
 def test_cli_solve_scenario_exit_codes(tmp_path: Path, data: Path):
     r = CliRunner().invoke(main, ["solve", "-q", str(SCENARIOS / "baseline.toml"), "--out", str(tmp_path / "p.csv")])
     assert r.exit_code == 0, r.output
-    assert "Finish month: 2027-10" in r.output
+    assert "enrolled by 2027-10" in r.output  # -q: the one-line answer (was "Finish month: 2027-10")
     assert "Sales and marketing,2027-08,tech-fair" in (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
     r = CliRunner().invoke(main, ["solve", "-q", str(SCENARIOS / "tight-deadline.toml")])
     assert r.exit_code == 1
