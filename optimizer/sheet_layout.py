@@ -95,15 +95,20 @@ def fit_columns(ws: Worksheet, cols: Iterable[int], *, min_row: int = 1, lo: flo
     characters. Text longer than ``hi`` wraps when its cell wraps (and rows grow to it)."""
     skip = set(skip_rows)
     merged = {(r.min_row, r.min_col) for r in ws.merged_cells.ranges}
-    for col in cols:
-        need = lo
-        for row in ws.iter_rows(min_row=min_row, min_col=col, max_col=col):
-            cell = row[0]
-            if cell.row in skip or cell.value is None or (cell.row, col) in merged:
-                continue
-            size, bold = _font(cell)
-            need = max(need, text_width(_display(cell), bold=bold, size=size))
-        set_widths(ws, {col: min(hi, need)})
+    need = {col: lo for col in cols}
+    for (r, c), cell in _cells(ws):  # the cells that exist: iter_rows would create the empty ones
+        if c not in need or r < min_row or r in skip or cell.value is None or (r, c) in merged:
+            continue
+        size, bold = _font(cell)
+        need[c] = max(need[c], text_width(_display(cell), bold=bold, size=size))
+    set_widths(ws, {col: min(hi, n) for col, n in need.items()})
+
+
+def _cells(ws: Worksheet) -> Iterable[tuple[tuple[int, int], Any]]:
+    """((row, column), cell) of every cell the sheet holds, in no particular order. Walking the
+    used range instead (iter_rows) creates a cell at every empty position: a sheet whose data
+    rows are written later (optimizer.xlsx_rows) would get millions of empty cells."""
+    return list(ws._cells.items())
 
 
 def _display(cell: Any) -> str:
@@ -131,27 +136,25 @@ def fit_row_heights(ws: Worksheet) -> None:
     for rng in ws.merged_cells.ranges:
         spans[(rng.min_row, rng.min_col)] = sum(column_width(ws, c) for c in range(rng.min_col, rng.max_col + 1))
     widths: dict[int, float] = {}
-    for row in ws.iter_rows():
-        need = 0.0
-        for cell in row:
-            if cell.value is None or not hasattr(cell, "column"):
-                continue
-            size, bold = _font(cell)
-            text = _display(cell) if not isinstance(cell.value, str) else cell.value
-            if cell.alignment is not None and cell.alignment.wrap_text:
-                key = (cell.row, cell.column)
-                if key in spans:
-                    width = spans[key]
-                else:
-                    width = widths.setdefault(cell.column, column_width(ws, cell.column))
-                width -= 2 * (cell.alignment.indent or 0)  # an indent level: about a character
-                lines = wrapped_lines(text, width, size=size, bold=bold)
+    need: dict[int, float] = {}
+    for (r, c), cell in _cells(ws):
+        if cell.value is None or not hasattr(cell, "column"):
+            continue
+        size, bold = _font(cell)
+        text = _display(cell) if not isinstance(cell.value, str) else cell.value
+        if cell.alignment is not None and cell.alignment.wrap_text:
+            if (r, c) in spans:
+                width = spans[(r, c)]
             else:
-                lines = text.count("\n") + 1
-            if lines > 1 or size > BASE_SIZE:
-                need = max(need, lines * LINE_POINTS * size / BASE_SIZE + 2)
-        if need:
-            ws.row_dimensions[row[0].row].height = min(MAX_ROW_POINTS, math.ceil(need))
+                width = widths.setdefault(c, column_width(ws, c))
+            width -= 2 * (cell.alignment.indent or 0)  # an indent level: about a character
+            lines = wrapped_lines(text, width, size=size, bold=bold)
+        else:
+            lines = text.count("\n") + 1
+        if lines > 1 or size > BASE_SIZE:
+            need[r] = max(need.get(r, 0.0), lines * LINE_POINTS * size / BASE_SIZE + 2)
+    for r, points in need.items():
+        ws.row_dimensions[r].height = min(MAX_ROW_POINTS, math.ceil(points))
 
 
 # ------------------------------------------------------------------ print
