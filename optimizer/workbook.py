@@ -32,7 +32,7 @@ from .answer import one_line, quality
 from .domain import RESOURCES, Instance
 from .i18n import N_, _, translate_error
 from .loaders import GROUP_COLUMNS, group_cells
-from .report import level_rows, load_rows, method_grid, plan_grid, summary
+from .report import count_grid, level_rows, load_rows, method_grid, plan_grid, summary
 from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
                            wrapped_lines)
 from .safetext import cell_text, has_unsafe, visible
@@ -149,6 +149,8 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str | No
         _widths(ws, {1: 100})
         return finish_sheet(ws, inst, result, title_cols=None)
     put(ws, 2, 1, one_line(inst, result) + " " + quality(result))
+    if len(inst.groups) >= SHEET_NAMES_MAX:
+        return _count_plan_sheet(ws, inst, result)
     header, rows = plan_grid(result.plan, sep="\n")
     mheader, mrows = method_grid(result.plan, sep="\n")
     widths = plan_widths(header, rows + mrows, inst.horizon)
@@ -172,6 +174,27 @@ def add_plan_sheet(wb: Workbook, inst: Instance, result: Result, title: str | No
             put(ws, i, c, v, alignment=WRAP, border=GRID)
     ws.freeze_panes = ws.cell(row=top + 1, column=2)
     _widths(ws, widths)
+    return finish_sheet(ws, inst, result, title_rows=f"{top}:{top}")
+
+
+#: From this many groups the Plan sheet counts groups and users per phase and month instead of
+#: naming every group (as the terminal does from TERMINAL_NAMES_MAX): thousands of names per
+#: cell help no reader, and the bordered continuation rows took minutes to write.
+SHEET_NAMES_MAX = FAST_ROWS_FROM
+
+
+def _count_plan_sheet(ws: Worksheet, inst: Instance, result: Result) -> Worksheet:
+    """The Plan sheet of a large plan: 'N groups (M users)' per phase and month."""
+    header, rows = count_grid(result.plan)
+    top = 4
+    put(ws, 3, 1, _("Every group with its month and method is on the Assignments sheet."))
+    put_row(ws, top, header, font=BOLD, fill=HEADER_FILL, border=GRID, alignment=TOP)
+    for i, row in enumerate(rows, start=top + 1):
+        put(ws, i, 1, row[0], font=BOLD, fill=PHASE_FILL, alignment=WRAP, border=GRID)
+        for c, v in enumerate(row[1:], start=2):
+            put(ws, i, c, v, alignment=WRAP, border=GRID)
+    ws.freeze_panes = ws.cell(row=top + 1, column=2)
+    _widths(ws, plan_widths(header, rows, inst.horizon))
     return finish_sheet(ws, inst, result, title_rows=f"{top}:{top}")
 
 

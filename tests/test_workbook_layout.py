@@ -258,3 +258,24 @@ def test_a_crowded_month_continues_on_more_rows(tmp_path: Path):
     labels = [r[0].value for r in ws.iter_rows() if r[0].value]
     assert "Production phase 1 (continued)" in labels
     assert any(str(x).strip() == "Self-service (continued)" for x in labels)
+
+
+def test_large_plans_count_groups_on_the_plan_sheet(tmp_path: Path, monkeypatch):
+    # From SHEET_NAMES_MAX groups the Plan sheet shows 'N groups (M users)' per phase and month
+    # (here lowered to 3): 4 groups of 10..13 users, every one counted once; the names are on
+    # the Assignments sheet.
+    import optimizer.workbook as W
+
+    inst = instance([Group(f"G{i}", 10 + i) for i in range(4)], months(100, 100))
+    res = solved(inst)
+    monkeypatch.setattr(W, "SHEET_NAMES_MAX", 3)
+    out = tmp_path / "big.xlsx"
+    W.write_plan_workbook(inst, res, out)
+    ws = load_workbook(out)["Plan"]
+    cells = [str(c.value) for row in ws.iter_rows(min_row=5) for c in row[1:] if c.value]
+    assert cells and all("group" in c and "user" in c for c in cells)
+    assert not any(f"G{i}" in c for c in cells for i in range(4))
+    counted = sum(int(c.split()[0]) for c in cells)
+    users = sum(int(c.split("(")[1].split()[0]) for c in cells)
+    assert counted == 4 and users == 10 + 11 + 12 + 13
+    assert "Assignments" in str(ws.cell(row=3, column=1).value)
