@@ -32,7 +32,10 @@ def test_second_search_keeps_the_proof(monkeypatch):
     monkeypatch.setattr(solver_mod, "_window_moves", _no_moves)
     res = solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
     wait = res.levels[1]
-    assert (wait.status, wait.value, wait.bound, wait.stopped_by) == ("optimal", 10528, 10528, "proof")
+    # Proven: optimal with value = bound. On a busy machine the 1.5x wall-clock cap may end the
+    # level right after its proof, and it is then labelled by the clock; the proof is what counts.
+    assert (wait.status, wait.value, wait.bound) == ("optimal", 10528, 10528)
+    assert wait.stopped_by in ("proof", "wall clock")
     assert check_plan(res.plan) == []
 
 
