@@ -131,9 +131,9 @@ WRITERS: dict[str, Callable[..., None]] = {
 
 
 def _write_xlsx(inst: Instance, result: Result, path: Path) -> None:
-    from .workbook import plan_workbook  # openpyxl is imported only when needed
+    from .workbook import save_plan_workbook  # openpyxl is imported only when needed
 
-    plan_workbook(inst, result).save(path)
+    save_plan_workbook(inst, result, path)
 
 
 def check_out_paths(paths: list[str], inputs: Iterable[str | Path] = ()) -> list[Target]:

@@ -518,15 +518,17 @@ def plan_workbook(inst: Instance, result: Result, deferred: Deferred | None = No
     return wb
 
 
-def write_plan_workbook(inst: Instance, result: Result, path: str | Path) -> None:
-    """Write the plan workbook atomically (large ones with their data rows as XML directly)."""
+def save_plan_workbook(inst: Instance, result: Result, path: str | Path) -> None:
+    """Save the plan workbook to ``path`` as it is (a staged temp file: optimizer.outputs);
+    large ones with their data rows as XML directly (optimizer.xlsx_rows)."""
     deferred = Deferred() if len(inst.groups) >= FAST_ROWS_FROM else None
     wb = plan_workbook(inst, result, deferred)
     parts = {ws.title: f"xl/worksheets/sheet{i}.xml" for i, ws in enumerate(wb.worksheets, start=1)}
+    wb.save(path)
+    if deferred is not None:
+        inject(Path(path), parts, deferred)
 
-    def save(tmp: Path) -> None:
-        wb.save(tmp)
-        if deferred is not None:
-            inject(tmp, parts, deferred)
 
-    write_with(path, save)
+def write_plan_workbook(inst: Instance, result: Result, path: str | Path) -> None:
+    """Write the plan workbook atomically (:func:`save_plan_workbook` to a temp file, renamed)."""
+    write_with(path, lambda tmp: save_plan_workbook(inst, result, tmp))

@@ -413,7 +413,7 @@ def test_sigterm_is_ctrl_c(tmp_path: Path):
     while time.time() < deadline:
         line = proc.stderr.readline()
         seen += line
-        if "objective" in line or not line:
+        if "better plan" in line or "objective" in line or not line:
             break
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=90)
