@@ -280,3 +280,27 @@ def test_swedish_check_names_the_broken_rules(tmp_path: Path):
     assert out.startswith("Planen bryter mot ") and "regler:" in out.splitlines()[0]
     assert "IT (expanded) har ingen månad och registreringsmetod i planen" in out
     assert "Executives är en VIP-grupp och måste registreras assisterat, inte med self-service" in out
+
+
+# ------------------------------------------------------------------ rollout compare
+def test_compare_speaks_swedish(tmp_path):
+    sc = ROOT / "data" / "scenarios"
+    md, xlsx, csv_out = tmp_path / "cmp.md", tmp_path / "cmp.xlsx", tmp_path / "cmp.csv"
+    r = run("--lang", "sv", "compare", "-q", "--time-limit", "10", "--jobs", "1", str(sc / "baseline.toml"),
+            str(sc / "no-tech-fair.toml"), "--out", str(md), "--out", str(xlsx), "--out", str(csv_out),
+            env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for out in (r.output, md.read_text(encoding="utf-8")):
+        assert "Jämförelse av scenarier" in out and "Väntande användare (användarmånader" in out
+        assert "oktober 2027" in out and "bästa möjliga" in out
+        assert "Retail (1000 användare): augusti 2027 -> september 2027 (+1 månad)" in out
+        assert "IT-teknikmässa -> självbetjäning" in out
+        for english in ("Scenario comparison", "Waiting", "Users enrolled", "optimal", "users)", "month)"):
+            assert english not in out, english
+    ws = load_workbook(xlsx)["Comparison"]
+    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "Jämförelse av scenarier" in cells and "Nyckeltal" in cells and "Ändring mot Baseline" in cells
+    assert not any("Users enrolled" in c or "Finish month" in c for c in cells)
+    # The CSV stays language-neutral: English KPI names and method keys, as rollout solve's CSV.
+    text = csv_out.read_text(encoding="utf-8-sig")
+    assert "Finish month" in text and "2027-08 -> 2027-09 (+1 month)" in text
