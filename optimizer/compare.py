@@ -437,14 +437,6 @@ def _months(d: int) -> str:
     return ngettext("{n} month", "{n} months", abs(d)).format(n=f"{d:+d}")
 
 
-def _method(key: str | None) -> str | None:
-    """A method key in running text: the key in English (as in the CSV), the planner's word otherwise."""
-    if key is None or i18n.language() == "en":
-        return key
-    word = i18n.method(key)
-    return word if word[:2].isupper() else word[:1].lower() + word[1:]  # "IT-teknikmässa" keeps its IT
-
-
 def fmt_value(kind: str, v: Any) -> str:
     if v is None:
         return "-"
@@ -488,7 +480,7 @@ def describe_move(m: Move, *, translate: bool = True) -> str:
             return describe_move(m)
         finally:
             i18n.set_language(lang)
-    mon, meth = i18n.month, _method
+    mon, meth = i18n.month, i18n.method_in_text
     if m.baseline_month is None:
         return _("only in this scenario: {month}, {method}").format(month=mon(m.month), method=meth(m.method))
     if m.month is None:

@@ -304,3 +304,21 @@ def test_compare_speaks_swedish(tmp_path):
     # The CSV stays language-neutral: English KPI names and method keys, as rollout solve's CSV.
     text = csv_out.read_text(encoding="utf-8-sig")
     assert "Finish month" in text and "2027-08 -> 2027-09 (+1 month)" in text
+
+
+# ------------------------------------------------------------------ rollout why
+def test_why_speaks_swedish(tmp_path):
+    ex = ROOT / "data" / "example"
+    files = [str(ex / "groups.csv"), str(ex / "capacity.csv")]
+    plan = tmp_path / "plan.csv"
+    assert run("solve", "-q", *files, "--rules", str(ex / "rules.toml"), "--out", str(plan),
+               "--time-limit", "5").exit_code == 0
+    r = run("--lang", "sv", "why", *files, str(plan), "Retail", "--rules", str(ex / "rules.toml"),
+            "--time-limit", "5", "--workers", "2", env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert out.startswith("Retail registreras i ") and "(självbetjäning)." in out
+    assert "Vad som håller den borta från varje tidigare månad" in out and "  juli 2027:" in out
+    assert "supporten har" in out and "ärenden kvar" in out and "Kontrollerat:" in out
+    for english in ("enrolls", "What keeps", "tickets", "helpdesk", "Checked", "2027-07"):
+        assert english not in out, english
