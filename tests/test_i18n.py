@@ -322,3 +322,24 @@ def test_why_speaks_swedish(tmp_path):
     assert "supporten har" in out and "ärenden kvar" in out and "Kontrollerat:" in out
     for english in ("enrolls", "What keeps", "tickets", "helpdesk", "Checked", "2027-07"):
         assert english not in out, english
+
+
+# ------------------------------------------------------------------ rollout groups / pilot
+def test_groups_and_pilot_speak_swedish(tmp_path):
+    from optimizer.directory_sample import write_sample
+
+    users, devices = write_sample(tmp_path / "in", 300, seed=2)
+    groups = tmp_path / "groups.csv"
+    r = run("--lang", "sv", "groups", str(users), str(devices), "--by", "department,city,platform",
+            "--out", str(groups), env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Läste 300 användarrader från" in r.output and "Utelämnade" in r.output
+    assert "Delade in" in r.output and "Största grupperna" in r.output and "Beredskap" in r.output
+    for english in ("Read ", "Left out", "Grouped", "Largest groups", "user rows", "Readiness"):
+        assert english not in r.output, english
+    r = run("--lang", "sv", "pilot", str(groups), "--out", str(tmp_path / "waves.csv"), env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Begränsat pilottest:" in r.output and "Jämfört med Windows Autopatchs fasta ringar" in r.output
+    assert "pilottestet täcker varje kombination" in r.output and "Otestade" in r.output
+    for english in ("Limited pilot", "Compared with", "Untested", "combinations of", "Proven best"):
+        assert english not in r.output, english
