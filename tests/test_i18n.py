@@ -343,3 +343,20 @@ def test_groups_and_pilot_speak_swedish(tmp_path):
     assert "pilottestet täcker varje kombination" in r.output and "Otestade" in r.output
     for english in ("Limited pilot", "Compared with", "Untested", "combinations of", "Proven best"):
         assert english not in r.output, english
+
+
+# ------------------------------------------------------------------ rollout sweep
+def test_sweep_speaks_swedish(tmp_path):
+    base = (ROOT / "data" / "scenarios" / "baseline.toml").as_posix()
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'name = "Liten"\nbase = "{base}"\ntime_limit = 10\nworkers = 1\n'
+                     "[axes.capacity_scale]\nhelpdesk = [1.0, 1.25]\n", encoding="utf-8")
+    csv_out = tmp_path / "front.csv"
+    r = run("--lang", "sv", "sweep", str(sweep), "--jobs", "1", "-q", "--out", str(csv_out), env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Svep: Liten (2 scenarier)" in r.output and "Bästa" in r.output and "avvägning" in r.output
+    assert "oktober 2027" in r.output and "scenarier är bästa avvägningar" in r.output
+    for english in ("Sweep:", "Finish", "trade-off", "2027-10", "scenarios"):
+        assert english not in r.output, english
+    # the CSV stays language-neutral
+    assert csv_out.read_text(encoding="utf-8").startswith("scenario,")
