@@ -206,9 +206,13 @@ def _limit_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
         have = sorted({getattr(g, attr) for g in inside if getattr(g, attr)})
         new = sorted({getattr(g, attr) for g in unit if getattr(g, attr)} - set(have))
         if new and len(have) + len(new) > limit:
-            out.append(f"it already has {len(have)} {what}{'s' if len(have) != 1 else ''} ({', '.join(have)}) and "
-                       f"{getattr(r, f'max_{what}s_per_month')} a month are allowed (max_{what}s_per_month); "
-                       f"{', '.join(new)} would be one more")
+            n = len(have)
+            things = (ngettext("{n} platform", "{n} platforms", n) if what == "platform"
+                      else ngettext("{n} location", "{n} locations", n)).format(n=n)
+            out.append(_("it already has {things} ({names}) and {limit} a month are allowed ({rule}); "
+                         "{new} would be one more").format(
+                things=things, names=", ".join(have), limit=getattr(r, f"max_{what}s_per_month"),
+                rule=f"max_{what}s_per_month", new=", ".join(new)))
     return out
 
 
