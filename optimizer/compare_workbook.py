@@ -71,6 +71,9 @@ def add_comparison_sheet(wb: Workbook, comp: Comparison) -> Worksheet:
         r += 1
         put(ws, r, 1, kpi_label(k), font=BOLD, border=GRID, alignment=WRAP)
         vfmt, dfmt = FORMATS.get(k.kind, (None, None))
+        if dfmt:  # the units in the difference's number format, in the current language
+            mo, pp = _("mo"), _("pp")
+            dfmt = dfmt.replace('" mo"', '" ' + mo + '"').replace('" pp"', '" ' + pp + '"')
         col = 1
         for i in range(len(comp.runs)):
             v, d = _cell_values(k, i)

@@ -301,6 +301,8 @@ def test_compare_speaks_swedish(tmp_path):
     cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert "Jämförelse av scenarier" in cells and "Nyckeltal" in cells and "Ändring mot Baseline" in cells
     assert not any("Users enrolled" in c or "Finish month" in c for c in cells)
+    formats = {c.number_format for row in ws.iter_rows() for c in row}
+    assert any('" p.e."' in f for f in formats) and not any('" pp"' in f or '" mo"' in f for f in formats)
     # The CSV stays language-neutral: English KPI names and method keys, as rollout solve's CSV.
     text = csv_out.read_text(encoding="utf-8-sig")
     assert "Finish month" in text and "2027-08 -> 2027-09 (+1 month)" in text
