@@ -575,8 +575,10 @@ def comparison_markdown(comp: Comparison) -> str:
         out += [f"- **{_md_cell(r.name)}** ({_md_cell(r.path)}): {_md_cell(r.reason)}" for r in failed]
     o = comp.options
     if o is not None:
-        out += ["", f"Each scenario solved with seed {o.seed}, {o.workers} CP-SAT workers, time limit "
-                    f"{o.time_limit:g} s, deterministic={o.deterministic}; {comp.jobs} in parallel."]
+        out += ["", _("Each scenario solved with seed {seed}, {workers} CP-SAT workers, time limit "
+                      "{seconds} s, deterministic={deterministic}; {jobs} in parallel.").format(
+            seed=o.seed, workers=o.workers, seconds=f"{o.time_limit:g}", deterministic=o.deterministic,
+            jobs=comp.jobs)]
     return "\n".join(out) + "\n"
 
 

@@ -297,6 +297,7 @@ def test_compare_speaks_swedish(tmp_path):
         assert "IT-teknikmässa -> självbetjäning" in out
         for english in ("Scenario comparison", "Waiting", "Users enrolled", "optimal", "users)", "month)"):
             assert english not in out, english
+    assert "Varje scenario beräknat med seed" in md.read_text(encoding="utf-8")
     ws = load_workbook(xlsx)["Comparison"]
     cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert "Jämförelse av scenarier" in cells and "Nyckeltal" in cells and "Ändring mot Baseline" in cells
