@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from . import i18n
 from .atomic import save_text
 from .domain import Instance
 from .errors import InputError
@@ -32,6 +33,7 @@ from .procpool import mp_context as _mp_context
 from .procpool import run_alone
 from .scenario import load_scenario
 from .solver import DEFAULT_WORKERS, Result, SolveOptions, solve
+from .i18n import N_, _, ngettext, pgettext
 from .tables import escape_cell
 
 #: A month counts as "over 90 %" when any resource's load exceeds this share of its capacity.
@@ -82,7 +84,7 @@ def explain_reason(inst: Instance, result: Result) -> str | None:
 
         result.explanation = explain(inst, time_limit=min(15.0, max(5.0, result.options.time_limit)),
                                      seed=result.options.seed, workers=result.options.workers)
-    return "infeasible: " + result.explanation.headline()
+    return pgettext("status", "infeasible") + ": " + result.explanation.headline()
 
 
 def no_plan_reason(inst: Instance, result: Result) -> str:
@@ -91,9 +93,10 @@ def no_plan_reason(inst: Instance, result: Result) -> str:
     if why:
         return why
     if result.status == "infeasible":
-        return "infeasible: no plan satisfies all rules"
-    return (f"{result.status}: no plan found within the time limit ({result.options.time_limit:g} s); "
-            "try a longer --time-limit")
+        return pgettext("status", "infeasible") + ": " + _("no plan satisfies all rules")
+    return status_text(result.status) + ": " + _(
+        "no plan found within the time limit ({seconds} s); try a longer --time-limit").format(
+        seconds=f"{result.options.time_limit:g}")
 
 
 def fair_workers(jobs: int, total: int = DEFAULT_WORKERS) -> int:
@@ -350,8 +353,8 @@ def compare(runs: list[ScenarioRun], *, options: SolveOptions | None = None, job
     def per_plan(fn: Callable[[ScenarioRun], Any]) -> list[Any]:
         return [fn(r) if r.found else None for r in runs]
 
-    kpis: list[Kpi] = [Kpi("status", "Status", "text", [r.status for r in runs], [None] * len(runs))]
-    kpis.append(Kpi("finish_month", "Finish month", "month",
+    kpis: list[Kpi] = [Kpi("status", N_("Status"), "text", [r.status for r in runs], [None] * len(runs))]
+    kpis.append(Kpi("finish_month", N_("Finish month"), "month",
                     per_plan(lambda r: r.inst.months[r.result.plan.finish()].label), []))
     for lab in cal:
         def by(r: ScenarioRun, lab: str = lab) -> int:
@@ -359,14 +362,14 @@ def compare(runs: list[ScenarioRun], *, options: SolveOptions | None = None, job
             return sum(g.size for g in r.inst.groups
                        if g.name in p.assignments and pos[p.month_label(g.name)] <= pos[lab])
         kpis.append(Kpi(f"enrolled_by:{lab}", f"Users enrolled by {lab}", "int", per_plan(by), []))
-    kpis.append(Kpi("waiting", "Waiting (users x readiness x months)", "int", per_plan(
+    kpis.append(Kpi("waiting", N_("Users waiting (user-months, weighted by readiness)"), "int", per_plan(
         lambda r: sum(g.size * g.readiness * pos[r.result.plan.month_label(g.name)]
                       for g in r.inst.groups if g.name in r.result.plan.assignments)), []))
-    kpis.append(Kpi("assisted_users", "Assisted users", "int", per_plan(lambda r: r.result.plan.assisted_users()), []))
-    kpis.append(Kpi("peak_helpdesk", "Peak helpdesk utilisation", "pct", per_plan(_peak_helpdesk), []))
+    kpis.append(Kpi("assisted_users", N_("Assisted users"), "int", per_plan(lambda r: r.result.plan.assisted_users()), []))
+    kpis.append(Kpi("peak_helpdesk", N_("Peak helpdesk utilisation"), "pct", per_plan(_peak_helpdesk), []))
     kpis.append(Kpi("months_over_90", f"Months over {HIGH_LOAD:.0%} of any capacity".replace("%", " %"), "count",
                     per_plan(lambda r: len(_high_load_months(r))), []))
-    kpis.append(Kpi("solve_seconds", "Solve time (s)", "seconds",
+    kpis.append(Kpi("solve_seconds", N_("Solve time (s)"), "seconds",
                     [r.result.seconds if r.result is not None else None for r in runs], []))
 
     for k in kpis[1:]:
@@ -407,17 +410,46 @@ def compare(runs: list[ScenarioRun], *, options: SolveOptions | None = None, job
 
 
 # ------------------------------------------------------------ formatting
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if abs(n) == 1 else "s")
+def status_text(status: str) -> str:
+    """A scenario's status (``optimal``, ``infeasible (interrupted)``, ``input error``) in the
+    current language; English keeps the status words of the CSV/JSON."""
+    base, sep, rest = status.partition(" (")
+    words = {"optimal": pgettext("status", "optimal"), "feasible": pgettext("status", "feasible"),
+             "infeasible": pgettext("status", "infeasible"), "unknown": pgettext("status", "unknown"),
+             "input error": pgettext("status", "input error"), "error": pgettext("status", "error"),
+             "not solved": pgettext("status", "not solved")}
+    if base not in words:
+        return status
+    return words[base] + (" " + _("(interrupted)") if rest.startswith("interrupted") else "")
+
+
+def kpi_label(k: Kpi) -> str:
+    """A KPI's name in the current language (``k.label`` is the language-neutral English)."""
+    if k.key.startswith("enrolled_by:"):
+        return _("Users enrolled by {month}").format(month=i18n.month(k.key.split(":", 1)[1]))
+    if k.key == "months_over_90":
+        return _("Months over {percent} of any capacity").format(percent=i18n.percent(HIGH_LOAD))
+    return _(k.label)
+
+
+def _months(d: int) -> str:
+    """'+1 month', '-2 months'."""
+    return ngettext("{n} month", "{n} months", abs(d)).format(n=f"{d:+d}")
 
 
 def fmt_value(kind: str, v: Any) -> str:
     if v is None:
         return "-"
     if kind == "pct":
-        return f"{100 * v:.0f} %"
+        return i18n.percent(v)
     if kind == "seconds":
-        return f"{v:.2f}"
+        return i18n.decimal(v)
+    if kind == "month":
+        return i18n.month(v)
+    if kind == "text":
+        return status_text(str(v))
+    if isinstance(v, int) and i18n.language() != "en":
+        return i18n.number(v)
     return str(v)
 
 
@@ -425,11 +457,11 @@ def fmt_delta(kind: str, d: Any) -> str:
     if d is None:
         return ""
     if kind == "month":
-        return "±0" if d == 0 else f"{d:+d} month" + ("" if abs(d) == 1 else "s")
+        return "±0" if d == 0 else _months(d)
     if kind == "pct":
-        return "±0" if round(100 * d) == 0 else f"{100 * d:+.0f} pp"
+        return "±0" if round(100 * d) == 0 else _("{n} pp").format(n=f"{100 * d:+.0f}")
     if kind == "seconds":
-        return f"{d:+.2f}"
+        return f"{d:+.2f}" if i18n.language() == "en" else f"{d:+.2f}".replace(".", ",")
     return "±0" if d == 0 else f"{d:+d}"
 
 
@@ -438,24 +470,34 @@ def fmt_cell(kpi: Kpi, i: int) -> str:
     return f"{v} ({d})" if d else v
 
 
-def describe_move(m: Move) -> str:
-    """'2027-08 -> 2027-09 (+1 month), tech-fair -> self-service'."""
+def describe_move(m: Move, *, translate: bool = True) -> str:
+    """'2027-08 -> 2027-09 (+1 month), tech-fair -> self-service' (in the current language;
+    ``translate=False``: always English with method keys, as the CSV holds it)."""
+    if not translate:
+        lang = i18n.language()
+        i18n.set_language("en")
+        try:
+            return describe_move(m)
+        finally:
+            i18n.set_language(lang)
+    mon, meth = i18n.month, i18n.method_in_text
     if m.baseline_month is None:
-        return f"only in this scenario: {m.month}, {m.method}"
+        return _("only in this scenario: {month}, {method}").format(month=mon(m.month), method=meth(m.method))
     if m.month is None:
-        return f"not in this scenario (baseline: {m.baseline_month}, {m.baseline_method})"
+        return _("not in this scenario (baseline: {month}, {method})").format(
+            month=mon(m.baseline_month), method=meth(m.baseline_method))
     parts = []
     if m.month != m.baseline_month:
-        parts.append(f"{m.baseline_month} -> {m.month} ({m.months:+d} month{'' if abs(m.months) == 1 else 's'})")
+        parts.append(f"{mon(m.baseline_month)} -> {mon(m.month)} ({_months(m.months)})")
     if m.method != m.baseline_method:
-        parts.append(f"{m.baseline_method} -> {m.method}")
+        parts.append(f"{meth(m.baseline_method)} -> {meth(m.method)}")
     return ", ".join(parts)
 
 
 def kpi_rows(comp: Comparison) -> tuple[list[str], list[list[str]]]:
     """The KPI table as text cells: 'value (delta)'."""
-    header = ["KPI"] + comp.names
-    rows = [[k.label] + [fmt_cell(k, i) for i in range(len(comp.runs))] for k in comp.kpis]
+    header = [_("KPI")] + comp.names
+    rows = [[kpi_label(k)] + [fmt_cell(k, i) for i in range(len(comp.runs))] for k in comp.kpis]
     return header, rows
 
 
@@ -505,32 +547,38 @@ def comparison_json(comp: Comparison) -> str:
     return json.dumps(comparison_dict(comp), indent=2, ensure_ascii=False) + "\n"
 
 
+def _groups_changed(n: int) -> str:
+    return ngettext("{n} group changed", "{n} groups changed", n).format(n=n)
+
+
 def comparison_markdown(comp: Comparison) -> str:
     base = _md_cell(comp.baseline.name) if comp.runs else ""
-    out = ["# Scenario comparison", "",
-           f"Baseline: **{base}**; every other column shows its difference from it in brackets.", "",
-           md_table(*kpi_rows(comp))]
-    out += ["", f"## Changes against {base}", ""]
+    out = ["# " + _("Scenario comparison"), "",
+           _("Baseline: **{name}**; every other column shows its difference from it in brackets.").format(name=base),
+           "", md_table(*kpi_rows(comp))]
+    out += ["", "## " + _("Changes against {name}").format(name=base), ""]
     if not comp.baseline.found:
-        out.append(f"None: the baseline has no plan ({_md_cell(comp.baseline.reason)}).")
+        out.append(_("None: the baseline has no plan ({reason}).").format(reason=_md_cell(comp.baseline.reason)))
     for r in comp.runs[1:]:
         ms = comp.moves_of(r.name)
         name = _md_cell(r.name)
         if not r.found:
-            out.append(f"- **{name}**: no plan ({_md_cell(r.reason)})")
+            out.append(f"- **{name}**: " + _("no plan ({reason})").format(reason=_md_cell(r.reason)))
         elif not ms:
-            out.append(f"- **{name}**: the same plan as the baseline")
+            out.append(f"- **{name}**: " + _("the same plan as the baseline"))
         else:
-            out.append(f"- **{name}**: {_plural(len(ms), 'group')} changed")
-            out += [f"  - {_md_cell(m.group)} ({m.size} users): {_md_cell(describe_move(m))}" for m in ms]
+            out.append(f"- **{name}**: {_groups_changed(len(ms))}")
+            out += [f"  - {_md_cell(m.group)} ({i18n.users(m.size)}): {_md_cell(describe_move(m))}" for m in ms]
     failed = [r for r in comp.runs if not r.found]
     if failed:
-        out += ["", "## Scenarios without a plan", ""]
+        out += ["", "## " + _("Scenarios without a plan"), ""]
         out += [f"- **{_md_cell(r.name)}** ({_md_cell(r.path)}): {_md_cell(r.reason)}" for r in failed]
     o = comp.options
     if o is not None:
-        out += ["", f"Each scenario solved with seed {o.seed}, {o.workers} CP-SAT workers, time limit "
-                    f"{o.time_limit:g} s, deterministic={o.deterministic}; {comp.jobs} in parallel."]
+        out += ["", _("Each scenario solved with seed {seed}, {workers} CP-SAT workers, time limit "
+                      "{seconds} s, deterministic={deterministic}; {jobs} in parallel.").format(
+            seed=o.seed, workers=o.workers, seconds=f"{o.time_limit:g}", deterministic=o.deterministic,
+            jobs=comp.jobs)]
     return "\n".join(out) + "\n"
 
 
@@ -572,7 +620,7 @@ def comparison_csv(comp: Comparison, sep: str = ",") -> str:
             cell = f"{r.result.plan.month_label(group)} {a.method}" if a else ""
             row.append(cell)
             if i:
-                row.append(describe_move(by[r.name]) if r.name in by else "unchanged" if cell else "")
+                row.append(describe_move(by[r.name], translate=False) if r.name in by else "unchanged" if cell else "")
         w.writerow([_csv_cell(c, sep) for c in row])
     return buf.getvalue()
 
@@ -652,8 +700,8 @@ def print_comparison(console: Any, comp: Comparison) -> None:
     from .console import text
 
     header, rows = kpi_rows(comp)
-    t = RichTable(title=text(f"Scenario comparison (baseline: {comp.baseline.name})"), box=box.SIMPLE,
-                  title_justify="left")
+    t = RichTable(title=text(_("Scenario comparison (baseline: {name})").format(name=comp.baseline.name)),
+                  box=box.SIMPLE, title_justify="left")
     for i, h in enumerate(header):
         t.add_column(text(h), justify="left" if i == 0 else "right", overflow="fold")
     for row in rows:
@@ -664,12 +712,12 @@ def print_comparison(console: Any, comp: Comparison) -> None:
         if not r.found:
             continue
         if not ms:
-            console.print(text(f"{r.name}: the same plan as {comp.baseline.name}"))
+            console.print(text(_("{name}: the same plan as {baseline}").format(name=r.name, baseline=comp.baseline.name)))
             continue
-        console.print(text((r.name, "bold"), f": {_plural(len(ms), 'group')} changed against "
-                                              f"{comp.baseline.name}"))
+        console.print(text((r.name, "bold"), ": " + _("{changed} against {baseline}").format(
+            changed=_groups_changed(len(ms)), baseline=comp.baseline.name)))
         for m in ms:
-            console.print(text(f"  {m.group} ({m.size} users): {describe_move(m)}"))
+            console.print(text(f"  {m.group} ({i18n.users(m.size)}): {describe_move(m)}"))
     for r in comp.runs:
         if not r.found:
-            console.print(text((r.name, "red"), f" ({r.path}): no plan: {r.reason or ''}"))
+            console.print(text((r.name, "red"), f" ({r.path}): " + _("no plan: {reason}").format(reason=r.reason or "")))

@@ -16,8 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import i18n
 from .atomic import write_with
-from .compare import Comparison, Kpi, describe_move
+from .compare import Comparison, Kpi, describe_move, kpi_label, status_text
+from .i18n import _
 from .sheet_layout import column_width, fit_columns, fit_row_heights, print_setup, set_widths
 from .workbook import (BOLD, GRID, HEADER_FILL, TITLE, WRAP, add_explanation_sheet, add_plan_sheet, put,
                        put_row, sheet_title)
@@ -57,21 +59,28 @@ def _merge_to(ws: Worksheet, row: int, first: int, last: int) -> None:
 def add_comparison_sheet(wb: Workbook, comp: Comparison) -> Worksheet:
     ws = wb.create_sheet("Comparison")
     base = comp.baseline.name if comp.runs else ""
-    put(ws, 1, 1, "Scenario comparison", font=TITLE)
-    put(ws, 2, 1, f"Baseline: {base}; each 'vs {base}' column shows a scenario's difference from it.")
-    header = ["KPI"]
+    put(ws, 1, 1, _("Scenario comparison"), font=TITLE)
+    put(ws, 2, 1, _("Baseline: {name}; each 'vs {name}' column shows a scenario's difference from it.").format(name=base))
+    header = [_("KPI")]
     for i, n in enumerate(comp.names):
-        header += [n] if i == 0 else [n, f"vs {base}"]
+        header += [n] if i == 0 else [n, _("vs {name}").format(name=base)]
     last = len(header)
     put_row(ws, 4, header, font=BOLD, fill=HEADER_FILL, alignment=WRAP, border=GRID)
     r = 4
     for k in comp.kpis:
         r += 1
-        put(ws, r, 1, k.label, font=BOLD, border=GRID, alignment=WRAP)
+        put(ws, r, 1, kpi_label(k), font=BOLD, border=GRID, alignment=WRAP)
         vfmt, dfmt = FORMATS.get(k.kind, (None, None))
+        if dfmt:  # the units in the difference's number format, in the current language
+            mo, pp = _("mo"), _("pp")
+            dfmt = dfmt.replace('" mo"', '" ' + mo + '"').replace('" pp"', '" ' + pp + '"')
         col = 1
         for i in range(len(comp.runs)):
             v, d = _cell_values(k, i)
+            if k.kind == "month" and v is not None:
+                v = i18n.month(v)
+            elif k.kind == "text" and v is not None:
+                v = status_text(str(v))
             col += 1
             cell = put(ws, r, col, v, border=GRID, alignment=RIGHT)
             if vfmt and v is not None:
@@ -82,7 +91,7 @@ def add_comparison_sheet(wb: Workbook, comp: Comparison) -> Worksheet:
                 if dfmt and d is not None:
                     cell.number_format = dfmt
     r += 2
-    put_row(ws, r, ["Scenario", "Group", "Users", "Change against " + base], font=BOLD, fill=HEADER_FILL,
+    put_row(ws, r, [_("Scenario"), _("Group"), _("Users"), _("Change against {name}").format(name=base)], font=BOLD, fill=HEADER_FILL,
             alignment=WRAP)
     ws.cell(row=r, column=4).alignment = INDENTED
     _merge_to(ws, r, 4, last)
@@ -94,15 +103,16 @@ def add_comparison_sheet(wb: Workbook, comp: Comparison) -> Worksheet:
         _merge_to(ws, r, 4, last)
     if not comp.moves:
         r += 1
-        put(ws, r, 1, "No group moved." if comp.baseline.found else f"None: {base} has no plan.")
+        put(ws, r, 1, _("No group moved.") if comp.baseline.found
+            else _("None: {name} has no plan.").format(name=base))
     failed = [x for x in comp.runs if not x.found]
     if failed:
         r += 2
-        put_row(ws, r, ["Scenario without a plan", "Why"], font=BOLD, fill=HEADER_FILL, alignment=WRAP)
+        put_row(ws, r, [_("Scenario without a plan"), _("Why")], font=BOLD, fill=HEADER_FILL, alignment=WRAP)
         _merge_to(ws, r, 2, last)
         for x in failed:
             r += 1
-            put_row(ws, r, [x.name, x.reason or x.status], alignment=WRAP)
+            put_row(ws, r, [x.name, x.reason or status_text(x.status)], alignment=WRAP)
             _merge_to(ws, r, 2, last)
     ws.freeze_panes = "B5"
     fit_columns(ws, [1], min_row=4, lo=16, hi=40)
@@ -115,7 +125,7 @@ def add_comparison_sheet(wb: Workbook, comp: Comparison) -> Worksheet:
             extra = (MIN_TEXT_WIDTH - span) / (last - first + 1)
             set_widths(ws, {c: column_width(ws, c) + extra for c in range(first, last + 1)})
     fit_row_heights(ws)
-    print_setup(ws, title="Scenario comparison", status=f"baseline: {base}", title_rows="4:4")
+    print_setup(ws, title=_("Scenario comparison"), status=_("baseline: {name}").format(name=base), title_rows="4:4")
     return ws
 
 

@@ -140,6 +140,15 @@ def method(key: str) -> str:
             "tech-fair": _("IT tech fair")}.get(key, key)
 
 
+def method_in_text(key: str | None) -> str | None:
+    """A method in running text: the key in English (``self-service``, as in the CSV); in Swedish
+    the planner's word, lower-case unless it starts with an abbreviation (``IT-teknikmässa``)."""
+    if key is None or language() == "en":
+        return key
+    word = method(key)
+    return word if word[:2].isupper() else word[:1].lower() + word[1:]
+
+
 def users(n: int) -> str:
     """'(N users)' as the guide writes user counts (without the brackets)."""
     return ngettext("{n} user", "{n} users", n).format(n=n)

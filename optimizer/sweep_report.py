@@ -14,9 +14,11 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
+from . import i18n
 from .atomic import write_text, write_with
 from .errors import InputError
 from .export import md_table
+from .i18n import _, ngettext
 from .outputs import Target, parse_targets, write_all
 from .sweep import Monitor, SweepResult
 from .tables import escape_cell
@@ -74,6 +76,23 @@ def _fmt(v: Any, kind: str = "") -> str:
 
 
 # ---------------------------------------------------------------- terminal
+def _show(v: Any, kind: str) -> str:
+    """A KPI in the terminal, as the current language writes it ('oktober 2027', '78 %')."""
+    if v is None or v == "":
+        return "-"
+    if kind == "month":
+        return i18n.month(str(v))
+    if kind == "pct":
+        return i18n.percent(v)
+    return i18n.number(v) if isinstance(v, int) and i18n.language() != "en" else _fmt(v, kind)
+
+
+def _status(status: str) -> str:
+    from .compare import status_text
+
+    return status_text(status)
+
+
 def print_sweep(console: Any, res: SweepResult) -> None:
     """The rows (fits 80 columns: axes in the scenario name), the front, the failures."""
     from rich import box
@@ -81,34 +100,38 @@ def print_sweep(console: Any, res: SweepResult) -> None:
 
     from .console import text as esc
 
-    t = RichTable(title=esc(f"Sweep: {res.sweep.name} ({len(res.rows)} scenarios)"), box=box.SIMPLE,
-                  title_justify="left")
-    t.add_column("Scenario", overflow="fold")
-    t.add_column("Finish", justify="right", no_wrap=True)
-    t.add_column("Peak help-\ndesk", justify="right", no_wrap=True)
-    t.add_column("Assisted\nusers", justify="right", no_wrap=True)
-    t.add_column("Best\ntrade-off", justify="center", no_wrap=True)
+    t = RichTable(title=esc(_("Sweep: {name} ({n} scenarios)").format(name=res.sweep.name, n=len(res.rows))),
+                  box=box.SIMPLE, title_justify="left")
+    t.add_column(_("Scenario"), overflow="fold")
+    t.add_column(_("Finish"), justify="right", no_wrap=True)
+    t.add_column(_("Peak help-\ndesk"), justify="right", no_wrap=True)
+    t.add_column(_("Assisted\nusers"), justify="right", no_wrap=True)
+    t.add_column(_("Best\ntrade-off"), justify="center", no_wrap=True)
+    yes = _("yes")
     for r in res.rows:
         k = r.get("kpis", {})
-        t.add_row(esc(r["scenario"]), esc(_fmt(k.get("finish_month"), "month")) if r["found"] else esc(r["status"]),
-                  _fmt(k.get("peak_helpdesk"), "pct") if r["found"] else "", _fmt(k.get("assisted_users"), "int")
-                  if r["found"] else "", "yes" if r.get("front") else "")
+        t.add_row(esc(r["scenario"]), esc(_show(k.get("finish_month"), "month")) if r["found"]
+                  else esc(_status(r["status"])),
+                  _show(k.get("peak_helpdesk"), "pct") if r["found"] else "", _show(k.get("assisted_users"), "int")
+                  if r["found"] else "", yes if r.get("front") else "")
     console.print(t)
     n_front = len(res.front_rows)
     if n_front:
-        console.print(f"{n_front} of {len(res.rows)} scenarios are best trade-offs: no other scenario finishes "
-                      "no later, loads the helpdesk no more and needs no more assisted users while being "
-                      "better in one of them.", highlight=False)
+        console.print(_("{n} of {total} scenarios are best trade-offs: no other scenario finishes "
+                        "no later, loads the helpdesk no more and needs no more assisted users while being "
+                        "better in one of them.").format(n=n_front, total=len(res.rows)), highlight=False)
     for r in res.rows:
         if not r["found"] and r.get("reason"):
-            console.print(esc((r["scenario"], "red"), f": no plan: {r['reason']}"), highlight=False)
+            console.print(esc((r["scenario"], "red"), ": " + _("no plan: {reason}").format(reason=r["reason"])),
+                          highlight=False)
     cut = [r for r in res.rows if r["found"] and not r.get("reproducible")]
     if cut:
-        console.print(f"{len(cut)} scenario(s) were stopped by the clock before their search was done (a busy "
-                      "computer, or Ctrl-C): a re-run may give them other values (column 'reproducible'; a longer "
-                      "--time-limit helps).", highlight=False)
+        console.print(_("{n} scenario(s) were stopped by the clock before their search was done (a busy "
+                        "computer, or Ctrl-C): a re-run may give them other values (column 'reproducible'; a longer "
+                        "--time-limit helps).").format(n=len(cut)), highlight=False)
     if res.resumed:
-        console.print(f"{res.resumed} result(s) reused from the earlier run (--resume).", highlight=False)
+        console.print(_("{n} result(s) reused from the earlier run (--resume).").format(n=res.resumed),
+                      highlight=False)
 
 
 class ProgressMonitor(Monitor):
@@ -119,20 +142,22 @@ class ProgressMonitor(Monitor):
 
         self.console = console
         self.progress = Progress(
-            TextColumn("Solving"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} done"),
-            TextColumn("{task.fields[running]} running"), TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=False)
+            TextColumn(_("Solving")), BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} " + _("done")),
+            TextColumn("{task.fields[running]} " + _("running")), TextColumn("{task.fields[failed]} " + _("failed")),
+            TimeElapsedColumn(), TextColumn(_("ETA")), TimeRemainingColumn(), console=console, transient=False)
         self.task = None
 
     def start(self, total: int, resumed: int, engine: str, jobs: int, workers: int) -> None:
         if total == 0:
-            self.console.print(f"Nothing left to solve: {resumed} result(s) reused from the earlier run.",
-                               highlight=False)
+            self.console.print(_("Nothing left to solve: {n} result(s) reused from the earlier run.").format(
+                n=resumed), highlight=False)
             return
-        where = "this computer" if engine == "local" else "Ray"
-        self.console.print(f"Solving {total} scenario(s) on {where}, {jobs} at a time, {workers} worker{'' if workers == 1 else 's'} each"
-                           + (f"; {resumed} reused from the earlier run" if resumed else "")
-                           + " (Ctrl-C keeps the results so far)", highlight=False)
+        where = _("this computer") if engine == "local" else "Ray"
+        self.console.print(_("Solving {n} scenario(s) on {where}, {jobs} at a time, {workers} each").format(
+            n=total, where=where, jobs=jobs, workers=ngettext("{n} worker", "{n} workers", workers).format(n=workers))
+                           + (_("; {n} reused from the earlier run").format(n=resumed) if resumed else "")
+                           + _(" (Ctrl-C keeps the results so far)"), highlight=False)
         self.progress.start()
         self.task = self.progress.add_task("sweep", total=max(total, 0), running=0, failed=0)
 
@@ -144,16 +169,19 @@ class ProgressMonitor(Monitor):
         from .console import text as esc
 
         k = row.get("kpis", {})
-        what = (f"{row['status']}, finish {k.get('finish_month')}, peak helpdesk "
-                f"{_fmt(k.get('peak_helpdesk'), 'pct')}" if row["found"] else row.get("reason") or row["status"])
+        what = (_("{status}, finish {month}, peak helpdesk {percent}").format(
+            status=_status(row["status"]), month=i18n.month(str(k.get("finish_month"))),
+            percent=_show(k.get("peak_helpdesk"), "pct")) if row["found"] else row.get("reason") or row["status"])
         secs = k.get("solve_seconds")
         self.progress.console.print(esc(f"  {row['scenario']}: {what}"
-                                        + (f" ({secs:.1f} s)" if secs is not None else "")), highlight=False)
+                                        + (f" ({i18n.decimal(secs, 1)} s)" if secs is not None else "")),
+                                    highlight=False)
 
     def retry(self, name: str, why: str) -> None:
         from .console import text
 
-        self.progress.console.print(text("  ", (name, "yellow"), f": {why}; trying once more"), highlight=False)
+        self.progress.console.print(text("  ", (name, "yellow"), ": " + _("{why}; trying once more").format(why=why)),
+                                    highlight=False)
 
     def stop(self) -> None:
         self.progress.stop()

@@ -18,12 +18,25 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from . import i18n
 from .domain import Group, Instance
+from .i18n import N_, _, ngettext
 from .plan import Plan
 
-#: what the loads call each resource, and how the planner names it
-_RES = (("helpdesk", "helpdesk", "tickets"), ("assisted", "assisted enrollment", "users"),
-        ("tech_fair", "tech fair", "users"))
+#: what the loads call each resource, and how the planner names it (translated where shown)
+_RES = (("helpdesk", N_("helpdesk"), N_("tickets")), ("assisted", N_("assisted enrollment"), N_("users")),
+        ("tech_fair", N_("tech fair"), N_("users")))
+
+_mon = i18n.month
+
+
+def _n(x: int) -> str:
+    """1,234 (1 234 in Swedish)."""
+    return i18n.number(x)
+
+
+def _months(n: int) -> str:
+    return ngettext("{n} month", "{n} months", n).format(n=n)
 
 
 @dataclass
@@ -36,7 +49,9 @@ class MonthReasons:
 
     @property
     def label(self) -> str:
-        return self.months[0] if len(self.months) == 1 else f"{self.months[0]} to {self.months[-1]}"
+        if len(self.months) == 1:
+            return _mon(self.months[0])
+        return _("{first} to {last}").format(first=_mon(self.months[0]), last=_mon(self.months[-1]))
 
 
 @dataclass
@@ -64,11 +79,13 @@ class Why:
 
     def lines(self) -> list[tuple[str, str]]:
         """(kind, text) in reading order: "head", "month" (a month or range, then its "reason"s), "check"."""
-        out = [("head", f"{self.group} enrolls in {self.month} ({self.method}).")]
+        out = [("head", _("{group} enrolls in {month} ({method}).").format(
+            group=self.group, month=_mon(self.month), method=i18n.method_in_text(self.method)))]
         if not self.earlier:
-            out.append(("check", f"{self.month} is the first month of the plan: nothing is earlier."))
+            out.append(("check", _("{month} is the first month of the plan: nothing is earlier.").format(
+                month=_mon(self.month))))
             return out
-        out.append(("head", "What keeps it out of each earlier month in this plan:"))
+        out.append(("head", _("What keeps it out of each earlier month in this plan:")))
         for mr in self.earlier:
             out.append(("month", f"{mr.label}:"))
             out += [("reason", r) for r in mr.reasons]
@@ -78,39 +95,47 @@ class Why:
 
     def forced_text(self) -> str:
         f = self.forced
-        before = self.earlier[-1].months[-1]
+        before = _mon(self.earlier[-1].months[-1])
         if f.status == "infeasible":
-            return (f"Checked: no plan that keeps every rule has {self.group} in {before} or earlier "
-                    f"(the solver proved it).")
+            return _("Checked: no plan that keeps every rule has {group} in {month} or earlier "
+                     "(the solver proved it).").format(group=self.group, month=before)
         if f.month is None:
-            return (f"Not checked: no plan with {self.group} in {before} or earlier was found within the "
-                    f"time limit ({f.seconds:.0f} s); try a longer --time-limit.")
+            return _("Not checked: no plan with {group} in {month} or earlier was found within the "
+                     "time limit ({seconds} s); try a longer --time-limit.").format(
+                group=self.group, month=before, seconds=f"{f.seconds:.0f}")
         v, w = self.values, f.values
         parts = []
         if w["finish"] != v["finish"]:
-            parts.append(f"the plan would finish in {self.labels[w['finish']]} instead of {self.finish_label}")
+            parts.append(_("the plan would finish in {month} instead of {finish}").format(
+                month=_mon(self.labels[w["finish"]]), finish=_mon(self.finish_label)))
         else:
-            parts.append(f"the plan would still finish in {self.finish_label}")
+            parts.append(_("the plan would still finish in {finish}").format(finish=_mon(self.finish_label)))
         dw = w["waiting"] - v["waiting"]
         if dw:
-            pct = f", {100 * dw / v['waiting']:+.1f} %" if v["waiting"] else ""
-            parts.append(f"waiting {'up' if dw > 0 else 'down'} by {abs(dw):,} ({w['waiting']:,} instead of "
-                         f"{v['waiting']:,}{pct})")
+            pct = f", {i18n.decimal(100 * dw / v['waiting'], 1)} %" if v["waiting"] else ""
+            if pct and dw > 0:
+                pct = pct.replace(", ", ", +", 1)
+            say = (_("waiting up by {n} ({now} instead of {before}{percent})") if dw > 0
+                   else _("waiting down by {n} ({now} instead of {before}{percent})"))
+            parts.append(say.format(n=_n(abs(dw)), now=_n(w["waiting"]), before=_n(v["waiting"]), percent=pct))
         else:
-            parts.append("waiting unchanged")
+            parts.append(_("waiting unchanged"))
         da = w["assisted"] - v["assisted"]
         if da:
-            parts.append(f"{abs(da):,} {'more' if da > 0 else 'fewer'} assisted users")
+            say = _("{n} more assisted users") if da > 0 else _("{n} fewer assisted users")
+            parts.append(say.format(n=_n(abs(da))))
         moved = ""
         if f.later:
-            shown = ", ".join(f"{n} {a} -> {b}" for n, a, b in f.later[:4])
+            shown = ", ".join(f"{n} {_mon(a)} -> {_mon(b)}" for n, a, b in f.later[:4])
             more = len(f.later) - 4
-            moved = f"; later then: {shown}" + (f" and {more} more" if more > 0 else "")
+            moved = _("; later then: {groups}").format(groups=shown) + (
+                _(" and {n} more").format(n=more) if more > 0 else "")
         worse = (w["finish"], w["waiting"], w["assisted"]) > (v["finish"], v["waiting"], v["assisted"])
-        verdict = "" if worse else (" This is no worse than the plan: the plan is not the best possible"
-                                    " for this group's month.")
-        proven = "" if f.status == "optimal" else " (the best plan found within the time limit)"
-        return (f"Checked: with {self.group} forced earlier it would enroll in {f.month} ({f.method}){proven}: "
+        verdict = "" if worse else _(" This is no worse than the plan: the plan is not the best possible"
+                                     " for this group's month.")
+        proven = "" if f.status == "optimal" else _(" (the best plan found within the time limit)")
+        return (_("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: ").format(
+            group=self.group, month=_mon(f.month), method=i18n.method_in_text(f.method), proven=proven)
                 + ", ".join(parts) + moved + "." + verdict)
 
 
@@ -119,8 +144,8 @@ def _names(gs: list[Group], n: int = 3) -> str:
     shown = [g.name for g in gs[:n]]
     rest = len(gs) - len(shown)
     if rest > 0:
-        return ", ".join(shown) + f" and {rest} more"
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        return ", ".join(shown) + _(" and {n} more").format(n=rest)
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + _(" and ") + shown[-1]
 
 
 def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
@@ -134,22 +159,24 @@ def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
             last = max(A[h.name].month for h in stage)
             opens = last + r.stage_gap
             if s < opens:
-                out.append(f"production opens in {_label(labels, opens)} (the pilot stage ends in {labels[last]}, "
-                           f"+{r.stage_gap} month{'s' if r.stage_gap != 1 else ''}, stage_gap)")
+                out.append(_("production opens in {month} (the pilot stage ends in {end}, +{months}, stage_gap)")
+                           .format(month=_label(labels, opens), end=_mon(labels[last]), months=_months(r.stage_gap)))
             elif g.risk == "high" and s < opens + r.risk_delay:
-                out.append(f"{g.name} is high-risk: it starts {r.risk_delay} month{'s' if r.risk_delay != 1 else ''} "
-                           f"after production opens ({labels[opens]}), so not before "
-                           f"{_label(labels, opens + r.risk_delay)} (risk_delay)")
+                out.append(_("{group} is high-risk: it starts {months} after production opens ({opens}), "
+                             "so not before {month} (risk_delay)").format(
+                    group=g.name, months=_months(r.risk_delay), opens=_mon(labels[opens]),
+                    month=_label(labels, opens + r.risk_delay)))
         if g.wave == "expanded-pilot" and pilots:
             last = max(A[h.name].month for h in pilots)
             if s < last:
-                out.append(f"the limited pilot runs until {labels[last]} ({_names([h for h in pilots if A[h.name].month == last])}); "
-                           f"the expanded pilot comes after it")
+                out.append(_("the limited pilot runs until {month} ({groups}); the expanded pilot comes after it")
+                           .format(month=_mon(labels[last]),
+                                   groups=_names([h for h in pilots if A[h.name].month == last])))
     return out
 
 
 def _label(labels: list[str], t: int) -> str:
-    return labels[t] if t < len(labels) else f"month {t + 1} (after the plan's last month)"
+    return _mon(labels[t]) if t < len(labels) else _("month {n} (after the plan's last month)").format(n=t + 1)
 
 
 def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
@@ -158,12 +185,13 @@ def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[
     for g in unit:
         lo = labels.index(g.earliest) if g.earliest else 0
         if s < lo:
-            out.append(f"{g.name}'s earliest month is {g.earliest}")
+            out.append(_("{group}'s earliest month is {month}").format(group=g.name, month=_mon(g.earliest)))
         if labels[s] in g.blackout:
-            out.append(f"a blackout month for {g.name}")
+            out.append(_("a blackout month for {group}").format(group=g.name))
         for h in g.after:
             if A[h].month >= s:
-                out.append(f"{g.name} must come after {h}, which enrolls in {labels[A[h].month]}")
+                out.append(_("{group} must come after {other}, which enrolls in {month}").format(
+                    group=g.name, other=h, month=_mon(labels[A[h].month])))
     return out
 
 
@@ -178,9 +206,13 @@ def _limit_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
         have = sorted({getattr(g, attr) for g in inside if getattr(g, attr)})
         new = sorted({getattr(g, attr) for g in unit if getattr(g, attr)} - set(have))
         if new and len(have) + len(new) > limit:
-            out.append(f"it already has {len(have)} {what}{'s' if len(have) != 1 else ''} ({', '.join(have)}) and "
-                       f"{getattr(r, f'max_{what}s_per_month')} a month are allowed (max_{what}s_per_month); "
-                       f"{', '.join(new)} would be one more")
+            n = len(have)
+            things = (ngettext("{n} platform", "{n} platforms", n) if what == "platform"
+                      else ngettext("{n} location", "{n} locations", n)).format(n=n)
+            out.append(_("it already has {things} ({names}) and {limit} a month are allowed ({rule}); "
+                         "{new} would be one more").format(
+                things=things, names=", ".join(have), limit=getattr(r, f"max_{what}s_per_month"),
+                rule=f"max_{what}s_per_month", new=", ".join(new)))
     return out
 
 
@@ -194,22 +226,25 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
         need = {"helpdesk": sum(inst.rules.tickets(g.size, k) for g in unit),
                 "assisted": sum(g.size for g in unit) if k == "assisted" else 0,
                 "tech_fair": sum(g.size for g in unit) if k == "tech-fair" else 0}
-        short = sorted((res for res, _, _ in _RES if need[res] and load[res] + need[res] > m.capacity(res)),
+        short = sorted((res for res, _what, _unit in _RES if need[res] and load[res] + need[res] > m.capacity(res)),
                        key=lambda res: m.capacity(res) > 0)  # a resource the month lacks entirely first
         if not short:
             return []  # this method fits: capacity is not what keeps it out
         res = short[0]
         blocked.setdefault(res, []).append((need[res], k))
     out = []
-    who = lead.name if len(unit) == 1 else f"{lead.name}'s department"
+    who = lead.name if len(unit) == 1 else _("{group}'s department").format(group=lead.name)
     for res, what, unit_name in _RES:
         if res not in blocked:
             continue
-        needs = f"{who} needs " + " or ".join(
-            f"{n:,} {unit_name} by {k}" if i == 0 else f"{n:,} by {k}" for i, (n, k) in enumerate(blocked[res]))
+        what, unit_name = _(what), _(unit_name)
+        needs = _("{who} needs {amounts}").format(who=who, amounts=_(" or ").join(
+            _("{n} {unit} by {method}").format(n=_n(n), unit=unit_name, method=i18n.method_in_text(k)) if i == 0
+            else _("{n} by {method}").format(n=_n(n), method=i18n.method_in_text(k))
+            for i, (n, k) in enumerate(blocked[res])))
         cap = m.capacity(res)
         if cap == 0:
-            out.append(f"no {what} that month ({needs})")
+            out.append(_("no {resource} that month ({needs})").format(resource=what, needs=needs))
             continue
         users = sorted((g for g in inst.groups if plan.assignments[g.name].month == s and g not in unit),
                        key=lambda g: -_use(inst, plan, g, res))
@@ -217,11 +252,13 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
         left = max(0, cap - load[res])
         by = ""
         if users and not lead.pilot_stage and all(g.pilot_stage for g in users):
-            by = f" by the pilot stage: {_names(users)}"
+            by = _(" by the pilot stage: {groups}").format(groups=_names(users))
         elif users:
-            by = f" by {_names(users)}" + _why_first(lead, users[:3], s, inst.month_labels)
-        text = (f"{what} {'full' if left == 0 else f'has {left:,} {unit_name} left'} "
-                f"({load[res]:,} / {cap:,} used{by}), {needs}")
+            by = _(" by {groups}").format(groups=_names(users)) + _why_first(lead, users[:3], s, inst.month_labels)
+        state = (_("{resource} full") if left == 0 else _("{resource} has {n} {unit} left")).format(
+            resource=what, n=_n(left), unit=unit_name)
+        text = _("{state} ({load} / {capacity} used{by}), {needs}").format(
+            state=state, load=_n(load[res]), capacity=_n(cap), by=by, needs=needs)
         out.append(text)
     return out
 
@@ -238,11 +275,13 @@ def _why_first(lead: Group, users: list[Group], s: int, labels: list[str]) -> st
     for every group shown ('' otherwise)."""
     one = len(users) == 1
     if all(g.latest and labels.index(g.latest) <= s for g in users):
-        return (f", which must enroll by then (latest month{'' if one else 's'} "
-                f"{', '.join(g.latest for g in users)})")
+        latest = ", ".join(_mon(g.latest) for g in users)
+        return (_(", which must enroll by then (latest month {months})") if one
+                else _(", which must enroll by then (latest months {months})")).format(months=latest)
     if all(g.readiness > lead.readiness for g in users):
-        return (f", which {'comes' if one else 'come'} first as {'it is' if one else 'they are'} readier: "
-                f"readiness {', '.join(str(g.readiness) for g in users)} against {lead.readiness}")
+        return (_(", which comes first as it is readier: readiness {values} against {own}") if one
+                else _(", which come first as they are readier: readiness {values} against {own}")).format(
+            values=", ".join(str(g.readiness) for g in users), own=lead.readiness)
     return ""
 
 
@@ -255,8 +294,9 @@ def reasons(inst: Instance, plan: Plan, group: str, s: int) -> list[str]:
         unit += [h for h in inst.groups if h.department == g.department and h.wave == g.wave and h is not g]
     out = []
     if len(unit) > 1:
-        out.append(f"{g.name} enrolls together with the rest of {g.department} ({_names(unit[1:])}; "
-                   f"keep_departments_together), so all {len(unit)} groups would move")
+        out.append(_("{group} enrolls together with the rest of {department} ({groups}; "
+                     "keep_departments_together), so all {n} groups would move").format(
+            group=g.name, department=g.department, groups=_names(unit[1:]), n=len(unit)))
     found = _own_reasons(inst, plan, unit, s) + _stage_reasons(inst, plan, unit, s)
     found += _limit_reasons(inst, plan, unit, s) + _capacity_reasons(inst, plan, unit, s)
     if not found:
@@ -270,7 +310,7 @@ def why(inst: Instance, plan: Plan, group: str) -> Why:
     labels = inst.month_labels
     earlier: list[MonthReasons] = []
     for s in range(a.month):
-        rs = reasons(inst, plan, group, s) or ["nothing in this plan keeps it out: every rule allows it here"]
+        rs = reasons(inst, plan, group, s) or [_("nothing in this plan keeps it out: every rule allows it here")]
         if earlier and earlier[-1].reasons == rs:
             earlier[-1].months.append(labels[s])
         else:

@@ -87,7 +87,9 @@ def why_cmd(files, rules, time_limit, seed, workers) -> None:
     violations = check_plan(plan)
     if violations:
         print_violations(console, violations)
-        console.print("Fix the plan first: `rollout why` explains plans that keep every rule.")
+        from .i18n import _
+
+        console.print(_("Fix the plan first: `rollout why` explains plans that keep every rule."))
         sys.exit(1)
     explain_groups(console, inst, plan, [group], time_limit=time_limit, seed=seed, workers=workers)
     sys.exit(0)

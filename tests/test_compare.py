@@ -174,14 +174,14 @@ def test_outputs_md_csv_json(comp: C.Comparison, tmp_path: Path):
     C.write_comparison(comp, outs)
     md = (tmp_path / "c.md").read_text(encoding="utf-8")
     assert "| Finish month | 2027-10 | 2027-09 (-1 month) | 2027-10 (±0) | 2027-10 (±0) | - |" in md
-    assert "| Waiting (users x readiness x months) | 11540 | 11480 (-60) | 14720 (+3180) | 14540 (+3000) | - |" in md
+    assert "| Users waiting (user-months, weighted by readiness) | 11540 | 11480 (-60) | 14720 (+3180) | 14540 (+3000) | - |" in md
     assert "  - Retail (1000 users): 2027-08 -> 2027-09 (+1 month)" in md
     assert "**Tight deadline** (" in md and "infeasible: 2 separate conflicts: Sales and marketing (2000 users)" in md
 
     rows = list(csv.reader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8-sig"))))
     header, body = rows[0], {r[0]: r[1:] for r in rows[1:]}
     assert header[:4] == ["kpi", "Baseline", "More helpdesk", "More helpdesk vs Baseline"]
-    assert body["Waiting (users x readiness x months)"][:4] == ["11540", "11480", "-60", "14720"]
+    assert body["Users waiting (user-months, weighted by readiness)"][:4] == ["11540", "11480", "-60", "14720"]
     assert body["Finish month"][:3] == ["2027-10", "2027-09", "-1"]
     retail = body["moved: Retail"]
     assert retail[0] == "2027-08 self-service"

@@ -280,3 +280,86 @@ def test_swedish_check_names_the_broken_rules(tmp_path: Path):
     assert out.startswith("Planen bryter mot ") and "regler:" in out.splitlines()[0]
     assert "IT (expanded) har ingen månad och registreringsmetod i planen" in out
     assert "Executives är en VIP-grupp och måste registreras assisterat, inte med self-service" in out
+
+
+# ------------------------------------------------------------------ rollout compare
+def test_compare_speaks_swedish(tmp_path):
+    sc = ROOT / "data" / "scenarios"
+    md, xlsx, csv_out = tmp_path / "cmp.md", tmp_path / "cmp.xlsx", tmp_path / "cmp.csv"
+    r = run("--lang", "sv", "compare", "-q", "--time-limit", "10", "--jobs", "1", str(sc / "baseline.toml"),
+            str(sc / "no-tech-fair.toml"), "--out", str(md), "--out", str(xlsx), "--out", str(csv_out),
+            env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    for out in (r.output, md.read_text(encoding="utf-8")):
+        assert "Jämförelse av scenarier" in out and "Väntande användare (användarmånader" in out
+        assert "oktober 2027" in out and "bästa möjliga" in out
+        assert "Retail (1000 användare): augusti 2027 -> september 2027 (+1 månad)" in out
+        assert "IT-teknikmässa -> självbetjäning" in out
+        for english in ("Scenario comparison", "Waiting", "Users enrolled", "optimal", "users)", "month)"):
+            assert english not in out, english
+    assert "Varje scenario beräknat med seed" in md.read_text(encoding="utf-8")
+    ws = load_workbook(xlsx)["Comparison"]
+    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "Jämförelse av scenarier" in cells and "Nyckeltal" in cells and "Ändring mot Baseline" in cells
+    assert not any("Users enrolled" in c or "Finish month" in c for c in cells)
+    formats = {c.number_format for row in ws.iter_rows() for c in row}
+    assert any('" p.e."' in f for f in formats) and not any('" pp"' in f or '" mo"' in f for f in formats)
+    # The CSV stays language-neutral: English KPI names and method keys, as rollout solve's CSV.
+    text = csv_out.read_text(encoding="utf-8-sig")
+    assert "Finish month" in text and "2027-08 -> 2027-09 (+1 month)" in text
+
+
+# ------------------------------------------------------------------ rollout why
+def test_why_speaks_swedish(tmp_path):
+    ex = ROOT / "data" / "example"
+    files = [str(ex / "groups.csv"), str(ex / "capacity.csv")]
+    plan = tmp_path / "plan.csv"
+    assert run("solve", "-q", *files, "--rules", str(ex / "rules.toml"), "--out", str(plan),
+               "--time-limit", "5").exit_code == 0
+    r = run("--lang", "sv", "why", *files, str(plan), "Retail", "--rules", str(ex / "rules.toml"),
+            "--time-limit", "5", "--workers", "2", env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert out.startswith("Retail registreras i ") and "(självbetjäning)." in out
+    assert "Vad som håller den borta från varje tidigare månad" in out and "  juli 2027:" in out
+    assert "supporten har" in out and "ärenden kvar" in out and "Kontrollerat:" in out
+    for english in ("enrolls", "What keeps", "tickets", "helpdesk", "Checked", "2027-07"):
+        assert english not in out, english
+
+
+# ------------------------------------------------------------------ rollout groups / pilot
+def test_groups_and_pilot_speak_swedish(tmp_path):
+    from optimizer.directory_sample import write_sample
+
+    users, devices = write_sample(tmp_path / "in", 300, seed=2)
+    groups = tmp_path / "groups.csv"
+    r = run("--lang", "sv", "groups", str(users), str(devices), "--by", "department,city,platform",
+            "--out", str(groups), env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Läste 300 användarrader från" in r.output and "Utelämnade" in r.output
+    assert "Delade in" in r.output and "Största grupperna" in r.output and "Beredskap" in r.output
+    for english in ("Read ", "Left out", "Grouped", "Largest groups", "user rows", "Readiness"):
+        assert english not in r.output, english
+    r = run("--lang", "sv", "pilot", str(groups), "--out", str(tmp_path / "waves.csv"), env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Begränsat pilottest:" in r.output and "Jämfört med Windows Autopatchs fasta ringar" in r.output
+    assert "pilottestet täcker varje kombination" in r.output and "Otestade" in r.output
+    for english in ("Limited pilot", "Compared with", "Untested", "combinations of", "Proven best"):
+        assert english not in r.output, english
+
+
+# ------------------------------------------------------------------ rollout sweep
+def test_sweep_speaks_swedish(tmp_path):
+    base = (ROOT / "data" / "scenarios" / "baseline.toml").as_posix()
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'name = "Liten"\nbase = "{base}"\ntime_limit = 10\nworkers = 1\n'
+                     "[axes.capacity_scale]\nhelpdesk = [1.0, 1.25]\n", encoding="utf-8")
+    csv_out = tmp_path / "front.csv"
+    r = run("--lang", "sv", "sweep", str(sweep), "--jobs", "1", "-q", "--out", str(csv_out), env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "Svep: Liten (2 scenarier)" in r.output and "Bästa" in r.output and "avvägning" in r.output
+    assert "oktober 2027" in r.output and "scenarier är bästa avvägningar" in r.output
+    for english in ("Sweep:", "Finish", "trade-off", "2027-10", "scenarios"):
+        assert english not in r.output, english
+    # the CSV stays language-neutral
+    assert csv_out.read_text(encoding="utf-8").startswith("scenario,")

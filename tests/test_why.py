@@ -183,3 +183,16 @@ def test_department_moves_together():
     assert first[0] == ("Sales A enrolls together with the rest of Sales (Sales B; keep_departments_together), "
                         "so all 2 groups would move")
     assert "Sales B's earliest month is 2027-03" in first
+
+
+def test_platform_limit_in_swedish():
+    from optimizer import i18n
+
+    g = [Group("Win", 10, platform="windows", readiness=5), Group("Phones", 10, platform="ios", readiness=3)]
+    inst = instance(g, months(100, 100), max_platforms_per_month=1)
+    plan = _plan(inst)
+    i18n.set_language("sv")
+    w = why(inst, plan, "Phones")
+    assert w.earlier[0].reasons == ["den har redan 1 plattform (windows) och 1 per månad är tillåtna "
+                                    "(max_platforms_per_month); ios skulle bli en till"]
+    assert w.lines()[0] == ("head", "Phones registreras i februari 2027 (självbetjäning).")

@@ -168,7 +168,7 @@ def test_comparison_kpis_are_numbers_with_number_formats(comparison):
     comp, path = comparison
     ws = load_workbook(path)["Comparison"]
     rows = {r[0].value: r[1:] for r in ws.iter_rows(min_row=4) if r[0].value}
-    base, more, vs = (c for c in rows["Waiting (users x readiness x months)"][:3])
+    base, more, vs = (c for c in rows["Users waiting (user-months, weighted by readiness)"][:3])
     assert (base.value, more.value, vs.value) == (comp.value("waiting", "Baseline"),
                                                   comp.value("waiting", "More helpdesk"),
                                                   comp.delta("waiting", "More helpdesk"))
@@ -180,7 +180,7 @@ def test_comparison_kpis_are_numbers_with_number_formats(comparison):
     assert "pp" in peak[2].number_format
     assert rows["Finish month"][2].value == -1 and isinstance(rows["Solve time (s)"][0].value, float)
     # No plan: empty cells, never text in a number column.
-    assert all(c.value is None for c in rows["Waiting (users x readiness x months)"][3:])
+    assert all(c.value is None for c in rows["Users waiting (user-months, weighted by readiness)"][3:])
 
 
 def _fits(ws, cell) -> bool:
