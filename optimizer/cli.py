@@ -26,6 +26,7 @@ from .i18n import _
 from .export import CSV_SEPARATORS, check_out_paths, write_outputs
 from .loaders import load_instance
 from .outputs import source_files
+from .plan import Plan
 from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
 from .timelimit import command_started, solve_options
@@ -57,6 +58,14 @@ def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
         return load_workbook_instance(files[0], rules)
     raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx (or .ods) or SCENARIO.toml, "
                            "or no files for the embedded example")
+
+
+def load_plan(inputs: tuple[str, ...], rules: str | None, plan_file: str) -> tuple[Instance, Plan, str | None]:
+    """The inputs and a plan file (as ``rollout check`` and ``rollout why`` take them). Without
+    ``rules``, a plan workbook's recorded rules apply; the note says so when they do."""
+    inst = load_inputs(inputs, rules)
+    inst, note = (inst, None) if rules else rules_for_check(inst, plan_file)
+    return inst, read_plan(inst, plan_file), note
 
 
 def _console():
@@ -202,9 +211,7 @@ def check_cmd(files, rules) -> None:
         raise click.UsageError("give GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx PLAN.csv")
     *inputs, plan = files
     try:
-        inst = load_inputs(tuple(inputs), rules)
-        inst, note = (inst, None) if rules else rules_for_check(inst, plan)
-        p = read_plan(inst, plan)
+        inst, p, note = load_plan(tuple(inputs), rules, plan)
     except InputError as err:
         _fail(err)
     if note:

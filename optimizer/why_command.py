@@ -69,17 +69,14 @@ def why_cmd(files, rules, time_limit, seed, workers) -> None:
     then a check by solving with the group forced earlier, and what that would cost.
     """
     from .checker import check_plan
-    from .cli import _console, _fail, load_inputs
-    from .planfile import read_plan, rules_for_check
+    from .cli import _console, _fail, load_plan
 
     console = _console()
     if len(files) not in (3, 4):
         raise click.UsageError("give GROUPS.csv CAPACITY.csv PLAN.csv GROUP, or INPUTS.xlsx PLAN.csv GROUP")
     *inputs, plan_path, group = files
     try:
-        inst = load_inputs(tuple(inputs), rules)
-        inst, note = (inst, None) if rules else rules_for_check(inst, plan_path)
-        plan = read_plan(inst, plan_path)
+        inst, plan, _note = load_plan(tuple(inputs), rules, plan_path)
         if group not in {g.name for g in inst.groups}:
             raise unknown_group(inst, group, "the GROUP argument")
     except InputError as err:
