@@ -1,0 +1,207 @@
+"""Actuals of a re-plan (optimizer.actuals) and the history built from them (optimizer.history):
+every input error of the spec names file, row and column; the facts are those of the spec."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from openpyxl import Workbook
+
+from optimizer.actuals import as_of_index, load_actuals
+from optimizer.domain import Group
+from optimizer.errors import InputError
+from optimizer.history import build_history
+
+from conftest import instance, months
+
+HEADER = "group,month,users,method,tickets\n"
+
+
+@pytest.fixture
+def inst():
+    # 2027-01 .. 2027-06
+    return instance([Group("Pilot", 60, wave="pilot"), Group("Sales", 300), Group("HR", 40, methods=("assisted",))],
+                    months(100, 100, 100, 100, 100, 100, assisted=50))
+
+
+def _load(inst, tmp_path, text: str, as_of: str = "2027-04", name: str = "act.csv", encoding: str = "utf-8"):
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return load_actuals(inst, p, as_of)
+
+
+def _error(inst, tmp_path, text: str, as_of: str = "2027-04") -> InputError:
+    with pytest.raises(InputError) as err:
+        _load(inst, tmp_path, text, as_of)
+    return err.value
+
+
+def test_reads_rows_as_month_indices(inst, tmp_path):
+    a = _load(inst, tmp_path, HEADER + "Pilot,2027-01,60,self-service,12\nSales,2027-03,100,Självbetjäning,\n"
+              "HR,2027-03,0,assisted,3\n")
+    assert a.as_of == 3
+    assert [(r.group, r.month, r.users, r.method, r.tickets, r.row) for r in a.rows] == [
+        ("Pilot", 0, 60, "self-service", 12, 2), ("Sales", 2, 100, "self-service", None, 3),
+        ("HR", 2, 0, "assisted", 3, 4)]
+    assert a.users_by_group() == {"Pilot": 60, "Sales": 100, "HR": 0}
+
+
+def test_swedish_excel_csv_semicolons_bom_cp1252(inst, tmp_path):
+    a = _load(inst, tmp_path, "\ufeffgroup;month;users;method\nSales;mars 2027;200;Assisterad\n")
+    assert [(r.month, r.users, r.method) for r in a.rows] == [(2, 200, "assisted")]
+    a = _load(inst, tmp_path, "group;month;users;method\nSales;2027-02;120;Självbetjäning\n", encoding="cp1252")
+    assert a.rows[0].method == "self-service"
+
+
+def test_any_method_is_accepted_even_one_the_group_may_not_use(inst, tmp_path):
+    # HR may only use assisted now; what happened is not judged
+    a = _load(inst, tmp_path, HEADER + "HR,2027-01,10,tech-fair,\n")
+    assert a.rows[0].method == "tech-fair"
+
+
+@pytest.mark.parametrize("text, row, column, fragments", [
+    ("Nobody,2027-01,5,assisted,\n", 2, "group", ["'Nobody' is not a group"]),
+    (",2027-01,5,assisted,\n", 2, "group", ["group name is empty"]),
+    ("Sales,2027-01,200,assisted,\nSales,2027-02,101,assisted,\n", 3, "users",
+     ["add up to 301", "rows 2, 3", "size 300"]),
+    ("Sales,2027-01,301,assisted,\n", 2, "users", ["301 actual users of 'Sales' are more than its size 300"]),
+    ("Pilot,2027-04,5,assisted,\n", 2, "month", ["'2027-04' is not before --as-of 2027-04"]),
+    ("Pilot,2027-06,5,assisted,\n", 2, "month", ["'2027-06' is not before --as-of 2027-04"]),
+    ("Pilot,2030-01,5,assisted,\n", 2, "month", ["'2030-01' is not a month of the capacity file"]),
+    ("Pilot,,5,assisted,\n", 2, "month", ["month label is empty"]),
+    ("Pilot,2027-01,-5,assisted,\n", 2, "users", ["between 0 and", "-5"]),
+    ("Pilot,2027-01,2.5,assisted,\n", 2, "users", ["whole number", "2.5"]),
+    ("Pilot,2027-01,,assisted,\n", 2, "users", ["whole number"]),
+    ("Pilot,2027-01,5,assisted,-1\n", 2, "tickets", ["between 0 and", "-1"]),
+    ("Pilot,2027-01,5,assisted,many\n", 2, "tickets", ["whole number", "many"]),
+    ("Pilot,2027-01,5,carrier pigeon,\n", 2, "method", ["'carrier pigeon' is not a method"]),
+    ("Pilot,2027-01,5,,\n", 2, "method", ["is not a method"]),
+    ("Pilot,2027-01,5,assisted,\nPilot,jan 2027,5,assisted,\n", 3, "month",
+     ["'Pilot' in 2027-01 appears twice", "also on row 2"]),
+])
+def test_input_errors_name_file_row_and_column(inst, tmp_path, text, row, column, fragments):
+    err = _error(inst, tmp_path, HEADER + text)
+    assert (err.file, err.row, err.column) == (str(tmp_path / "act.csv"), row, column)
+    message = str(err)
+    assert message.startswith(f"{tmp_path / 'act.csv'}, row {row}, column '{column}': ")
+    for f in fragments:
+        assert f in message
+    assert "\n" not in message
+
+
+def test_zero_users_rows_count_for_the_size_check_and_duplicates(inst, tmp_path):
+    err = _error(inst, tmp_path, HEADER + "HR,2027-01,0,assisted,1\nHR,2027-01,3,assisted,\n")
+    assert err.row == 3 and "appears twice" in str(err)
+    a = _load(inst, tmp_path, HEADER + "HR,2027-01,40,assisted,\nHR,2027-02,0,assisted,2\n")
+    assert a.users_by_group() == {"HR": 40}
+
+
+def test_missing_column_and_not_an_actuals_file(inst, tmp_path):
+    err = _error(inst, tmp_path, "group,month,method\nPilot,2027-01,assisted\n")
+    assert err.row == 1 and "'users' is missing" in str(err)
+    err = _error(inst, tmp_path, "root:x:0:0\nbin:x:1:1\n")
+    assert "none of the expected columns" in str(err)
+
+
+@pytest.mark.parametrize("as_of", ["2030-01", "M7", ""])
+def test_as_of_must_be_a_month_of_the_capacity_file(inst, tmp_path, as_of):
+    err = _error(inst, tmp_path, HEADER + "Pilot,2027-01,5,assisted,\n", as_of=as_of)
+    assert err.column == "--as-of" and err.file is None
+    assert str(err).startswith("column '--as-of': ")
+    assert "is not a month of the capacity file" in str(err) and "2027-01 .. 2027-06" in str(err)
+
+
+def test_as_of_accepts_any_month_text(inst):
+    assert as_of_index(inst, "april 2027") == 3 == as_of_index(inst, "2027-4")
+    assert as_of_index(inst, "2027-01") == 0
+
+
+def test_as_of_first_month_leaves_no_room_for_actuals(inst, tmp_path):
+    err = _error(inst, tmp_path, HEADER + "Pilot,2027-01,5,assisted,\n", as_of="2027-01")
+    assert "not before --as-of 2027-01" in str(err)
+
+
+def test_swedish_messages(inst, tmp_path):
+    from optimizer import i18n
+
+    i18n.set_language("sv")
+    for text, word in [("Pilot,2027-05,5,assisted,\n", "--as-of"), ("Pilot,2027-01,5,assisted,\nPilot,2027-01,5,assisted,\n",
+                       "rad"), ("Sales,2027-01,301,assisted,\n", "storlek"),
+                       ("Sales,2027-01,200,assisted,\nSales,2027-02,101,assisted,\n", "rader 2, 3")]:
+        message = str(_error(inst, tmp_path, HEADER + text))
+        assert word in message
+        assert "is not" not in message and "appears twice" not in message and "more than" not in message, message
+    assert "inte en månad" in str(_error(inst, tmp_path, HEADER + "Pilot,2027-01,5,assisted,\n", as_of="2030-01"))
+
+
+def _book(path, sheets: dict[str, list[list]]):
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_actuals_sheet_of_a_workbook(inst, tmp_path):
+    import datetime as dt
+
+    book = _book(tmp_path / "in.xlsx", {"Groups": [["group", "size"]], "Actuals": [
+        ["group", "month", "users", "method", "tickets"], ["Pilot", dt.date(2027, 2, 1), 60.0, "Self-service", 9],
+        ["Sales", "2027-03", 150, "assisted", None]]})
+    a = load_actuals(inst, book, "2027-04")
+    assert [(r.group, r.month, r.users, r.method, r.tickets) for r in a.rows] == [
+        ("Pilot", 1, 60, "self-service", 9), ("Sales", 2, 150, "assisted", None)]
+    bad = _book(tmp_path / "bad.xlsx", {"Actuals": [["group", "month", "users", "method"],
+                                                    ["Sales", "2027-03", 150, "assisted"], ["Sales", "2027-05", 1, "assisted"]]})
+    with pytest.raises(InputError) as err:
+        load_actuals(inst, bad, "2027-04")
+    assert str(err.value).startswith("bad.xlsx, sheet Actuals, row 3, column 'month': ")
+
+
+def test_workbook_without_actuals_sheet(inst, tmp_path):
+    book = _book(tmp_path / "in.xlsx", {"Groups": [["group", "size"]], "Capacity": [["month"]]})
+    with pytest.raises(InputError) as err:
+        load_actuals(inst, book, "2027-04")
+    assert "no sheet 'Actuals'" in str(err.value) and "Groups, Capacity" in str(err.value)
+
+
+# ------------------------------------------------------------------------------ history
+def test_history_facts(inst, tmp_path):
+    a = _load(inst, tmp_path, HEADER + "Sales,2027-03,100,assisted,\nPilot,2027-01,60,self-service,12\n"
+              "Sales,2027-01,180,self-service,\nHR,2027-02,0,assisted,1\n")
+    h = build_history(inst, a)
+    assert h.as_of == 3
+    assert {g: [(p.month, p.users, p.method) for p in ps] for g, ps in h.parts.items()} == {
+        "Pilot": [(0, 60, "self-service")], "Sales": [(0, 180, "self-service"), (2, 100, "assisted")]}
+    assert dict(h.remaining) == {"Pilot": 0, "Sales": 20, "HR": 40}
+    assert h.done == {"Pilot"}
+    # min(min_part_users = 50, r_g): Sales has 20 left and may finish with one part of 20
+    assert dict(h.least_part) == {"Sales": 20, "HR": 40}
+    assert h.started("Sales") and not h.started("HR")
+    assert (h.first_month("Sales"), h.last_month("Sales"), h.last_month("HR")) == (0, 2, None)
+    assert h.actual_users("Sales") == 280
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.as_of = 2
+    with pytest.raises(TypeError):
+        h.remaining["HR"] = 0
+
+
+def test_history_least_part_follows_min_part_users(inst, tmp_path):
+    a = _load(inst, tmp_path, HEADER + "Sales,2027-01,100,assisted,\n")
+    assert dict(build_history(inst, a, min_part_users=30).least_part) == {"Pilot": 30, "Sales": 30, "HR": 30}
+    assert dict(build_history(inst, a, min_part_users=0).least_part) == {"Pilot": 1, "Sales": 1, "HR": 1}
+    assert dict(build_history(inst, a, min_part_users=500).least_part) == {"Pilot": 60, "Sales": 200, "HR": 40}
+
+
+def test_workbook_without_actuals_sheet_in_swedish(inst, tmp_path):
+    from optimizer import i18n
+
+    book = _book(tmp_path / "in.xlsx", {"Groups": [["group", "size"]]})
+    i18n.set_language("sv")
+    with pytest.raises(InputError) as err:
+        load_actuals(inst, book, "2027-04")
+    assert "arbetsboken har inget blad 'Actuals'" in str(err.value)
