@@ -88,3 +88,51 @@ def build_history(inst: Instance, actuals: Actuals, min_part_users: int | None =
         done=frozenset(g for g, r in remaining.items() if r == 0),
         least_part=MappingProxyType({g: max(1, min(min_part_users, r)) for g, r in remaining.items() if r > 0}),
     )
+
+
+def order_floor(inst: Instance, history: History) -> dict[str, int]:
+    """For each group with users left, the earliest month index its new parts may take by the
+    order rules, from the history alone (spec: order rules judge each part from ``as_of`` on
+    against all the parts it must follow, actual or planned):
+
+    - ``as_of`` (no new part in the past);
+    - an expanded-pilot group: every actual pilot part's month;
+    - a production group: O = the last pilot-stage month + stage_gap (+ risk_delay when high risk),
+      the last pilot-stage month taken over the actual parts, and at least ``as_of`` when a
+      pilot-stage group still has users left (its parts are planned from ``as_of`` on); O = 0
+      without pilot-stage groups;
+    - each h in ``after``: h's last actual month + 1, and ``as_of`` + 1 when h has users left.
+
+    A bound, not the model: it is not propagated along chains of ``after`` and knows nothing of the
+    new plan's months beyond ``as_of``. The actual parts themselves are never judged.
+    """
+    r = inst.rules
+    as_of = history.as_of
+    left = {g for g, n in history.remaining.items() if n > 0}
+
+    def last(names) -> int | None:
+        months = [m for h in names if (m := history.last_month(h)) is not None]
+        months += [as_of for h in names if h in left]
+        return max(months) if months else None
+
+    pilots = [g.name for g in inst.groups if g.wave == "pilot"]
+    stage = [g.name for g in inst.groups if g.pilot_stage]
+    stage_last = last(stage)
+    opens = stage_last + r.stage_gap if stage_last is not None else 0
+    pilot_actual = [m for h in pilots if (m := history.last_month(h)) is not None]
+    out = {}
+    for g in inst.groups:
+        if g.name not in left:
+            continue
+        floor = as_of
+        if g.wave == "expanded-pilot" and pilot_actual:
+            floor = max(floor, max(pilot_actual))
+        if g.wave == "production":
+            floor = max(floor, opens + (r.risk_delay if g.risk == "high" else 0))
+        for h in g.after:
+            if (m := history.last_month(h)) is not None:
+                floor = max(floor, m + 1)
+            if h in left:
+                floor = max(floor, as_of + 1)
+        out[g.name] = floor
+    return out

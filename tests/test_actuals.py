@@ -205,3 +205,36 @@ def test_workbook_without_actuals_sheet_in_swedish(inst, tmp_path):
     with pytest.raises(InputError) as err:
         load_actuals(inst, book, "2027-04")
     assert "arbetsboken har inget blad 'Actuals'" in str(err.value)
+
+
+# ------------------------------------------------------------------------------ order floor
+def test_order_floor_from_the_history(tmp_path):
+    from optimizer.history import order_floor
+
+    inst = instance([Group("P", 20, wave="pilot"), Group("E", 100, wave="expanded-pilot"),
+                     Group("S", 300), Group("H", 50, risk="high"), Group("F", 40, after=("S",)),
+                     Group("L", 40, after=("P",)), Group("D", 10)],
+                    months(100, 100, 100, 100, 100, 100, 100, 100), stage_gap=1, risk_delay=2)
+    # as of 2027-03 (index 2): the pilot is done in 2027-01 (index 0), the expanded pilot half done in
+    # 2027-02, S started in 2027-02, D done ahead of plan in 2027-02 (production before the pilot stage
+    # ended: history, not judged)
+    a = _load(inst, tmp_path, HEADER + "P,2027-01,20,self-service,\nE,2027-02,50,self-service,\n"
+              "S,2027-02,100,assisted,\nD,2027-02,10,assisted,\n", as_of="2027-03")
+    floor = order_floor(inst, build_history(inst, a))
+    # the expanded pilot still has users from 2027-03 on, so production opens at 2 + stage_gap 1 = 3
+    assert floor == {"E": 2, "S": 3, "H": 5, "F": 3, "L": 3}
+    # with the whole pilot stage done in the past, production opens right after it: 1 + 1
+    a = _load(inst, tmp_path, HEADER + "P,2027-01,20,self-service,\nE,2027-02,100,self-service,\n"
+              "S,2027-02,100,assisted,\n", as_of="2027-04")
+    floor = order_floor(inst, build_history(inst, a))
+    assert floor == {"S": 3, "H": 4, "F": 4, "L": 3, "D": 3}
+
+
+def test_order_floor_without_a_pilot_stage(tmp_path):
+    from optimizer.history import order_floor
+
+    inst = instance([Group("A", 10), Group("B", 10, risk="high", after=("A",))], months(100, 100, 100, 100))
+    a = _load(inst, tmp_path, HEADER + "A,2027-01,10,assisted,\n", as_of="2027-02")
+    assert order_floor(inst, build_history(inst, a)) == {"B": 1}
+    a = _load(inst, tmp_path, HEADER + "A,2027-01,5,assisted,\n", as_of="2027-02")
+    assert order_floor(inst, build_history(inst, a)) == {"A": 1, "B": 2}
