@@ -17,6 +17,7 @@ count for the observed ticket rates (:mod:`optimizer.observed_rates`).
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,9 @@ from .errors import InputError
 from .input_words import METHOD_WORDS
 from .loaders import MAX_CAPACITY, MAX_SIZE, _check_columns
 from .months import normalise as normalise_month
-from .tables import Table, read_table
+from .cell_text import clean_cell
+from .input_files import read_input_bytes
+from .tables import Table, decode_bytes, parse_table, sniff_delimiter, unescape_cell
 
 ACTUALS_COLUMNS = ("group", "month", "users", "method", "tickets")
 ACTUALS_REQUIRED = ("group", "month", "users", "method")
@@ -161,11 +164,30 @@ def parse_actuals(inst: Instance, table: Table, as_of: int) -> Actuals:
     return Actuals(table.file, as_of, tuple(rows))
 
 
+_NO_ROWS = ("the file has a header but no data rows", "the sheet has a header but no data rows")
+
+
+def _header_only(header: list[str], file: str) -> Table:
+    """A table with ``header`` and no rows: actuals with nothing enrolled yet (a re-plan as of the
+    first month, or before anything started) are a header alone, which is no mistake here."""
+    cells = [clean_cell(unescape_cell(h.strip()), file=file, row=1, column=None).lower().lstrip("\ufeff")
+             for h in header]
+    return Table(file=file, header=cells, rows=[], line_numbers=[])
+
+
 def read_actuals_table(path: str | Path) -> Table:
-    """The actuals as a table: a CSV file, or the sheet ``Actuals`` of a workbook (.xlsx, .ods)."""
+    """The actuals as a table: a CSV file, or the sheet ``Actuals`` of a workbook (.xlsx, .ods).
+    A header without rows is an empty table (nothing enrolled yet)."""
     if not str(path).lower().endswith(WORKBOOK_SUFFIXES):
-        return read_table(path)
-    from .xlsx_input import _open, _sheet, sheet_table
+        text = decode_bytes(read_input_bytes(path), str(path))
+        try:
+            return parse_table(text, str(path))
+        except InputError as err:
+            if err.message not in _NO_ROWS:
+                raise
+            first = next(line for line in text.splitlines() if line.strip())
+            return _header_only(next(csv.reader([first], delimiter=sniff_delimiter(text))), str(path))
+    from .xlsx_input import _open, _sheet, cell_text, sheet_rows, sheet_table
 
     wb = _open(path)
     try:
@@ -175,7 +197,14 @@ def read_actuals_table(path: str | Path) -> Table:
                 f"the workbook has no sheet 'Actuals'; its sheets are: {', '.join(wb.sheetnames)} (the actuals are "
                 "a sheet 'Actuals' with the columns group, month, users, method and tickets)",
                 file=str(path))
-        return sheet_table(ws, f"{Path(path).name}, sheet {ACTUALS_SHEET}")
+        file = f"{Path(path).name}, sheet {ACTUALS_SHEET}"
+        try:
+            return sheet_table(ws, file)
+        except InputError as err:
+            if err.message not in _NO_ROWS:
+                raise
+            _, values = next(iter(sheet_rows(ws, file)))
+            return _header_only([cell_text(v) for v in values], file)
     finally:
         wb.close()
 

@@ -238,3 +238,50 @@ def test_order_floor_without_a_pilot_stage(tmp_path):
     assert order_floor(inst, build_history(inst, a)) == {"B": 1}
     a = _load(inst, tmp_path, HEADER + "A,2027-01,5,assisted,\n", as_of="2027-02")
     assert order_floor(inst, build_history(inst, a)) == {"A": 1, "B": 2}
+
+
+def test_a_header_alone_means_nothing_enrolled_yet(inst, tmp_path):
+    a = _load(inst, tmp_path, "\ufeffGroup;Month;Users;Method;Tickets\r\n\r\n", as_of="2027-01")
+    assert a.rows == () and a.as_of == 0
+    h = build_history(inst, a)
+    assert dict(h.remaining) == {"Pilot": 60, "Sales": 300, "HR": 40} and not h.done and not h.parts
+    book = _book(tmp_path / "in.xlsx", {"Actuals": [["group", "month", "users", "method"]]})
+    assert load_actuals(inst, book, "2027-02").rows == ()
+    # still the actuals' columns: a header of another file is refused
+    for bad in ("group,size\n", ""):
+        err = _error(inst, tmp_path, bad)
+        assert str(err).startswith(str(tmp_path / "act.csv")), str(err)
+
+
+# ------------------------------------------------------------------------------ fuzz
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_cells = {
+    "group": st.sampled_from(["Pilot", "Sales", "HR", "Nobody", "", "sales", "'=Sales", "[bold]HR[/bold]"]),
+    "month": st.sampled_from(["2027-01", "2027-02", "mars 2027", "2027-04", "2027-06", "2030-01", "", "M1", "2027-13"]),
+    "users": st.sampled_from(["0", "1", "40", "59", "60", "150", "301", "-1", "2.5", "", "1\u00a0000", "+5", "x"]),
+    "method": st.sampled_from(["assisted", "Self-service", "tech fair", "IT-teknikmässa", "", "pigeon"]),
+    "tickets": st.sampled_from(["", "0", "7", "-2", "many", "100000001"]),
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries(_cells), max_size=6), st.sampled_from([",", ";"]),
+       st.sampled_from(["2027-01", "2027-04", "2027-06", "2027-07"]))
+def test_any_actuals_file_is_read_or_refused_with_a_located_error(inst, tmp_path, rows, sep, as_of):
+    text = sep.join(_cells) + "\n" + "".join(sep.join(r.values()) + "\n" for r in rows)
+    try:
+        a = _load(inst, tmp_path, text, as_of)
+    except InputError as err:
+        message = str(err)
+        assert "\n" not in message and (err.file or err.column == "--as-of")
+        if err.row is not None and err.row > 1:
+            assert err.column in _cells
+        return
+    sizes = {g.name: g.size for g in inst.groups}
+    assert all(0 <= r.month < a.as_of and r.users >= 0 for r in a.rows)
+    assert all(u <= sizes[g] for g, u in a.users_by_group().items())
+    assert len({(r.group, r.month) for r in a.rows}) == len(a.rows)
+    h = build_history(inst, a)
+    assert all(h.remaining[g] + h.actual_users(g) == sizes[g] for g in sizes)
