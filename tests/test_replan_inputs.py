@@ -67,3 +67,30 @@ def test_errors_in_the_previous_plan_name_its_file(tmp_path):
     with pytest.raises(InputError) as err:
         load_replan_inputs(inst, tmp_path / "plan.csv", tmp_path / "actuals.csv", "2027-09")
     assert str(err.value).startswith(f"{tmp_path / 'plan.csv'}, row 10, column 'group': 'Nobody'")
+
+
+def test_previous_plan_written_by_rollout_csv_and_workbook(tmp_path, solve_checked):
+    from optimizer.export import write_outputs
+    from optimizer.previous_plan import read_previous_plan
+
+    inst = load_instance(EXAMPLE / "groups.csv", EXAMPLE / "capacity.csv", EXAMPLE / "rules.toml")
+    res = solve_checked(inst, time_limit=10)
+    write_outputs(inst, res, [tmp_path / "plan.csv", tmp_path / "plan.xlsx"], csv_sep=";")
+    expected = {(a.group, a.month): inst.group(a.group).size for a in res.plan.assignments.values()}
+    for name in ("plan.csv", "plan.xlsx"):
+        prev = read_previous_plan(inst, tmp_path / name)
+        assert dict(prev.users) == expected
+        assert dict(prev.methods) == {a.group: a.method for a in res.plan.assignments.values()}
+    # actuals exactly as planned before 2027-09: keeping the plan from then on changes nothing
+    labels = inst.month_labels
+    done = [(a.group, labels[a.month], inst.group(a.group).size, a.method) for a in res.plan.assignments.values()
+            if a.month < 2]
+    (tmp_path / "actuals.csv").write_text("group;month;users;method\n" + "".join(
+        f"{g};{m};{u};{k}\n" for g, m, u, k in done))
+    r = load_replan_inputs(inst, tmp_path / "plan.xlsx", tmp_path / "actuals.csv", "2027-09")
+    assert r.history.done == {g for g, *_ in done}
+    keep = {k: u for k, u in r.previous.users.items() if k[1] >= 2}
+    assert changes_level(r.previous.users, keep, r.actuals.users_by_group(), r.as_of) == 0
+    from optimizer.changes import what_changed
+
+    assert what_changed(inst, r.previous, keep, dict(r.previous.methods), r.history) == []
