@@ -150,3 +150,26 @@ def test_previous_v2_parts_seam():
     prev = previous_from_parts([("A", 1, 30, "assisted"), ("A", 2, 70, "assisted"), ("B", 3, 0, "self-service")])
     assert dict(prev.users) == {("A", 1): 30, ("A", 2): 70}
     assert dict(prev.methods) == {"A": "assisted", "B": "self-service"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_part, st.tuples(st.integers(1, 200), st.sampled_from(["assisted", "self-service"])), max_size=10),
+       _parts, st.dictionaries(st.tuples(st.sampled_from("ABCDE"), st.integers(0, 2)), st.integers(0, 20), max_size=6))
+def test_what_changed_adds_up_to_the_changes_level(prev_parts, new, actual_parts):
+    inst = _inst()
+    prev = previous_from_parts((g, t, u, k) for (g, t), (u, k) in prev_parts.items())
+    acts = _actuals(*((g, t, u, "assisted") for (g, t), u in actual_parts.items()))
+    history = build_history(inst, acts)
+    methods = dict.fromkeys("ABCDE", "assisted")
+    rows = what_changed(inst, prev, new, methods, history)
+    level = changes_level(prev.users, new, acts.users_by_group(), AS_OF)
+    assert sum(c.users_moved for c in rows) == level
+    assert all(c.users_moved >= 0 for c in rows)
+    listed = {c.group for c in rows}
+    # a group not listed has the same parts, users and method in both plans
+    for g in "ABCDE":
+        if g not in listed:
+            before = {(t, u, prev.methods[g]) for (h, t), u in prev.users.items() if h == g}
+            after = {(p.month, p.users, p.method) for p in history.parts.get(g, ())}
+            after |= {(t, u, "assisted") for (h, t), u in new.items() if h == g and t >= AS_OF}
+            assert before == after
