@@ -136,3 +136,27 @@ def order_floor(inst: Instance, history: History) -> dict[str, int]:
                 floor = max(floor, as_of + 1)
         out[g.name] = floor
     return out
+
+
+@dataclass(frozen=True)
+class HistoryMismatch:
+    """A month before ``as_of`` where a re-plan's rows differ from the actuals: ``expected`` is the
+    actual part (None: the actuals have none there), ``found`` the plan's (None: the plan has none)."""
+
+    group: str
+    month: int
+    expected: Part | None
+    found: Part | None
+
+
+def history_mismatches(history: History, parts: Mapping[tuple[str, int], tuple[int, str]]) -> list[HistoryMismatch]:
+    """The spec's rule for a re-plan's output: its rows before ``as_of`` are either absent or exactly
+    the actuals (same users and method for each group and month). ``parts``: the plan's
+    ``{(group, month index): (users, method)}``; rows with 0 users are no part. Empty when the plan
+    keeps the rule; else each differing (group, month), in group and month order."""
+    found = {k: Part(k[1], u, m) for k, (u, m) in parts.items() if k[1] < history.as_of and u > 0}
+    if not found:
+        return []
+    expected = {(g, p.month): p for g, ps in history.parts.items() for p in ps}
+    return [HistoryMismatch(g, t, expected.get((g, t)), found.get((g, t)))
+            for g, t in sorted(set(found) | set(expected)) if expected.get((g, t)) != found.get((g, t))]

@@ -285,3 +285,23 @@ def test_any_actuals_file_is_read_or_refused_with_a_located_error(inst, tmp_path
     assert len({(r.group, r.month) for r in a.rows}) == len(a.rows)
     h = build_history(inst, a)
     assert all(h.remaining[g] + h.actual_users(g) == sizes[g] for g in sizes)
+
+
+def test_history_rows_of_a_replan_are_absent_or_exactly_the_actuals(inst, tmp_path):
+    from optimizer.history import HistoryMismatch, Part, history_mismatches
+
+    h = build_history(inst, _load(inst, tmp_path, HEADER + "Sales,2027-01,100,assisted,\nSales,2027-02,50,self-service,\n"
+                                  "Pilot,2027-02,60,self-service,\nHR,2027-03,0,assisted,4\n"))
+    future = {("Sales", 3): (150, "assisted"), ("HR", 4): (40, "assisted")}
+    assert history_mismatches(h, future) == []  # absent
+    exact = future | {("Sales", 0): (100, "assisted"), ("Sales", 1): (50, "self-service"),
+                      ("Pilot", 1): (60, "self-service"), ("HR", 2): (0, "assisted")}
+    assert history_mismatches(h, exact) == []
+    wrong = dict(exact)
+    wrong["Sales", 1] = (50, "assisted")     # another method
+    del wrong["Pilot", 1]                    # an actual part left out
+    wrong["HR", 0] = (5, "assisted")         # a part that did not happen
+    assert history_mismatches(h, wrong) == [
+        HistoryMismatch("HR", 0, None, Part(0, 5, "assisted")),
+        HistoryMismatch("Pilot", 1, Part(1, 60, "self-service"), None),
+        HistoryMismatch("Sales", 1, Part(1, 50, "self-service"), Part(1, 50, "assisted"))]
