@@ -305,3 +305,14 @@ def test_history_rows_of_a_replan_are_absent_or_exactly_the_actuals(inst, tmp_pa
         HistoryMismatch("HR", 0, None, Part(0, 5, "assisted")),
         HistoryMismatch("Pilot", 1, Part(1, 60, "self-service"), None),
         HistoryMismatch("Sales", 1, Part(1, 50, "self-service"), Part(1, 50, "assisted"))]
+
+
+def test_actuals_sheet_of_an_ods_workbook(inst, tmp_path):
+    from test_input_workbooks import write_ods
+
+    ods = write_ods(tmp_path / "in.ods", {"Groups": [["group", "size"]], "Actuals": [
+        ["Group", "Month", "Users", "Method", "Tickets"], ["HR", "2027-02", 40, "Assisterad", 1],
+        ["Sales", "feb 2027", 301, "assisted", None]]}, tail_rows=10)
+    with pytest.raises(InputError) as err:
+        load_actuals(inst, ods, "2027-04")
+    assert str(err.value).startswith("in.ods, sheet Actuals, row 3, column 'users': 301 actual users of 'Sales'")
