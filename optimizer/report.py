@@ -132,9 +132,11 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
             "max_locations_per_month": inst.rules.max_locations_per_month,
             "keep_departments_together": inst.rules.keep_departments_together,
             "objective": list(inst.rules.objective),
+            **({"max_months": inst.rules.max_months, "min_part_users": inst.rules.min_part_users}
+               if inst.may_split else {}),
             "tickets_per_100_users": dict(inst.rules.tickets_per_100_users),
         },
-        "assignments": plan.rows() if plan else [],
+        "assignments": plan.group_rows() if plan else [],  # v2 plans: parts per group
         "loads": load_rows(plan) if plan else [],
     }
     if result.explanation is not None:
