@@ -115,14 +115,12 @@ def _eligibility(c: _Ctx) -> None:
 
 def _capacity(c: _Ctx) -> None:
     """Helpdesk tickets (rounded up per part), assisted and tech-fair users per month."""
-    A = c.plan.assignments
     for t, (m, load) in enumerate(zip(c.inst.months, c.plan.loads())):
         for res in RESOURCES:
             if load[res] > m.capacity(res):
-                who = ", ".join(
-                    g.name for g in c.placed if any(tp == t for tp, _ in c.parts[g.name]) and (
-                        res == "helpdesk" or A[g.name].method == res.replace("_", "-"))
-                )
+                who = ", ".join(dict.fromkeys(
+                    g.name for g, k, tp, _u in c.plan.all_parts()
+                    if tp == t and (res == "helpdesk" or k == res.replace("_", "-"))))
                 c.add(R.CAPACITY_RULE[res],
                       f"{m.label} needs {load[res]} {RESOURCE_LABELS[res]} but the capacity is "
                       f"{m.capacity(res)} ({who})")

@@ -22,10 +22,10 @@ def plan_frame(plan: Plan) -> pd.DataFrame:
     index = {label: t for t, label in enumerate(plan.inst.month_labels)}
     records = []
     for row in plan.rows():
-        g, a = groups[row["group"]], plan.assignments[row["group"]]
+        g = groups[row["group"]]
         records.append({**row, "department": g.department, "platform": g.platform, "location": g.location,
                         "risk": g.risk, "readiness": g.readiness, "vip": g.vip, "month_index": index[row["month"]],
-                        "tickets": plan.inst.rules.tickets(row.get("users", g.size), a.method)})
+                        "tickets": plan.inst.rules.tickets(row.get("users", g.size), row["method"])})
     columns = PLAN_COLUMNS[:3] + ["users"] + PLAN_COLUMNS[3:] if plan.v2 else PLAN_COLUMNS
     return pd.DataFrame.from_records(records, columns=columns)
 

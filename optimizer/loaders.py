@@ -46,11 +46,18 @@ GROUP_REQUIRED = ("group", "size")
 GROUP_V2_COLUMNS = ("max_months",)
 
 
-def group_cells(g: Group) -> list[Any]:
-    """A group as the cells of a groups.csv row, in GROUP_COLUMNS order (what parse_groups reads)."""
-    return [g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
-            "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
-            ";".join(g.blackout), ";".join(g.after)]
+def group_cells(g: Group, v2: bool = False) -> list[Any]:
+    """A group as the cells of a groups.csv row, in GROUP_COLUMNS order (what parse_groups reads);
+    ``v2``: with the max_months cell too (:func:`group_header`)."""
+    cells = [g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
+             "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
+             ";".join(g.blackout), ";".join(g.after)]
+    return cells + ["" if g.max_months is None else g.max_months] if v2 else cells
+
+
+def group_header(v2: bool = False) -> tuple[str, ...]:
+    """The columns :func:`group_cells` writes (v2: inputs where a group may split)."""
+    return GROUP_COLUMNS + GROUP_V2_COLUMNS if v2 else GROUP_COLUMNS
 
 
 CAPACITY_COLUMNS = ("month", "helpdesk", "assisted", "tech_fair")

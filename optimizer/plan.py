@@ -64,12 +64,22 @@ class Plan:
         return a.parts or ((a.month, g.size),)
 
     def all_parts(self):
-        """(group, assignment, month, users) for every part, groups in input order."""
+        """(group, method, month, users) for every part, groups in input order (the method is
+        the part's own as a plan file gives it: the checker's "one method" judges that)."""
         A = self.assignments
         for g in self.inst.groups:
             if g.name in A:
-                for t, u in self._parts_of(g):
-                    yield g, A[g.name], t, u
+                a = A[g.name]
+                ks = a.part_methods if len(a.part_methods) == len(self._parts_of(g)) else ()
+                for i, (t, u) in enumerate(self._parts_of(g)):
+                    yield g, ks[i] if ks else a.method, t, u
+
+    def phased_parts(self):
+        """(group, method, month, users, phase) for every part; a production part's phase is
+        by its own month's rank among the months holding production parts."""
+        ranks = _ranks(self.production_months())
+        for g, k, t, u in self.all_parts():
+            yield g, k, t, u, _phase(g.wave, t, ranks)
 
     def split_groups(self) -> int:
         """Groups enrolled in more than one month."""
@@ -88,7 +98,7 @@ class Plan:
         return sum(u * g.readiness * t for g, _, t, u in self.all_parts())
 
     def assisted_users(self) -> int:
-        return sum(u for _, a, _, u in self.all_parts() if a.method == "assisted")
+        return sum(u for _, k, _, u in self.all_parts() if k == "assisted")
 
     def splits(self) -> int:
         """Months with a part beyond the first, over all groups."""
@@ -106,13 +116,13 @@ class Plan:
         """Per month: helpdesk tickets, assisted users, tech-fair users, users."""
         inst = self.inst
         out = [{"helpdesk": 0, "assisted": 0, "tech_fair": 0, "users": 0} for _ in inst.months]
-        for g, a, t, u in self.all_parts():
+        for _g, k, t, u in self.all_parts():
             row = out[t]
-            row["helpdesk"] += inst.rules.tickets(u, a.method)  # rounded up per part
+            row["helpdesk"] += inst.rules.tickets(u, k)  # rounded up per part
             row["users"] += u
-            if a.method == "assisted":
+            if k == "assisted":
                 row["assisted"] += u
-            elif a.method == "tech-fair":
+            elif k == "tech-fair":
                 row["tech_fair"] += u
         return out
 
@@ -165,8 +175,8 @@ class Plan:
         ranks = _ranks(self.production_months())
         labels = self.inst.month_labels
         v2 = self.v2
-        for g, a, t, u in self.all_parts():
-            row = {"group": g.name, "month": labels[t], "method": a.method}
+        for g, k, t, u in self.all_parts():
+            row = {"group": g.name, "month": labels[t], "method": k}
             if v2:
                 row["users"] = u
             row.update({"size": g.size, "wave": g.wave, "phase": _phase(g.wave, t, ranks)})
@@ -202,8 +212,9 @@ class Plan:
         T = self.inst.horizon
         tab: dict[str, list[list[str]]] = {p: [[] for _ in range(T)] for p in self.phases()}
         ranks = _ranks(self.production_months())
-        for g, a, t, u in self.all_parts():
-            count = i18n.users(g.size) if u == g.size and len(a.parts) <= 1 else i18n.users_of(u, g.size)
+        for g, _k, t, u in self.all_parts():
+            whole = u == g.size and len(self.assignments[g.name].parts) <= 1
+            count = i18n.users(g.size) if whole else i18n.users_of(u, g.size)
             tab[_phase(g.wave, t, ranks)][t].append(f"{g.name} ({count})")
         return tab
 
@@ -214,8 +225,8 @@ class Plan:
             p: {k: [[] for _ in range(T)] for k in METHODS} for p in self.phases()
         }
         ranks = _ranks(self.production_months())
-        for g, a, t, _u in self.all_parts():
-            tab[_phase(g.wave, t, ranks)][a.method][t].append(g.name)
+        for g, k, t, _u in self.all_parts():
+            tab[_phase(g.wave, t, ranks)][k][t].append(g.name)
         return tab
 
 
