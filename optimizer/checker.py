@@ -79,7 +79,7 @@ def _parts(c: _Ctx) -> None:
         if span > most:
             c.add(R.MONTHS_PER_GROUP,
                   f"{g.name} enrolls from {c.labels[c.first[g.name]]} to {c.labels[c.last[g.name]]}, "
-                  f"{span} months, but may take at most {most} month{'s' if most != 1 else ''}")
+                  f"{span} months, but max_months is {most}")
         least = c.inst.least_part(g)
         for t, u in ps:
             if u < least:

@@ -18,7 +18,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from .domain import METHOD_LABELS, METHODS, Instance, Rules
+from .domain import METHOD_LABELS, METHODS, Instance, Rules, effective_rules
 from .errors import InputError
 from .input_words import METHOD_WORDS
 from .months import normalise as normalise_month
@@ -136,7 +136,7 @@ def rules_for_check(inst: Instance, plan_path: str | Path) -> tuple[Instance, st
     if recorded is None or recorded == inst.rules:
         return inst, None
     name = Path(plan_path).name
-    if inst.rules != Rules():
+    if inst.rules != effective_rules(Rules(), inst.groups):  # the defaults as this instance uses them
         return inst, (f"{name} was made under other rules than the inputs set; checking against the inputs' "
                       "rules (give --rules to choose)")
     checked = dataclasses.replace(inst, rules=recorded)
