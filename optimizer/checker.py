@@ -35,16 +35,17 @@ class _Ctx:
         self.labels = self.inst.month_labels
         A = plan.assignments
         self.placed: list[Group] = [g for g in self.inst.groups if g.name in A]
-        self.parts = {g.name: sorted(plan.parts(g.name)) for g in self.placed}
+        self.parts = {g.name: ps if len(ps := plan.parts_of(g)) == 1 else sorted(ps) for g in self.placed}
         self.first = {n: ps[0][0] for n, ps in self.parts.items()}
         self.last = {n: ps[-1][0] for n, ps in self.parts.items()}
+        self.splits = {n for n, ps in self.parts.items() if len(ps) > 1}
         self.out: list[Violation] = []
 
     def add(self, rule: str, msg: str) -> None:
         self.out.append(Violation(rule, msg))
 
     def split(self, name: str) -> bool:
-        return len(self.parts[name]) > 1
+        return name in self.splits
 
     def when(self, name: str, first: bool) -> str:
         """A group's month in a message: its month, or for a split group its first/last month."""
@@ -69,6 +70,8 @@ def _parts(c: _Ctx) -> None:
     """Split groups: whole users, parts summing to the size, span, least part, one method."""
     for g in c.placed:
         ps, a = c.parts[g.name], c.plan.assignments[g.name]
+        if not a.parts and not a.part_methods:
+            continue  # one part of the whole group by one method keeps every rule here
         if any(not isinstance(u, int) or isinstance(u, bool) or u <= 0 for _, u in ps):
             c.add(R.WHOLE_USERS, f"{g.name} has a part that is not a whole number of users above 0 "
                                  f"({', '.join(f'{c.labels[t]}: {u}' for t, u in ps)})")
@@ -95,7 +98,7 @@ def _eligibility(c: _Ctx) -> None:
     r, labels = c.inst.rules, c.labels
     for g in c.placed:
         a = c.plan.assignments[g.name]
-        for k in sorted(set(a.part_methods) | {a.method}):
+        for k in sorted(set(a.part_methods) | {a.method}) if a.part_methods else (a.method,):
             if k not in g.methods:
                 c.add(R.METHOD, f"{g.name} uses {k}, but its allowed methods are {', '.join(g.methods)}")
             elif g.vip and r.vip_assisted and k != "assisted":
@@ -104,6 +107,8 @@ def _eligibility(c: _Ctx) -> None:
         hi = labels.index(g.latest) if g.latest else len(labels) - 1
         for t, u in c.parts[g.name]:
             lab = labels[t]
+            if lo <= t <= hi and lab not in g.blackout:
+                continue
             who = f"{g.name} ({u} users)" if c.split(g.name) else g.name
             if t < lo:
                 c.add(R.WINDOW, f"{who} enrolls in {lab}, before its earliest month {labels[lo]}")

@@ -8,6 +8,7 @@ cross-field validation lives in :mod:`optimizer.validation`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Mapping
 
 WAVES = ("pilot", "expanded-pilot", "production")
@@ -131,7 +132,7 @@ class Instance:
         """The fewest users a part of ``g`` may have: min(min_part_users, size), at least 1."""
         return max(1, min(self.rules.min_part_users, g.size))
 
-    @property
+    @cached_property
     def may_split(self) -> bool:
         """True when some group may enroll over more than one month."""
         return any(self.max_months(g) > 1 and g.size > 1 for g in self.groups)

@@ -59,7 +59,8 @@ class Plan:
         a = self.assignments[group]
         return a.parts or ((a.month, self.inst.group(group).size),)
 
-    def _parts_of(self, g) -> tuple[tuple[int, int], ...]:
+    def parts_of(self, g) -> tuple[tuple[int, int], ...]:
+        """:meth:`parts` of a planned :class:`~optimizer.domain.Group` (no lookup by name)."""
         a = self.assignments[g.name]
         return a.parts or ((a.month, g.size),)
 
@@ -68,11 +69,15 @@ class Plan:
         the part's own as a plan file gives it: the checker's "one method" judges that)."""
         A = self.assignments
         for g in self.inst.groups:
-            if g.name in A:
-                a = A[g.name]
-                ks = a.part_methods if len(a.part_methods) == len(self._parts_of(g)) else ()
-                for i, (t, u) in enumerate(self._parts_of(g)):
-                    yield g, ks[i] if ks else a.method, t, u
+            a = A.get(g.name)
+            if a is None:
+                continue
+            if not a.parts:  # a whole group (v1): the common case, kept fast
+                yield g, a.method, a.month, g.size
+                continue
+            ks = a.part_methods if len(a.part_methods) == len(a.parts) else ()
+            for i, (t, u) in enumerate(a.parts):
+                yield g, ks[i] if ks else a.method, t, u
 
     def phased_parts(self):
         """(group, method, month, users, phase) for every part; a production part's phase is
@@ -106,7 +111,13 @@ class Plan:
 
     def objective_values(self) -> dict[str, int]:
         """The objective levels' values (``splits`` only for v2 plans: v1 figures stay as they were)."""
-        vals = {"finish": self.finish(), "waiting": self.waiting(), "assisted": self.assisted_users()}
+        finish = waiting = assisted = 0
+        for g, k, t, u in self.all_parts():  # one pass: the solver asks this often
+            finish = max(finish, t)
+            waiting += u * g.readiness * t
+            if k == "assisted":
+                assisted += u
+        vals = {"finish": finish, "waiting": waiting, "assisted": assisted}
         if self.v2:
             vals["splits"] = self.splits()
         return vals
