@@ -159,6 +159,7 @@ def test_v1_plans_keep_their_figures_and_files():
     assert p.objective_values() == {"finish": 1, "waiting": 3 * 20, "assisted": 20}
     assert plan_csv(result(p)).splitlines()[0] == "group,month,method,size,wave,phase"
     assert "parts" not in json.loads(plan_json(inst, result(p)))["assignments"][0]
+    assert "Extra months" not in plan_markdown(inst, result(p))
 
 
 def test_split_group_in_every_output(tmp_path: Path):
@@ -177,6 +178,7 @@ def test_split_group_in_every_output(tmp_path: Path):
     md = plan_markdown(inst, res)
     assert "Sales and marketing (1200 of 2000 users)" in md and "Sales and marketing (800 of 2000 users)" in md
     assert "IT (40 users)" in md
+    assert "| Extra months for split groups | 1 |" in md  # the splits level, where a group may split
     data = json.loads(plan_json(inst, res))
     sales = next(a for a in data["assignments"] if a["group"] == "Sales and marketing")
     assert sales["month"] == "2027-02" and sales["parts"] == [
