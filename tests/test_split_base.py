@@ -354,3 +354,15 @@ def test_solve_refuses_split_inputs_until_it_plans_parts(tmp_path: Path):
     assert res.exit_code == 2 and "r.toml" in res.output and "max_months" in res.output
     ok = write(tmp_path / "ok.csv", "group,size,max_months\nIT,40,1\n")
     assert run("solve", str(ok), str(c), "-q", "--time-limit", "5").exit_code == 0
+
+
+def test_v2_plan_csv_escapes_names_and_reads_them_back(tmp_path: Path):
+    inst = Instance((Group("=SUM(A1)", 100, max_months=2), Group("-x", 10)),
+                    tuple(Month(f"2027-0{t}", helpdesk=100) for t in (1, 2)), Rules(min_part_users=10))
+    p = Plan(inst, {"=SUM(A1)": Assignment.from_parts("=SUM(A1)", "self-service", [(0, 60), (1, 40)]),
+                    "-x": Assignment("-x", 0, "self-service")})
+    text = plan_csv(result(p))
+    assert text.splitlines()[1].startswith("'=SUM(A1),2027-01,self-service,60,100,")
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8-sig")
+    back = read_plan(inst, tmp_path / "p.csv")
+    assert back.rows() == p.rows() and check_plan(back) == []
