@@ -366,3 +366,32 @@ def test_v2_plan_csv_escapes_names_and_reads_them_back(tmp_path: Path):
     (tmp_path / "p.csv").write_text(text, encoding="utf-8-sig")
     back = read_plan(inst, tmp_path / "p.csv")
     assert back.rows() == p.rows() and check_plan(back) == []
+
+
+def test_the_checker_and_plans_do_not_import_the_solver():
+    """The checker stays independent of the solver: no module it imports at load time, directly
+    or through other optimizer modules, is solver code (the package's __init__ and the lazy
+    imports of conveniences such as Plan.to_frame aside)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "optimizer"
+    solver_code = {"model", "solver", "lns", "repair", "greedy", "lp_finish", "relaxation", "explain"}
+
+    def imports(mod: str) -> set[str]:
+        tree = ast.parse((root / f"{mod}.py").read_text(encoding="utf-8"))
+        out = set()
+        for node in tree.body:  # module level
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    out.add(node.module.split(".")[0])
+                else:
+                    out.update(a.name for a in node.names)
+        return {m for m in out if (root / f"{m}.py").exists()}
+
+    seen, todo = set(), ["checker", "plan", "planfile"]
+    while todo:
+        mod = todo.pop()
+        if mod not in seen:
+            seen.add(mod)
+            todo.extend(imports(mod))
+    assert not seen & solver_code, seen & solver_code
