@@ -7,7 +7,8 @@ cross-field validation lives in :mod:`optimizer.validation`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Mapping
 
 WAVES = ("pilot", "expanded-pilot", "production")
@@ -15,7 +16,11 @@ PILOT_STAGE = ("pilot", "expanded-pilot")
 PLATFORMS = ("windows", "ios", "android", "macos", "mixed")
 RISKS = ("low", "medium", "high")
 METHODS = ("self-service", "assisted", "tech-fair")
-OBJECTIVE_LEVELS = ("finish", "waiting", "assisted")
+#: Objective level names ``objective`` in rules.toml may list (model v2 adds ``splits``).
+OBJECTIVE_LEVELS = ("finish", "waiting", "assisted", "splits")
+#: The default lexicographic objective. ``splits`` is always 0 when no group may split, and is
+#: then left out of an instance's objective (:func:`effective_rules`): outputs stay as in v1.
+DEFAULT_OBJECTIVE = OBJECTIVE_LEVELS
 
 #: Display names used in plan tables (the guide's method sub-rows).
 METHOD_LABELS = {
@@ -30,7 +35,8 @@ DEFAULT_TICKETS_PER_100 = {"self-service": 15, "assisted": 2, "tech-fair": 5}
 
 @dataclass(frozen=True)
 class Group:
-    """One target group: users enrolled together, in one month, by one method."""
+    """One target group: users enrolled by one method, in one month or (model v2, ``max_months``
+    > 1) in parts over up to ``max_months`` months."""
 
     name: str
     size: int
@@ -46,6 +52,8 @@ class Group:
     latest: str | None = None
     blackout: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    #: At most this many months with a part (split group, model v2); None = the rules' max_months.
+    max_months: int | None = None
     #: 1-based data row in the source file (for messages); 0 when built in code.
     row: int = 0
 
@@ -84,7 +92,10 @@ class Rules:
     max_platforms_per_month: int = 0
     max_locations_per_month: int = 0
     keep_departments_together: bool = False
-    objective: tuple[str, ...] = OBJECTIVE_LEVELS
+    objective: tuple[str, ...] = DEFAULT_OBJECTIVE
+    #: Split groups (model v2): default months a group may span, and the least part (users).
+    max_months: int = 1
+    min_part_users: int = 50
     tickets_per_100_users: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_TICKETS_PER_100)
     )
@@ -109,7 +120,23 @@ class Instance:
     #: Where the data came from: {"groups": path, "capacity": path, "rules": path|None}.
     sources: Mapping[str, str | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", effective_rules(self.rules, self.groups))
+
     # --- derived lookups (cheap, computed on demand) ---------------------
+    def max_months(self, g: Group) -> int:
+        """Months ``g`` may span (its own ``max_months``, else the rules')."""
+        return g.max_months if g.max_months is not None else self.rules.max_months
+
+    def least_part(self, g: Group) -> int:
+        """The fewest users a part of ``g`` may have: min(min_part_users, size), at least 1."""
+        return max(1, min(self.rules.min_part_users, g.size))
+
+    @cached_property
+    def may_split(self) -> bool:
+        """True when some group may enroll over more than one month."""
+        return any(self.max_months(g) > 1 and g.size > 1 for g in self.groups)
+
     @property
     def month_labels(self) -> list[str]:
         return [m.label for m in self.months]
@@ -140,3 +167,16 @@ class Instance:
         hi = labels.index(g.latest) if g.latest else len(labels) - 1
         black = {labels.index(b) for b in g.blackout}
         return [t for t in range(lo, hi + 1) if t not in black]
+
+
+def effective_rules(rules: Rules, groups: tuple[Group, ...] | list[Group]) -> Rules:
+    """``rules`` as an instance of ``groups`` uses them: the ``splits`` level is dropped from the
+    objective when no group may split (it is 0 in every plan then), so v1 inputs keep v1's
+    objective levels, outputs and solver."""
+    if "splits" not in rules.objective:
+        return rules
+    may = any((g.max_months if g.max_months is not None else rules.max_months) > 1 and g.size > 1
+              for g in groups)
+    if may or len(rules.objective) == 1:
+        return rules
+    return replace(rules, objective=tuple(lv for lv in rules.objective if lv != "splits"))

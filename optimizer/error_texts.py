@@ -72,6 +72,12 @@ TEMPLATES = (
     E_("error", "{group} enrolls in {month}, after its latest month {latest}"),
     E_("error", "{group} enrolls in {month}, one of its blackout months"),
     E_("error", "{month} needs {n} helpdesk tickets but the capacity is {cap} ({groups})"),
+    # split groups (model v2)
+    E_("error", "the parts of {group} add up to {total} users, but the group has {size}"),
+    E_("error", "{group} enrolls from {first} to {last}, {span} months, but max_months is {most}"),
+    E_("error", "{group} enrolls {users} users in {month}, fewer than the least part of {least} users "
+                "(min_part_users = {rule})"),
+    E_("error", "{group} uses {methods}; all parts of a group use one method"),
     # words the code puts into the messages above
     E_("word", "size (users)"),
     E_("word", "readiness"),

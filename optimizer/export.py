@@ -34,9 +34,10 @@ CSV_SEPARATORS = (",", ";")
 def plan_csv(result: Result, sep: str = ",") -> str:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
+    columns = result.plan.columns() if result.plan else CSV_COLUMNS  # v2 plans: a users column
+    w.writerow(columns)
     for row in result.plan.rows() if result.plan else []:
-        w.writerow([escape_cell(str(row[c])) for c in CSV_COLUMNS])
+        w.writerow([escape_cell(str(row[c])) for c in columns])
     return buf.getvalue()
 
 

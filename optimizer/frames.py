@@ -16,16 +16,18 @@ PLAN_COLUMNS = ["group", "month", "method", "size", "wave", "phase", "department
 
 
 def plan_frame(plan: Plan) -> pd.DataFrame:
-    """One row per assigned group, in input order: the CSV's columns, the group's attributes,
-    the month's position in the horizon (0 = first month) and its helpdesk tickets."""
+    """One row per group (v2 plans: per part, with ``users``), in input order: the CSV's columns,
+    the group's attributes, the month's position in the horizon (0 = first month) and its helpdesk tickets."""
     groups = {g.name: g for g in plan.inst.groups}
+    index = {label: t for t, label in enumerate(plan.inst.month_labels)}
     records = []
     for row in plan.rows():
-        g, a = groups[row["group"]], plan.assignments[row["group"]]
+        g = groups[row["group"]]
         records.append({**row, "department": g.department, "platform": g.platform, "location": g.location,
-                        "risk": g.risk, "readiness": g.readiness, "vip": g.vip, "month_index": a.month,
-                        "tickets": plan.inst.rules.tickets(g.size, a.method)})
-    return pd.DataFrame.from_records(records, columns=PLAN_COLUMNS)
+                        "risk": g.risk, "readiness": g.readiness, "vip": g.vip, "month_index": index[row["month"]],
+                        "tickets": plan.inst.rules.tickets(row.get("users", g.size), row["method"])})
+    columns = PLAN_COLUMNS[:3] + ["users"] + PLAN_COLUMNS[3:] if plan.v2 else PLAN_COLUMNS
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def loads_frame(plan: Plan) -> pd.DataFrame:

@@ -154,6 +154,11 @@ def users(n: int) -> str:
     return ngettext("{n} user", "{n} users", n).format(n=n)
 
 
+def users_of(n: int, size: int) -> str:
+    """'N of SIZE users': one part of a split group (without the brackets)."""
+    return ngettext("{n} of {size} user", "{n} of {size} users", size).format(n=n, size=size)
+
+
 def resource(key: str) -> str:
     return {"helpdesk": _("Helpdesk tickets"), "assisted": _("Assisted users"),
             "tech_fair": _("Tech-fair users")}.get(key, key)
@@ -162,7 +167,7 @@ def resource(key: str) -> str:
 def level(key: str) -> str:
     """A KPI (objective level) in plain words."""
     return {"finish": _("Finish month"), "waiting": _("Users waiting (user-months, weighted by readiness)"),
-            "assisted": _("Assisted users")}.get(key, key)
+            "assisted": _("Assisted users"), "splits": _("Extra months for split groups")}.get(key, key)
 
 
 # --------------------------------------------------------------------- errors

@@ -42,19 +42,29 @@ GROUP_COLUMNS = (
     "vip", "methods", "earliest", "latest", "blackout", "after",
 )
 GROUP_REQUIRED = ("group", "size")
+#: Optional columns of model v2 (split groups), read but not written by group_cells (v1 layout).
+GROUP_V2_COLUMNS = ("max_months",)
 
 
-def group_cells(g: Group) -> list[Any]:
-    """A group as the cells of a groups.csv row, in GROUP_COLUMNS order (what parse_groups reads)."""
-    return [g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
-            "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
-            ";".join(g.blackout), ";".join(g.after)]
+def group_cells(g: Group, v2: bool = False) -> list[Any]:
+    """A group as the cells of a groups.csv row, in GROUP_COLUMNS order (what parse_groups reads);
+    ``v2``: with the max_months cell too (:func:`group_header`)."""
+    cells = [g.name, g.size, g.wave, g.department, g.platform, g.location, g.risk, g.readiness,
+             "yes" if g.vip else "no", ";".join(g.methods), g.earliest or "", g.latest or "",
+             ";".join(g.blackout), ";".join(g.after)]
+    return cells + ["" if g.max_months is None else g.max_months] if v2 else cells
+
+
+def group_header(v2: bool = False) -> tuple[str, ...]:
+    """The columns :func:`group_cells` writes (v2: inputs where a group may split)."""
+    return GROUP_COLUMNS + GROUP_V2_COLUMNS if v2 else GROUP_COLUMNS
 
 
 CAPACITY_COLUMNS = ("month", "helpdesk", "assisted", "tech_fair")
 CAPACITY_REQUIRED = ("month", "helpdesk")
 MAX_SIZE = 1_000_000
 MAX_CAPACITY = 100_000_000
+MAX_MONTHS = 1000
 _INT_RE = re.compile(r"^[+]?\d+$")
 _YEAR_MONTH_RE = re.compile(r"^\d{4}[-/.]\d{1,2}$")
 _TRUE = {"yes", "true", "1", "y", "ja"}
@@ -124,7 +134,7 @@ def _check_columns(table: Table, known: tuple[str, ...], required: tuple[str, ..
 
 def parse_groups(table: Table) -> list[Group]:
     """Parse ``groups.csv`` rows into :class:`Group` objects (per-cell checks only)."""
-    _check_columns(table, GROUP_COLUMNS, GROUP_REQUIRED)
+    _check_columns(table, GROUP_COLUMNS + GROUP_V2_COLUMNS, GROUP_REQUIRED)
     groups = []
     for line, rec in table.records():
         def cell(col: str) -> _Cell:
@@ -147,6 +157,7 @@ def parse_groups(table: Table) -> list[Group]:
             "latest": lambda c: normalise_month(c.text),
             "blackout": lambda c: tuple(normalise_month(b) for b in c.items()),
             "after": lambda c: c.items(),
+            "max_months": lambda c: c.integer(1, MAX_MONTHS, "max_months (months a group may span)"),
         }
         for col, parse in opt.items():
             if rec.get(col, ""):
@@ -196,8 +207,12 @@ _RULE_TYPES: dict[str, type] = {
     "max_locations_per_month": int,
     "keep_departments_together": bool,
     "objective": list,
+    "max_months": int,
+    "min_part_users": int,
     "tickets_per_100_users": dict,
 }
+
+_RULE_RANGES = {"max_months": (1, MAX_MONTHS), "min_part_users": (0, MAX_SIZE)}
 
 
 def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
@@ -216,8 +231,9 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
                 f"got {shown(value)}",
                 file=file, column=key,
             )
-        if want is int and not 0 <= value <= 1000:
-            raise InputError(f"'{key}' must be between 0 and 1000, got {value}", file=file, column=key)
+        lo, hi = _RULE_RANGES.get(key, (0, 1000))
+        if want is int and not lo <= value <= hi:
+            raise InputError(f"'{key}' must be between {lo} and {hi}, got {value}", file=file, column=key)
         kw[key] = value
     if "objective" in kw:
         levels = kw["objective"]

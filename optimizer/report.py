@@ -49,15 +49,12 @@ def month_header(inst: Instance) -> list[str]:
 def count_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
     """The first table for plans too large to list every group: each cell 'N groups (M users)'."""
     inst = plan.inst
-    phase = plan.phase_by_group()
     names = plan.phases()
     cells = {p: [[0, 0] for _ in inst.months] for p in names}
-    for g in inst.groups:
-        a = plan.assignments.get(g.name)
-        if a is not None:
-            c = cells[phase[g.name]][a.month]
-            c[0] += 1
-            c[1] += g.size
+    for _g, _a, t, u, phase in plan.phased_parts():  # a split group counts in each month it has a part
+        c = cells[phase][t]
+        c[0] += 1
+        c[1] += u
     rows = [[i18n.phase(p)] + [(i18n.ngettext("{n} group", "{n} groups", n).format(n=i18n.number(n)) + f" ({i18n.ngettext('{n} user', '{n} users', u).format(n=i18n.number(u))})")
                                if n else "" for n, u in cells[p]] for p in names]
     return [_("Phase")] + month_header(inst), rows
@@ -132,9 +129,11 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
             "max_locations_per_month": inst.rules.max_locations_per_month,
             "keep_departments_together": inst.rules.keep_departments_together,
             "objective": list(inst.rules.objective),
+            **({"max_months": inst.rules.max_months, "min_part_users": inst.rules.min_part_users}
+               if inst.may_split else {}),
             "tickets_per_100_users": dict(inst.rules.tickets_per_100_users),
         },
-        "assignments": plan.rows() if plan else [],
+        "assignments": plan.group_rows() if plan else [],  # v2 plans: parts per group
         "loads": load_rows(plan) if plan else [],
     }
     if result.explanation is not None:

@@ -22,6 +22,12 @@ AFTER = "after"
 MAX_PLATFORMS = "max-platforms"
 MAX_LOCATIONS = "max-locations"
 DEPARTMENTS_TOGETHER = "departments-together"
+# model v2: split groups (docs/model.md "Split groups")
+PARTS_SUM = "parts-sum"
+WHOLE_USERS = "whole-users"
+MONTHS_PER_GROUP = "months-per-group"
+LEAST_PART = "least-part"
+ONE_METHOD = "one-method"
 
 CAPACITY_RULE = {"helpdesk": HELPDESK, "assisted": ASSISTED_CAP, "tech_fair": TECH_FAIR_CAP}
 
@@ -40,5 +46,10 @@ DESCRIPTIONS = {
     AFTER: "a group enrolls in a strictly later month than the groups in its 'after' list",
     MAX_PLATFORMS: "at most max_platforms_per_month platforms enroll in one month",
     MAX_LOCATIONS: "at most max_locations_per_month locations enroll in one month",
-    DEPARTMENTS_TOGETHER: "groups of one department and wave enroll in the same month",
+    DEPARTMENTS_TOGETHER: "groups of one department and wave start in the same month",
+    PARTS_SUM: "the parts of a group add up to its size",
+    WHOLE_USERS: "every part is a whole number of users",
+    MONTHS_PER_GROUP: "a group's parts lie within max_months months from its first to its last",
+    LEAST_PART: "every part has at least min_part_users users (or the whole group, if smaller)",
+    ONE_METHOD: "all parts of a group use the same method",
 }

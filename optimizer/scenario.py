@@ -47,7 +47,7 @@ from .domain import RESOURCES, Group, Instance, Month, Rules
 from .cell_text import clean_text_value
 from .errors import InputError, shown
 from .months import normalise as normalise_month
-from .loaders import GROUP_COLUMNS, MAX_CAPACITY, build_instance, parse_groups, parse_rules, read_toml
+from .loaders import GROUP_COLUMNS, GROUP_V2_COLUMNS, MAX_CAPACITY, build_instance, parse_groups, parse_rules, read_toml
 from .tables import Table, read_table
 from .validation import validate_instance
 
@@ -57,7 +57,7 @@ SCENARIO_KEYS = (
     "capacity_scale", "capacity_add",
 ) + RULE_KEYS
 #: Columns a per-group override may set (everything but the group's name).
-OVERRIDE_COLUMNS = tuple(c for c in GROUP_COLUMNS if c != "group")
+OVERRIDE_COLUMNS = tuple(c for c in GROUP_COLUMNS + GROUP_V2_COLUMNS if c != "group")
 _LIST_COLUMNS = ("methods", "blackout", "after")
 MAX_SCALE = 1000
 MAX_CHAIN = 32

@@ -31,7 +31,7 @@ from . import i18n
 from .answer import one_line, quality
 from .domain import RESOURCES, Instance
 from .i18n import N_, _, translate_error
-from .loaders import GROUP_COLUMNS, group_cells
+from .loaders import GROUP_COLUMNS, group_cells, group_header
 from .report import count_grid, level_rows, load_rows, method_grid, plan_grid, summary
 from .sheet_layout import (column_width, fit_columns, fit_row_heights, print_setup, set_widths, text_width,
                            wrapped_lines)
@@ -242,15 +242,12 @@ def split_tall_row(row: list[str], widths: dict[int, float], max_lines: int = MA
 
 # ------------------------------------------------------------------ Assignments
 ASSIGNMENT_COLUMNS = [*GROUP_COLUMNS, "month", "method", "phase", "tickets"]
+#: v2 plans (a group may split): one row per part, with the group's max_months and the part's users.
+ASSIGNMENT_COLUMNS_V2 = [*group_header(True), "month", "method", "users", "phase", "tickets"]
 
 
-
-def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result,
-                          deferred: Deferred | None = None) -> Worksheet:
-    """One row per group; with ``deferred``, the data rows are left to optimizer.xlsx_rows."""
-    ws = wb.create_sheet("Assignments")
-    put_row(ws, 1, ASSIGNMENT_COLUMNS, font=BOLD)
-    plan = result.plan
+def _group_rows(inst: Instance, plan) -> list[list[Any]]:
+    """One row per group (v1 plans; no plan: the groups with empty plan cells)."""
     phase = plan.phase_by_group() if plan else {}
     rows = []
     for g in inst.groups:
@@ -260,22 +257,41 @@ def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result,
             inst.months[a.month].label if a else "", a.method if a else "", phase[g.name] if a else "",
             inst.rules.tickets(g.size, a.method) if a else None,
         ])
+    return rows
+
+
+def _part_rows(inst: Instance, plan) -> list[list[Any]]:
+    """One row per part (v2 plans), tickets rounded up per part."""
+    groups = {g.name: g for g in inst.groups}
+    return [[*group_cells(groups[row["group"]], True), row["month"], row["method"], row["users"], row["phase"],
+             inst.rules.tickets(row["users"], row["method"])] for row in plan.rows()]
+
+
+
+def add_assignments_sheet(wb: Workbook, inst: Instance, result: Result,
+                          deferred: Deferred | None = None) -> Worksheet:
+    """One row per group; with ``deferred``, the data rows are left to optimizer.xlsx_rows."""
+    ws = wb.create_sheet("Assignments")
+    plan = result.plan
+    columns = ASSIGNMENT_COLUMNS_V2 if plan and plan.v2 else ASSIGNMENT_COLUMNS
+    put_row(ws, 1, columns, font=BOLD)
+    rows = _part_rows(inst, plan) if plan and plan.v2 else _group_rows(inst, plan)
     _data_rows(ws, 2, rows, deferred)
     r = 1 + len(rows)
-    ref = f"A1:{get_column_letter(len(ASSIGNMENT_COLUMNS))}{max(r, 2)}"
+    ref = f"A1:{get_column_letter(len(columns))}{max(r, 2)}"
     table = Table(displayName="Assignments", ref=ref)
     # The columns named here: left empty, openpyxl reads the header row by walking the whole
     # table range, which creates a cell at every position (1.8 million for 100,000 groups).
-    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(ASSIGNMENT_COLUMNS, start=1)]
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(columns, start=1)]
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "B2"
     if deferred is None:  # deferred rows (large plans) are written unstyled by optimizer.xlsx_rows
         _wrap(ws, 2, r)
     fit_columns(ws, [1], lo=12, hi=34)
-    fit_columns(ws, range(2, len(ASSIGNMENT_COLUMNS) + 1), lo=7, hi=32)
+    fit_columns(ws, range(2, len(columns) + 1), lo=7, hi=32)
     # Room for the table's filter button beside each header.
-    _widths(ws, {c: column_width(ws, c) + 2 for c in range(1, len(ASSIGNMENT_COLUMNS) + 1)})
+    _widths(ws, {c: column_width(ws, c) + 2 for c in range(1, len(columns) + 1)})
     return finish_sheet(ws, inst, result, title_rows="1:1")
 
 
@@ -417,8 +433,9 @@ def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None,
     ``deferred``, the group rows are left to optimizer.xlsx_rows."""
     ws = wb.create_sheet("Inputs")
     put(ws, 1, 1, "Groups", font=BOLD)
-    put_row(ws, 2, list(GROUP_COLUMNS), font=BOLD, fill=HEADER_FILL)
-    _data_rows(ws, 3, [group_cells(g) for g in inst.groups], deferred)
+    v2 = inst.may_split
+    put_row(ws, 2, list(group_header(v2)), font=BOLD, fill=HEADER_FILL)
+    _data_rows(ws, 3, [group_cells(g, v2) for g in inst.groups], deferred)
     r = 2 + len(inst.groups)
     r += 2
     put(ws, r, 1, "Capacity", font=BOLD)
@@ -437,7 +454,7 @@ def add_inputs_sheet(wb: Workbook, inst: Instance, result: Result | None = None,
     _wrap(ws, 2, 2)
     _wrap(ws, 3 if deferred is None else 3 + len(inst.groups), r)  # deferred rows: see add_assignments_sheet
     fit_columns(ws, [1], min_row=2, lo=12, hi=34)
-    fit_columns(ws, range(2, len(GROUP_COLUMNS) + 1), min_row=2, lo=8, hi=32)
+    fit_columns(ws, range(2, len(group_header(v2)) + 1), min_row=2, lo=8, hi=32)
     return finish_sheet(ws, inst, result)
 
 
@@ -451,6 +468,8 @@ def rules_rows(inst: Instance) -> list[tuple[str, Any]]:
         ("keep_departments_together", str(r.keep_departments_together).lower()),
         ("objective", ";".join(r.objective)),
     ]
+    if inst.may_split:  # model v2 keys, recorded where a group may split
+        rows += [("max_months", r.max_months), ("min_part_users", r.min_part_users)]
     rows += [(f"tickets_per_100_users.{k}", v) for k, v in r.tickets_per_100_users.items()]
     return rows
 
