@@ -95,6 +95,9 @@ class SplitMip:
         self.col_lo: list[float] = []
         self.col_hi: list[float] = []
         self.col_int: list[bool] = []
+        self.ticket_cols: list[tuple[int, int, int]] = []  # (column, group index, month position)
+        self.used_cols: list[tuple[int, list[int]]] = []  # (column, y columns it covers)
+        self.stage_cols: dict[str, tuple[int, list[int]]] = {}  # "S"/"L": (column, groups it follows)
         self.open0 = self._new(self.T, 0, 1, True)
         self.cols = [self._group(g) for g in inst.groups]
         self._month_rows()
@@ -167,13 +170,14 @@ class SplitMip:
         for t in range(1, T):
             R.add([o + t, o + t - 1], [1, -1], -INF, 0)
         load = {t: {"helpdesk": ([], []), "assisted": ([], []), "tech-fair": ([], [])} for t in range(T)}
-        for g, c in zip(inst.groups, self.cols):
+        for gi, (g, c) in enumerate(zip(inst.groups, self.cols)):
             top = max(rates[k] for k in c.m)
             for i, t in enumerate(c.months):
                 if top > 0:  # tickets of the part, rounded up: 100 n >= rate_k w_k
                     n = self._new(1, 0, -(-g.size * top // 100), True)
                     ks = [k for k in c.w if rates[k]]
                     R.add([n] + [c.w[k][i] for k in ks], [100.0] + [-float(rates[k]) for k in ks], 0, INF)
+                    self.ticket_cols.append((n, gi, i))
                     load[t]["helpdesk"][0].append(n)
                     load[t]["helpdesk"][1].append(1.0)
                 for k in ("assisted", "tech-fair"):
@@ -197,6 +201,7 @@ class SplitMip:
         top = float(self.T - 1)
         if pil and exp:  # last_p <= S <= first_e
             s = self._new(1, 0, top, False)
+            self.stage_cols["S"] = (s, pil)
             for i in pil:
                 c, v = self.cols[i].last
                 R.add(c + [s], v + [-1.0], -INF, 0)
@@ -207,6 +212,7 @@ class SplitMip:
             stage = pil + exp
             if stage:  # L >= last of every pilot-stage group; O = L + stage_gap
                 L = self._new(1, 0, top, False)
+                self.stage_cols["L"] = (L, stage)
                 for i in stage:
                     c, v = self.cols[i].last
                     R.add(c + [L], v + [-1.0], -INF, 0)
@@ -237,6 +243,7 @@ class SplitMip:
                     z = self._new(1, 0, 1, True)
                     R.add(ys + [z], [1.0] * len(ys) + [-float(len(ys))], -INF, 0)
                     used.append(z)
+                    self.used_cols.append((z, ys))
             if len(used) > limit:
                 R.add(used, np.ones(len(used)), 0, limit)
 
@@ -305,6 +312,33 @@ class SplitMip:
             return c, -float(len(self.cols))
         raise ValueError(level)
 
+    def column_values(self, plan: Plan) -> np.ndarray:
+        """A full solution vector for a plan (warm start), e.g. a greedy plan of one part per group."""
+        inst, x = self.inst, np.zeros(len(self.col_lo))
+        last = []
+        for g, gc in zip(inst.groups, self.cols):
+            a = plan.assignments[g.name]
+            users = dict(plan.parts(g.name))
+            pos = [i for i, t in enumerate(gc.months) if users.get(t)]
+            for i in pos:
+                x[gc.u[i]] = users[gc.months[i]]
+                x[gc.y[i]] = 1
+                x[gc.w[a.method][i]] = users[gc.months[i]]
+            x[gc.m[a.method]] = 1
+            fc, lc = gc.first[0], gc.last[0]
+            if fc is not gc.y:
+                x[fc[pos[0]]] = x[lc[pos[-1]]] = 1
+            last.append(max(users))
+        for col, gi, i in self.ticket_cols:
+            g, gc = inst.groups[gi], self.cols[gi]
+            x[col] = inst.rules.tickets(int(round(x[gc.u[i]])), plan.assignments[g.name].method)
+        for col, ys in self.used_cols:
+            x[col] = max(x[y] for y in ys)
+        for col, of in self.stage_cols.values():
+            x[col] = max(last[i] for i in of)
+        x[self.open0:self.open0 + self.T] = [1 if t <= plan.finish() else 0 for t in range(self.T)]
+        return x
+
     def plan(self, x: np.ndarray) -> Plan:
         out = {}
         for g, gc in zip(self.inst.groups, self.cols):
@@ -340,12 +374,14 @@ def solve_highs(
     inst: Instance,
     *,
     time_limit: float = 60.0,
+    hint: Plan | None = None,
     max_month: int | None = None,
     threads: int = 2,
 ) -> tuple[list[MipLevel], Plan | None, list[tuple[str, float, float, float]]]:
     """Lexicographic levels of ``inst.rules.objective`` with HiGHS, level budgets as in
-    scripts/highs_mip.py. Returns (levels, best plan with parts or None, trace of (level,
-    seconds since start, primal, dual))."""
+    scripts/highs_mip.py; ``hint`` a valid plan to start from (e.g. the greedy one), ``max_month``
+    the last month to use (e.g. the hint's finish). Returns (levels, best plan with parts or
+    None, trace of (level, seconds since start, primal, dual))."""
     import highspy
 
     t0 = time.perf_counter()
@@ -372,8 +408,8 @@ def solve_highs(
     h.cbMipInterrupt.subscribe(on_event)
     names = list(inst.rules.objective)
     levels: list[MipLevel] = []
-    best: Plan | None = None
-    x_best = None
+    best: Plan | None = hint
+    x_best = None if hint is None else mip.column_values(hint)
     n = len(mip.col_lo)
     for i, name in enumerate(names):
         used = time.perf_counter() - t0

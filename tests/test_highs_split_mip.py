@@ -169,3 +169,36 @@ def test_one_month_groups_get_no_first_last_columns():
     mip = SplitMip(i)
     h, g = mip.cols
     assert h.first[0] != h.y and g.first[0] == g.y
+
+
+def rows_hold(mip: SplitMip, x) -> bool:
+    """Every row and column bound of the MIP holds at ``x`` (and integers are integers)."""
+    import numpy as np
+
+    R = mip.rows
+    for idx, val, lo, hi in zip(R.idx, R.val, R.lo, R.hi):
+        v = float(np.dot(val, x[idx]))
+        if v < lo - 1e-6 or v > hi + 1e-6:
+            return False
+    lo, hi = np.array(mip.col_lo), np.array(mip.col_hi)
+    ints = np.array(mip.col_int)
+    return bool(np.all(x >= lo - 1e-9) and np.all(x <= hi + 1e-9) and np.all(np.abs(x[ints] - np.round(x[ints])) < 1e-9))
+
+
+@pytest.mark.parametrize("name", ["span-3", "tickets-2", "stage-3", "after-3", "dept", "platforms", "vip"])
+def test_warm_start_of_every_optimal_plan_keeps_every_row(name):
+    """column_values (the warm start) of each plan the brute force finds optimal is a solution of
+    the MIP: the MIP forbids no valid plan (on these instances), and the warm start is complete."""
+    i = TWINS[name]
+    mip = SplitMip(i)
+    _, plans = split_optimum(i)
+    for plan in plans:
+        assert rows_hold(mip, mip.column_values(plan)), plan.assignments
+
+
+def test_warm_start_from_a_one_part_plan():
+    """A hint of whole groups (the greedy's kind) is kept when nothing better is proven."""
+    i = TWINS["splits-first"]
+    _, plans = split_optimum(i)
+    levels, plan, _ = solve_highs(i, time_limit=10, hint=plans[0], max_month=plans[0].finish())
+    assert [lv.value for lv in levels] == [1, 0, 30] and check_plan(plan) == []
