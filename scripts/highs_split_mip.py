@@ -80,9 +80,11 @@ class _GroupCols:
     u: list[int]
     y: list[int]
     m: dict[str, int]  # method -> column
-    w: dict[str, list[int]]  # method -> columns per month (u itself when one method)
+    #: method -> per month (column, users per unit): the users of the month by that method
+    w: dict[str, list[tuple[int, float]]]
     first: tuple[list[int], list[float]]  # linear expression (columns, coefficients)
     last: tuple[list[int], list[float]]
+    whole: bool  # enrolled in one month (no split allowed or possible)
 
 
 class SplitMip:
@@ -129,8 +131,23 @@ class SplitMip:
             R.add([u[i], y[i]], [1, -least], 0, INF)  # ... of at least the least part
             R.add([y[i], self.open0 + t], [1, -1], -INF, 0)  # months after the finish are closed
         tm = [float(t) for t in months]
-        if most <= 1 or n <= 1 or size < 2:
-            R.add(y, np.ones(n), 1, 1)  # one month: first = last = its month
+        ks = list(inst.allowed_methods(g))
+        m0 = self._new(len(ks), 0, 1, True)
+        m = {k: m0 + i for i, k in enumerate(ks)}
+        R.add(list(m.values()), np.ones(len(ks)), 1, 1)  # one method
+        whole = most <= 1 or n <= 1 or size < 2
+        if whole:
+            # one month: as in the v1 MIP, a binary per (month, method), so that its loads are
+            # exact in the relaxation: y = sum_k x, u = size y, m_k = sum_t x; first = last
+            x0 = self._new(n * len(ks), 0, 1, True)
+            x = {k: [x0 + i * len(ks) + j for i in range(n)] for j, k in enumerate(ks)}
+            R.add(y, np.ones(n), 1, 1)
+            for i in range(n):
+                R.add([y[i]] + [x[k][i] for k in ks], [1.0] + [-1.0] * len(ks), 0, 0)
+                R.add([u[i], y[i]], [1, -size], 0, 0)
+            for k in ks:
+                R.add([m[k]] + x[k], [1.0] + [-1.0] * n, 0, 0)
+            w = {k: [(col, float(size)) for col in x[k]] for k in ks}
             first = last = (y, tm)
         else:
             f0, l0 = self._new(n, 0, 1, True), self._new(n, 0, 1, True)
@@ -145,22 +162,18 @@ class SplitMip:
                 R.add(ell + [y[i]], tm + [-float(t)], 0, INF)  # last >= t when y[t]
             R.add(ell + f, tm + [-x for x in tm], -INF, most - 1)  # span
             first, last = (f, tm), (ell, tm)
-        ks = list(inst.allowed_methods(g))
-        m0 = self._new(len(ks), 0, 1, True)
-        m = {k: m0 + i for i, k in enumerate(ks)}
-        R.add(list(m.values()), np.ones(len(ks)), 1, 1)  # one method
-        if len(ks) == 1:
-            w = {ks[0]: u}
-        else:
-            w = {}
-            for k in ks:
-                w0 = self._new(n, 0, size, False)
-                w[k] = list(range(w0, w0 + n))
+            if len(ks) == 1:
+                w = {ks[0]: [(col, 1.0) for col in u]}
+            else:  # users of each month by method k: u for the chosen method, 0 for the others
+                w = {}
+                for k in ks:
+                    w0 = self._new(n, 0, size, False)
+                    w[k] = [(w0 + i, 1.0) for i in range(n)]
+                    for i in range(n):
+                        R.add([w0 + i, m[k]], [1, -size], -INF, 0)
                 for i in range(n):
-                    R.add([w[k][i], m[k]], [1, -size], -INF, 0)
-            for i in range(n):
-                R.add([w[k][i] for k in ks] + [u[i]], [1.0] * len(ks) + [-1.0], 0, 0)
-        return _GroupCols(months, u, y, m, w, first, last)
+                    R.add([w[k][i][0] for k in ks] + [u[i]], [1.0] * len(ks) + [-1.0], 0, 0)
+        return _GroupCols(months, u, y, m, w, first, last, whole)
 
     # ------------------------------------------------------------ per month
     def _month_rows(self) -> None:
@@ -173,17 +186,22 @@ class SplitMip:
         for gi, (g, c) in enumerate(zip(inst.groups, self.cols)):
             top = max(rates[k] for k in c.m)
             for i, t in enumerate(c.months):
-                if top > 0:  # tickets of the part, rounded up: 100 n >= rate_k w_k
+                if c.whole:  # whole group: its tickets are a constant per method
+                    for k in c.w:
+                        if rates[k]:
+                            load[t]["helpdesk"][0].append(c.w[k][i][0])
+                            load[t]["helpdesk"][1].append(float(inst.rules.tickets(g.size, k)))
+                elif top > 0:  # tickets of the part, rounded up: 100 n >= rate_k w_k
                     n = self._new(1, 0, -(-g.size * top // 100), True)
                     ks = [k for k in c.w if rates[k]]
-                    R.add([n] + [c.w[k][i] for k in ks], [100.0] + [-float(rates[k]) for k in ks], 0, INF)
+                    R.add([n] + [c.w[k][i][0] for k in ks], [100.0] + [-float(rates[k]) for k in ks], 0, INF)
                     self.ticket_cols.append((n, gi, i))
                     load[t]["helpdesk"][0].append(n)
                     load[t]["helpdesk"][1].append(1.0)
                 for k in ("assisted", "tech-fair"):
                     if k in c.w:
-                        load[t][k][0].append(c.w[k][i])
-                        load[t][k][1].append(1.0)
+                        load[t][k][0].append(c.w[k][i][0])
+                        load[t][k][1].append(c.w[k][i][1])
         for t in range(T):
             month = inst.months[t]
             for res, (ids, coef) in load[t].items():
@@ -323,7 +341,8 @@ class SplitMip:
             for i in pos:
                 x[gc.u[i]] = users[gc.months[i]]
                 x[gc.y[i]] = 1
-                x[gc.w[a.method][i]] = users[gc.months[i]]
+                col, per = gc.w[a.method][i]
+                x[col] = users[gc.months[i]] / per
             x[gc.m[a.method]] = 1
             fc, lc = gc.first[0], gc.last[0]
             if fc is not gc.y:
@@ -442,7 +461,8 @@ def solve_highs(
         value = round(info.objective_function_value + off)
         bound = info.mip_dual_bound + off
         status = "optimal" if ms == highspy.HighsModelStatus.kOptimal else "feasible"
-        levels.append(MipLevel(name, status, value, math.ceil(bound - 1e-6), secs))
+        # no bound when the time ran out before the root relaxation was solved
+        levels.append(MipLevel(name, status, value, math.ceil(bound - 1e-6) if math.isfinite(bound) else None, secs))
         trace.append((name, time.perf_counter() - t0, value, bound))
         nz = np.nonzero(c)[0]
         h.addRow(-INF, value - off + 1e-6, len(nz), nz.astype(np.int32), c[nz])

@@ -1,0 +1,132 @@
+"""The split benchmark's pieces (scripts/generate_split.py, scripts/benchmark_split.py): generated
+split instances (deterministic, the largest third may split, the same instance with splitting off),
+written as files a planner's `rollout` reads; the benchmark's reading of `rollout -v solve` runs
+(progress lines, JSON, checker, peak memory) and its Markdown. Short time limits only."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+import benchmark_split as B  # noqa: E402
+from generate_split import generate_split, split_sizes, write_split_csv  # noqa: E402
+
+from optimizer.loaders import load_instance  # noqa: E402
+
+
+def test_split_sizes_largest_third_first():
+    sizes = [10, 600, 40, 300, 90, 35, 200, 20, 80]
+    months, least = split_sizes(sizes)
+    assert set(months) == {1, 3, 6}  # 600, 300, 200: the largest third
+    assert months == {1: 3, 3: 3, 6: 2}  # the larger half over 3 months
+    assert least == 100  # half of 200, rounded down to fives: every group that may split makes two parts
+    assert all(sizes[i] >= 2 * least for i in months)
+
+
+def test_generated_split_instance_and_its_twin():
+    on, off = generate_split(60, 8, 3), generate_split(60, 8, 3, split=False)
+    may = [g for g in on.groups if on.max_months(g) > 1]
+    assert len(may) == 20 and {on.max_months(g) for g in may} == {2, 3}
+    assert min(g.size for g in may) >= max(g.size for g in on.groups if on.max_months(g) == 1)
+    assert all(g.size >= 2 * on.least_part(g) for g in may)
+    assert on.may_split and not off.may_split
+    assert "splits" in on.rules.objective and "splits" not in off.rules.objective
+    # the same instance apart from max_months
+    assert [(g.name, g.size, g.methods, g.blackout) for g in on.groups] == \
+        [(g.name, g.size, g.methods, g.blackout) for g in off.groups]
+    assert on.months == off.months and on.rules.min_part_users == off.rules.min_part_users
+    assert generate_split(60, 8, 3) == on  # deterministic
+    assert generate_split(60, 8, 4) != on
+
+
+def test_written_files_read_back(tmp_path):
+    for split in (True, False):
+        inst = generate_split(40, 6, 1, split=split)
+        g, c, r = write_split_csv(inst, tmp_path / str(split))
+        back = load_instance(g, c, r)
+        assert back.groups == tuple(dataclasses.replace(x, row=y.row) for x, y in zip(inst.groups, back.groups))
+        assert [m.label for m in back.months] == [m.label for m in inst.months]
+        assert back.rules.min_part_users == inst.rules.min_part_users
+        assert ("max_months" in g.read_text(encoding="utf-8").splitlines()[0]) == split
+
+
+def test_parse_progress_lines():
+    lines = [(0.9, "Planning x: 3 groups, 4 months (Ctrl-C returns the best plan so far)"),
+             (1.2, "  finish: objective 5, bound 3 (0.10 s)"), (1.5, "  finish: objective 4, bound – (0.20 s)"),
+             (2.0, "  finish: objective 4, bound 4 (0.30 s)"), (2.5, "  waiting: objective 900, bound 850 (0.1 s)"),
+             (3.0, "Wrote plan.csv")]
+    start, trace = B.parse_progress(lines)
+    assert start == 0.9
+    assert [(lv, round(t, 2), v) for lv, t, v, _ in trace] == [("finish", 0.3, 5), ("finish", 0.6, 4),
+                                                               ("finish", 1.1, 4), ("waiting", 1.6, 900)]
+    assert trace[1][3] != trace[1][3]  # no bound: NaN
+    levels = [{"level": "finish", "status": "optimal", "until": 9.0}]
+    assert B.finish_proven(levels, trace) == pytest.approx(1.1)
+    assert B.finish_proven([{"level": "finish", "status": "feasible", "until": 9.0}], trace) is None
+    assert B.finish_proven(levels, trace[:2]) == 9.0  # proven by the level's end (e.g. the LP bound)
+    rec = {"trace": trace}
+    assert B.at_time(rec, "finish", 0.7) == (4, 3)
+
+
+def test_split_off_run_through_the_cli(tmp_path):
+    """One real `rollout solve` run (splitting off: planned on every branch), read as the
+    benchmark reads it: a first plan, the finish, the waiting gap, peak memory, a valid plan."""
+    folders = B.prepare("40x6", 1, tmp_path)
+    rec = B.run_cli(folders["off"], 3.0)
+    assert rec["exit_code"] == 0, rec.get("error")
+    assert rec["violations"] == 0 and rec["split_groups"] == 0
+    assert rec["first_plan"] is not None and rec["startup"] is not None and rec["peak_mb"] > 20
+    lv = {x["level"]: x for x in rec["levels"]}
+    assert set(lv) == {"finish", "waiting", "assisted"}
+    assert lv["finish"]["value"] == rec["finish"]
+    if lv["finish"]["status"] == "optimal":
+        assert rec["finish_proven"] is not None and rec["finish_proven"] <= rec["wall"]
+    rec.update({"instance": "40x6-s1", "mode": "off", "solver": "rollout", "limit": 3.0})
+    on = dict(rec, mode="on", finish=rec["finish"] - 1, user_months=rec["user_months"] - 100, split_groups=2,
+              finish_month="2027-0x")
+    md = B.render_markdown([rec, on], "test machine", "1.0")
+    assert md.startswith(B.MARK_START) and md.rstrip().endswith(B.MARK_END)
+    assert "| 40x6-s1 | 3 | " in md and "| 1 | " in md  # the side-by-side row: one month saved
+    out = tmp_path / "b.csv"
+    B.write_csv([rec], out)
+    assert out.read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_refused_or_failing_run_is_recorded_not_raised(tmp_path):
+    """A run that writes no plan (e.g. split inputs before the solver plans parts, exit 2) is a row
+    with its exit code and words, in the CSV and Markdown."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "groups.csv").write_text("group,size\nA,notanumber\n", encoding="utf-8")
+    (folder / "capacity.csv").write_text("month,helpdesk,assisted,tech_fair\n2027-01,10,0,0\n", encoding="utf-8")
+    (folder / "rules.toml").write_text("", encoding="utf-8")
+    rec = B.run_cli(folder, 2.0)
+    assert rec["exit_code"] == 2 and "size" in rec["error"]
+    rec.update({"instance": "bad", "mode": "on", "solver": "rollout", "limit": 2.0})
+    assert "exit 2" in B.render_markdown([rec], "m", "l")
+    B.write_csv([rec], tmp_path / "x.csv")
+
+
+def test_update_doc_replaces_only_its_section(tmp_path, monkeypatch):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Benchmarks\n\nbefore\n\n{B.MARK_START}\nold\n{B.MARK_END}\n\nafter\n", encoding="utf-8")
+    B.update_doc(f"{B.MARK_START}\nnew\n{B.MARK_END}\n", doc)
+    text = doc.read_text(encoding="utf-8")
+    assert "old" not in text and "new" in text and "before" in text and "after" in text
+    assert text.count(B.MARK_START) == 1
+
+
+def test_highs_child_record(tmp_path):
+    pytest.importorskip("highspy")
+    folders = B.prepare("40x6", 2, tmp_path)
+    rec = B.run_highs_child(folders["on"], 5.0)
+    assert "error" not in rec, rec.get("error")
+    assert rec["violations"] == 0 and rec["peak_mb"] > 20
+    assert [x["name"] for x in rec["levels"]] == ["finish", "waiting", "assisted", "splits"]
+    json.dumps(rec)
