@@ -11,8 +11,9 @@ the figures at the smaller ones from the trace of levels. It records:
 
 - first plan: seconds from the start of planning (the "Planning ..." line, after the inputs are
   loaded) to the first better-plan line of ``-v`` (each progress line is timestamped as it
-  arrives, as scripts/benchmark.py timestamps the solver's progress callback); start-up (process
-  start to that line) separately;
+  arrives, as scripts/benchmark.py timestamps the solver's progress callback), or when the greedy
+  start is the answer (no such line) to the first line after planning; start-up (process start
+  to the "Planning" line) separately;
 - finish: the value and when it was proven (the first finish line with objective = bound, else the
   end of the finish level from the JSON's per-level seconds);
 - waiting at the time limit: value, bound and gap from the JSON the command writes;
@@ -118,6 +119,16 @@ def parse_progress(lines: list[tuple[float, str]]) -> tuple[float | None, list[t
     return start, trace
 
 
+def first_plan(lines, start: float | None, trace) -> tuple[float | None, str]:
+    """(seconds from the start of planning to the first plan, "solver" or "greedy"): the first
+    progress line; without one (the greedy start is the answer) the first line after planning."""
+    if trace:
+        return trace[0][1], "solver"
+    if start is None:
+        return None, ""
+    return next((t - start for t, _s in lines if t > start), None), "greedy"
+
+
 def judge_plan(folder: Path, plan_csv: Path) -> dict:
     """The checker's verdict on a written plan CSV, and what a planner compares: the finish month,
     user-months and groups split."""
@@ -140,8 +151,9 @@ def run_cli(folder: Path, limit: float, seed: int = 0) -> dict:
         out = Path(tmp)
         rc, lines, wall, peak = run_timed(solve_command(folder, limit, seed, out))
         start, trace = parse_progress(lines)
+        first, by = first_plan(lines, start, trace)
         rec: dict = {"exit_code": rc, "wall": wall, "startup": start, "peak_mb": peak, "trace": trace,
-                     "first_plan": trace[0][1] if trace else None}
+                     "first_plan": first, "first_plan_by": by}
         if not (out / "plan.json").exists():
             rec["error"] = " ".join(s for _, s in lines if s.strip())[-600:] or f"exit code {rc}"
             return rec

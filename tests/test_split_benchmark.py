@@ -72,13 +72,16 @@ def test_parse_progress_lines():
     assert B.finish_proven(levels, trace[:2]) == 9.0  # proven by the level's end (e.g. the LP bound)
     rec = {"trace": trace}
     assert B.at_time(rec, "finish", 0.7) == (4, 3)
+    assert B.first_plan(lines, start, trace) == (pytest.approx(0.3), "solver")
+    greedy_only = [lines[0], (1.4, "INFO optimizer.solver: no time to build and search the model"), lines[-1]]
+    assert B.first_plan(greedy_only, 0.9, []) == (pytest.approx(0.5), "greedy")
 
 
 def test_split_off_run_through_the_cli(tmp_path):
     """One real `rollout solve` run (splitting off: planned on every branch), read as the
     benchmark reads it: a first plan, the finish, the waiting gap, peak memory, a valid plan."""
     folders = B.prepare("40x6", 1, tmp_path)
-    rec = B.run_cli(folders["off"], 3.0)
+    rec = B.run_cli(folders["off"], 6.0)
     assert rec["exit_code"] == 0, rec.get("error")
     assert rec["violations"] == 0 and rec["split_groups"] == 0
     assert rec["first_plan"] is not None and rec["startup"] is not None and rec["peak_mb"] > 20
@@ -87,12 +90,12 @@ def test_split_off_run_through_the_cli(tmp_path):
     assert lv["finish"]["value"] == rec["finish"]
     if lv["finish"]["status"] == "optimal":
         assert rec["finish_proven"] is not None and rec["finish_proven"] <= rec["wall"]
-    rec.update({"instance": "40x6-s1", "mode": "off", "solver": "rollout", "limit": 3.0})
+    rec.update({"instance": "40x6-s1", "mode": "off", "solver": "rollout", "limit": 6.0})
     on = dict(rec, mode="on", finish=rec["finish"] - 1, user_months=rec["user_months"] - 100, split_groups=2,
               finish_month="2027-0x")
     md = B.render_markdown([rec, on], "test machine", "1.0")
     assert md.startswith(B.MARK_START) and md.rstrip().endswith(B.MARK_END)
-    assert "| 40x6-s1 | 3 | " in md and "| 1 | " in md  # the side-by-side row: one month saved
+    assert "| 40x6-s1 | 6 | " in md and "| 1 | " in md  # the side-by-side row: one month saved
     out = tmp_path / "b.csv"
     B.write_csv([rec], out)
     assert out.read_text(encoding="utf-8").count("\n") == 2
