@@ -45,7 +45,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optimizer.domain import METHODS, Instance  # noqa: E402
+from optimizer.domain import Instance  # noqa: E402
 from optimizer.plan import Assignment, Plan  # noqa: E402
 
 INF = math.inf
