@@ -581,6 +581,17 @@ class RolloutModel:
                 h.vars.append(var)
                 h.values.append(fn(want_t, want_k))
 
+    def fix_choices(self, choices: Choices) -> None:
+        """Hold the given groups to their (month, method): a plan checked by the model. A
+        choice the model has no variable for (not eligible in plain mode) makes it infeasible."""
+        for gi, (t, k) in choices.items():
+            a, b = self.starts[gi], self.starts[gi + 1]
+            hit = np.nonzero((self.tx[a:b] == t) & (self.kx[a:b] == _K[k]))[0]
+            if len(hit):
+                self._linear([a + int(hit[0])], [1], 1, 1)
+            else:
+                self._linear([], [], 1, 1)  # 0 = 1: no such option
+
     def hint_value(self, var: int, value: int) -> None:
         """Add one variable's value to the hint (after :meth:`hint`, e.g. for a slack)."""
         self.proto.solution_hint.vars.append(var)
