@@ -22,7 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from . import rules as R
-from .domain import METHODS, Choices, Instance
+from .domain import METHODS, SEAT_RESOURCE, Choices, Instance
 
 #: "No bound" for a linear row (CP-SAT domains are 64-bit; 2^50 leaves room for sums).
 #: ``fix_level(level, -UNBOUNDED, value)`` keeps a level at most ``value``.
@@ -45,8 +45,8 @@ def month_user_capacity(inst: Instance, t: int) -> int:
     m, rates = inst.months[t], inst.rules.tickets_per_100_users
     budget = 100 * m.helpdesk  # tickets x 100
     users = 0.0
-    for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", None)),
-                         key=lambda kc: rates[kc[0]]):
+    seats = [(k, m.capacity(res)) for k, res in SEAT_RESOURCE.items()] + [("self-service", None)]
+    for k, cap in sorted(seats, key=lambda kc: rates[kc[0]]):
         r = rates[k]
         # no early stop when the tickets run out: a later method may need none (rate 0)
         n = (cap if cap is not None else UNBOUNDED) if r == 0 else min(cap if cap is not None else UNBOUNDED,
@@ -266,7 +266,7 @@ class RolloutModel:
         k = self.kx[sel]
         size = self.sizes[self.gx[sel]]
         out = {"helpdesk": (sel, self.tickets[sel])}
-        for res, method in (("assisted", "assisted"), ("tech_fair", "tech-fair")):
+        for method, res in SEAT_RESOURCE.items():
             mask = k == _K[method]
             out[res] = (sel[mask], size[mask])
         return out

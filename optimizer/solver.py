@@ -28,7 +28,7 @@ from . import interruptible
 from .checker import check_plan
 from .greedy import best_greedy_by
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
-from .model import RolloutModel
+from .model import UNBOUNDED, RolloutModel
 from .plan import Plan
 from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
 from .relaxation import LevelBound, Probe, level_bound
@@ -737,7 +737,7 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
     """The model up to ``max_month`` (a known finish) with the solved levels fixed."""
     rm = RolloutModel(inst, max_month=max_month)
     for lv in levels:
-        rm.fix_level(lv.name, -(1 << 50), lv.value)
+        rm.fix_level(lv.name, -UNBOUNDED, lv.value)
     return rm
 
 
@@ -780,7 +780,7 @@ def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels:
     if name == "finish" and value < rm.max_month and (opts is None or _run_left(opts) >= _build_seconds(inst)):
         rm = _rebuild(inst, value, levels)
     else:
-        rm.fix_level(name, -(1 << 50), value)
+        rm.fix_level(name, -UNBOUNDED, value)
     rm.hint(best)
     return rm
 
