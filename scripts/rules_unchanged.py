@@ -4,7 +4,8 @@
 Prints (or writes with --out) a JSON document of: the greedy plans (every variant) on
 generated and small random instances; the window sub-instances the window moves build on
 every window of a greedy plan; the LP rounding (stage ends and rounded options) from seeded
-pseudo-LP values; window moves on a greedy plan; and a few deterministic solves. Run it
+pseudo-LP values; window moves on a greedy plan; a hash of the CP-SAT models as built; and a
+few deterministic solves. Run it
 before and after a change and compare the two files (``cmp`` or ``diff``):
 
     python scripts/rules_unchanged.py --out /tmp/before.json     # on the old commit
@@ -13,7 +14,8 @@ before and after a change and compare the two files (``cmp`` or ``diff``):
 
 Every part is deterministic (work limits, fixed seeds); the solves use a deterministic
 time and a generous wall-clock limit, so a very loaded machine could in principle cut one
-(the document records whether any was cut: ``reproducible``).
+(the document records whether any was cut: ``reproducible``; compare those only when it is true
+on both sides — the model hashes are the load-independent check).
 """
 
 from __future__ import annotations
@@ -98,6 +100,24 @@ def moves_part(insts):
     return out
 
 
+def models_part(insts):
+    """A hash of each CP-SAT model as built (plain, capped at a month, guarded, without the
+    implied rows, one level fixed): the same model and parameters give the same solve."""
+    import hashlib
+
+    out = {}
+    for name, inst in insts:
+        rows = []
+        for kw in ({}, {"max_month": inst.horizon // 2}, {"guards": True}, {"redundant": False}):
+            rm = RolloutModel(inst, **kw)
+            rm.set_objective(inst.rules.objective[0])
+            if len(inst.rules.objective) > 1:
+                rm.fix_level(inst.rules.objective[1], -(1 << 50), 10**6)
+            rows.append(hashlib.sha256(str(rm.proto).encode()).hexdigest()[:16])
+        out[name] = rows
+    return out
+
+
 def solves_part(insts):
     from optimizer.solver import SolveOptions, solve
 
@@ -114,16 +134,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", help="write the JSON here (default: stdout)")
     ap.add_argument("--no-solves", action="store_true", help="skip the (slower) CP-SAT solves")
+    ap.add_argument("--only", help="comma-separated parts: greedy,windows,rounding,moves,models,solves")
     a = ap.parse_args()
     gen = [(f"gen{n}x{t}s{s}", generate(n, t, s)) for n, t, s in
            ((60, 8, 1), (200, 12, 1), (200, 12, 2), (1000, 24, 1), (3000, 36, 3))]
     small = [(f"rand{s}", random_instance(s, 6, 5)) for s in range(300)]
-    doc = {"greedy": greedy_part(gen + small),
-           "windows": windows_part(gen[:3] + small[:100]),
-           "rounding": rounding_part([x for x in gen[:3] + small[:100] if repair.applies(x[1])]),
-           "moves": moves_part(gen[:2])}
-    if not a.no_solves:
-        doc["solves"] = solves_part([gen[0], small[3], small[7], (f"gen120x10s4", generate(120, 10, 4))])
+    parts = {
+        "greedy": lambda: greedy_part(gen + small),
+        "windows": lambda: windows_part(gen[:3] + small[:100]),
+        "rounding": lambda: rounding_part([x for x in gen[:3] + small[:100] if repair.applies(x[1])]),
+        "moves": lambda: moves_part(gen[:2]),
+        "models": lambda: models_part(gen[:4] + small[:100]),
+        "solves": lambda: solves_part([gen[0], small[3], small[7], ("gen120x10s4", generate(120, 10, 4))]),
+    }
+    if a.no_solves:
+        del parts["solves"]
+    doc = {name: run() for name, run in parts.items() if not a.only or name in a.only.split(",")}
     text = json.dumps(doc, sort_keys=True)
     if a.out:
         Path(a.out).write_text(text)
