@@ -72,6 +72,7 @@ class MonthBounds:
             for h in ps:
                 self.succ[h].append(i)
         self.has_stage = any(g.pilot_stage for g in groups)
+        self.production = np.array([g.wave == "production" for g in groups], dtype=bool)
         #: each group's risk delay (0 but for high-risk production groups)
         self.delay = np.array([risk_delay(inst, g) for g in groups], dtype=np.int64)
 
@@ -123,19 +124,17 @@ class MonthBounds:
         ok = (t for t in self.inst.allowed_months(self.inst.groups[i]) if lo <= t <= hi)
         return [t for t in ok if t in within] if within is not None else list(ok)
 
+    def stage_lowers(self, end: int) -> np.ndarray:
+        """:meth:`stage_lower` of every group at once, as an array."""
+        opens = end + self.inst.rules.stage_gap if end >= 0 else 0
+        return np.where(self.production, opens + self.delay, 0)
+
     def stage_bounds(self, end: int, max_month: int) -> tuple[np.ndarray, np.ndarray]:
         """Every group's months from its stage alone, the pilot stage ending in month ``end``
         (-1: no stage): pilot-stage groups up to ``end``, production from its
         :meth:`stage_lower`; as (lo, hi) arrays."""
-        n = len(self.inst.groups)
-        lo = np.zeros(n, dtype=np.int64)
-        hi = np.full(n, max_month, dtype=np.int64)
-        for i, g in enumerate(self.inst.groups):
-            if g.pilot_stage:
-                hi[i] = end
-            else:
-                lo[i] = self.stage_lower(i, end)
-        return lo, hi
+        hi = np.where(self.production, max_month, end).astype(np.int64)
+        return self.stage_lowers(end).astype(np.int64), hi
 
     def after_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The `after` pairs as arrays (later, earlier): group later[j] comes after earlier[j]."""

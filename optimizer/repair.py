@@ -247,12 +247,12 @@ def stage_ends(inst: Instance, rm: RolloutModel, x: np.ndarray, n: int = 2) -> l
     late and push a month of production into the next; and the best end by the LP may be a
     few tickets too small for the stage itself, so the next best is a candidate too.
     [-1] without a pilot stage."""
-    groups, r = inst.groups, inst.rules
+    groups = inst.groups
     stage = np.array([g.pilot_stage for g in groups])
     if not stage.any():
         return [-1]
-    delay = MonthBounds(inst).delay
-    production = np.array([g.wave == "production" for g in groups])
+    bounds = MonthBounds(inst)
+    production = bounds.production
     weight = x * rm.sizes[rm.gx]
     on_stage = stage[rm.gx]
     on_production = production[rm.gx]
@@ -261,7 +261,7 @@ def stage_ends(inst: Instance, rm: RolloutModel, x: np.ndarray, n: int = 2) -> l
     scored = []
     for end in range(int(first_stage_month[stage].max()), rm.max_month + 1):
         displaced = weight[on_stage & (rm.tx > end)].sum()
-        displaced += weight[on_production & (rm.tx < end + r.stage_gap + delay[rm.gx])].sum()
+        displaced += weight[on_production & (rm.tx < bounds.stage_lowers(end)[rm.gx])].sum()
         scored.append((round(float(displaced), 6), end))
     return [end for _, end in sorted(scored)[:n]]
 
