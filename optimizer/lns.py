@@ -266,7 +266,7 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
         return res
 
     try:
-        last_stage = opens - inst.rules.stage_gap
+        last_stage = stage_end(inst, plan)
         if any(g.pilot_stage for g in inst.groups) and last_stage >= 0 and not out_of_time():
             # The stage window first: a pilot stage packed into fewer months lets
             # production open earlier (finish), eager pilots go first (waiting).

@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from . import rules as R
 from .domain import METHODS, SEAT_RESOURCE, Choices, Instance
+from .month_bounds import MonthBounds
 
 #: "No bound" for a linear row (CP-SAT domains are 64-bit; 2^50 leaves room for sums).
 #: ``fix_level(level, -UNBOUNDED, value)`` keeps a level at most ``value``.
@@ -177,14 +178,15 @@ class RolloutModel:
         inst = self.inst
         G, T = len(inst.groups), self.max_month + 1
         elig = np.zeros((G, T, len(METHODS)), dtype=bool)
-        opens = self.production_floor
+        # production months before the stage can possibly end (+ gap, + risk delay) are
+        # never used by a valid plan: leave them out (``stage_floor``)
+        has_stage = any(g.pilot_stage for g in inst.groups)
+        firsts = MonthBounds(inst).stage_lowers(self.stage_floor if has_stage else -1)
         for gi, g in enumerate(inst.groups):
             if self.guards_on:
                 elig[gi] = True
                 continue
-            # production months before the stage can possibly end (+ gap, + risk delay) are
-            # never used by a valid plan: leave them out (``stage_floor``)
-            first = 0 if g.pilot_stage else opens + (inst.rules.risk_delay if g.risk == "high" else 0)
+            first = int(firsts[gi])
             months = [t for t in inst.allowed_months(g) if first <= t < T]
             ks = [_K[k] for k in inst.allowed_methods(g)]
             elig[gi][np.ix_(months, ks)] = True
