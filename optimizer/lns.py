@@ -45,7 +45,7 @@ from ortools.sat.python import cp_model
 
 from .domain import Choices, Instance
 from .model import UNBOUNDED, RolloutModel, month_user_capacity
-from .month_bounds import MonthBounds, production_start, stage_end
+from .month_bounds import bounds_of, production_start, stage_end
 from .plan import Plan
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def window_instance(inst: Instance, plan: Choices, months: list[int],
                     levels: tuple[str, ...]) -> tuple[Instance, list[int]] | None:
     """The sub-instance of the given months (ascending): their groups, those months
     with full capacity, each group's months narrowed by the fixed rest of the plan
-    (:class:`~optimizer.month_bounds.MonthBounds`). Either all its groups are production
+    (:mod:`optimizer.month_bounds`). Either all its groups are production
     (the stage rules become each group's first month) or all are pilot-stage (the stage
     window, months 0..last stage month, keeps pilot-first). Returns (window instance, plan
     indices of its groups in order), or None when the months mix the two."""
@@ -87,7 +87,7 @@ def window_instance(inst: Instance, plan: Choices, months: list[int],
     if stage and months[-1] > end:
         return None  # pilot-stage groups only move within the stage's months (never later)
     free_set = set(free)
-    bounds = MonthBounds(inst)
+    bounds = bounds_of(inst)
     fixed = {i: t for i, (t, _) in plan.items() if i not in free_set}
     groups = []
     for i in free:
@@ -192,7 +192,7 @@ def _values(rm: RolloutModel, assignment: Choices) -> dict[str, int]:
 
 def _after_ok(inst: Instance, plan: Choices, moved: Choices) -> bool:
     """The `after` pairs touching moved groups still hold in plan + moved."""
-    return MonthBounds(inst).after_holds(plan, moved)
+    return bounds_of(inst).after_holds(plan, moved)
 
 
 def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *,

@@ -22,6 +22,7 @@ code with what it checks. tests/test_rules_agree.py checks that model and checke
 
 from __future__ import annotations
 
+import weakref
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -167,3 +168,18 @@ class MonthBounds:
         for g in range(len(self.inst.groups)):
             visit(g)
         return order
+
+
+_CACHE: dict[int, tuple[weakref.ref, MonthBounds]] = {}
+
+
+def bounds_of(inst: Instance) -> MonthBounds:
+    """The :class:`MonthBounds` of ``inst``, built once per instance (the window moves ask for
+    every window; it is dropped with the instance)."""
+    key = id(inst)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is inst:
+        return hit[1]
+    bounds = MonthBounds(inst)
+    _CACHE[key] = (weakref.ref(inst, lambda _ref, key=key: _CACHE.pop(key, None)), bounds)
+    return bounds

@@ -158,3 +158,12 @@ def test_greedy_without_pilot_stage_and_a_long_stage_gap():
     plan = greedy_plan(inst)
     assert plan == {0: (0, "self-service")}
     assert check_plan(Plan.from_indices(inst, plan)) == []
+
+
+def test_bounds_are_built_once_per_instance():
+    from optimizer.month_bounds import bounds_of
+
+    a = Instance((Group("A", 5),), _months(2), Rules())
+    b = Instance((Group("A", 5, after=()), Group("B", 5, after=("A",))), _months(2), Rules())
+    assert bounds_of(a) is bounds_of(a) and bounds_of(a).inst is a
+    assert bounds_of(b) is not bounds_of(a) and bounds_of(b).pred == [[], [0]]
