@@ -181,5 +181,5 @@ def bounds_of(inst: Instance) -> MonthBounds:
     if hit is not None and hit[0]() is inst:
         return hit[1]
     bounds = MonthBounds(inst)
-    _CACHE[key] = (weakref.ref(inst, lambda _ref, key=key: _CACHE.pop(key, None)), bounds)
+    _CACHE[key] = (weakref.ref(inst, lambda _ref, key=key, cache=_CACHE: cache.pop(key, None)), bounds)
     return bounds
