@@ -180,3 +180,23 @@ def effective_rules(rules: Rules, groups: tuple[Group, ...] | list[Group]) -> Ru
     if may or len(rules.objective) == 1:
         return rules
     return replace(rules, objective=tuple(lv for lv in rules.objective if lv != "splits"))
+
+
+# --- shared names of the solver side (issue 22) ---------------------------
+#: A plan as the solver side handles it: group index -> (month index, method).
+#: (:class:`optimizer.plan.Assignment` is one group's row of a finished plan.)
+Choices = dict[int, tuple[int, str]]
+
+#: The capacity (resource) each in-person method takes seats from; self-service takes none.
+SEAT_RESOURCE = {"assisted": "assisted", "tech-fair": "tech_fair"}
+#: The method that takes seats from each seat resource.
+SEAT_METHOD = {res: k for k, res in SEAT_RESOURCE.items()}
+
+
+def method_load(rules: Rules, size: int, method: str) -> dict[str, int]:
+    """What a group of ``size`` users enrolling by ``method`` takes from each resource."""
+    load = {res: 0 for res in RESOURCES}
+    load["helpdesk"] = rules.tickets(size, method)
+    if method in SEAT_RESOURCE:
+        load[SEAT_RESOURCE[method]] = size
+    return load

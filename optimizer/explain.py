@@ -855,8 +855,7 @@ def _hint_slack(inst: Instance, rm: RolloutModel, slack: dict[tuple[str, str], i
     index = {m.label: t for t, m in enumerate(inst.months)}
     for (res, label), v in slack.items():
         t = index[label]
-        rm.proto.solution_hint.vars.append(v)
-        rm.proto.solution_hint.values.append(max(0, loads[t][res] - inst.months[t].capacity(res)))
+        rm.hint_value(v, max(0, loads[t][res] - inst.months[t].capacity(res)))
 
 
 def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0,
@@ -868,20 +867,15 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
     partial = verify is not None and (verify.ignore or verify.only is not None)
     rm = RolloutModel(inst, redundant=False, guards=partial)
     if partial:
-        rm.proto.assumptions.extend(lit for k, lit in rm.guards.items() if verify.enforced(k))
+        rm.add_assumptions([lit for k, lit in rm.guards.items() if verify.enforced(k)])
     slack: dict[tuple[str, str], int] = {}
     for (res, label), ci in rm.capacity_rows.items():
         demand = sum(g.size for g in inst.groups) if res != "helpdesk" else sum(
             max(inst.rules.tickets(g.size, k) for k in METHODS) for g in inst.groups)
-        v = rm._new_vars(1, 0, max(1, demand))
-        ct = rm.proto.constraints[ci]
-        ct.linear.vars.append(v)
-        ct.linear.coeffs.append(-1)
-        slack[(res, label)] = v
+        slack[(res, label)] = rm.add_slack(ci, max(1, demand))
     if not slack:
         return None
-    rm.proto.objective.vars.extend(slack.values())
-    rm.proto.objective.coeffs.extend(_SLACK_WEIGHT[res] for res, _ in slack)
+    rm.add_objective_terms(list(slack.values()), [_SLACK_WEIGHT[res] for res, _ in slack])
     _hint_slack(inst, rm, slack)
     s = _solver(limit, workers, seed)
     st = s.solve(rm.model)

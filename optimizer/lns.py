@@ -43,13 +43,12 @@ from typing import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .domain import Instance
-from .model import RolloutModel, month_user_capacity
+from .domain import Choices, Instance
+from .model import UNBOUNDED, RolloutModel, month_user_capacity
+from .month_bounds import bounds_of, production_start, stage_end
 from .plan import Plan
 
 log = logging.getLogger(__name__)
-
-Assignment = dict[int, tuple[int, str]]
 
 #: Aim for about this many groups per window of the finish level (small enough to
 #: solve in a fraction of a second, large enough to move a month's worth of users).
@@ -70,47 +69,32 @@ WINDOW_WALL_PER_WORK = 10.0
 STALL = 1 / 3
 
 
-def production_start(inst: Instance, plan: Assignment) -> int:
-    """First month production may use in ``plan`` (last pilot-stage month + stage_gap)."""
-    stage = [plan[i][0] for i, g in enumerate(inst.groups) if g.pilot_stage and i in plan]
-    return max(stage) + inst.rules.stage_gap if stage else 0
-
-
-def window_instance(inst: Instance, plan: Assignment, months: list[int],
+def window_instance(inst: Instance, plan: Choices, months: list[int],
                     levels: tuple[str, ...]) -> tuple[Instance, list[int]] | None:
     """The sub-instance of the given months (ascending): their groups, those months
-    with full capacity, each group's months narrowed by the fixed rest of the plan.
-    Either all its groups are production (the stage rules become each group's first
-    month) or all are pilot-stage (the stage window, months 0..last stage month,
-    keeps pilot-first). Returns (window instance, plan indices of its groups in
-    order), or None when the months mix the two."""
+    with full capacity, each group's months narrowed by the fixed rest of the plan
+    (:mod:`optimizer.month_bounds`). Either all its groups are production
+    (the stage rules become each group's first month) or all are pilot-stage (the stage
+    window, months 0..last stage month, keeps pilot-first). Returns (window instance, plan
+    indices of its groups in order), or None when the months mix the two."""
     G, r = inst.groups, inst.rules
-    opens = production_start(inst, plan)
     inside = set(months)
     free = [i for i in sorted(plan) if plan[i][0] in inside]
     stage = bool(free) and all(G[i].pilot_stage for i in free)
     if not free or not stage and any(G[i].pilot_stage for i in free):
         return None  # pilot stage and production are never moved together
-    if stage and months[-1] > max(plan[i][0] for i, g in enumerate(G) if g.pilot_stage):
+    end = stage_end(inst, plan)
+    if stage and months[-1] > end:
         return None  # pilot-stage groups only move within the stage's months (never later)
     free_set = set(free)
-    idx = {g.name: i for i, g in enumerate(G)}
-    succ: dict[int, list[int]] = {}
-    for i, g in enumerate(G):
-        for h in g.after:
-            succ.setdefault(idx[h], []).append(i)
+    bounds = bounds_of(inst)
+    fixed = {i: t for i, (t, _) in plan.items() if i not in free_set}
     groups = []
     for i in free:
         g = G[i]
-        lo = 0 if stage else opens + (r.risk_delay if g.risk == "high" else 0)
-        hi = months[-1]
-        for h in g.after:
-            if idx[h] not in free_set:
-                lo = max(lo, plan[idx[h]][0] + 1)
-        for s in succ.get(i, ()):
-            if s not in free_set:
-                hi = min(hi, plan[s][0] - 1)
-        ok = [t for t in inst.allowed_months(g) if lo <= t <= hi and t in inside]
+        # the stage window keeps the stage rules inside; production windows get them as months
+        lo = bounds.lower(i, fixed, stage_end=-1 if stage else end)
+        ok = bounds.allowed(i, lo, bounds.after_upper(i, fixed, months[-1]), inside)
         if not ok:  # cannot happen for a valid plan (its own month is allowed)
             return None
         allowed = set(ok)
@@ -119,7 +103,7 @@ def window_instance(inst: Instance, plan: Assignment, months: list[int],
             earliest=inst.months[ok[0]].label,
             latest=inst.months[ok[-1]].label,
             blackout=tuple(inst.months[t].label for t in months if ok[0] < t < ok[-1] and t not in allowed),
-            after=tuple(h for h in g.after if idx[h] in free_set),
+            after=tuple(G[h].name for h in bounds.pred[i] if h in free_set),
         ))
     # Production windows: opening and risk delay are already in each group's months.
     rules = dataclasses.replace(r, objective=levels) if stage else \
@@ -134,9 +118,9 @@ def window_wall(work: float) -> float:
     return WINDOW_WALL_PER_WORK * work + 1
 
 
-def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: str,
+def _solve_window(inst: Instance, plan: Choices, months: list[int], level: str,
                   fixed: tuple[str, ...], work: float, seed: int,
-                  wall_left: float | None = None) -> tuple[Assignment, float, bool] | None:
+                  wall_left: float | None = None) -> tuple[Choices, float, bool] | None:
     """Re-optimise ``level`` inside the window, earlier levels kept. Returns the
     window's new assignments (plan indices, plan months), the work used and whether the
     wall clock (its backstop, or ``wall_left`` seconds when less) ended the solve before
@@ -151,16 +135,14 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
     current = _values(rm, local)
     for name in fixed:
         if name != "finish":  # the window's months already keep the finish
-            rm.fix_level(name, -(1 << 50), current[name])
+            rm.fix_level(name, -UNBOUNDED, current[name])
     real = np.array(months, dtype=np.int64)
     if level == "finish":
         # finish first, then the users' months (sum of size x plan month): every move
         # that brings users forward is progress, and frees the last months step by step.
         user_months = rm.sizes[rm.gx] * real[rm.tx]
         weight = int(rm.sizes.sum()) * (months[-1] + 1) + 1
-        rm.proto.clear_objective()
-        rm.proto.objective.vars.extend([rm.finish] + list(range(rm.n_x)))
-        rm.proto.objective.coeffs.extend([weight] + user_months.tolist())
+        rm.set_objective_terms([rm.finish] + list(range(rm.n_x)), [weight] + user_months.tolist())
     else:
         rm.set_objective(level)
     rm.hint(local)
@@ -180,7 +162,7 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
         return {}, solver.deterministic_time, cut  # nothing within the work limit: no move
     new = rm.read_assignment(solver)
 
-    def score(a: Assignment) -> tuple[int, ...]:
+    def score(a: Choices) -> tuple[int, ...]:
         forward = sum(int(sub.groups[j].size) * months[t] for j, (t, _) in a.items())
         return (_values(rm, a)[level], forward if level == "finish" else 0)
 
@@ -189,7 +171,7 @@ def _solve_window(inst: Instance, plan: Assignment, months: list[int], level: st
     return {free[j]: (months[t], k) for j, (t, k) in new.items()}, solver.deterministic_time, cut
 
 
-def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, contiguous: bool):
+def _finish_windows(inst: Instance, plan: Choices, opens: int, width: int, contiguous: bool):
     """Month sets for the finish level at this ``width``: the last months, then (unless
     the waiting level is already fixed, which needs consecutive months) the last month
     with the months that have the most unused capacity, where its groups can go. Wider
@@ -204,27 +186,20 @@ def _finish_windows(inst: Instance, plan: Assignment, opens: int, width: int, co
         yield sorted(slack[:width - 1]) + [finish]
 
 
-def _values(rm: RolloutModel, assignment: Assignment) -> dict[str, int]:
+def _values(rm: RolloutModel, assignment: Choices) -> dict[str, int]:
     return Plan.from_indices(rm.inst, assignment).objective_values()
 
 
-def _after_ok(inst: Instance, plan: Assignment, moved: Assignment) -> bool:
+def _after_ok(inst: Instance, plan: Choices, moved: Choices) -> bool:
     """The `after` pairs touching moved groups still hold in plan + moved."""
-    idx = {g.name: i for i, g in enumerate(inst.groups)}
-    new = {**plan, **moved}
-    for i, g in enumerate(inst.groups):
-        for h in g.after:
-            j = idx[h]
-            if (i in moved or j in moved) and new[i][0] <= new[j][0]:
-                return False
-    return True
+    return bounds_of(inst).after_holds(plan, moved)
 
 
-def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...], *,
+def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *,
             budget: float, seed: int = 0, wall_limit: float | None = None,
-            report: Callable[[Assignment], None] | None = None,
+            report: Callable[[Choices], None] | None = None,
             stats: dict | None = None, window: tuple[int, float] | None = None,
-            window_months: int | None = None, widen_months: int | None = None) -> tuple[Assignment, float]:
+            window_months: int | None = None, widen_months: int | None = None) -> tuple[Choices, float]:
     """Improve ``level`` of a valid ``plan`` (earlier ``fixed`` levels kept) with window
     moves for ``budget`` deterministic seconds. Returns (plan, work used); ``stats``, when
     given, gets ``wall_clock = True`` if the wall-clock limit ended the moves (the plan
@@ -291,7 +266,7 @@ def improve(inst: Instance, plan: Assignment, level: str, fixed: tuple[str, ...]
         return res
 
     try:
-        last_stage = opens - inst.rules.stage_gap
+        last_stage = stage_end(inst, plan)
         if any(g.pilot_stage for g in inst.groups) and last_stage >= 0 and not out_of_time():
             # The stage window first: a pilot stage packed into fewer months lets
             # production open earlier (finish), eager pilots go first (waiting).

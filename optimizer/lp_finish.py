@@ -23,14 +23,12 @@ import time
 from dataclasses import dataclass, field
 
 from .checker import check_plan
-from .domain import Instance
+from .domain import Choices, Instance
 from .plan import Plan
 from .relaxation import Probe, finish_probe
-from .repair import Repair, repair_to_month
+from .repair import Rounding, repair_to_month
 
 log = logging.getLogger(__name__)
-
-Assignment = dict[int, tuple[int, str]]
 
 #: Ticket prices (in units of the next level) of the extra probes :func:`next_level_start`
 #: makes once the finish is settled: cheaper tickets let the LP put eager groups first where
@@ -50,7 +48,7 @@ class _LpSteps:
     they ended; :meth:`probe` and :meth:`repair` make one and record it."""
 
     probes: list[Probe] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
+    repairs: list[Rounding] = field(default_factory=list)
     work: float = 0.0
     interrupted: bool = False
     #: a probe was stopped by its wall-clock backstop, or the steps by theirs (the result then
@@ -66,7 +64,7 @@ class _LpSteps:
         self.interrupted = self.interrupted or probe.interrupted
         return probe
 
-    def repair(self, inst: Instance, month: int, x, work: float, seed: int) -> Assignment | None:
+    def repair(self, inst: Instance, month: int, x, work: float, seed: int) -> Choices | None:
         """A repair of ``x``, recorded: its plan if the independent checker accepts it (it has the
         last word on every plan passed on), else None."""
         rep = repair_to_month(inst, month, x, work=work, seed=seed)
@@ -91,7 +89,7 @@ class _LpSteps:
 class Shortened(_LpSteps):
     """What :func:`shorten` found."""
 
-    plan: Assignment
+    plan: Choices
     #: every month below this is ruled out (by the capacity floor or an LP probe)
     bound: int
     #: "lp relaxation" when a probe gave the bound, "capacity" when the floor did
@@ -115,7 +113,7 @@ def ruled_out_bound(floor: int, known: dict[int, str], floor_by: str = "capacity
     return floor, floor_by
 
 
-def shorten(inst: Instance, plan: Assignment, floor: int, known: dict[int, str], *, work: float,
+def shorten(inst: Instance, plan: Choices, floor: int, known: dict[int, str], *, work: float,
             wall_limit: float, seed: int = 0, floor_by: str = "capacity") -> Shortened:
     """Bisect for the shortest plan between ``floor`` (no plan finishes earlier) and the
     finish of ``plan`` (a valid plan), within ``work`` deterministic and ``wall_limit`` wall
@@ -167,11 +165,11 @@ class Started(_LpSteps):
     """What :func:`next_level_start` found: the best plan by the next level (the one given
     when no repair beat it), with the probes and repairs made and their charge."""
 
-    plan: Assignment
+    plan: Choices
     value: int
 
 
-def next_level_start(inst: Instance, month: int, plan: Assignment, level: str, *, work: float,
+def next_level_start(inst: Instance, month: int, plan: Choices, level: str, *, work: float,
                      wall_limit: float, seed: int = 0, prices: tuple[float, ...] = START_PRICES) -> Started:
     """With the finish settled at ``month``: plans by ``month`` from LP probes that price
     tickets lower (``prices``) than the finish probes do, repaired; the best by objective

@@ -22,9 +22,12 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from . import rules as R
-from .domain import METHODS, Instance
+from .domain import METHODS, SEAT_RESOURCE, Choices, Instance
+from .month_bounds import MonthBounds
 
-_BIG = 1 << 50
+#: "No bound" for a linear row (CP-SAT domains are 64-bit; 2^50 leaves room for sums).
+#: ``fix_level(level, -UNBOUNDED, value)`` keeps a level at most ``value``.
+UNBOUNDED = 1 << 50
 _K = {k: i for i, k in enumerate(METHODS)}
 
 
@@ -43,15 +46,15 @@ def month_user_capacity(inst: Instance, t: int) -> int:
     m, rates = inst.months[t], inst.rules.tickets_per_100_users
     budget = 100 * m.helpdesk  # tickets x 100
     users = 0.0
-    for k, cap in sorted((("assisted", m.assisted), ("tech-fair", m.tech_fair), ("self-service", None)),
-                         key=lambda kc: rates[kc[0]]):
+    seats = [(k, m.capacity(res)) for k, res in SEAT_RESOURCE.items()] + [("self-service", None)]
+    for k, cap in sorted(seats, key=lambda kc: rates[kc[0]]):
         r = rates[k]
         # no early stop when the tickets run out: a later method may need none (rate 0)
-        n = (cap if cap is not None else _BIG) if r == 0 else min(cap if cap is not None else _BIG,
+        n = (cap if cap is not None else UNBOUNDED) if r == 0 else min(cap if cap is not None else UNBOUNDED,
                                                                  max(budget, 0) / r)
         users += n
         budget -= n * r
-    return int(min(users, _BIG))
+    return int(min(users, UNBOUNDED))
 
 
 def _first_prefix(values: list[int], need: int) -> int | None:
@@ -159,7 +162,7 @@ class RolloutModel:
         ct.enforcement_literal.extend(self._guard(rule, key))
         ct.linear.vars.extend(vars_)
         ct.linear.coeffs.extend(coeffs)
-        ct.linear.domain.extend((max(lo, -_BIG), min(hi, _BIG)))
+        ct.linear.domain.extend((max(lo, -UNBOUNDED), min(hi, UNBOUNDED)))
         if rule:
             self.constraint_counts[rule] += 1
 
@@ -175,14 +178,15 @@ class RolloutModel:
         inst = self.inst
         G, T = len(inst.groups), self.max_month + 1
         elig = np.zeros((G, T, len(METHODS)), dtype=bool)
-        opens = self.production_floor
+        # production months before the stage can possibly end (+ gap, + risk delay) are
+        # never used by a valid plan: leave them out (``stage_floor``)
+        has_stage = any(g.pilot_stage for g in inst.groups)
+        firsts = MonthBounds(inst).stage_lowers(self.stage_floor if has_stage else -1)
         for gi, g in enumerate(inst.groups):
             if self.guards_on:
                 elig[gi] = True
                 continue
-            # production months before the stage can possibly end (+ gap, + risk delay) are
-            # never used by a valid plan: leave them out (``stage_floor``)
-            first = 0 if g.pilot_stage else opens + (inst.rules.risk_delay if g.risk == "high" else 0)
+            first = int(firsts[gi])
             months = [t for t in inst.allowed_months(g) if first <= t < T]
             ks = [_K[k] for k in inst.allowed_methods(g)]
             elig[gi][np.ix_(months, ks)] = True
@@ -257,14 +261,14 @@ class RolloutModel:
         self._linear([self.finish] + list(range(o, o + T)), [1] + [-1] * T, -1, -1)
         for gi in range(len(self.inst.groups)):
             m = self.month_terms(gi)
-            self._linear(m.vars + [self.finish], m.coeffs + [-1], -_BIG, 0)
+            self._linear(m.vars + [self.finish], m.coeffs + [-1], -UNBOUNDED, 0)
 
     def _capacity_terms(self, t: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         sel = np.nonzero(self.tx == t)[0]
         k = self.kx[sel]
         size = self.sizes[self.gx[sel]]
         out = {"helpdesk": (sel, self.tickets[sel])}
-        for res, method in (("assisted", "assisted"), ("tech_fair", "tech-fair")):
+        for method, res in SEAT_RESOURCE.items():
             mask = k == _K[method]
             out[res] = (sel[mask], size[mask])
         return out
@@ -280,7 +284,7 @@ class RolloutModel:
                 if len(ids) == 0 or (int(coef.sum()) <= cap and not self.guards_on):
                     continue  # can never bind
                 self.capacity_rows[(res, month.label)] = len(self.proto.constraints)
-                self._linear(ids.tolist() + [self.open0 + t], coef.tolist() + [-cap], -_BIG, 0,
+                self._linear(ids.tolist() + [self.open0 + t], coef.tolist() + [-cap], -UNBOUNDED, 0,
                              R.CAPACITY_RULE[res], (month.label,))
 
     def add_redundant_capacity(self) -> None:
@@ -305,7 +309,7 @@ class RolloutModel:
             ct.enforcement_literal.extend(lits)
             ct.linear.vars.extend(vars_)
             ct.linear.coeffs.extend(coeffs)
-            ct.linear.domain.extend((lo, _BIG))
+            ct.linear.domain.extend((lo, UNBOUNDED))
 
         # a month never needs to hold more than everyone (a 0-ticket method makes the
         # fractional knapsack unbounded: 2^50 coefficients would overflow these rows)
@@ -332,7 +336,7 @@ class RolloutModel:
                 firsts.append(None if first is None else gap + first)
             if all(f is not None for f in firsts):
                 self.finish_floor = max(firsts)
-                self._linear([self.finish], [1], self.finish_floor, _BIG)
+                self._linear([self.finish], [1], self.finish_floor, UNBOUNDED)
             self._deadline_rows(users)
 
     def _deadline_rows(self, users: list[int]) -> None:
@@ -350,7 +354,7 @@ class RolloutModel:
             total += due[t]
             if total > sum(users[: t + 1]):
                 o = self.open0
-                self._linear(list(range(o, o + t + 1)), users[: t + 1], total, _BIG)
+                self._linear(list(range(o, o + t + 1)), users[: t + 1], total, UNBOUNDED)
                 return
 
     def _stage_cut(self) -> None:
@@ -412,10 +416,10 @@ class RolloutModel:
         self._aux.append((s, lambda mt, mk: int(max(mt[pilots]))))
         for i in pilots:
             m = self.month_terms(i)
-            self._linear(m.vars + [s], m.coeffs + [-1], -_BIG, 0, R.PILOT_FIRST, (inst.groups[i].name,))
+            self._linear(m.vars + [s], m.coeffs + [-1], -UNBOUNDED, 0, R.PILOT_FIRST, (inst.groups[i].name,))
         for i in expanded:
             m = self.month_terms(i)
-            self._linear(m.vars + [s], m.coeffs + [-1], 0, _BIG, R.PILOT_FIRST, (inst.groups[i].name,))
+            self._linear(m.vars + [s], m.coeffs + [-1], 0, UNBOUNDED, R.PILOT_FIRST, (inst.groups[i].name,))
 
     def add_production_opens(self) -> None:
         """production-opens and risk-delay.
@@ -434,7 +438,7 @@ class RolloutModel:
             self._aux.append((last, lambda mt, mk: int(max(mt[stage]))))
             for i in stage:
                 m = self.month_terms(i)
-                self._linear(m.vars + [last], m.coeffs + [-1], -_BIG, 0)
+                self._linear(m.vars + [last], m.coeffs + [-1], -UNBOUNDED, 0)
         for i in prod:
             g = inst.groups[i]
             m = self.month_terms(i)
@@ -445,16 +449,16 @@ class RolloutModel:
                     [(R.RISK_DELAY, rows[0][1] + r.risk_delay)]
             for rule, delay in rows:
                 if last is not None:
-                    self._linear(m.vars + [last], m.coeffs + [-1], delay, _BIG, rule, (g.name,))
+                    self._linear(m.vars + [last], m.coeffs + [-1], delay, UNBOUNDED, rule, (g.name,))
                 elif delay > 0:
-                    self._linear(m.vars, m.coeffs, delay, _BIG, rule, (g.name,))
+                    self._linear(m.vars, m.coeffs, delay, UNBOUNDED, rule, (g.name,))
 
     def add_after(self) -> None:
         """after: month[g] >= month[h] + 1 for every h in g's after-list."""
         for gi, g in enumerate(self.inst.groups):
             for h in g.after:
                 a, b = self.month_terms(gi), self.month_terms(self.index[h])
-                self._linear(a.vars + b.vars, a.coeffs + [-c for c in b.coeffs], 1, _BIG,
+                self._linear(a.vars + b.vars, a.coeffs + [-c for c in b.coeffs], 1, UNBOUNDED,
                              R.AFTER, (g.name, h))
 
     def _max_distinct(self, rule: str, attr: str, limit: int) -> None:
@@ -478,7 +482,7 @@ class RolloutModel:
                 members = np.unique(self.gx[ids])
                 self._aux.append((y, lambda mt, mk, members=members, t=t: int(bool((mt[members] == t).any()))))
                 # at most one x per group is 1, so n = number of groups bounds the sum
-                self._linear(ids.tolist() + [y], [1] * len(ids) + [-len(members)], -_BIG, 0)
+                self._linear(ids.tolist() + [y], [1] * len(ids) + [-len(members)], -UNBOUNDED, 0)
                 used.append(y)
             if len(used) > limit:
                 self._linear(used, [1] * len(used), 0, limit, rule, (inst.months[t].label,))
@@ -522,11 +526,28 @@ class RolloutModel:
         }
 
     def set_objective(self, level: str) -> None:
-        self.proto.clear_objective()
-        obj = self.proto.objective
+        """Minimise one objective level (replacing any objective)."""
         terms = self.objectives[level]
-        obj.vars.extend(terms.vars)
-        obj.coeffs.extend(terms.coeffs)
+        self.set_objective_terms(terms.vars, terms.coeffs)
+
+    def set_objective_terms(self, vars_: list[int], coeffs: list[int]) -> None:
+        """Minimise sum coeffs * vars (replacing any objective)."""
+        self.proto.clear_objective()
+        self.add_objective_terms(vars_, coeffs)
+
+    def add_objective_terms(self, vars_: list[int], coeffs: list[int]) -> None:
+        """Add coeffs * vars to the objective being minimised."""
+        self.proto.objective.vars.extend(vars_)
+        self.proto.objective.coeffs.extend(coeffs)
+
+    def add_slack(self, row: int, most: int) -> int:
+        """A new variable s in [0, ``most``] that relaxes the capacity row ``row`` (an index
+        from :attr:`capacity_rows`) to load <= capacity + s; returns s."""
+        s = self._new_vars(1, 0, most)
+        ct = self.proto.constraints[row]
+        ct.linear.vars.append(s)
+        ct.linear.coeffs.append(-1)
+        return s
 
     def fix_level(self, level: str, lo: int, hi: int) -> None:
         """Keep level's value within [lo, hi] from now on (lexicographic step)."""
@@ -534,10 +555,11 @@ class RolloutModel:
         self._linear(terms.vars, terms.coeffs, lo, hi)
 
     def add_assumptions(self, lits: list[int]) -> None:
+        """Solve with these literals assumed true (guard mode: the rules they enforce)."""
         self.proto.assumptions.extend(lits)
 
     # ------------------------------------------------------------ solutions
-    def hint(self, assignment: dict[int, tuple[int, str]]) -> None:
+    def hint(self, assignment: Choices) -> None:
         """Complete hint (every x, open, finish and helper variable we can derive)."""
         p = self.proto
         p.clear_solution_hint()
@@ -561,7 +583,23 @@ class RolloutModel:
                 h.vars.append(var)
                 h.values.append(fn(want_t, want_k))
 
-    def read_assignment(self, solver: cp_model.CpSolver) -> dict[int, tuple[int, str]]:
+    def fix_choices(self, choices: Choices) -> None:
+        """Hold the given groups to their (month, method): a plan checked by the model. A
+        choice the model has no variable for (not eligible in plain mode) makes it infeasible."""
+        for gi, (t, k) in choices.items():
+            a, b = self.starts[gi], self.starts[gi + 1]
+            hit = np.nonzero((self.tx[a:b] == t) & (self.kx[a:b] == _K[k]))[0]
+            if len(hit):
+                self._linear([a + int(hit[0])], [1], 1, 1)
+            else:
+                self._linear([], [], 1, 1)  # 0 = 1: no such option
+
+    def hint_value(self, var: int, value: int) -> None:
+        """Add one variable's value to the hint (after :meth:`hint`, e.g. for a slack)."""
+        self.proto.solution_hint.vars.append(var)
+        self.proto.solution_hint.values.append(value)
+
+    def read_assignment(self, solver: cp_model.CpSolver) -> Choices:
         sol = np.fromiter(solver.response_proto.solution, dtype=np.int64)[: self.n_x]
         on = np.nonzero(sol)[0]
         return {int(self.gx[i]): (int(self.tx[i]), METHODS[int(self.kx[i])]) for i in on}

@@ -39,7 +39,7 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from . import interruptible
 from .domain import Instance
-from .model import RolloutModel
+from .model import UNBOUNDED, RolloutModel
 
 #: Room added to every capacity row of the relaxation (tickets or seats): loads are whole
 #: numbers, so ``load <= cap + 1/2`` holds exactly when ``load <= cap`` does.
@@ -298,7 +298,7 @@ def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int
         rm = RolloutModel(inst, max_month=max_month)
         for name, value in fixed.items():
             if name != "finish":  # the finish is the months the model has
-                rm.fix_level(name, -(1 << 50), value)
+                rm.fix_level(name, -UNBOUNDED, value)
         lp = _lp_of(rm, margin=0.0)
         terms = rm.objectives[level]
         for v, c in zip(terms.vars, terms.coeffs):

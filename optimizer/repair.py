@@ -38,10 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .domain import METHODS, Instance
+from .domain import METHODS, SEAT_RESOURCE, Choices, Instance
 from .model import RolloutModel
-
-Assignment = dict[int, tuple[int, str]]
+from .month_bounds import MonthBounds
 
 #: Deterministic seconds charged per evaluated move (a relocation or a swap pair), measured
 #: on this machine (AMD EPYC): about 0.3 microseconds each at 2,000 x 24 (docs/benchmarks.md).
@@ -53,16 +52,17 @@ PLATEAU = 0.3
 #: thousands (2,000 x 24 seed 2: 3 of 4 seeds finished within 230 steps, one was at 1 after 3,000).
 STALL_STEPS = 400
 _K = {k: i for i, k in enumerate(METHODS)}
-_SEAT = {_K["assisted"]: 1, _K["tech-fair"]: 2}  # method -> capacity row index (0: helpdesk)
+_ROWS = ("helpdesk", "assisted", "tech_fair")  # the capacity rows of the search, in order
+_SEAT = {_K[k]: _ROWS.index(res) for k, res in SEAT_RESOURCE.items()}  # method -> its seats' row
 
 
 @dataclass
-class Repair:
-    """The outcome of :func:`repair_to_month`."""
+class Rounding:
+    """The outcome of :func:`repair_to_month` (an LP rounding and its local search)."""
 
     month: int
     #: the plan (group index -> (month, method)) when the overflow reached 0, else None
-    plan: Assignment | None
+    plan: Choices | None
     #: overflow after rounding and at the end (tickets + seats over capacity)
     start_overflow: int
     overflow: int
@@ -81,34 +81,6 @@ class Repair:
                 "work": round(self.work, 3), "seconds": round(self.seconds, 3), "starts": self.starts}
 
 
-def _after_graph(inst: Instance) -> tuple[list[list[int]], list[list[int]]]:
-    """Each group's `after` list as indices (pred) and the groups that must follow it (succ)."""
-    idx = {g.name: i for i, g in enumerate(inst.groups)}
-    pred = [[idx[h] for h in g.after] for g in inst.groups]
-    succ: list[list[int]] = [[] for _ in inst.groups]
-    for g, ps in enumerate(pred):
-        for h in ps:
-            succ[h].append(g)
-    return pred, succ
-
-
-def _stage_bounds(inst: Instance, max_month: int, end: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each group's months from its stage alone, with the pilot stage ending in month ``end``
-    (-1: no stage): pilot-stage groups up to ``end``, production from ``end`` + stage gap
-    (+ risk delay for high-risk groups)."""
-    r = inst.rules
-    G = len(inst.groups)
-    lo = np.zeros(G, dtype=np.int64)
-    hi = np.full(G, max_month, dtype=np.int64)
-    opens = end + r.stage_gap if end >= 0 else 0
-    for g, grp in enumerate(inst.groups):
-        if grp.pilot_stage:
-            hi[g] = end
-        elif grp.wave == "production":
-            lo[g] = opens + (r.risk_delay if grp.risk == "high" else 0)
-    return lo, hi
-
-
 class _Search:
     """State of the local search: each group's option (an x variable of ``rm``), loads."""
 
@@ -123,21 +95,20 @@ class _Search:
         self.otx, self.otk = rm.tx, rm.tickets
         self.ores = np.array([_SEAT.get(int(k), -1) for k in range(len(METHODS))])[rm.kx]
         self.osz = sizes[rm.gx]
-        self.cap = np.array([[m.helpdesk for m in inst.months[:T]], [m.assisted for m in inst.months[:T]],
-                             [m.tech_fair for m in inst.months[:T]]], dtype=np.int64)
+        self.cap = np.array([[m.capacity(res) for m in inst.months[:T]] for res in _ROWS], dtype=np.int64)
         self.choice = choice.copy()
         self.load = np.zeros((3, T), dtype=np.int64)
         np.add.at(self.load[0], self.otx[choice], self.otk[choice])
         seat = self.ores[choice] >= 0
         np.add.at(self.load, (self.ores[choice][seat], self.otx[choice][seat]), self.osz[choice][seat])
         self.month = self.otx[choice].copy()
-        pred, _ = _after_graph(inst)
+        bounds = MonthBounds(inst)
         waves = [g.wave for g in inst.groups]
         self.pilots = [g for g in range(G) if waves[g] == "pilot"]
         self.expanded = [g for g in range(G) if waves[g] == "expanded-pilot"]
         stage = self.pilots + self.expanded
         # the pilot stage keeps its last month (production's opening depends on it)
-        self.base_lo, self.base_hi = _stage_bounds(inst, T - 1, int(self.month[stage].max()) if stage else -1)
+        self.base_lo, self.base_hi = bounds.stage_bounds(int(self.month[stage].max()) if stage else -1, T - 1)
         self.is_pilot = np.zeros(G, dtype=bool)
         self.is_pilot[self.pilots] = True
         self.is_expanded = np.zeros(G, dtype=bool)
@@ -146,9 +117,7 @@ class _Search:
         #: every option of month t (x variable indices)
         self.by_option_month = [np.nonzero(rm.tx == t)[0] for t in range(T)]
         #: after-pairs as arrays: group edge_after[i] comes after edge_before[i]
-        pairs = [(g, h) for g, ps in enumerate(pred) for h in ps]
-        self.edge_after = np.array([p[0] for p in pairs], dtype=np.int64)
-        self.edge_before = np.array([p[1] for p in pairs], dtype=np.int64)
+        self.edge_after, self.edge_before = bounds.after_pairs()
         self.moves = 0
 
     # --------------------------------------------------------------- rules
@@ -278,12 +247,12 @@ def stage_ends(inst: Instance, rm: RolloutModel, x: np.ndarray, n: int = 2) -> l
     late and push a month of production into the next; and the best end by the LP may be a
     few tickets too small for the stage itself, so the next best is a candidate too.
     [-1] without a pilot stage."""
-    groups, r = inst.groups, inst.rules
+    groups = inst.groups
     stage = np.array([g.pilot_stage for g in groups])
     if not stage.any():
         return [-1]
-    delay = np.array([r.risk_delay if g.risk == "high" and g.wave == "production" else 0 for g in groups])
-    production = np.array([g.wave == "production" for g in groups])
+    bounds = MonthBounds(inst)
+    production = bounds.production
     weight = x * rm.sizes[rm.gx]
     on_stage = stage[rm.gx]
     on_production = production[rm.gx]
@@ -292,7 +261,7 @@ def stage_ends(inst: Instance, rm: RolloutModel, x: np.ndarray, n: int = 2) -> l
     scored = []
     for end in range(int(first_stage_month[stage].max()), rm.max_month + 1):
         displaced = weight[on_stage & (rm.tx > end)].sum()
-        displaced += weight[on_production & (rm.tx < end + r.stage_gap + delay[rm.gx])].sum()
+        displaced += weight[on_production & (rm.tx < bounds.stage_lowers(end)[rm.gx])].sum()
         scored.append((round(float(displaced), 6), end))
     return [end for _, end in sorted(scored)[:n]]
 
@@ -306,21 +275,10 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
     keeps the rule. None when some group has no option left by ``rm.max_month``."""
     G = len(inst.groups)
     groups = inst.groups
-    pred, succ = _after_graph(inst)
-    order: list[int] = []  # predecessors first (the after-graph is acyclic: validated)
-    seen: set[int] = set()
-
-    def visit(g: int) -> None:
-        if g in seen:
-            return
-        seen.add(g)
-        for h in pred[g]:
-            visit(h)
-        order.append(g)
-
-    for g in range(G):
-        visit(g)
-    base_lo, base_hi = _stage_bounds(inst, rm.max_month, end)
+    bounds = MonthBounds(inst)
+    succ = bounds.succ
+    order = bounds.topological()  # predecessors first
+    base_lo, base_hi = bounds.stage_bounds(end, rm.max_month)
     opts = [np.arange(rm.starts[g], rm.starts[g + 1]) for g in range(G)]
     # the latest month each group may take so that every group after it still has one
     latest = np.zeros(G, dtype=np.int64)
@@ -361,7 +319,7 @@ def round_lp(inst: Instance, rm: RolloutModel, x: np.ndarray, end: int) -> np.nd
                         return None
                     moved = True
         for g in order:
-            lo = max([int(base_lo[g])] + [int(month[h]) + 1 for h in pred[g]])
+            lo = max(int(base_lo[g]), bounds.after_lower(g, month))
             if month[g] < lo:
                 if not earliest_from(g, lo):
                     return None
@@ -381,7 +339,7 @@ def applies(inst: Instance) -> bool:
 
 
 def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, seed: int = 0,
-                    rm: RolloutModel | None = None) -> Repair:
+                    rm: RolloutModel | None = None) -> Rounding:
     """Look for a plan that finishes by ``month``, starting from the LP values ``x`` of the
     model capped at ``month`` (``rm``, built when not given); ``work`` caps the search
     (deterministic seconds, :data:`WORK_PER_MOVE` per evaluated move)."""
@@ -389,11 +347,11 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
 
     t0 = time.perf_counter()
     if not applies(inst):
-        return Repair(month, None, -1, -1, 0, 0, 0.0, time.perf_counter() - t0)
+        return Rounding(month, None, -1, -1, 0, 0, 0.0, time.perf_counter() - t0)
     rm = rm or RolloutModel(inst, max_month=month)
     roundings = [c for c in (round_lp(inst, rm, x, end) for end in stage_ends(inst, rm, x)) if c is not None]
     if not roundings:
-        return Repair(month, None, -1, -1, 0, 0, 0.0, time.perf_counter() - t0)
+        return Rounding(month, None, -1, -1, 0, 0, 0.0, time.perf_counter() - t0)
     limit = int(work / WORK_PER_MOVE)
     moves = steps = 0
     start = over = -1
@@ -417,5 +375,5 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
     plan = None
     if over == 0:
         plan = {g: (int(rm.tx[o]), METHODS[int(rm.kx[o])]) for g, o in enumerate(search.choice)}
-    return Repair(month, plan, start, over, steps, moves, min(moves * WORK_PER_MOVE, work),
+    return Rounding(month, plan, start, over, steps, moves, min(moves * WORK_PER_MOVE, work),
                   time.perf_counter() - t0, attempt + 1)

@@ -28,11 +28,11 @@ from . import interruptible
 from .checker import check_plan
 from .greedy import best_greedy_by
 from .lns import LATER_WINDOW_GROUPS, WINDOW_GROUPS, WINDOW_WORK, improve
-from .model import RolloutModel
+from .model import UNBOUNDED, RolloutModel
 from .plan import Plan
 from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
 from .relaxation import LevelBound, Probe, level_bound
-from .repair import Repair
+from .repair import Rounding
 from .repair import applies as repair_applies
 
 log = logging.getLogger(__name__)
@@ -314,7 +314,7 @@ def solve(
     lns_work: dict[str, float] = {}
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
-    repairs: list[Repair] = []  # fractional plans turned into plans (optimizer.repair)
+    repairs: list[Rounding] = []  # fractional plans turned into plans (optimizer.repair)
     bounds: list[LevelBound] = []  # later levels' LP bounds (optimizer.relaxation.level_bound)
     known: dict[int, str] = {}  # finish months asked about (optimizer.lp_finish.shorten)
     greedy_cut = False
@@ -737,7 +737,7 @@ def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> Rollo
     """The model up to ``max_month`` (a known finish) with the solved levels fixed."""
     rm = RolloutModel(inst, max_month=max_month)
     for lv in levels:
-        rm.fix_level(lv.name, -(1 << 50), lv.value)
+        rm.fix_level(lv.name, -UNBOUNDED, lv.value)
     return rm
 
 
@@ -780,7 +780,7 @@ def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels:
     if name == "finish" and value < rm.max_month and (opts is None or _run_left(opts) >= _build_seconds(inst)):
         rm = _rebuild(inst, value, levels)
     else:
-        rm.fix_level(name, -(1 << 50), value)
+        rm.fix_level(name, -UNBOUNDED, value)
     rm.hint(best)
     return rm
 
@@ -894,7 +894,7 @@ def _run_left(opts: SolveOptions) -> float:
 
 def _shorten(inst: Instance, plan: dict[int, tuple[int, str]], floor: int, known: dict[int, str],
              allowance: float, opts: SolveOptions, t_start: float, probes: list[Probe],
-             repairs: list[Repair], floor_by: str = "capacity") -> Shortened | None:
+             repairs: list[Rounding], floor_by: str = "capacity") -> Shortened | None:
     """optimizer.lp_finish.shorten within ``allowance`` (deterministic seconds, or wall seconds
     in the plain mode) and the run's wall-clock backstop; its probes and repairs are added
     to ``probes`` and ``repairs``. None when LP finish proofs are off."""
