@@ -142,10 +142,7 @@ def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypat
 def test_a_probe_never_charges_more_than_its_budget():
     # The iteration cap comes from the budget: a probe given almost nothing answers "unknown"
     # and is charged at most that; with enough budget the same probe answers.
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from generate import generate
+    from optimizer.samples import generate
 
     from optimizer.relaxation import WORK_PER_ITERATION_COLUMN, _lp_of
 
@@ -280,10 +277,7 @@ def test_without_window_moves_the_level_after_the_finish_is_still_searched(monke
     # Review finding: with the LP bound in hand the level kept the finish level's plan when no
     # window move ran (--no-window-moves), unoptimised. CP-SAT searches then; the LP bound
     # still counts where it is the stronger one, and the plan is at least as good.
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from generate import generate
+    from optimizer.samples import generate
 
     monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
     inst = generate(60, 8, 0)
