@@ -533,9 +533,6 @@ class RolloutModel:
         terms = self.objectives[level]
         self._linear(terms.vars, terms.coeffs, lo, hi)
 
-    def add_assumptions(self, lits: list[int]) -> None:
-        self.proto.assumptions.extend(lits)
-
     # ------------------------------------------------------------ solutions
     def hint(self, assignment: dict[int, tuple[int, str]]) -> None:
         """Complete hint (every x, open, finish and helper variable we can derive)."""
