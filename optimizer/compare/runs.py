@@ -91,8 +91,7 @@ def fair_workers(jobs: int, total: int = DEFAULT_WORKERS) -> int:
     return max(1, total // max(1, jobs))
 
 
-#: Scenarios this small solve in milliseconds (the example: 8 groups, 0.02 s), less than a worker
-#: process takes to start (0.3-0.6 s measured here); from about 30 random groups a solve takes seconds.
+#: Up to this many groups a solve takes less than starting a worker process (docs/benchmarks.md, "Compare").
 SMALL_GROUPS = 20
 
 

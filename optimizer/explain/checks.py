@@ -91,8 +91,7 @@ class _Guarded:
         lits = [self.rm.guards[k] for k in keys]
         proto.assumptions.extend(lits)
         s = _solver(limit, 1 if core_needed else self.workers, self.seed)
-        # With assumptions CP-SAT searches on one worker and its presolve cannot use them:
-        # at 1,000 groups it probes for 15 s where the search without it needs 3 s.
+        # Presolve cannot use assumptions and only costs time here (docs/benchmarks.md, "Explaining infeasibility").
         s.parameters.cp_model_presolve = False
         st = s.solve(self.rm.model)
         core: list[tuple[str, tuple]] = []
