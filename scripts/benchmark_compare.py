@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate, write_csv  # noqa: E402
+from optimizer.samples import generate, write_csv  # noqa: E402
 
 from optimizer import compare as C  # noqa: E402
 from optimizer.procpool import mp_context  # noqa: E402
