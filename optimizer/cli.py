@@ -270,6 +270,7 @@ def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deter
                                f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)"))
     C.solve_runs(runs, opts, jobs=jobs, on_done=None if quiet else lambda r: err_console.print(text(
         f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""))))
+    C.explain_runs(runs)
     comp = C.compare(runs, options=opts, jobs=jobs)
     _write(lambda: C.write_comparison(comp, targets, csv_sep=csv_sep), targets, err_console)
     if console is not err_console:  # with '--out -' standard output holds the comparison alone

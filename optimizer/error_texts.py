@@ -53,7 +53,7 @@ TEMPLATES = (
     E_("error", "cannot write the output: {reason}"),
     E_("error", "cannot write '{path}': the suffix must be one of {suffixes}"),
     E_("error", "cannot write '{path}': the folder '{folder}' does not exist"),
-    # explanations (optimizer.explanation, optimizer.explain): the frame and the capacity rules
+    # explanations (optimizer.explain): the frame and the capacity rules
     E_("error", "{n} separate conflicts; each needs a change of its own."),
     E_("error", "Conflict {i} of {n} ({groups})"),
     E_("error", "These rules cannot all hold (a minimal set: without any one of them this conflict goes away):"),

@@ -15,9 +15,8 @@ plan finishes by month T. Two things keep that proof safe from floating-point no
 each capacity row gets half a ticket (or seat) of room, which changes nothing for real
 plans (their loads are whole numbers) but means GLOP's tolerances (about 1e-6) cannot
 turn a barely feasible relaxation into "infeasible"; and rows that hold only under an
-enforcement literal are left out (a relaxation stays a relaxation). No plan by T means none by an earlier month either, so
-:func:`finish_lower_bound` probes T upward from a known bound and stops at the first
-month the relaxation cannot rule out.
+enforcement literal are left out (a relaxation stays a relaxation). No plan by T means none
+by an earlier month either.
 
 GLOP runs with a deterministic work limit (an iteration cap derived from the budget the
 caller gives it), so a probe gives the same answer on every run; a probe cut by that limit
@@ -206,54 +205,6 @@ def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
         x = np.array([run.solver.variable(i).solution_value() for i in range(n_x)])
     return Probe(month, answer, run.seconds, run.iterations, run.work, run.interrupted, run.wall_clock, x,
                  ticket_price)
-
-
-def least_violation(inst: Instance, month: int) -> tuple[float, float] | None:
-    """A check of a finish probe's "infeasible" that does not take GLOP's word for it: the
-    probe's LP (months 0..``month``, capacity rows with :data:`MARGIN`) with every row made
-    elastic (two free slacks per row) and the total slack minimised. Returns (GLOP's least total
-    violation, the bound on it recomputed from its duals by :func:`dual_bound`), or None when
-    the horizon ends first or GLOP gives no optimum. A recomputed bound above 0 proves that no
-    fractional plan, and so no plan, finishes by ``month``. Far slower than the probe (2,000 x 24:
-    seconds; 5,000 x 36: minutes), so the solver does not run it; ``scripts/certify_finish.py``
-    does."""
-    rm = RolloutModel(inst, max_month=month)
-    if rm.max_month < month:
-        return None
-    lp = _lp_of(rm)
-    for v in lp.variable:
-        v.objective_coefficient = 0.0
-    for row in lp.constraint:
-        j = len(lp.variable)
-        lp.variable.add(lower_bound=0.0, upper_bound=math.inf, objective_coefficient=1.0)
-        lp.variable.add(lower_bound=0.0, upper_bound=math.inf, objective_coefficient=1.0)
-        row.var_index.extend([j, j + 1])
-        row.coefficient.extend([1.0, -1.0])
-    run = _run_glop(lambda: lp, 1e6, None)  # no practical work limit: it runs as long as it takes
-    if run.status != pywraplp.Solver.OPTIMAL or run.interrupted:
-        return None
-    # a slack's reduced cost is 1 -+ y: multipliers beyond +-1 would make the bound -inf, and
-    # any multipliers give a valid bound, so they are clipped
-    return run.solver.Objective().Value(), dual_bound(lp, np.clip(_duals(run.solver), -1.0, 1.0))
-
-
-def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,
-                       deadline: float | None = None) -> tuple[int, list[Probe]]:
-    """The first month in ``lo..hi`` the relaxation cannot rule out (``hi + 1`` when it
-    rules out all of them), given that no plan finishes before ``lo``; probes T = lo,
-    lo + 1, ... and stops at the first that is not infeasible, or at ``deadline``
-    (``time.perf_counter()``). Returns (bound, probes)."""
-    probes: list[Probe] = []
-    t = lo
-    while t <= hi:
-        if deadline is not None and time.perf_counter() >= deadline:
-            break
-        pr = finish_probe(inst, t, work=work)
-        probes.append(pr)
-        if pr.status != "infeasible":
-            break
-        t += 1
-    return t, probes
 
 
 @dataclass

@@ -21,7 +21,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .atomic import write_text
 from .domain import Instance
@@ -104,6 +104,9 @@ def _conflict_row(key: str, name: str, fp: str, why: str) -> dict[str, Any]:
             "reproducible": True}
 
 
+Task = tuple[str, Instance, SolveOptions, dict[str, Any]]
+
+
 def run_sweep(
     sweep: Sweep,
     *,
@@ -126,29 +129,7 @@ def run_sweep(
     time_limit = time_limit or sweep.time_limit or DEFAULT_TIME_LIMIT
     settings = {"time_limit": time_limit, "workers": workers, "deterministic": deterministic}
     old = {r["key"]: r for r in read_journal(journal)} if (journal is not None and resume) else {}
-
-    rows: dict[str, dict[str, Any]] = {}
-    todo: list[tuple[str, Instance, SolveOptions, dict[str, Any]]] = []
-    names: dict[str, str] = {}
-    for p in sweep.points:
-        name = names[p.key] = sweep.point_name(p)
-        axes = p.axis_values()
-        try:
-            inst = sweep.instance(p)
-        except PointConflict as why:
-            rows[p.key] = {**_conflict_row(p.key, name, "", str(why)), "axes": axes, "attempts": 0}
-            continue
-        fp = fingerprint(inst, settings | {"seed": p.seed})
-        prev = old.get(p.key)
-        if prev is not None and prev.get("fingerprint") == fp and prev.get("complete") \
-                and prev.get("status") not in ("error", "not solved"):
-            rows[p.key] = {**prev, "axes": axes, "resumed": True}
-            continue
-        opts = SolveOptions(time_limit=time_limit, seed=p.seed, workers=workers, deterministic=deterministic)
-        meta = {"key": p.key, "fingerprint": fp}
-        if crash_markers and p.key in crash_markers:
-            meta["crash_marker"] = crash_markers[p.key]
-        todo.append((p.key, inst, opts, {**meta, "axes": axes}))
+    rows, todo, names = _tasks(sweep, settings, old, crash_markers, deterministic)
     resumed = sum(1 for r in rows.values() if r.get("resumed"))
 
     def ordered() -> list[dict[str, Any]]:
@@ -168,61 +149,110 @@ def run_sweep(
         else LocalEngine(min(jobs or os.cpu_count() or 1, len(todo)))
     mon.start(len(todo), resumed, eng.name, eng.jobs, workers)
     save()
-    attempts: dict[str, int] = {}
-    queue = list(todo)
-    inflight: dict[Any, tuple[str, Instance, SolveOptions, dict[str, Any]]] = {}
-    failed = done = 0
-    interrupted = False
+    run = _Run(eng, mon, names, rows, save)
     try:
-        while queue or inflight:
-            while queue and len(inflight) < eng.jobs and not interrupted:
-                task = queue.pop(0)
-                attempts[task[0]] = attempts.get(task[0], 0) + 1
-                inflight[eng.submit(task[1], task[2], {k: v for k, v in task[3].items() if k != "axes"})] = task
-            if interrupted and not inflight:
-                break
-            mon.update(done, len(inflight), failed)
-            try:
-                ready = eng.wait(list(inflight), 0.5)
-            except KeyboardInterrupt:
-                if interrupted:
-                    raise
-                interrupted = True
-                for h in list(inflight):
-                    eng.cancel(h)
-                continue
-            for h in ready:
-                key, inst, opts, meta = inflight.pop(h)
-                try:
-                    row = eng.result(h)
-                except TaskFailed as why:
-                    if attempts[key] < ATTEMPTS and not interrupted:
-                        mon.retry(names[key], str(why))
-                        queue.insert(0, (key, inst, opts, meta))
-                        continue
-                    stopped = interrupted or "interrupted" in str(why)
-                    row = {"key": key, "scenario": names[key], "fingerprint": meta["fingerprint"],
-                           "status": "not solved" if stopped else "error", "found": False,
-                           "reason": "not solved: interrupted (Ctrl-C)" if stopped else
-                           f"{why} (tried {attempts[key]} times)",
-                           "finish_index": None, "kpis": {}, "complete": False, "reproducible": False}
-                    failed += not stopped
-                row["axes"], row["attempts"] = meta["axes"], attempts[key]
-                rows[key] = row
-                done += 1
-                save()
-                mon.row(row)
+        run.drain(todo)
     finally:
         eng.close()
-    for key, *_ in queue:  # never started (Ctrl-C)
+    for key, *_ in run.queue:  # never started (Ctrl-C)
         rows.setdefault(key, {"key": key, "scenario": names[key], "fingerprint": "", "status": "not solved",
                               "found": False, "reason": "not solved: interrupted (Ctrl-C)", "finish_index": None,
                               "kpis": {}, "complete": False, "reproducible": False, "attempts": 0,
                               "axes": next(t[3]["axes"] for t in todo if t[0] == key)})
-    mon.update(done, 0, failed)
+    mon.update(run.done, 0, run.failed)
     out = mark_front(ordered())
     save()
-    return SweepResult(sweep, settings, out, eng.name, eng.jobs, resumed=resumed, interrupted=interrupted)
+    return SweepResult(sweep, settings, out, eng.name, eng.jobs, resumed=resumed, interrupted=run.interrupted)
+
+
+def _tasks(sweep: Sweep, settings: dict[str, Any], old: dict[str, dict[str, Any]],
+           crash_markers: dict[str, str] | None, deterministic: bool
+           ) -> tuple[dict[str, dict[str, Any]], list[Task], dict[str, str]]:
+    """(rows known without solving: rule conflicts and journal rows to reuse, the tasks to
+    solve, point key -> scenario name)."""
+    rows: dict[str, dict[str, Any]] = {}
+    todo: list[Task] = []
+    names: dict[str, str] = {}
+    for p in sweep.points:
+        name = names[p.key] = sweep.point_name(p)
+        axes = p.axis_values()
+        try:
+            inst = sweep.instance(p)
+        except PointConflict as why:
+            rows[p.key] = {**_conflict_row(p.key, name, "", str(why)), "axes": axes, "attempts": 0}
+            continue
+        fp = fingerprint(inst, settings | {"seed": p.seed})
+        prev = old.get(p.key)
+        if prev is not None and prev.get("fingerprint") == fp and prev.get("complete") \
+                and prev.get("status") not in ("error", "not solved"):
+            rows[p.key] = {**prev, "axes": axes, "resumed": True}
+            continue
+        opts = SolveOptions(time_limit=settings["time_limit"], seed=p.seed, workers=settings["workers"],
+                            deterministic=deterministic)
+        meta = {"key": p.key, "fingerprint": fp}
+        if crash_markers and p.key in crash_markers:
+            meta["crash_marker"] = crash_markers[p.key]
+        todo.append((p.key, inst, opts, {**meta, "axes": axes}))
+    return rows, todo, names
+
+
+class _Run:
+    """The tasks on an engine: up to ``jobs`` under way, a failed one retried once, every
+    result saved to the journal as it comes; Ctrl-C cancels the tasks under way."""
+
+    def __init__(self, eng: LocalEngine | RayEngine, mon: Monitor, names: dict[str, str],
+                 rows: dict[str, dict[str, Any]], save: Callable[[], None]) -> None:
+        self.eng, self.mon, self.names, self.rows, self.save = eng, mon, names, rows, save
+        self.attempts: dict[str, int] = {}
+        self.queue: list[Task] = []
+        self.inflight: dict[Any, Task] = {}
+        self.failed = self.done = 0
+        self.interrupted = False
+
+    def drain(self, todo: list[Task]) -> None:
+        eng = self.eng
+        self.queue = list(todo)
+        while self.queue or self.inflight:
+            while self.queue and len(self.inflight) < eng.jobs and not self.interrupted:
+                task = self.queue.pop(0)
+                self.attempts[task[0]] = self.attempts.get(task[0], 0) + 1
+                self.inflight[eng.submit(task[1], task[2], {k: v for k, v in task[3].items() if k != "axes"})] = task
+            if self.interrupted and not self.inflight:
+                break
+            self.mon.update(self.done, len(self.inflight), self.failed)
+            try:
+                ready = eng.wait(list(self.inflight), 0.5)
+            except KeyboardInterrupt:
+                if self.interrupted:
+                    raise
+                self.interrupted = True
+                for h in list(self.inflight):
+                    eng.cancel(h)
+                continue
+            for h in ready:
+                self._collect(h)
+
+    def _collect(self, h: Any) -> None:
+        key, inst, opts, meta = self.inflight.pop(h)
+        try:
+            row = self.eng.result(h)
+        except TaskFailed as why:
+            if self.attempts[key] < ATTEMPTS and not self.interrupted:
+                self.mon.retry(self.names[key], str(why))
+                self.queue.insert(0, (key, inst, opts, meta))
+                return
+            stopped = self.interrupted or "interrupted" in str(why)
+            row = {"key": key, "scenario": self.names[key], "fingerprint": meta["fingerprint"],
+                   "status": "not solved" if stopped else "error", "found": False,
+                   "reason": "not solved: interrupted (Ctrl-C)" if stopped else
+                   f"{why} (tried {self.attempts[key]} times)",
+                   "finish_index": None, "kpis": {}, "complete": False, "reproducible": False}
+            self.failed += not stopped
+        row["axes"], row["attempts"] = meta["axes"], self.attempts[key]
+        self.rows[key] = row
+        self.done += 1
+        self.save()
+        self.mon.row(row)
 
 
 def front_vector(row: dict[str, Any]) -> tuple[float, float, float] | None:

@@ -36,7 +36,7 @@ def solve_point(inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> 
             Path(marker).touch()
         os._exit(17)
     from .checker import check_plan
-    from .compare import ScenarioRun, compare
+    from .compare import ScenarioRun, compare, explain_runs
 
     try:  # a local worker: Ctrl-C stops the solve with its best plan (not possible off the main thread)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -44,6 +44,7 @@ def solve_point(inst: Instance, options: SolveOptions, meta: dict[str, Any]) -> 
         pass
     result = solve(inst, options)
     run = ScenarioRun(path=inst.sources.get("sweep") or "", name=inst.name, inst=inst, result=result)
+    explain_runs([run])
     kpis = {k.key: k.values[0] for k in compare([run], options=options).kpis}
     status = kpis.pop("status")
     finish = kpis.get("finish_month")

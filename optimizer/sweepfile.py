@@ -187,75 +187,18 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and check a sweep file, load its base scenario and check every point's capacity."""
     path = Path(path)
     data = read_toml(path)
-    for key in data:
-        if key not in SWEEP_KEYS:
-            raise _fail(path, key, f"unknown key '{key}'; valid keys are: {', '.join(SWEEP_KEYS)}")
-    for key in ("name", "description"):
-        if key in data and not isinstance(data[key], str):
-            raise _fail(path, key, f"'{key}' must be text, got {data[key]!r}")
-    base_value = data.get("base")
-    if not isinstance(base_value, str) or not base_value.strip():
-        raise _fail(path, "base", "say which scenario the sweep varies: base = \"../scenarios/baseline.toml\" "
-                                  f"(relative to the sweep file){'' if base_value is None else f'; got {base_value!r}'}")
-    base_path = Path(base_value.strip())
-    if not base_path.is_absolute():
-        base_path = Path(os.path.normpath(path.parent / base_path))
-    if not base_path.is_file():
-        raise _fail(path, "base", f"the base scenario '{base_path}' does not exist")
-    time_limit = data.get("time_limit")
-    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
-                                   or not 0.01 <= time_limit <= 1e6):
-        raise _fail(path, "time_limit", f"'time_limit' must be seconds per solve (at least 0.01), got {time_limit!r}")
-    workers = data.get("workers")
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64):
-        raise _fail(path, "workers", f"'workers' must be a whole number from 1 to 64, got {workers!r}")
+    base_path, time_limit, workers = _check_top(path, data)
     base = load_scenario(base_path)
-    labels = base.month_labels
-
     axes = data.get("axes", {})
     if not isinstance(axes, dict):
         raise _fail(path, "axes", "[axes] must be a table of lists, like: seed = [0, 1]")
     for key in axes:
         if key not in AXIS_KEYS:
             raise _fail(path, f"axes.{key}", f"unknown axis '{key}'; valid axes are: {', '.join(AXIS_KEYS)}")
+    seeds, deadlines, adds = _point_axes(path, axes, base.month_labels)
+    scale_axes, rule_axes = _scale_axes(path, axes), _rule_axes(path, axes)
+
     varying: list[str] = []
-    seeds = _list(path, "axes.seed", axes.get("seed", [0]))
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**31:
-            raise _fail(path, "axes.seed", f"a seed must be a whole number from 0, got {s!r}")
-    deadlines = _list(path, "axes.deadline", axes.get("deadline", [""]))
-    for d in deadlines:
-        if not isinstance(d, str) or (d.strip() and d.strip() not in labels):
-            raise _fail(path, "axes.deadline", f"a deadline must be a month of the base scenario "
-                                               f"({labels[0]} .. {labels[-1]}) or \"\" for the base's own; got {d!r}")
-    deadlines = [d.strip() for d in deadlines]
-    adds = _add_values(path, labels, _list(path, "axes.capacity_add", axes.get("capacity_add", [{}])))
-
-    scale_axes: list[tuple[str, list[float]]] = []
-    sc = axes.get("capacity_scale", {})
-    if not isinstance(sc, dict):
-        raise _fail(path, "axes.capacity_scale", "[axes.capacity_scale] must be a table like: helpdesk = [1.0, 1.25]")
-    for res, vals in sc.items():
-        key = f"axes.capacity_scale.{res}"
-        if res not in RESOURCES:
-            raise _fail(path, key, f"unknown resource '{res}'; valid resources are: {', '.join(RESOURCES)}")
-        scale_axes.append((res, _scale_values(path, key, _list(path, key, vals))))
-
-    rule_axes: list[tuple[str, list[Any]]] = []
-    ru = axes.get("rules", {})
-    if not isinstance(ru, dict):
-        raise _fail(path, "axes.rules", "[axes.rules] must be a table like: max_platforms_per_month = [0, 1]")
-    for k, vals in ru.items():
-        key = f"axes.rules.{k}"
-        if k not in RULE_KEYS:
-            raise _fail(path, key, f"unknown rule '{k}'; valid rules are: {', '.join(RULE_KEYS)}")
-        for v in _list(path, key, vals):
-            try:
-                parse_rules({k: v}, str(path))
-            except InputError as err:
-                raise _fail(path, key, err.message) from None
-        rule_axes.append((k, vals))
-
     for name, vals in [(f"capacity_scale.{r}", v) for r, v in scale_axes] + [("capacity_add", adds)] + \
             [("deadline", deadlines)] + [(f"rules.{k}", v) for k, v in rule_axes] + [("seed", seeds)]:
         if len(vals) > 1:
@@ -282,6 +225,82 @@ def load_sweep(path: str | Path) -> Sweep:
         except PointConflict:
             pass
     return sweep
+
+
+def _check_top(path: Path, data: dict[str, Any]) -> tuple[Path, Any, Any]:
+    """The sweep file's own keys checked: (base scenario path, time_limit, workers)."""
+    for key in data:
+        if key not in SWEEP_KEYS:
+            raise _fail(path, key, f"unknown key '{key}'; valid keys are: {', '.join(SWEEP_KEYS)}")
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise _fail(path, key, f"'{key}' must be text, got {data[key]!r}")
+    base_value = data.get("base")
+    if not isinstance(base_value, str) or not base_value.strip():
+        raise _fail(path, "base", "say which scenario the sweep varies: base = \"../scenarios/baseline.toml\" "
+                                  f"(relative to the sweep file){'' if base_value is None else f'; got {base_value!r}'}")
+    base_path = Path(base_value.strip())
+    if not base_path.is_absolute():
+        base_path = Path(os.path.normpath(path.parent / base_path))
+    if not base_path.is_file():
+        raise _fail(path, "base", f"the base scenario '{base_path}' does not exist")
+    time_limit = data.get("time_limit")
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or not 0.01 <= time_limit <= 1e6):
+        raise _fail(path, "time_limit", f"'time_limit' must be seconds per solve (at least 0.01), got {time_limit!r}")
+    workers = data.get("workers")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64):
+        raise _fail(path, "workers", f"'workers' must be a whole number from 1 to 64, got {workers!r}")
+    return base_path, time_limit, workers
+
+
+def _point_axes(path: Path, axes: dict[str, Any], labels: list[str]) -> tuple[list[int], list[str], list[dict]]:
+    """The seed, deadline and capacity_add axes, checked: (seeds, deadlines, additions)."""
+    seeds = _list(path, "axes.seed", axes.get("seed", [0]))
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**31:
+            raise _fail(path, "axes.seed", f"a seed must be a whole number from 0, got {s!r}")
+    deadlines = _list(path, "axes.deadline", axes.get("deadline", [""]))
+    for d in deadlines:
+        if not isinstance(d, str) or (d.strip() and d.strip() not in labels):
+            raise _fail(path, "axes.deadline", f"a deadline must be a month of the base scenario "
+                                               f"({labels[0]} .. {labels[-1]}) or \"\" for the base's own; got {d!r}")
+    deadlines = [d.strip() for d in deadlines]
+    adds = _add_values(path, labels, _list(path, "axes.capacity_add", axes.get("capacity_add", [{}])))
+    return seeds, deadlines, adds
+
+
+def _scale_axes(path: Path, axes: dict[str, Any]) -> list[tuple[str, list[float]]]:
+    """[axes.capacity_scale], checked: (resource, factors) per resource."""
+    scale_axes: list[tuple[str, list[float]]] = []
+    sc = axes.get("capacity_scale", {})
+    if not isinstance(sc, dict):
+        raise _fail(path, "axes.capacity_scale", "[axes.capacity_scale] must be a table like: helpdesk = [1.0, 1.25]")
+    for res, vals in sc.items():
+        key = f"axes.capacity_scale.{res}"
+        if res not in RESOURCES:
+            raise _fail(path, key, f"unknown resource '{res}'; valid resources are: {', '.join(RESOURCES)}")
+        scale_axes.append((res, _scale_values(path, key, _list(path, key, vals))))
+    return scale_axes
+
+
+def _rule_axes(path: Path, axes: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """[axes.rules], checked: (rule, values) per rule."""
+    rule_axes: list[tuple[str, list[Any]]] = []
+    ru = axes.get("rules", {})
+    if not isinstance(ru, dict):
+        raise _fail(path, "axes.rules", "[axes.rules] must be a table like: max_platforms_per_month = [0, 1]")
+    for k, vals in ru.items():
+        key = f"axes.rules.{k}"
+        if k not in RULE_KEYS:
+            raise _fail(path, key, f"unknown rule '{k}'; valid rules are: {', '.join(RULE_KEYS)}")
+        for v in _list(path, key, vals):
+            try:
+                parse_rules({k: v}, str(path))
+            except InputError as err:
+                raise _fail(path, key, err.message) from None
+        rule_axes.append((k, vals))
+    return rule_axes
 
 
 # --------------------------------------------------------------- applying

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from generate import generate, write_csv  # noqa: E402
+from optimizer.samples import generate, write_csv  # noqa: E402
 from optimizer.errors import InputError  # noqa: E402
 from optimizer.loaders import load_instance  # noqa: E402
 from optimizer.xlsx_input import load_workbook_instance  # noqa: E402

@@ -19,6 +19,7 @@ Timings on a shared machine are only indicative; run it on an idle one for figur
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import csv
 import sys
 import tempfile
@@ -30,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate, write_csv  # noqa: E402
+from optimizer.samples import generate, write_csv  # noqa: E402
 
 from optimizer import compare as C  # noqa: E402
+from optimizer.procpool import mp_context  # noqa: E402
 from optimizer.solver import SolveOptions  # noqa: E402
 
 
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         # Start the process machinery once before timing, so the first parallel configuration
         # does not pay it alone (a real `rollout compare` pays it once: reported here).
         t0 = time.perf_counter()
-        with C.cf.ProcessPoolExecutor(max_workers=1, mp_context=C._mp_context()) as pool:
+        with cf.ProcessPoolExecutor(max_workers=1, mp_context=mp_context()) as pool:
             pool.submit(int, 0).result()
         print(f"  process start-up (once per compare): {time.perf_counter() - t0:.2f} s")
         rows, prints, first = [], {}, None

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from optimizer.samples import generate  # noqa: E402
 
 from optimizer.explain import explain  # noqa: E402
 from optimizer.solver import SolveOptions, solve  # noqa: E402

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from generate import generate, write_csv  # noqa: E402
+from optimizer.samples import generate, write_csv  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from optimizer.console import print_result  # noqa: E402

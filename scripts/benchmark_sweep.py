@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate, write_csv  # noqa: E402
+from optimizer.samples import generate, write_csv  # noqa: E402
 
 from optimizer import sweep as S  # noqa: E402
 from optimizer.sweepfile import load_sweep  # noqa: E402

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from generate import generate, write_csv  # noqa: E402
+from optimizer.samples import generate, write_csv  # noqa: E402
 
 
 def command(gpath: Path, cpath: Path, limit: float, seed: int, out: Path) -> list[str]:

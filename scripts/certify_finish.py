@@ -4,7 +4,7 @@
 The solver's finish proofs on large instances rest on LP probes that GLOP answers "infeasible"
 (optimizer.relaxation.finish_probe). This script re-asks the question as an optimisation with a
 certificate: the same LP with every row elastic, total violation minimised, and the least
-violation bounded from below by weak duality from GLOP's duals (relaxation.least_violation,
+violation bounded from below by weak duality from GLOP's duals (research.finish_bounds.least_violation,
 relaxation.dual_bound). A bound above 0 proves no plan finishes by that month.
 
     python scripts/certify_finish.py --size 2000x24 --seed 1 --month 16
@@ -19,11 +19,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-
-from optimizer.relaxation import finish_probe, least_violation  # noqa: E402
+from optimizer.relaxation import finish_probe  # noqa: E402
+from optimizer.samples import generate  # noqa: E402
+from research.finish_bounds import least_violation  # noqa: E402
 
 
 def main() -> None:

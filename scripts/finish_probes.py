@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from optimizer.samples import generate  # noqa: E402
 
 from optimizer.model import RolloutModel  # noqa: E402
 from optimizer.relaxation import finish_probe  # noqa: E402

@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from optimizer.samples import generate  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
 from optimizer.checker import check_plan  # noqa: E402

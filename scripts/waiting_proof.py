@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from optimizer.samples import generate  # noqa: E402
 
 
 def main() -> None:

@@ -104,7 +104,7 @@ def test_infeasible_scenario_has_a_one_line_reason(comp: C.Comparison):
 
 
 def test_explain_reason_hook_is_used(monkeypatch):
-    monkeypatch.setattr(C, "explain_reason", lambda inst, result: f"{inst.name}: Sales needs 300 tickets")
+    monkeypatch.setattr(C.runs, "explain_reason", lambda inst, result: f"{inst.name}: Sales needs 300 tickets")
     runs = C.run_scenarios([ALL[0], ALL[-1]], OPTS, jobs=1)
     assert runs[1].reason == "Tight deadline: Sales needs 300 tickets"
     assert runs[0].reason is None
@@ -255,7 +255,7 @@ def _crash_on_no_tech_fair(inst, options):
 
     if inst.name == "No tech fair":
         os._exit(3)
-    return C.solve(inst, options)
+    return C.pool.solve(inst, options)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs the fork start method")
@@ -263,8 +263,8 @@ def test_a_dying_solver_process_loses_only_its_own_scenario(monkeypatch):
     import multiprocessing
 
     # fork, so the worker processes see the monkeypatched solve function
-    monkeypatch.setattr(C, "_mp_context", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(C, "_solve_in_worker", _crash_on_no_tech_fair)
+    monkeypatch.setattr(C.pool, "_mp_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(C.pool, "_solve_in_worker", _crash_on_no_tech_fair)
     runs = C.run_scenarios(ALL[:4], OPTS, jobs=2)
     by = {r.name: r for r in runs}
     assert by["No tech fair"].error_kind == "crash" and "died" in by["No tech fair"].reason
@@ -282,7 +282,18 @@ def test_default_jobs_solves_small_scenarios_in_process(monkeypatch, tmp_path: P
     (tmp_path / "g.csv").write_text("group,size\n" + rows + "\n", encoding="utf-8")
     (tmp_path / "c.csv").write_text("month,helpdesk\nM1,100\n", encoding="utf-8")
     (tmp_path / "big.toml").write_text('groups = "g.csv"\ncapacity = "c.csv"\n', encoding="utf-8")
-    monkeypatch.setattr(C.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(C.runs.os, "cpu_count", lambda: 2)
     assert C.default_jobs(C.load_runs([tmp_path / "big.toml"] * 3)) == 2
     assert C.default_jobs(C.load_runs([tmp_path / "big.toml", tmp_path / "nope.toml"])) == 1
     assert C.fair_workers(2) == 4 and C.fair_workers(1) == 8 and C.fair_workers(16) == 1
+
+
+def test_reading_a_reason_never_solves(monkeypatch):
+    # Naming the rules in conflict runs CP-SAT (up to 15 s): an explicit step, never a property read.
+    runs = C.load_runs([ALL[-1]])
+    C.solve_runs(runs, OPTS)
+    monkeypatch.setattr(C.runs, "explain_reason", lambda inst, result: pytest.fail("reason started a solve"))
+    assert runs[0].reason == "infeasible: no plan satisfies all rules"
+    monkeypatch.undo()
+    C.explain_runs(runs)
+    assert runs[0].reason.startswith("infeasible: 2 separate conflicts: Sales and marketing")

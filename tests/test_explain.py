@@ -13,7 +13,8 @@ from ortools.sat.python import cp_model
 from optimizer import rules as R
 from optimizer.cli import main
 from optimizer.domain import Group
-from optimizer.explain import _Guarded, apply_combined, apply_repair, explain
+from optimizer.explain import apply_combined, apply_repair, explain
+from optimizer.explain.checks import _Guarded
 from optimizer.scenario import load_scenario
 
 from conftest import instance, months, solved
@@ -173,6 +174,7 @@ def test_compare_reason_is_the_explanation():
 
     runs = C.load_runs([ROOT / "data" / "scenarios" / "baseline.toml", ROOT / "data" / "scenarios" / "tight-deadline.toml"])
     C.solve_runs(runs, SolveOptions(time_limit=10, workers=2), jobs=1)
+    C.explain_runs(runs)  # the explicit step that names the conflicts
     comp = C.compare(runs)
     tight = next(r for r in comp.runs if r.name == "Tight deadline")
     assert tight.reason.startswith("infeasible: 2 separate conflicts: Sales and marketing (2000 users) fits in no month")
@@ -376,7 +378,7 @@ def test_terminal_prints_group_names_as_text_and_wraps_under_the_bullet():
 # ------------------------------------------------------------------ the shortcuts are exact
 def _full_status(g, keys):
     """The guarded model of the whole input, no shortcut."""
-    from optimizer.explain import _solver
+    from optimizer.explain.checks import _solver
 
     proto = g.rm.proto
     proto.assumptions.clear()
@@ -390,7 +392,8 @@ def test_checks_on_the_named_groups_and_relaxed_inputs_agree_with_the_full_guard
     input with rules set aside (relax) answer exactly as the guarded model of the whole input."""
     import random
 
-    from optimizer.explain import _named_only, feasible, relax
+    from optimizer.explain import feasible, relax
+    from optimizer.explain.checks import _named_only
 
     from randinst import random_instance
 
@@ -452,7 +455,7 @@ def test_pilot_slip_leaves_too_few_months_for_production():
 
 
 def test_long_conflicts_list_a_dozen_rules_and_count_the_rest():
-    from optimizer.explanation import MAX_RULES_SHOWN, Conflict, ConflictSet, Explanation
+    from optimizer.explain.findings import MAX_RULES_SHOWN, Conflict, ConflictSet, Explanation
 
     rules = [Conflict(R.WINDOW, (f"G{i}",), f"G{i} must enroll by 2027-02") for i in range(20)]
     rules += [Conflict(R.HELPDESK, ("2027-01",), "2027-01 has room for at most 30 helpdesk tickets")]
@@ -492,7 +495,8 @@ def test_plain_forms_of_rule_subsets_agree_with_the_full_guarded_model():
     checks run on it."""
     import random
 
-    from optimizer.explain import _PLAIN_FAMILIES, feasible, plain_form
+    from optimizer.explain import feasible, plain_form
+    from optimizer.explain.checks import _PLAIN_FAMILIES
 
     from randinst import random_instance
 
@@ -570,7 +574,7 @@ def test_a_conflict_from_an_implied_cut_is_verified():
     proven to have no plan (the explanation then shrinks it)."""
     import time
 
-    from optimizer.explain import _cut_conflict
+    from optimizer.explain.conflicts import _cut_conflict
 
     g = [Group(f"G{i}", 100, methods=SS, latest="2027-02") for i in range(8)]
     inst = instance(g, months(30, 30, 30, 30, 30))

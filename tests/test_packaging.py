@@ -93,7 +93,7 @@ def test_every_import_is_declared():
                "openpyxl": "openpyxl", "ray": "ray", "matplotlib": "matplotlib", "babel": "babel"}
     stdlib = set(sys.stdlib_module_names)
     imported = set()
-    for f in (ROOT / "optimizer").glob("*.py"):
+    for f in (ROOT / "optimizer").rglob("*.py"):
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported |= {a.name.split(".")[0] for a in node.names}
@@ -121,3 +121,12 @@ def test_plan_to_frame():
     assert list(loads.index) == res.plan.inst.month_labels
     assert loads["users"].sum() == df["size"].sum()
     assert (loads["helpdesk"] <= loads["helpdesk_capacity"]).all()
+
+
+def test_every_subpackage_is_in_the_wheel():
+    # A package folder under optimizer/ missing from pyproject's list would install without its modules.
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "optimizer").rglob("__init__.py")}
+    assert on_disk - listed == set()

@@ -1,4 +1,4 @@
-"""The month-packing bound of ``scripts/packing_bound.py`` (a benchmark, not the solver) is sound.
+"""The month-packing bound of ``research/packing_bound.py`` (a benchmark, not the solver) is sound.
 
 docs/benchmarks.md concludes from its master LP that this bound cannot prove the 200 x 12
 waiting level. That conclusion holds only if the master states every rule: a missing rule would
@@ -13,23 +13,18 @@ instances with *every* valid month packing as a column:
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from optimizer.checker import check_plan
+from optimizer.domain import METHODS, Group
+from optimizer.plan import Assignment, Plan
+from optimizer.relaxation import level_bound
+from research.packing_bound import KAS, KTF, SCALE, PackingBound
 
-from packing_bound import KAS, KTF, SCALE, PackingBound  # noqa: E402
-
-from optimizer.checker import check_plan  # noqa: E402
-from optimizer.domain import METHODS, Group  # noqa: E402
-from optimizer.relaxation import level_bound  # noqa: E402
-from optimizer.plan import Assignment, Plan  # noqa: E402
-
-from conftest import instance, months  # noqa: E402
-from randinst import random_instance  # noqa: E402
+from conftest import instance, months
+from randinst import random_instance
 
 
 SEEDS = 100

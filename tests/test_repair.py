@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,14 +20,13 @@ from optimizer.model import RolloutModel
 from optimizer.plan import Plan
 from optimizer.relaxation import finish_probe
 from optimizer.repair import _Search, repair_to_month, round_lp, stage_ends
+from optimizer.samples import generate
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months
 from randinst import finish_first_instance
 from test_bruteforce import brute_force
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from generate import generate  # noqa: E402
 
 CAPACITY = set(R.CAPACITY_RULE.values())
 

@@ -3,15 +3,12 @@ the run either gives the plan it gives on a quiet machine or says it is not repr
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import optimizer.lns as lns
 from optimizer.checker import check_plan
+from optimizer.samples import generate
 from optimizer.solver import SolveOptions, solve
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from generate import generate  # noqa: E402
 
 
 def test_window_cut_by_the_wall_clock_marks_the_run(monkeypatch):

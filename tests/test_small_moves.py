@@ -5,18 +5,15 @@ SMALL_MOVES_FROM groups."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
 import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.plan import Plan
+from optimizer.samples import generate
 from optimizer.solver import SolveOptions, solve
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from generate import generate  # noqa: E402
 
 
 def _no_moves(*a, **k):

@@ -8,17 +8,15 @@ from __future__ import annotations
 import json
 import sys
 import time
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from optimizer import timelimit
 from optimizer.checker import check_plan
 from optimizer.cli import main
+from optimizer.samples import generate, write_csv
 from optimizer.solver import SolveOptions, solve
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from generate import generate, write_csv  # noqa: E402
 
 
 def test_budget_depends_on_the_limit_and_sizes_only():

@@ -53,7 +53,7 @@ def _solved(inst):
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
     """{name: (inst, result, [page texts])} for the example and a 40 x 12 instance."""
-    from generate import generate
+    from optimizer.samples import generate
 
     tmp = tmp_path_factory.mktemp("print")
     ex = ROOT / "data" / "example"

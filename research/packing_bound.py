@@ -21,7 +21,7 @@ packings), and every round gives a *lower* bound too: the master value plus each
 reduced cost (from the pricing's proven bound, so it stays valid when a pricing is cut short).
 If the master value stays below a known optimum (``--optimum``), this bound cannot prove it.
 
-    python scripts/packing_bound.py --size 200x12 --seed 1 --finish 9 --optimum 94222 --limit 120
+    python research/packing_bound.py --size 200x12 --seed 1 --finish 9 --optimum 94222 --limit 120
 """
 
 from __future__ import annotations
@@ -36,14 +36,11 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from generate import generate  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file: the repository root
 
 from optimizer.domain import METHODS, Instance  # noqa: E402
 from optimizer.model import RolloutModel  # noqa: E402
+from optimizer.samples import generate  # noqa: E402
 from optimizer.solver import SolveOptions, solve  # noqa: E402
 
 #: reduced costs are scaled to integers for CP-SAT's pricing
