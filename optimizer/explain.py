@@ -26,6 +26,9 @@ from . import rules as R
 from .domain import METHODS, RESOURCE_LABELS, Group, Instance, Month
 from .explanation import Conflict, ConflictSet, Explanation, Repair
 from .model import RolloutModel, month_user_capacity
+from . import split_repair
+from .model_parts import PartsModel
+from .split_repair import split_repairs
 
 DEFAULT_TIME_LIMIT = 30.0
 log = logging.getLogger(__name__)
@@ -51,7 +54,7 @@ def feasible(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -
     it finds that the independent checker accepts settles the question without CP-SAT."""
     if _greedy_plan_exists(inst):
         return True
-    rm = RolloutModel(inst)
+    rm = PartsModel(inst) if inst.may_split else RolloutModel(inst)  # issue 15: split groups need parts
     s = _solver(limit, workers, seed)
     s.parameters.stop_after_first_solution = True
     st = s.solve(rm.model)
@@ -761,6 +764,8 @@ def _apply(inst: Instance, what: str, val: Any) -> Instance:
     if what == "rule":
         key, value = val
         return dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, **{key: value}))
+    if what == split_repair.CHANGE:  # issue 15: let a group enroll over more months
+        return split_repair.apply(inst, val)
     if what == "add_months":
         n = int(val)
         months = list(inst.months)
@@ -1029,6 +1034,9 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 found.append(rep)
                 if rep.kind == "window":
                     break  # the nearest window change for this group is enough
+    if any(k[0] in _CAP_RULES for k in conflict):  # issue 15: "let Sales enroll over 2 months"
+        found += split_repairs(inst, conflict_groups(inst, conflict), verify,
+                               time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
     if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:
         for n in (1, 2, 3):
             rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",

@@ -97,4 +97,4 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3),
-                               "search": "model of parts (split groups): CP-SAT per level, no LP or window moves"})
+                               "model": "parts (split groups): CP-SAT per level, no LP or window moves"})

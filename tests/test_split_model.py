@@ -202,3 +202,29 @@ def read_plan_of(g: Path, c: Path, out: Path):
     from optimizer.loaders import load_instance
     i = load_instance(str(g), str(c))
     return i, read_plan(i, str(out))
+
+
+# ------------------------------------------------------------------ explanation of infeasibility
+def test_feasible_asks_the_model_of_parts():
+    # 300 assisted users, 200 seats a month: no plan of whole groups, one with parts.
+    from optimizer.explain import feasible
+    i = inst([Group("A", 300, methods=ASSISTED, max_months=2), Group("B", 1, methods=ASSISTED)],
+             [(100, 200, 0)] * 2, min_part_users=50)
+    assert feasible(i, 5.0, workers=2) is True
+    i1 = inst([Group("A", 300, methods=ASSISTED), Group("B", 1, methods=ASSISTED, max_months=2)],
+              [(100, 200, 0)] * 2, min_part_users=50)
+    assert feasible(i1, 5.0, workers=2) is False
+
+
+def test_explanation_proposes_a_split_that_gives_a_plan():
+    from optimizer.explain import apply_repair, explain
+    i = inst([Group("Sales", 500, methods=ASSISTED, max_months=2), Group("IT", 40, methods=SELF)],
+             [(100, 200, 0)] * 3, min_part_users=50)
+    assert solve(i, OPTS).status == "infeasible"
+    ex = explain(i, time_limit=20, workers=2)
+    splits = [r for r in ex.repairs if r.kind == "split"]
+    assert [r.changes for r in splits] == [(("max_months", ("Sales", 3)),)]
+    assert "let Sales enroll over 3 months" in splits[0].description
+    fixed = apply_repair(i, splits[0])
+    r = solve(fixed, OPTS)
+    assert r.status == "optimal" and check_plan(r.plan) == [] and len(r.plan.parts("Sales")) == 3
