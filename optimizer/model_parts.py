@@ -80,6 +80,10 @@ class PartsModel:
         self._hintable: list[tuple[object, object]] = []  # (variable, fn(ctx) -> value)
         floor = stage_floor(inst, self.max_month + 1)
         self.stage_floor = floor or 0
+        has_stage = any(g.pilot_stage for g in inst.groups)
+        #: production's first possible month by capacity alone (as RolloutModel.production_floor;
+        #: valid with parts: a part's tickets are rounded up, so the pilot stage needs as much room)
+        self.production_floor = self.stage_floor + inst.rules.stage_gap if has_stage else 0
         self.gs = [self._group_vars(g) for g in inst.groups]
         self.finish = self.model.new_int_var(0, self.max_month, "finish")
         self._add_finish()
@@ -95,7 +99,9 @@ class PartsModel:
     # ------------------------------------------------------------ variables
     def _group_vars(self, g: Group) -> _G:
         inst = self.inst
-        months = [t for t in inst.allowed_months(g) if t <= self.max_month]
+        opens = 0 if g.pilot_stage else \
+            self.production_floor + (inst.rules.risk_delay if g.risk == "high" else 0)
+        months = [t for t in inst.allowed_months(g) if opens <= t <= self.max_month]
         split = inst.max_months(g) > 1 and g.size > 1
         gv = _G(g, months, inst.allowed_methods(g), split)
         if split:
