@@ -6,10 +6,12 @@ Used for instances where some group may split (``Instance.may_split``); v1 insta
 * a group that may not split (max_months 1, or one user) keeps v1's encoding: a literal
   ``x[t,k]`` per eligible (month, method), exactly one true;
 * a split group g gets a method literal ``z[k]`` (exactly one), and per eligible month t a
-  part literal ``y[t]``, users ``u[t]`` (whole, ``least*y <= u <= size*y``, sum = size) and
-  tickets ``tix[t]`` with ``rate*u <= 100*tix <= rate*u + 99`` under the chosen method (the
-  per-part ceil); exact first and last months (one-hot ``bf[t]``/``bl[t]`` on part months,
-  every part inside them) with ``last - first <= max_months - 1`` (holes allowed).
+  part literal ``y[t]`` and users per method ``u[t,k]`` (whole; ``sum_t u[t,k] = size*z[k]``, so
+  one method and sum = size; ``u[t] = sum_k u[t,k]`` with ``least*y <= u[t] <= size*y``) and
+  tickets ``tix[t,k]`` with ``rate_k*u[t,k] <= 100*tix <= rate_k*u[t,k] + 99`` (the per-part
+  ceil, linear: no method literal needed, which keeps the LP relaxation tight); exact first and
+  last months (one-hot ``bf[t]``/``bl[t]`` on part months, every part inside them) with
+  ``last - first <= max_months - 1`` (holes allowed).
 
 Written with the cp_model API on one CpModel (not as numpy straight into the proto as
 RolloutModel): split instances are today the small ones, the rules are clearer this way, and
@@ -41,8 +43,9 @@ class _G:
     x: dict = field(default_factory=dict)  # (t, k) -> literal (unsplit)
     z: dict = field(default_factory=dict)  # k -> literal (split)
     y: dict = field(default_factory=dict)  # t -> part literal (split)
-    u: dict = field(default_factory=dict)  # t -> users (split)
-    tix: dict = field(default_factory=dict)  # t -> tickets (split)
+    u: dict = field(default_factory=dict)  # t -> users (split; an expression: sum over methods)
+    tix: dict = field(default_factory=dict)  # t -> tickets (split; an expression)
+    tix_k: dict = field(default_factory=dict)  # (t, k) -> tickets of the users by method k (split)
     by_method: dict = field(default_factory=dict)  # (t, k) -> users enrolled with k in t (split)
     bf: dict = field(default_factory=dict)  # t -> "first month is t" (split)
     bl: dict = field(default_factory=dict)  # t -> "last month is t" (split)
@@ -121,19 +124,22 @@ class PartsModel:
         self.constraint_counts["one-assignment"] += 1
 
     def _split_vars(self, gv: _G) -> None:
-        """Parts: method, part literals, users, span."""
+        """Parts: method, part literals, users per month and method, span."""
         m, g, inst = self.model, gv.g, self.inst
         least, size = inst.least_part(g), g.size
         gv.z = {k: m.new_bool_var("") for k in gv.methods}
         m.add_exactly_one(gv.z.values())
-        if not gv.months:  # no month to enroll in: no plan
-            m.add_bool_or([])
         for t in gv.months:
-            y, u = m.new_bool_var(""), m.new_int_var(0, size, "")
+            y = m.new_bool_var("")
+            for k in gv.methods:
+                gv.by_method[t, k] = m.new_int_var(0, size, "")
+            u = _sum([gv.by_method[t, k] for k in gv.methods])
             m.add(u >= least * y)
             m.add(u <= size * y)
             gv.y[t], gv.u[t] = y, u
-        m.add(_sum(list(gv.u.values())) == size)
+        m.add_bool_or(list(gv.y.values()))  # at least one part (none: no month to enroll in, no plan)
+        for k in gv.methods:  # all users by the group's one method (and sum u = size)
+            m.add(_sum([gv.by_method[t, k] for t in gv.months]) == size * gv.z[k])
         lo, hi = (min(gv.months), max(gv.months)) if gv.months else (0, 0)
         gv.first, gv.last = m.new_int_var(lo, hi, ""), m.new_int_var(lo, hi, "")
         gv.bf = {t: m.new_bool_var("") for t in gv.months}
@@ -150,32 +156,24 @@ class PartsModel:
             m.add(gv.last >= t).only_enforce_if(gv.y[t])
         m.add(gv.last - gv.first <= inst.max_months(g) - 1)
         self.constraint_counts["months-per-group"] += 1
-        self._split_loads(gv)
+        self._split_tickets(gv)
 
-    def _split_loads(self, gv: _G) -> None:
-        """Per part: its tickets under the group's method (rounded up per part) and its users
-        counted for the assisted / tech-fair seats of that method."""
+    def _split_tickets(self, gv: _G) -> None:
+        """Per part and method: tix = ceil(rate * users / 100), as rate*u <= 100*tix <= rate*u + 99
+        (linear: users of a method the group does not use are 0, and so are their tickets)."""
         m, size = self.model, gv.g.size
-        rates = {k: self.rates[k] for k in gv.methods}
-        top = max(rates.values(), default=0)
         for t in gv.months:
-            u = gv.u[t]
-            tix = m.new_int_var(0, -(-size * top // 100), "")
-            for k, r in rates.items():
-                lits = [] if len(rates) == 1 else [gv.z[k]]
-                m.add(100 * tix >= r * u).only_enforce_if(lits)
-                m.add(100 * tix <= r * u + 99).only_enforce_if(lits)
-            gv.tix[t] = tix
-            for k in ("assisted", "tech-fair"):
-                if k not in gv.methods:
+            parts = []
+            for k in gv.methods:
+                r, u = self.rates[k], gv.by_method[t, k]
+                if r == 0:
                     continue
-                if len(gv.methods) == 1:
-                    gv.by_method[t, k] = u
-                    continue
-                a = m.new_int_var(0, size, "")
-                m.add(a == u).only_enforce_if(gv.z[k])
-                m.add(a == 0).only_enforce_if(~gv.z[k])
-                gv.by_method[t, k] = a
+                tix = m.new_int_var(0, -(-size * r // 100), "")
+                m.add(100 * tix >= r * u)
+                m.add(100 * tix <= r * u + 99)
+                gv.tix_k[t, k] = tix
+                parts.append(tix)
+            gv.tix[t] = _sum(parts)
 
     # ---------------------------------------------------------- constraints
     def _add_finish(self) -> None:
@@ -348,14 +346,13 @@ class PartsModel:
         for t in gv.months:
             u = parts.get(t, 0)
             m.add_hint(gv.y[t], u > 0)
-            m.add_hint(gv.u[t], u)
-            m.add_hint(gv.tix[t], self.inst.rules.tickets(u, method))
             m.add_hint(gv.bf[t], t == first)
             m.add_hint(gv.bl[t], t == last)
-            for k in ("assisted", "tech-fair"):
-                var = gv.by_method.get((t, k))
-                if var is not None and not isinstance(var, int) and var is not gv.u[t]:
-                    m.add_hint(var, u if k == method else 0)
+            for k in gv.methods:
+                uk = u if k == method else 0
+                m.add_hint(gv.by_method[t, k], uk)
+                if (t, k) in gv.tix_k:
+                    m.add_hint(gv.tix_k[t, k], self.inst.rules.tickets(uk, k))
         if gv.months:
             m.add_hint(gv.first, first)
             m.add_hint(gv.last, last)
