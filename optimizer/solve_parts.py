@@ -61,9 +61,9 @@ def whole_groups(inst: Instance) -> Instance:
                                rules=dataclasses.replace(inst.rules, max_months=1, objective=objective))
 
 
-def _whole_plan(inst: Instance, opts, hint, share: float) -> tuple[Plan | None, bool]:
+def _whole_plan(inst: Instance, opts, hint, share: float) -> tuple[Plan | None, bool, bool]:
     """v1's solve of :func:`whole_groups` within ``share`` of the budget: (its plan as a plan of
-    ``inst`` when the checker accepts it, interrupted?)."""
+    ``inst`` when the checker accepts it, interrupted?, proven that whole groups have no plan?)."""
     from .solver import solve
     now = time.perf_counter()
     sub = dataclasses.replace(opts, time_limit=share * opts.time_limit,
@@ -71,9 +71,9 @@ def _whole_plan(inst: Instance, opts, hint, share: float) -> tuple[Plan | None, 
                               deadline=now + share * max(opts.deadline - now, 0.0))
     res = solve(whole_groups(inst), sub, hint=hint if not isinstance(hint, Plan) else None)
     if res.plan is None:
-        return None, res.interrupted
+        return None, res.interrupted, res.status == "infeasible"
     plan = Plan(inst, dict(res.plan.assignments))
-    return (plan if not check_plan(plan) else None), res.interrupted
+    return (plan if not check_plan(plan) else None), res.interrupted, False
 
 
 def _best_for(plans: list[Plan], fixed: dict[str, int], name: str) -> Plan | None:
@@ -94,9 +94,11 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
     interrupted, used = False, 0.0
     if WHOLE_SHARE > 0:
-        whole, interrupted = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE)
+        whole, interrupted, none = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE)
         plans += [whole] if whole is not None else []
-        used = WHOLE_SHARE * total if opts.deterministic else time.perf_counter() - t_start
+        # deterministic mode charges the whole share (v1's result does not say how much of it CP-SAT
+        # used), except when it proved that whole groups have no plan (in presolve, as a rule)
+        used = (0.0 if none else WHOLE_SHARE * total) if opts.deterministic else time.perf_counter() - t_start
     start = _best_for(plans, {}, names[0])
     cap = start.finish() if start is not None and names[0] == "finish" else None
     pm = PartsModel(inst, max_month=cap)

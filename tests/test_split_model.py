@@ -228,3 +228,23 @@ def test_explanation_proposes_a_split_that_gives_a_plan():
     fixed = apply_repair(i, splits[0])
     r = solve(fixed, OPTS)
     assert r.status == "optimal" and check_plan(r.plan) == [] and len(r.plan.parts("Sales")) == 3
+
+
+# ------------------------------------------------------------------ the solve path
+def test_whole_groups_is_the_v1_input():
+    from optimizer.solve_parts import whole_groups
+    i = inst([Group("A", 4, max_months=3), Group("B", 2)], [(100, 2, 0)] * 2, max_months=2,
+             objective=("splits", "finish"))
+    w = whole_groups(i)
+    assert not w.may_split and w.rules.objective == ("finish",)
+    assert whole_groups(inst([Group("A", 4, max_months=2)], [(100, 2, 0)] * 2,
+                             objective=("splits",))).rules.objective == ("finish",)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.4])
+def test_with_and_without_the_whole_group_start(monkeypatch, share):
+    import optimizer.solve_parts as sp
+    monkeypatch.setattr(sp, "WHOLE_SHARE", share)
+    for rule in ("stage order by the pilot's last month", "splits against waiting", "ticket rounding per part"):
+        for twin in TWINS[rule]:
+            assert solved_key(twin) == brute_key(twin)
