@@ -61,7 +61,25 @@ def whole_groups(inst: Instance) -> Instance:
                                rules=dataclasses.replace(inst.rules, max_months=1, objective=objective))
 
 
-def _whole_plan(inst: Instance, opts, hint, share: float) -> tuple[Plan | None, bool, bool]:
+def _improving(progress: Callable | None, names: list[str]) -> Callable | None:
+    """``progress`` called only for a plan better on its level than every one reported before (the
+    whole-group phase and the parts' levels report the same levels: no plan is announced twice);
+    a better value of a level starts the later levels' records afresh (lexicographic order)."""
+    if progress is None:
+        return None
+    best: dict[str, float] = {}
+
+    def report(level: str, value: float, bound: float, seconds: float) -> None:
+        if level not in best or value < best[level]:
+            best[level] = value
+            for later in names[names.index(level) + 1:] if level in names else []:
+                best.pop(later, None)
+            progress(level, value, bound, seconds)
+    return report
+
+
+def _whole_plan(inst: Instance, opts, hint, share: float, progress: Callable | None = None
+                ) -> tuple[Plan | None, bool, bool]:
     """v1's solve of :func:`whole_groups` within ``share`` of the budget: (its plan as a plan of
     ``inst`` when the checker accepts it, interrupted?, proven that whole groups have no plan?)."""
     from .solver import solve
@@ -69,7 +87,7 @@ def _whole_plan(inst: Instance, opts, hint, share: float) -> tuple[Plan | None, 
     sub = dataclasses.replace(opts, time_limit=share * opts.time_limit,
                               work_limit=None if opts.work_limit is None else share * opts.work_limit,
                               deadline=now + share * max(opts.deadline - now, 0.0))
-    res = solve(whole_groups(inst), sub, hint=hint if not isinstance(hint, Plan) else None)
+    res = solve(whole_groups(inst), sub, hint=hint if not isinstance(hint, Plan) else None, progress=progress)
     if res.plan is None:
         return None, res.interrupted, res.status == "infeasible"
     plan = Plan(inst, dict(res.plan.assignments))
@@ -91,10 +109,12 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
         else min(opts.time_limit, opts.deadline - t_start)
     names = list(inst.rules.objective)
+    progress = _improving(progress, names)
     plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
     interrupted, used = False, 0.0
     if WHOLE_SHARE > 0:
-        whole, interrupted, none = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE)
+        whole, interrupted, none = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE,
+                                               progress)
         plans += [whole] if whole is not None else []
         # deterministic mode charges the whole share (v1's result does not say how much of it CP-SAT
         # used), except when it proved that whole groups have no plan (in presolve, as a rule)

@@ -248,3 +248,13 @@ def test_with_and_without_the_whole_group_start(monkeypatch, share):
     for rule in ("stage order by the pilot's last month", "splits against waiting", "ticket rounding per part"):
         for twin in TWINS[rule]:
             assert solved_key(twin) == brute_key(twin)
+
+
+def test_progress_announces_each_better_plan_once():
+    from optimizer.solve_parts import _improving
+    seen = []
+    report = _improving(lambda lv, v, b, s: seen.append((lv, v)), ["finish", "waiting"])
+    for lv, v in [("finish", 9), ("waiting", 100), ("finish", 9), ("waiting", 100), ("waiting", 90),
+                  ("finish", 8), ("waiting", 95)]:
+        report(lv, v, 0, 0)
+    assert seen == [("finish", 9), ("waiting", 100), ("waiting", 90), ("finish", 8), ("waiting", 95)]
