@@ -258,3 +258,31 @@ def test_progress_announces_each_better_plan_once():
                   ("finish", 8), ("waiting", 95)]:
         report(lv, v, 0, 0)
     assert seen == [("finish", 9), ("waiting", 100), ("waiting", 90), ("finish", 8), ("waiting", 95)]
+
+
+# ------------------------------------------------------------------ larger random inputs
+@pytest.mark.parametrize("seed", range(12))
+def test_splitting_never_plans_worse_than_whole_groups(seed):
+    # The random inputs of tests/randinst.py (sizes 5-150, 2-4 months) with some groups allowed to
+    # split: every plan passes the checker, and the lexicographic optimum is no worse than with
+    # every group whole (a whole-group plan is a plan of parts).
+    import dataclasses
+    import random
+
+    from randinst import random_instance
+    base = random_instance(seed, max_groups=6, max_months=4)
+    rnd = random.Random(seed)
+    groups = tuple(dataclasses.replace(g, max_months=rnd.choice((None, 2, 3))) for g in base.groups)
+    split = Instance(groups, base.months, dataclasses.replace(base.rules, min_part_users=rnd.choice((1, 20, 50)),
+                                                             objective=base.rules.objective + ("splits",)))
+    whole = Instance(tuple(dataclasses.replace(g, max_months=1) for g in groups), base.months, base.rules)
+    assert split.may_split and not whole.may_split
+    rs, rw = solve(split, OPTS), solve(whole, OPTS)
+    if rs.plan is not None:
+        assert check_plan(rs.plan) == []
+    if rw.status == "optimal":
+        assert rs.status == "optimal"
+        got = tuple(lv.value for lv in rs.levels[:-1])
+        assert got <= tuple(lv.value for lv in rw.levels)
+    if rs.status == "infeasible":
+        assert rw.status == "infeasible"
