@@ -225,6 +225,7 @@ def test_explanation_proposes_a_split_that_gives_a_plan():
     splits = [r for r in ex.repairs if r.kind == "split"]
     assert [r.changes for r in splits] == [(("max_months", ("Sales", 3)),)]
     assert "let Sales enroll over 3 months" in splits[0].description
+    assert "fits in no month" not in ex.headline()  # said of whole groups only (Sales may split)
     fixed = apply_repair(i, splits[0])
     r = solve(fixed, OPTS)
     assert r.status == "optimal" and check_plan(r.plan) == [] and len(r.plan.parts("Sales")) == 3
