@@ -52,6 +52,10 @@ def _level_budget(total: float, used: float, i: int, n: int) -> float:
 #: whole: its plan, a valid one-part plan, is the parts model's start (issue 15; measured in
 #: docs/benchmarks.md: without it the waiting level stayed at the greedy plan at 200 x 12).
 WHOLE_SHARE = 0.4
+#: Wall seconds to build the model of parts, per group and month (the cp_model API; measured at
+#: 5,000 x 36 under load: 46 s, docs/benchmarks.md), counted twice with CP-SAT's loading: with
+#: less wall time left, the best whole-group plan is the answer (the honest time limit).
+BUILD_SECONDS_PER_GROUP_MONTH = 2.5e-4
 
 
 def whole_groups(inst: Instance) -> Instance:
@@ -121,6 +125,9 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         used = (0.0 if none else WHOLE_SHARE * total) if opts.deterministic else time.perf_counter() - t_start
     start = _best_for(plans, {}, names[0])
     cap = start.finish() if start is not None and names[0] == "finish" else None
+    months = inst.horizon if cap is None else cap + 1
+    if start is not None and _run_left_of(opts) < 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * months:
+        return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
     pm = PartsModel(inst, max_month=cap)
     build_s = time.perf_counter() - t_start
     levels, overall = [], "optimal"
@@ -149,6 +156,23 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
                   options=opts, interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": WHOLE_SHARE,
                                "model": "parts (split groups): CP-SAT per level, no LP or window moves"})
+
+
+def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, interrupted: bool):
+    """The best plan so far as the answer when the wall time left cannot build and load the model
+    of parts: every level unproven ("wall clock"), no bound."""
+    from .solver import LevelResult, Result
+    levels: list = []
+    best = None
+    for name in inst.rules.objective:
+        best = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
+        levels.append(LevelResult(name, "feasible", best.objective_values()[name], None, 0.0,
+                                  "interrupted" if interrupted else "wall clock"))
+    log.info("no time to build the model of parts: the best plan of whole groups is the answer")
+    return Result(status="feasible", levels=levels, plan=best, seconds=time.perf_counter() - t_start, options=opts,
+                  interrupted=interrupted,
+                  model_stats={"model": "none: no time was left to build the model of parts; the plan has every "
+                                        "group whole", "whole_groups_share": WHOLE_SHARE})
 
 
 def _run_left_of(opts) -> float:

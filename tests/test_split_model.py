@@ -288,3 +288,13 @@ def test_splitting_never_plans_worse_than_whole_groups(seed):
         assert got <= tuple(lv.value for lv in rw.levels)
     if rs.status == "infeasible":
         assert rw.status == "infeasible"
+
+
+def test_no_time_to_build_the_parts_model_answers_with_the_whole_group_plan(monkeypatch):
+    import optimizer.solve_parts as sp
+    monkeypatch.setattr(sp, "BUILD_SECONDS_PER_GROUP_MONTH", 1e6)
+    i = inst([Group("A", 4, methods=ASSISTED, max_months=2), Group("B", 1, methods=SELF)], [(100, 4, 0)] * 3)
+    r = solve(i, OPTS)
+    assert r.status == "feasible" and check_plan(r.plan) == []
+    assert [lv.stopped_by for lv in r.levels] == ["wall clock"] * 4 and all(lv.bound is None for lv in r.levels)
+    assert r.model_stats["model"].startswith("none")
