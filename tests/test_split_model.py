@@ -298,3 +298,16 @@ def test_no_time_to_build_the_parts_model_answers_with_the_whole_group_plan(monk
     assert r.status == "feasible" and check_plan(r.plan) == []
     assert [lv.stopped_by for lv in r.levels] == ["wall clock"] * 4 and all(lv.bound is None for lv in r.levels)
     assert r.model_stats["model"].startswith("none")
+
+
+def test_compare_counts_the_users_of_each_part():
+    # Sales 300 assisted users over February (200) and March (100): enrolled by February 270, not 370.
+    from optimizer.compare import ScenarioRun, compare
+    i = inst([Group("Pilot", 30, wave="pilot", methods=SELF), Group("Sales", 300, methods=ASSISTED, max_months=2),
+              Group("IT", 40, methods=SELF)], [(100, 200, 0)] * 3, min_part_users=50)
+    r = solve(i, OPTS)
+    assert r.plan.parts("Sales") == ((1, 200), (2, 100))
+    comp = compare([ScenarioRun("a", "a", i, r), ScenarioRun("b", "b", i, r)])
+    kpi = {k.key: k.values[0] for k in comp.kpis}
+    assert [kpi[f"enrolled_by:2027-0{m}"] for m in (1, 2, 3)] == [30, 270, 370]
+    assert kpi["waiting"] == r.plan.waiting()
