@@ -311,3 +311,11 @@ def test_compare_counts_the_users_of_each_part():
     kpi = {k.key: k.values[0] for k in comp.kpis}
     assert [kpi[f"enrolled_by:2027-0{m}"] for m in (1, 2, 3)] == [30, 270, 370]
     assert kpi["waiting"] == r.plan.waiting()
+
+
+def test_same_input_and_seed_give_the_same_split_plan():
+    i = inst([Group("P", 4, wave="pilot", methods=ASSISTED, max_months=2), Group("A", 7, max_months=3),
+              Group("B", 5, methods=("self-service", "tech-fair"), max_months=2, after=("P",))],
+             [(1, 2, 3), (1, 2, 3), (2, 2, 3), (2, 4, 4)])
+    a, b = solve(i, OPTS), solve(i, OPTS)
+    assert a.reproducible and a.plan.assignments == b.plan.assignments
