@@ -60,8 +60,7 @@ def quality(result: Result) -> str:
 
 
 def key_figures(inst: Instance, result: Result) -> list[tuple[str, str]]:
-    """(KPI, value) rows: finish month, users waiting, assisted users (and the extra months of split
-    groups when groups may split)."""
+    """(KPI, value) rows: finish month, users waiting, assisted users."""
     if result.plan is None:
         return []
     vals = result.plan.objective_values()
@@ -69,4 +68,4 @@ def key_figures(inst: Instance, result: Result) -> list[tuple[str, str]]:
         (i18n.level("finish"), i18n.month(inst.months[vals["finish"]].label)),
         (i18n.level("waiting"), i18n.number(vals["waiting"])),
         (i18n.level("assisted"), i18n.number(vals["assisted"])),
-    ] + ([(i18n.level("splits"), i18n.number(vals["splits"]))] if "splits" in vals else [])
+    ]
