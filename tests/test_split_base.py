@@ -337,15 +337,3 @@ def test_checker_departments_together_by_first_month_only():
 def test_every_rule_name_is_described():
     names = [v for k, v in vars(R).items() if k.isupper() and isinstance(v, str)]
     assert set(names) <= set(R.DESCRIPTIONS)
-
-
-def test_solve_plans_split_inputs(tmp_path: Path):
-    # Issue 15: the inputs the foundation refused (exit 2) are now planned, in parts where needed.
-    c = write(tmp_path / "c.csv", CAPACITY)
-    g = write(tmp_path / "g.csv", "group,size,max_months\nIT,40,\nSales,2000,2\n")
-    res = run("solve", str(g), str(c), "-q", "--time-limit", "5", "--workers", "2")
-    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
-    r = write(tmp_path / "r.toml", "max_months = 3\n")
-    one = write(tmp_path / "one.csv", "group,size\nIT,40\n")
-    res = run("solve", str(one), str(c), "--rules", str(r), "-q", "--time-limit", "5", "--workers", "2")
-    assert res.exit_code == 0, res.output

@@ -319,3 +319,27 @@ def test_same_input_and_seed_give_the_same_split_plan():
              [(1, 2, 3), (1, 2, 3), (2, 2, 3), (2, 4, 4)])
     a, b = solve(i, OPTS), solve(i, OPTS)
     assert a.reproducible and a.plan.assignments == b.plan.assignments
+
+
+CAPACITY = "month,helpdesk,assisted,tech_fair\n2027-01,1000,500,0\n2027-02,1000,500,0\n2027-03,1000,500,0\n"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_solve_plans_split_inputs(tmp_path: Path):
+    # Issue 15: the inputs the foundation refused (exit 2) are now planned, in parts where needed.
+    c = _write(tmp_path / "c.csv", CAPACITY)
+    g = _write(tmp_path / "g.csv", "group,size,max_months\nIT,40,\nSales,2000,2\n")
+    res = _run("solve", str(g), str(c), "-q", "--time-limit", "5", "--workers", "2")
+    assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+    r = _write(tmp_path / "r.toml", "max_months = 3\n")
+    one = _write(tmp_path / "one.csv", "group,size\nIT,40\n")
+    res = _run("solve", str(one), str(c), "--rules", str(r), "-q", "--time-limit", "5", "--workers", "2")
+    assert res.exit_code == 0, res.output
