@@ -29,7 +29,6 @@ from .outputs import source_files
 from .plan import Plan
 from .planfile import read_plan, rules_for_check
 from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
-from .split_guard import refuse_split_inputs
 from .timelimit import command_started, solve_options
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
@@ -138,7 +137,6 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
     err_console = make_console(stderr=True)
     try:
         inst = load_inputs(files, rules)
-        refuse_split_inputs(inst)  # until the solver plans parts (issue 15, second wave)
         targets = check_out_paths(list(outs), [*files, *([rules] if rules else []), *source_files(inst.sources)])
         for g in why_groups:
             if g not in {h.name for h in inst.groups}:

@@ -308,6 +308,9 @@ def solve(
     t_start = time.perf_counter()
     deadline = opts.deadline if opts.deadline is not None else t_start + WALL_FACTOR * opts.time_limit
     opts = dataclasses.replace(opts, deadline=deadline)
+    if inst.may_split:  # issue 15: groups may split -> the model of parts (no LP / window moves yet)
+        from .solve_parts import solve_parts
+        return solve_parts(inst, opts, progress=progress, hint=hint)
     # all levels' budget: deterministic seconds, or wall seconds in the plain mode
     total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
         else min(opts.time_limit, deadline - t_start)

@@ -341,20 +341,6 @@ def test_every_rule_name_is_described():
     assert set(names) <= set(R.DESCRIPTIONS)
 
 
-def test_solve_refuses_split_inputs_until_it_plans_parts(tmp_path: Path):
-    c = write(tmp_path / "c.csv", CAPACITY)
-    g = write(tmp_path / "g.csv", "group,size,max_months\nIT,40,\nSales,2000,2\n")
-    res = run("solve", str(g), str(c), "-q", "--time-limit", "2")
-    flat = " ".join(res.output.split())
-    assert res.exit_code == 2 and "Traceback" not in res.output
-    assert "g.csv" in flat and "row 3" in flat and "'max_months'" in flat and "Sales" in flat
-    r = write(tmp_path / "r.toml", "max_months = 3\n")
-    one = write(tmp_path / "one.csv", "group,size\nIT,40\n")
-    res = run("solve", str(one), str(c), "--rules", str(r), "-q", "--time-limit", "2")
-    assert res.exit_code == 2 and "r.toml" in res.output and "max_months" in res.output
-    ok = write(tmp_path / "ok.csv", "group,size,max_months\nIT,40,1\n")
-    assert run("solve", str(ok), str(c), "-q", "--time-limit", "5").exit_code == 0
-
 
 def test_v2_plan_csv_escapes_names_and_reads_them_back(tmp_path: Path):
     inst = Instance((Group("=SUM(A1)", 100, max_months=2), Group("-x", 10)),

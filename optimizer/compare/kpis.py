@@ -120,13 +120,12 @@ def _kpis(runs: list[ScenarioRun], cal: list[str], pos: dict[str, int]) -> list[
                     per_plan(lambda r: r.inst.months[r.result.plan.finish()].label), []))
     for lab in cal:
         def by(r: ScenarioRun, lab: str = lab) -> int:
-            p = r.result.plan
-            return sum(g.size for g in r.inst.groups
-                       if g.name in p.assignments and pos[p.month_label(g.name)] <= pos[lab])
+            p = r.result.plan  # by part: a split group's users count in each part's month (issue 15)
+            return sum(u for _g, _k, t, u in p.all_parts() if pos[r.inst.months[t].label] <= pos[lab])
         kpis.append(Kpi(f"enrolled_by:{lab}", f"Users enrolled by {lab}", "int", per_plan(by), []))
     kpis.append(Kpi("waiting", N_("Users waiting (user-months, weighted by readiness)"), "int", per_plan(
-        lambda r: sum(g.size * g.readiness * pos[r.result.plan.month_label(g.name)]
-                      for g in r.inst.groups if g.name in r.result.plan.assignments)), []))
+        lambda r: sum(u * g.readiness * pos[r.inst.months[t].label]
+                      for g, _k, t, u in r.result.plan.all_parts())), []))
     kpis.append(Kpi("assisted_users", N_("Assisted users"), "int", per_plan(lambda r: r.result.plan.assisted_users()), []))
     kpis.append(Kpi("peak_helpdesk", N_("Peak helpdesk utilisation"), "pct", per_plan(_peak_helpdesk), []))
     kpis.append(Kpi("months_over_90", f"Months over {HIGH_LOAD:.0%} of any capacity".replace("%", " %"), "count",

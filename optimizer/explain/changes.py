@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import rules as R
 from ..domain import METHODS, Instance, Month
+from .. import split_repair
 from .findings import Repair
 from .words import _label, _window
 
@@ -49,6 +50,8 @@ def _apply(inst: Instance, what: str, val: Any) -> Instance:
     if what == "rule":
         key, value = val
         return dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, **{key: value}))
+    if what == split_repair.CHANGE:  # let a group enroll over more months (split groups)
+        return split_repair.apply(inst, val)
     if what == "add_months":
         n = int(val)
         months = list(inst.months)

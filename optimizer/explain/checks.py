@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 from .. import rules as R
 from ..domain import METHODS, Group, Instance
 from ..model import RolloutModel
+from ..model_parts import PartsModel
 from .rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
 
 
@@ -37,7 +38,7 @@ def feasible(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -
     it finds that the independent checker accepts settles the question without CP-SAT."""
     if _greedy_plan_exists(inst):
         return True
-    rm = RolloutModel(inst)
+    rm = PartsModel(inst) if inst.may_split else RolloutModel(inst)  # split groups need parts
     s = _solver(limit, workers, seed)
     s.parameters.stop_after_first_solution = True
     st = s.solve(rm.model)

@@ -29,6 +29,8 @@ def _order(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
 
 def _fits_alone(inst: Instance, g: Group) -> bool:
     """Some allowed (month, method) holds g with nobody else enrolling."""
+    if inst.max_months(g) > 1 and g.size > 1:  # a split group may fit in parts; no shortcut
+        return True
     for t in inst.allowed_months(g):
         m = inst.months[t]
         for k in inst.allowed_methods(g):

@@ -15,7 +15,8 @@ from ..model import RolloutModel
 from .changes import _candidates, apply_repair
 from .checks import Verify, _solver
 from .findings import Repair
-from .rulekeys import _CAP_RULES, _RESOURCE_OF
+from .rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
+from ..split_repair import split_repairs
 from .words import _label, _span, _window
 
 
@@ -203,6 +204,9 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 found.append(rep)
                 if rep.kind == "window":
                     break  # the nearest window change for this group is enough
+    if any(k[0] in _CAP_RULES for k in conflict):  # "let Sales enroll over 2 months"
+        found += split_repairs(inst, conflict_groups(inst, conflict), verify,
+                               time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
     if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:
         for n in (1, 2, 3):
             rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",

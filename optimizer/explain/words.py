@@ -92,6 +92,11 @@ def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, t
     return f"{rule} {k}"
 
 
+def _splits(inst: Instance, name: str) -> bool:
+    g = inst.group(name)
+    return inst.max_months(g) > 1 and g.size > 1
+
+
 def _group_fits_nowhere(inst: Instance, g: Group, labels: list[str]) -> str:
     """'G (N users) fits in no month from A to B: by self-service it needs ...'."""
     ms = [m for m in inst.months if m.label in labels]
@@ -121,7 +126,8 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
     caps = [k for k in conflict if k[0] in _CAP_RULES]
     group_keys = [k for k in conflict if k[0] in _GROUP_RULES]
     groups = {k[1][0] for k in group_keys}
-    if caps and len(groups) == 1 and len(caps) + len(group_keys) == len(conflict):
+    if caps and len(groups) == 1 and len(caps) + len(group_keys) == len(conflict) and \
+            not _splits(inst, next(iter(groups))):  # "fits in no month" is about a whole group
         g = inst.group(next(iter(groups)))
         order = inst.month_labels
         labels = sorted({c[1][0] for c in caps}, key=order.index)
