@@ -66,7 +66,7 @@ def _options(inst, work: float, overrides: dict) -> SolveOptions:
 
 def run_case(name: str) -> dict:
     make, work, overrides = CASES[name]
-    overrides = {"wall_factor": 20.0, **overrides}  # a loaded machine must not cut a level
+    overrides = {"wall_factor": 200.0, **overrides}  # a loaded machine must not cut a level
     saved = {g: getattr(solver_mod, g) for g in GLOBALS.values() if hasattr(solver_mod, g)}
     try:
         inst = make()
