@@ -30,6 +30,7 @@ from .greedy import best_greedy_by
 from .lns import improve
 from .model import RolloutModel
 from .plan import Plan
+from .solve.budget import Budget, after
 from .solve.status import BoundBy, Status, StoppedBy
 from .solve.tuning import Tuning
 from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
@@ -226,6 +227,7 @@ def solve(
     # all levels' budget: deterministic seconds, or wall seconds in the plain mode
     total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
         else min(opts.time_limit, deadline - t_start)
+    bud = Budget(total, opts.deterministic, t_start, deadline, t.wall_factor)
     lns_work: dict[str, float] = {}
     lns_windows: dict[str, dict] = {}  # per level: window size (groups) and work limit used
     probes: list[Probe] = []  # questions to the LP relaxation (optimizer.relaxation)
@@ -255,24 +257,16 @@ def solve(
     interrupted = False
     overall = Status.OPTIMAL
 
-    det_used = 0.0
     for i, name in enumerate(names):
         if large and i:
             _release_memory()
-        # Each level gets what is left minus 10 % of the limit reserved for every later
-        # level, and never less than 10 % itself: later levels always get a real try.
-        # Deterministic mode counts CP-SAT's deterministic time (the same on every run).
-        used = det_used if opts.deterministic else time.perf_counter() - t_start
-        reserve = 0.1 * total * (len(names) - i - 1)
-        budget = max(total - used - reserve, 0.1 * total)
-        if i == 0 and len(names) > 1:
-            budget = min(budget, t.first_level_share * total)
+        budget = bud.level(i, len(names), t.first_level_share)  # later levels always get a real try
         if interrupted:
             value = rm_value(rm, name, best) if best else None
             levels.append(LevelResult(name, Status.UNKNOWN, value, None, 0.0, StoppedBy.NOT_RUN))
             overall = Status.FEASIBLE if best else Status.UNKNOWN
             continue
-        if best is not None and _run_left(opts) <= 0:
+        if best is not None and bud.wall_left() <= 0:
             # the deadline has passed: the plan stands, this level unproven
             levels.append(LevelResult(name, Status.FEASIBLE, rm_value(rm, name, best), None, 0.0, StoppedBy.WALL_CLOCK))
             overall = Status.FEASIBLE
@@ -292,13 +286,12 @@ def solve(
             # repairing each fractional plan into a real one (optimizer.lp_finish). At 2,000
             # and 5,000 groups this proves the finish in seconds where neither the window moves
             # nor CP-SAT find the shortest plan (docs/benchmarks.md).
-            lf = _shorten(inst, start, rm.finish_floor, known, budget, opts, t_start, probes, repairs)
+            lf = _shorten(inst, start, rm.finish_floor, known, budget, opts, bud, probes, repairs)
             if lf is not None:
-                cost = lf.work if opts.deterministic else time.perf_counter() - t_lns
-                det_used += lf.work if opts.deterministic else 0.0
+                bud.charge(lf.work)
                 lp_work += lf.work
                 lp_wall = lf.wall_clock
-                budget = max(budget - cost, 0.05 * budget)
+                budget = after(budget, bud.cost(lf.work, t_lns))
                 if lf.plan is not start:
                     start = lf.plan
                     rm = _adopt(inst, rm, levels, start)
@@ -307,37 +300,36 @@ def solve(
                     best, interrupted = start, interrupted or lf.interrupted
                     levels.append(done)
                     overall = overall if done.status == Status.OPTIMAL else Status.FEASIBLE
-                    rm = _next_model(inst, rm, name, done.value, levels, best, opts)
+                    rm = _next_model(inst, rm, name, done.value, levels, best, opts, bud)
                     continue
         lb: LevelBound | None = None
         # Only right after the finish: a fixed later level is a dense row that makes the LP slow
         # (2,000 x 24: the assisted level's LP with waiting fixed ran 9.7 s without an optimum).
-        if large and i == 1 and names[0] == "finish" and start and t.lp_level_bound and _run_left(opts) > 0:
+        if large and i == 1 and names[0] == "finish" and start and t.lp_level_bound and bud.wall_left() > 0:
             lb = level_bound(inst, rm.max_month, name, {lv.name: lv.value for lv in levels}, work=budget,
-                             wall_limit=_wall_left(opts, t_start, budget))
+                             wall_limit=bud.backstop(budget))
             bounds.append(lb)
             log.debug("level %s: LP bound %s (%.2f s, %d iterations)", name, lb.bound, lb.seconds, lb.iterations)
-            cost = lb.work if opts.deterministic else lb.seconds
-            det_used += lb.work if opts.deterministic else 0.0
-            budget = max(budget - cost, 0.05 * budget)
+            bud.charge(lb.work)
+            budget = after(budget, lb.work if bud.deterministic else lb.seconds)
             lp_wall = lp_wall or lb.wall_clock  # its charge, and so later budgets, depend on speed
             if lb.interrupted:
                 interrupted, best, overall = True, start, Status.FEASIBLE
                 levels.append(_interrupted_after_lp(name, rm_value(rm, name, start), lb, t_lns))
                 continue
         if large and i == 1 and names[0] == "finish" and name == "waiting" and start and t.lp_starts \
-                and repair_applies(inst) and _run_left(opts) > 0:
+                and repair_applies(inst) and bud.wall_left() > 0:
             # Plans from LP probes with cheaper tickets than the finish probes': a start for this
             # level that the window moves alone do not reach (optimizer.lp_finish.next_level_start;
             # its prices are in units of waiting, and it needs the repair).
             t_st = time.perf_counter()
             st = next_level_start(inst, _finish_of(start), start, name, work=t.start_share * budget,
-                                  wall_limit=_wall_left(opts, t_start, t.start_share * budget), seed=opts.seed,
+                                  wall_limit=bud.backstop(t.start_share * budget), seed=opts.seed,
                                   prices=t.start_prices)
             probes.extend(st.probes)
             repairs.extend(st.repairs)
-            det_used += st.work if opts.deterministic else 0.0
-            budget = max(budget - (st.work if opts.deterministic else time.perf_counter() - t_st), 0.05 * budget)
+            bud.charge(st.work)
+            budget = after(budget, bud.cost(st.work, t_st))
             lp_wall = lp_wall or st.wall_clock
             log.debug("level %s: start %d -> %d from %d LP probes (%.2f deterministic s)", name,
                       rm_value(rm, name, start), st.value, len(st.probes), st.work)
@@ -356,16 +348,16 @@ def solve(
         if opts.lns and start and large:
             lns_stats: dict = {}
             lns_plan, work, stopped, moves_wall = _window_moves(inst, start, name, tuple(names[:i]),
-                                                                share * budget, opts, lprog, lns_stats)
+                                                                share * budget, opts, lprog, lns_stats, bud=bud)
             lns_wall = moves_wall
             moves_ran = work > 0
             if "window_groups" in lns_stats:
                 lns_windows[name] = {"groups": lns_stats["window_groups"],
                                      "work": round(lns_stats["window_work"], 3), "months": lns_stats["window_months"]}
             # Deterministic mode counts the windows' work, the plain mode wall seconds.
-            spent = work if opts.deterministic else time.perf_counter() - t_lns
+            spent = bud.cost(work, t_lns)
             lns_work[name] = round(work, 2)
-            det_used += work if opts.deterministic else 0.0
+            bud.charge(work)
             # the search gets its own share; what the moves leave goes to later levels
             # (no moves at all, e.g. one window would be the whole problem: the search gets it all)
             budget = budget if work == 0 else max(min(budget - spent, (1 - t.lns_share) * budget), 0.05 * budget)
@@ -395,22 +387,21 @@ def solve(
             overall = overall if proven else Status.FEASIBLE
             if progress:
                 progress(name, float(value), float(lp_bound), time.perf_counter() - t_lns)
-            rm = _next_model(inst, rm, name, value, levels, best, opts)
+            rm = _next_model(inst, rm, name, value, levels, best, opts, bud)
             continue
         if finish_first and large and lns_plan is not None:
             # The window moves shortened the plan: can the LP relaxation prove it, or shorten it
             # further? It may use what the moves left of the level's budget.
-            spent_so_far = lns_work.get(name, 0.0) + lp_work if opts.deterministic else time.perf_counter() - t_lns
+            spent_so_far = bud.cost(lns_work.get(name, 0.0) + lp_work, t_lns)
             allowance = max(level_budget - spent_so_far, 0.0)
             t_lf = time.perf_counter()
-            lf = _shorten(inst, lns_plan, rm.finish_floor, known, allowance, opts, t_start, probes, repairs)
+            lf = _shorten(inst, lns_plan, rm.finish_floor, known, allowance, opts, bud, probes, repairs)
             if lf is not None:
                 # paid from the search's share (it may run into what the moves left, which
                 # would otherwise go to the later levels)
-                cost = lf.work if opts.deterministic else time.perf_counter() - t_lf
-                det_used += lf.work if opts.deterministic else 0.0
+                bud.charge(lf.work)
                 lp_work += lf.work
-                budget = max(budget - cost, 0.05 * budget)
+                budget = after(budget, bud.cost(lf.work, t_lf))
                 lp_wall = lp_wall or lf.wall_clock
                 if lf.plan is not lns_plan:
                     lns_plan = lf.plan
@@ -421,7 +412,7 @@ def solve(
                     best, interrupted = lns_plan, interrupted or lf.interrupted
                     levels.append(done)
                     overall = overall if done.status == Status.OPTIMAL else Status.FEASIBLE
-                    rm = _next_model(inst, rm, name, done.value, levels, best, opts)
+                    rm = _next_model(inst, rm, name, done.value, levels, best, opts, bud)
                     continue
         if name == "finish" and large and start and lp_work and budget < t.min_search_share * level_budget:
             # Too little left for CP-SAT to even load the model (it would be cut by the
@@ -433,10 +424,10 @@ def solve(
             levels.append(LevelResult(name, Status.FEASIBLE, value, bound, time.perf_counter() - t_lns,
                                       StoppedBy.WALL_CLOCK if lns_wall or lp_wall else StoppedBy.WORK, bound_by))
             overall = Status.FEASIBLE
-            rm = _next_model(inst, rm, name, value, levels, best, opts)
+            rm = _next_model(inst, rm, name, value, levels, best, opts, bud)
             continue
         kept = lns_plan or start
-        no_wall = kept is not None and _run_left(opts) < _build_seconds(inst, opts.tuning)
+        no_wall = kept is not None and bud.wall_left() < _build_seconds(inst, t)
         if kept and (no_wall or large and i and budget < t.search_load_per_group * len(inst.groups)):
             # Too little left for CP-SAT to load the model (of the budget, or of the wall-clock time
             # before the deadline): keep the plan of the window moves.
@@ -447,7 +438,7 @@ def solve(
                                       StoppedBy.WALL_CLOCK if no_wall or lns_wall or lp_wall or not opts.deterministic
                                       else StoppedBy.WORK, bound_by))
             overall = Status.FEASIBLE
-            rm = _next_model(inst, rm, name, levels[-1].value, levels, best, opts)
+            rm = _next_model(inst, rm, name, levels[-1].value, levels, best, opts, bud)
             continue
         # From SMALL_MOVES_FROM to LARGE_GROUPS groups a later level's search leaves a share of its
         # budget to window moves after it, with windows sized to the instance (200 x 12: CP-SAT's
@@ -460,11 +451,11 @@ def solve(
         level_budget_all = budget
         if moves_after:
             budget = (1 - t.small_moves_share) * budget
-        solver, status, stopped = _search(rm, name, budget, opts, t_start, lprog)
+        solver, status, stopped = _search(rm, name, budget, opts, bud, lprog)
         secs = time.perf_counter() - t_lns
         # CP-SAT can overshoot a deterministic limit on large models (presolve and LP
         # work come in big units); later levels still get their share.
-        det_used += min(solver.deterministic_time, budget)
+        bud.charge(min(solver.deterministic_time, budget))
         log.debug("level %s used %.2f deterministic s of budget %.2f", name, solver.deterministic_time, budget)
         interrupted = interrupted or stopped
         sname = Status.of_cp_sat(status)
@@ -499,12 +490,12 @@ def solve(
                 # CP-SAT left a gap: the LP relaxation may show that no plan finishes earlier,
                 # or give the fractional plan a repair turns into a shorter one. It may use what
                 # the search left of the level's budget, at least a tenth of it.
-                spent_so_far = (lns_work.get(name, 0.0) + lp_work + min(solver.deterministic_time, budget)
-                                if opts.deterministic else secs)
+                spent_so_far = lns_work.get(name, 0.0) + lp_work + min(solver.deterministic_time, budget) \
+                    if bud.deterministic else secs
                 allowance = max(level_budget - spent_so_far, 0.1 * level_budget)
-                lf = _shorten(inst, best, bound, known, allowance, opts, t_start, probes, repairs, bound_by)
+                lf = _shorten(inst, best, bound, known, allowance, opts, bud, probes, repairs, bound_by)
                 if lf is not None:
-                    det_used += lf.work if opts.deterministic else 0.0
+                    bud.charge(lf.work)
                     interrupted = interrupted or lf.interrupted
                     by = StoppedBy.INTERRUPTED if lf.interrupted else by
                     lp_wall = lp_wall or lf.wall_clock
@@ -517,13 +508,13 @@ def solve(
                         by = StoppedBy.PROOF if by == StoppedBy.WORK else by
                     secs = time.perf_counter() - t_lns
             if moves_after and sname != Status.OPTIMAL and not interrupted and status != cp_model.UNKNOWN:
-                spent = min(solver.deterministic_time, budget) if opts.deterministic else secs
+                spent = min(solver.deterministic_time, budget) if bud.deterministic else secs
                 stats: dict = {}
                 moved, work, stopped, moves_wall = _window_moves(
                     inst, best, name, tuple(names[:i]), max(level_budget_all - spent, 0.0), opts, lprog,
                     stats, window=t.small_window(len(inst.groups)), window_months=t.small_window_months_for(len(inst.groups)),
-                    widen_months=t.small_widen_months_for(len(inst.groups)))
-                det_used += work if opts.deterministic else 0.0
+                    widen_months=t.small_widen_months_for(len(inst.groups)), bud=bud)
+                bud.charge(work)
                 lns_work[name] = round(work, 2)
                 if "window_groups" in stats:
                     lns_windows[name] = {"groups": stats["window_groups"], "work": round(stats["window_work"], 3),
@@ -538,15 +529,15 @@ def solve(
                 # a plan from moves cut by the wall clock depends on speed, even at the bound
                 by = StoppedBy.INTERRUPTED if stopped else StoppedBy.WALL_CLOCK if moves_wall else by
                 speed = by == StoppedBy.WALL_CLOCK  # the first search or the moves depended on speed
-                left = level_budget_all - (spent + work if opts.deterministic else time.perf_counter() - t_lns)
+                left = level_budget_all - bud.cost(spent + work, t_lns)
                 if sname != Status.OPTIMAL and not interrupted and left >= t.min_search_share * level_budget_all:
                     # What the moves left (they stop when two sweeps in a row find nothing, after
                     # widening where they widen): CP-SAT again,
                     # from the improved plan, for the proof the shorter first search may have
                     # missed (50 x 12 would lose its waiting proof otherwise).
                     rm.hint(best)
-                    again, st2, stopped2 = _search(rm, name, left, opts, t_start, lprog)
-                    det_used += min(again.deterministic_time, left) if opts.deterministic else 0.0
+                    again, st2, stopped2 = _search(rm, name, left, opts, bud, lprog)
+                    bud.charge(min(again.deterministic_time, left))
                     interrupted = interrupted or stopped2
                     if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                         if int(round(again.objective_value)) < value:
@@ -566,7 +557,7 @@ def solve(
             if sname != Status.OPTIMAL:
                 overall = Status.FEASIBLE
             # Fix this level and warm-start the next from this plan.
-            rm = _next_model(inst, rm, name, value, levels, best, opts)
+            rm = _next_model(inst, rm, name, value, levels, best, opts, bud)
             log.debug("level %s: %s value=%s bound=%s in %.2fs", name, sname, value, bound, secs)
         elif best is None and status == cp_model.INFEASIBLE and valid_hint:
             # The warm start is a plan the independent checker accepts, so "infeasible" is a
@@ -690,11 +681,11 @@ def _finish_settled(lf: Shortened, seconds: float, wall: bool) -> LevelResult | 
 
 
 def _next_model(inst: Instance, rm: RolloutModel, name: str, value: int, levels: list[LevelResult],
-                best: dict[int, tuple[int, str]], opts: SolveOptions | None = None) -> RolloutModel:
+                best: dict[int, tuple[int, str]], opts: SolveOptions, bud: Budget) -> RolloutModel:
     """The model for the next level: level ``name`` fixed at ``value`` (after the finish level,
     rebuilt without the months past the finish: a smaller presolve, unless the deadline leaves
     no time to build it), hinted with ``best``."""
-    if name == "finish" and value < rm.max_month and (opts is None or _run_left(opts) >= _build_seconds(inst, opts.tuning)):
+    if name == "finish" and value < rm.max_month and bud.wall_left() >= _build_seconds(inst, opts.tuning):
         rm = _rebuild(inst, value, levels)
     else:
         rm.fix_level(name, -(1 << 50), value)
@@ -706,7 +697,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
                   budget: float, opts: SolveOptions,
                   progress: Callable[[str, float, float, float], None] | None, stats: dict,
                   window: tuple[int, float] | None = None, window_months: int | None = None,
-                  widen_months: int | None = None):
+                  widen_months: int | None = None, *, bud: Budget):
     """optimizer.lns.improve for one level: (better plan or None, work used, interrupted,
     ended by the wall clock); ``stats`` gets the window size and work limit used."""
     t0 = time.perf_counter()
@@ -719,8 +710,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
             progress(name, float(Plan.from_indices(inst, plan).objective_values()[name]), float("nan"),
                      time.perf_counter() - t0)
 
-    wall = min(opts.tuning.wall_factor * budget if opts.deterministic else budget,
-               _run_left(opts) - opts.tuning.moves_deadline_margin)
+    wall = bud.backstop(budget, opts.tuning.moves_deadline_margin)
     try:
         plan, work = improve(inst, start, name, fixed, budget=budget, seed=opts.seed, wall_limit=wall,
                              report=report, stats=stats, window=window, window_months=window_months,
@@ -737,7 +727,7 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
     return (plan if after < before else None), work, False, bool(stats.get("wall_clock"))
 
 
-def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, t_start: float,
+def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, bud: Budget,
             progress: Callable[[str, float, float, float], None] | None) -> tuple[cp_model.CpSolver, int, bool]:
     """CP-SAT on ``rm`` minimising level ``name`` within ``budget``: (solver, status, interrupted)."""
     rm.set_objective(name)
@@ -755,9 +745,7 @@ def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, t_st
         # capped at Tuning.wall_factor x the budget; a level that hits that cap is marked
         # (stopped_by "wall clock") and the result is then not reproducible.
         solver.parameters.max_deterministic_time = budget
-        solver.parameters.max_time_in_seconds = max(min(opts.tuning.wall_factor * budget, _run_left(opts)), 0.01)
-    else:
-        solver.parameters.max_time_in_seconds = max(min(budget, _run_left(opts)), 0.01)
+    solver.parameters.max_time_in_seconds = max(bud.backstop(budget), 0.01)
     status, stopped = _run(solver, rm.model, _Progress(name, progress), log.info if opts.log_search else None)
     return solver, status, stopped
 
@@ -783,27 +771,15 @@ def _is_valid(inst: Instance, plan: dict[int, tuple[int, str]]) -> bool:
         return False
 
 
-def _wall_left(opts: SolveOptions, t_start: float, allowance: float) -> float:
-    """Wall-clock backstop for a probe: its allowance x Tuning.wall_factor in deterministic mode
-    (the allowance itself otherwise), never past the run's own wall-clock cap."""
-    own = opts.tuning.wall_factor * allowance if opts.deterministic else allowance
-    return max(min(own, _run_left(opts)), 0.0)
-
-
-def _run_left(opts: SolveOptions) -> float:
-    """Wall seconds left until the run's deadline (set by solve())."""
-    return max(opts.deadline - time.perf_counter(), 0.0)
-
-
 def _shorten(inst: Instance, plan: dict[int, tuple[int, str]], floor: int, known: dict[int, str],
-             allowance: float, opts: SolveOptions, t_start: float, probes: list[Probe],
+             allowance: float, opts: SolveOptions, bud: Budget, probes: list[Probe],
              repairs: list[Repair], floor_by: str = BoundBy.CAPACITY) -> Shortened | None:
     """optimizer.lp_finish.shorten within ``allowance`` (deterministic seconds, or wall seconds
     in the plain mode) and the run's wall-clock backstop; its probes and repairs are added
     to ``probes`` and ``repairs``. None when LP finish proofs are off."""
     if not opts.tuning.lp_finish_proof:
         return None
-    out = shorten(inst, plan, floor, known, work=allowance, wall_limit=_wall_left(opts, t_start, allowance),
+    out = shorten(inst, plan, floor, known, work=allowance, wall_limit=bud.backstop(allowance),
                   seed=opts.seed, floor_by=floor_by, tuning=opts.tuning)
     probes.extend(out.probes)
     repairs.extend(out.repairs)
