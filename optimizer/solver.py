@@ -10,198 +10,35 @@ main thread) can stop the search and still return the best plan so far.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
-import gc
 import logging
-import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
-import ortools
 from ortools.sat.python import cp_model
 
-from .domain import Instance
-from . import interruptible
 from .checker import check_plan
+from .domain import Instance
 from .greedy import best_greedy_by
 from .lns import improve
+from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
 from .model import RolloutModel
 from .plan import Plan
-from .solve.budget import Budget, after
-from .solve.status import BoundBy, Status, StoppedBy
-from .solve.tuning import Tuning
-from .lp_finish import Shortened, next_level_start, ruled_out_bound, shorten
 from .relaxation import LevelBound, Probe, level_bound
 from .repair import Repair
 from .repair import applies as repair_applies
+from .solve.budget import Budget, after
+from .solve.cpsat import _Progress, _release_memory, _run, _SafeStop, _search, _stopped_by
+from .solve.result import (DEFAULT_BATCH_SIZE, DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, LevelResult,
+                           Result, SolveOptions)
+from .solve.status import BoundBy, Status, StoppedBy
+from .solve.tuning import Tuning
+
+# the names other modules, scripts and tests import from here
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_SEED", "DEFAULT_TIME_LIMIT", "DEFAULT_WORKERS", "LevelResult", "Result",
+           "SolveOptions", "Tuning", "solve", "rm_value", "_Progress", "_SafeStop", "_run"]
 
 log = logging.getLogger(__name__)
-
-#: Defaults the CLI uses (see docs/benchmarks.md for why).
-DEFAULT_TIME_LIMIT = 60.0
-DEFAULT_WORKERS = 8
-DEFAULT_SEED = 0
-DEFAULT_BATCH_SIZE = 8
-
-@dataclass
-class SolveOptions:
-    time_limit: float = DEFAULT_TIME_LIMIT  # seconds, for all levels together
-    seed: int = DEFAULT_SEED
-    workers: int = DEFAULT_WORKERS
-    #: Same input + same seed -> same plan, even when a time limit cuts the search:
-    #: interleaved search and a deterministic-time limit instead of wall time.
-    deterministic: bool = True
-    log_search: bool = False
-    #: Hint the first level with the greedy plan (a valid plan in milliseconds).
-    warm_start: bool = True
-    #: Tasks per batch of the deterministic (interleaved) search; 0 = CP-SAT's
-    #: default (3 x workers). Small batches stop sooner once a level is proven.
-    batch_size: int = DEFAULT_BATCH_SIZE
-    #: Window moves (optimizer.lns) before each level's search on large instances.
-    lns: bool = True
-    #: Further CP-SAT parameters by name (benchmark variants; recorded in outputs).
-    extra: dict = field(default_factory=dict)
-    #: Deterministic mode: CP-SAT deterministic seconds for all levels together (None: the
-    #: time limit). The CLI sizes it to end before its wall-clock deadline (optimizer.timelimit).
-    work_limit: float | None = None
-    #: ``time.perf_counter()`` value by which solve() returns, whatever the mode (None: the
-    #: start plus Tuning.wall_factor x the time limit). A level it cuts is marked "wall clock".
-    deadline: float | None = None
-    #: The strategy's thresholds (None: chosen by the instance's size, Tuning.for_size).
-    tuning: Tuning | None = None
-
-    def parameters(self) -> dict:
-        """The CP-SAT parameters we set, as recorded in outputs."""
-        p = {
-            "num_workers": self.workers,
-            "random_seed": self.seed,
-            "catch_sigint_signal": False,
-        }
-        if self.deterministic:
-            p["interleave_search"] = True
-            p["interleave_batch_size"] = self.batch_size
-        p.update(self.extra)
-        return p
-
-
-@dataclass
-class LevelResult:
-    name: str
-    status: Status
-    value: int | None
-    bound: int | None
-    seconds: float
-    #: What ended the level (StoppedBy: "proof", "deterministic time", "wall clock", ...).
-    stopped_by: StoppedBy | str = StoppedBy.NOTHING
-    #: Where the bound comes from: "cp-sat"; "lp relaxation" when GLOP gave it (the finish: no
-    #: plan finishes a month earlier; a later level: the LP optimum; optimizer.relaxation);
-    #: "capacity" when the capacity rows' floor (model.finish_floor) is the finish bound;
-    #: "" without one.
-    bound_by: BoundBy | str = BoundBy.NONE
-
-    @property
-    def gap(self) -> float | None:
-        if self.value is None or self.bound is None:
-            return None
-        if self.value == self.bound:
-            return 0.0
-        return abs(self.value - self.bound) / max(1, abs(self.value))
-
-
-@dataclass
-class Result:
-    """What a solve produced: status, levels with bounds, the plan, provenance."""
-
-    status: Status
-    levels: list[LevelResult]
-    plan: Plan | None
-    seconds: float
-    options: SolveOptions
-    interrupted: bool = False
-    ortools_version: str = ortools.__version__
-    model_stats: dict = field(default_factory=dict)
-    #: Why there is no plan (an optimizer.explanation.Explanation), set by
-    #: optimizer.explain when a caller asks for it; None otherwise.
-    explanation: Any = None
-
-    @property
-    def reproducible(self) -> bool:
-        """Same input and seed give this same plan: deterministic mode, and no level
-        was ended by the wall clock or Ctrl-C."""
-        return self.options.deterministic and not self.interrupted and all(
-            lv.stopped_by not in (StoppedBy.WALL_CLOCK, StoppedBy.INTERRUPTED) for lv in self.levels)
-
-    @property
-    def found(self) -> bool:
-        return self.plan is not None
-
-    @property
-    def objective(self) -> dict[str, int | None]:
-        return {lv.name: lv.value for lv in self.levels}
-
-
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, level: str, report: Callable[[str, float, float, float], None] | None) -> None:
-        super().__init__()
-        self.level, self.report, self.t0 = level, report, time.perf_counter()
-
-    def on_solution_callback(self) -> None:
-        if self.report:
-            self.report(self.level, self.ObjectiveValue(), self.BestObjectiveBound(),
-                        time.perf_counter() - self.t0)
-
-
-class _SafeStop:
-    """Stops a running CP-SAT search without hitting an OR-Tools 9.15 abort.
-
-    With ``interleave_search`` and a complete hint, a stop request that lands
-    between CP-SAT accepting the hint as its first solution ("complete_hint" in
-    the log) and the start of the search ("#Model") aborts the whole process
-    (``Check failed: solution->size() == postsolve_mapping.size()``). We follow
-    the solver's log and defer a stop requested inside that window until the
-    search has started; everywhere else the stop is immediate.
-    """
-
-    def __init__(self, solver: cp_model.CpSolver, forward: Callable[[str], None] | None) -> None:
-        self.solver, self.forward = solver, forward
-        self.lock = threading.Lock()
-        self.unsafe = False
-        self.pending = False
-        solver.parameters.log_search_progress = True
-        solver.parameters.log_to_stdout = False
-        solver.log_callback = self.on_log
-
-    def on_log(self, line: str) -> None:
-        if self.forward:
-            self.forward(line)
-        stop = False
-        with self.lock:
-            if "complete_hint" in line:
-                self.unsafe = True
-            elif self.unsafe and (line.startswith("#Model") or line.startswith("Starting")):
-                self.unsafe = False
-                stop, self.pending = self.pending, False
-        if stop:
-            self.solver.stop_search()
-
-    def request(self) -> None:
-        with self.lock:
-            if self.unsafe:
-                self.pending = True
-                return
-        self.solver.stop_search()
-
-
-def _run(
-    solver: cp_model.CpSolver, model: cp_model.CpModel, cb, forward_log: Callable[[str], None] | None = None
-) -> tuple[int, bool]:
-    """Solve in a thread; Ctrl-C stops the search and marks the run interrupted."""
-    stopper = _SafeStop(solver, forward_log)
-    return interruptible.run(lambda: solver.solve(model, cb), stopper.request, BoundBy.CP_SAT)
-
 
 def solve(
     inst: Instance,
@@ -282,10 +119,8 @@ def solve(
         lp_wall = False  # one of them was stopped by the wall clock
         finish_first = name == "finish" and i == 0  # the LP and the repair know no earlier level
         if finish_first and large and start:
-            # LP first: bisect between the capacity floor and the start plan with LP probes,
-            # repairing each fractional plan into a real one (optimizer.lp_finish). At 2,000
-            # and 5,000 groups this proves the finish in seconds where neither the window moves
-            # nor CP-SAT find the shortest plan (docs/benchmarks.md).
+            # LP first (optimizer.lp_finish): on large instances it proves the finish where the
+            # window moves and CP-SAT do not find the shortest plan (docs/benchmarks.md).
             lf = _shorten(inst, start, rm.finish_floor, known, budget, opts, bud, probes, repairs)
             if lf is not None:
                 bud.charge(lf.work)
@@ -303,8 +138,7 @@ def solve(
                     rm = _next_model(inst, rm, name, done.value, levels, best, opts, bud)
                     continue
         lb: LevelBound | None = None
-        # Only right after the finish: a fixed later level is a dense row that makes the LP slow
-        # (2,000 x 24: the assisted level's LP with waiting fixed ran 9.7 s without an optimum).
+        # Only right after the finish: a fixed later level is a dense row that makes the LP slow.
         if large and i == 1 and names[0] == "finish" and start and t.lp_level_bound and bud.wall_left() > 0:
             lb = level_bound(inst, rm.max_month, name, {lv.name: lv.value for lv in levels}, work=budget,
                              wall_limit=bud.backstop(budget))
@@ -440,11 +274,8 @@ def solve(
             overall = Status.FEASIBLE
             rm = _next_model(inst, rm, name, levels[-1].value, levels, best, opts, bud)
             continue
-        # From SMALL_MOVES_FROM to LARGE_GROUPS groups a later level's search leaves a share of its
-        # budget to window moves after it, with windows sized to the instance (200 x 12: CP-SAT's
-        # plan 94,545 -> 94,231 in about 5 s, then 94,229 with wider windows; docs/benchmarks.md);
-        # what the moves leave goes to a second
-        # search. A search that proves the level leaves the rest to later levels.
+        # Mid-sized instances: a later level's search leaves a share of its budget to window moves
+        # after it, and what they leave to a second search (docs/model.md, "Below 500 groups").
         moves_after = not large and len(inst.groups) >= t.small_moves_from and i > 0 and opts.lns \
             and t.small_moves_share > 0 \
             and (1 - t.small_moves_share) * budget >= t.search_load_per_group * len(inst.groups)
@@ -531,10 +362,8 @@ def solve(
                 speed = by == StoppedBy.WALL_CLOCK  # the first search or the moves depended on speed
                 left = level_budget_all - bud.cost(spent + work, t_lns)
                 if sname != Status.OPTIMAL and not interrupted and left >= t.min_search_share * level_budget_all:
-                    # What the moves left (they stop when two sweeps in a row find nothing, after
-                    # widening where they widen): CP-SAT again,
-                    # from the improved plan, for the proof the shorter first search may have
-                    # missed (50 x 12 would lose its waiting proof otherwise).
+                    # What the moves left: CP-SAT again, from the improved plan, for the proof the
+                    # shorter first search may have missed.
                     rm.hint(best)
                     again, st2, stopped2 = _search(rm, name, left, opts, bud, lprog)
                     bud.charge(min(again.deterministic_time, left))
@@ -627,20 +456,6 @@ def _greedy_answer(inst: Instance, plan: dict[int, tuple[int, str]] | None, opts
                                          "the plan is the greedy warm start"})
 
 
-def _release_memory() -> None:
-    """Hand memory freed by the previous level back to the operating system. glibc keeps
-    what CP-SAT's worker threads freed in per-thread arenas: at 5,000 groups that was about
-    1 GB held through the next level, on top of which that level's search peaked above
-    4 GiB (docs/benchmarks.md). A no-op where ``malloc_trim`` does not exist."""
-    gc.collect()
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):
-        pass
-
-
 def _rebuild(inst: Instance, max_month: int, levels: list[LevelResult]) -> RolloutModel:
     """The model up to ``max_month`` (a known finish) with the solved levels fixed."""
     rm = RolloutModel(inst, max_month=max_month)
@@ -725,41 +540,6 @@ def _window_moves(inst: Instance, start: dict[int, tuple[int, str]], name: str, 
         log.warning("level %s: window moves gave a plan that breaks a rule; ignored", name)
         return None, work, False, False
     return (plan if after < before else None), work, False, bool(stats.get("wall_clock"))
-
-
-def _search(rm: RolloutModel, name: str, budget: float, opts: SolveOptions, bud: Budget,
-            progress: Callable[[str, float, float, float], None] | None) -> tuple[cp_model.CpSolver, int, bool]:
-    """CP-SAT on ``rm`` minimising level ``name`` within ``budget``: (solver, status, interrupted)."""
-    rm.set_objective(name)
-    solver = cp_model.CpSolver()
-    for k, v in opts.parameters().items():
-        if isinstance(v, (list, tuple)):  # repeated field ([] = CP-SAT's default)
-            getattr(solver.parameters, k).extend(v)
-        else:
-            setattr(solver.parameters, k, v)
-    if opts.deterministic:
-        # The budget counts CP-SAT's deterministic time (work, the same on every
-        # run), so a level cut by it gives the same plan on every run. Deterministic
-        # seconds run slower than wall seconds on large models (about 1.4x at 200
-        # groups, more at thousands; docs/benchmarks.md), so the wall clock is
-        # capped at Tuning.wall_factor x the budget; a level that hits that cap is marked
-        # (stopped_by "wall clock") and the result is then not reproducible.
-        solver.parameters.max_deterministic_time = budget
-    solver.parameters.max_time_in_seconds = max(bud.backstop(budget), 0.01)
-    status, stopped = _run(solver, rm.model, _Progress(name, progress), log.info if opts.log_search else None)
-    return solver, status, stopped
-
-
-
-def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deterministic: bool) -> str:
-    """Which limit ended a level (see LevelResult.stopped_by)."""
-    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-        return StoppedBy.PROOF
-    if interrupted:
-        return StoppedBy.INTERRUPTED
-    if deterministic and solver.deterministic_time < 0.99 * solver.parameters.max_deterministic_time:
-        return StoppedBy.WALL_CLOCK
-    return StoppedBy.WORK if deterministic else StoppedBy.WALL_CLOCK
 
 
 def _is_valid(inst: Instance, plan: dict[int, tuple[int, str]]) -> bool:

@@ -23,6 +23,7 @@ from optimizer.model import RolloutModel
 from optimizer.plan import Plan
 from optimizer.relaxation import finish_probe
 from optimizer.repair import _Search, repair_to_month, round_lp, stage_ends
+from optimizer.solve import cpsat
 from optimizer.solve.tuning import DEFAULT_TUNING
 from optimizer.solver import SolveOptions, solve
 
@@ -264,14 +265,14 @@ def test_a_search_that_finds_nothing_keeps_the_plan_in_hand(monkeypatch):
     # Review finding: a finish search cut before its first solution (UNKNOWN) used to drop
     # every plan unless the window moves had found one, even with a valid start plan.
     tuning = replace(DEFAULT_TUNING, large_groups=50)
-    run = solver_mod._run
+    run = cpsat._run
 
     def cut(solver, model, callback, forward=None):
         solver.parameters.max_time_in_seconds = 0.0
         solver.parameters.max_deterministic_time = 0.0
         return run(solver, model, callback, forward)
 
-    monkeypatch.setattr(solver_mod, "_run", cut)
+    monkeypatch.setattr(cpsat, "_run", cut)
     inst = generate(60, 8, 2, tightness=0.9)
     res = solve(inst, SolveOptions(tuning=tuning, time_limit=10, workers=1, batch_size=1))
     assert res.plan is not None and check_plan(res.plan) == []
