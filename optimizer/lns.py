@@ -47,26 +47,10 @@ from .domain import Choices, Instance
 from .model import UNBOUNDED, RolloutModel, month_user_capacity
 from .month_bounds import bounds_of, production_start, stage_end
 from .plan import Plan
+from .solve.tuning import DEFAULT_TUNING, Tuning
 
 log = logging.getLogger(__name__)
 
-#: Aim for about this many groups per window of the finish level (small enough to
-#: solve in a fraction of a second, large enough to move a month's worth of users).
-WINDOW_GROUPS = 500
-#: Deterministic work limit of one such window solve (CP-SAT seconds, one worker).
-WINDOW_WORK = 2.0
-#: Windows of the waiting and assisted levels are larger, their work scaled with them:
-#: swapping eager and reluctant groups in a tightly packed plan needs room to exchange
-#: whole months' worth of groups (measured in docs/benchmarks.md: at 5,000 x 36 the waiting
-#: gap fell from 0.86 % to 0.26 %; for the finish level 1,000 groups were worse).
-LATER_WINDOW_GROUPS = 1000
-#: A window solve's wall-clock backstop: this many wall seconds per deterministic second of its
-#: work limit, plus one (a quiet machine needs about 1.5; 5 on a machine loaded three times over).
-#: A window it cuts marks the moves as ended by the wall clock (not reproducible).
-WINDOW_WALL_PER_WORK = 10.0
-#: The finish level stops when this share of its budget went by without a shorter plan
-#: (the time left goes to the later levels).
-STALL = 1 / 3
 
 
 def window_instance(inst: Instance, plan: Choices, months: list[int],
@@ -115,7 +99,7 @@ def window_instance(inst: Instance, plan: Choices, months: list[int],
 
 def window_wall(work: float) -> float:
     """Wall-clock backstop (seconds) of a window solve with this work limit."""
-    return WINDOW_WALL_PER_WORK * work + 1
+    return DEFAULT_TUNING.window_wall_per_work * work + 1
 
 
 def _solve_window(inst: Instance, plan: Choices, months: list[int], level: str,
@@ -199,12 +183,13 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
             budget: float, seed: int = 0, wall_limit: float | None = None,
             report: Callable[[Choices], None] | None = None,
             stats: dict | None = None, window: tuple[int, float] | None = None,
-            window_months: int | None = None, widen_months: int | None = None) -> tuple[Choices, float]:
+            window_months: int | None = None, widen_months: int | None = None,
+            tuning: Tuning = DEFAULT_TUNING) -> tuple[Choices, float]:
     """Improve ``level`` of a valid ``plan`` (earlier ``fixed`` levels kept) with window
     moves for ``budget`` deterministic seconds. Returns (plan, work used); ``stats``, when
     given, gets ``wall_clock = True`` if the wall-clock limit ended the moves (the plan
     then depends on the machine's speed). ``window`` = (groups, work limit) sets the window
-    size and each window's work (default: :data:`WINDOW_GROUPS` / :data:`LATER_WINDOW_GROUPS`
+    size and each window's work (default: ``tuning.window_groups`` / ``tuning.later_window_groups``
     and work scaled with them; small instances use windows sized to the instance);
     ``window_months`` instead sets the windows' width in months (``stats`` gets the width used
     as ``window_months`` either way). ``widen_months``: on the waiting and assisted levels, once
@@ -228,10 +213,10 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
     if window is not None:
         groups, window_work = window
     else:
-        groups = WINDOW_GROUPS if level == "finish" else LATER_WINDOW_GROUPS
+        groups = tuning.window_groups if level == "finish" else tuning.later_window_groups
         if width_for(groups) >= months:
-            groups = WINDOW_GROUPS  # larger windows would be the whole problem: the smaller ones
-        window_work = WINDOW_WORK * groups / WINDOW_GROUPS  # one window's work limit
+            groups = tuning.window_groups  # larger windows would be the whole problem: the smaller ones
+        window_work = tuning.window_work * groups / tuning.window_groups  # one window's work limit
     if stats is not None:
         stats["window_groups"], stats["window_work"] = groups, window_work
     width = min(months, window_months) if window_months else width_for(groups)
@@ -271,7 +256,7 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
             # The stage window first: a pilot stage packed into fewer months lets
             # production open earlier (finish), eager pilots go first (waiting).
             res = solved(_solve_window(inst, plan, list(range(last_stage + 1)), level, fixed,
-                                       min(WINDOW_WORK, budget - used), seed, wall_left()))
+                                       min(tuning.window_work, budget - used), seed, wall_left()))
             if res is not None:
                 used += res[1]
             if res is not None and res[0]:
@@ -313,7 +298,7 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
             since = 0.0  # work used when the finish last went down
 
             def stalled() -> bool:
-                return out_of_time() or used - since >= STALL * budget
+                return out_of_time() or used - since >= tuning.stall * budget
 
             while not stalled():
                 improved = False
@@ -323,7 +308,7 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
                         break
                     res = solved(_solve_window(inst, plan, months_, level, fixed,
                                                min(window_work * len(months_) / width * effort, budget - used,
-                                                   since + STALL * budget - used), seed, wall_left()))
+                                                   since + tuning.stall * budget - used), seed, wall_left()))
                     if res is None:
                         continue
                     moved, work, _ = res

@@ -27,19 +27,10 @@ from .domain import Choices, Instance
 from .plan import Plan
 from .relaxation import Probe, finish_probe
 from .repair import Rounding, repair_to_month
+from .solve.status import BoundBy
+from .solve.tuning import DEFAULT_TUNING, Tuning
 
 log = logging.getLogger(__name__)
-
-#: Ticket prices (in units of the next level) of the extra probes :func:`next_level_start`
-#: makes once the finish is settled: cheaper tickets let the LP put eager groups first where
-#: the finish probes' price (1000) sorts mostly by tickets, and the repairs still find room
-#: (2,000 x 24 seed 2: waiting start 1,876,856 at price 30 against 1,901,997 at 1000; seed 1:
-#: 1,461,240 at 100 against 1,467,216; below 10 the repair often finds no plan;
-#: docs/benchmarks.md, section "Starts for the level after the finish").
-START_PRICES = (100.0, 30.0)
-#: Share of what is left of the budget one repair may use (the rest stays for the probes
-#: that follow it; a repair that works takes a few seconds at 2,000-5,000 groups).
-REPAIR_SHARE = 0.5
 
 
 @dataclass(kw_only=True)
@@ -104,17 +95,18 @@ class Shortened(_LpSteps):
         return self.bound >= self.finish
 
 
-def ruled_out_bound(floor: int, known: dict[int, str], floor_by: str = "capacity") -> tuple[int, str]:
+def ruled_out_bound(floor: int, known: dict[int, str], floor_by: str = BoundBy.CAPACITY) -> tuple[int, str]:
     """The finish bound from ``floor`` (where it comes from: ``floor_by``) and the months in
     ``known`` the LP ruled out: (bound, "lp relaxation" or ``floor_by``)."""
     ruled_out = [m + 1 for m, status in known.items() if status == "infeasible"]
     if ruled_out and max(ruled_out) > floor:
-        return max(ruled_out), "lp relaxation"
+        return max(ruled_out), BoundBy.LP
     return floor, floor_by
 
 
 def shorten(inst: Instance, plan: Choices, floor: int, known: dict[int, str], *, work: float,
-            wall_limit: float, seed: int = 0, floor_by: str = "capacity") -> Shortened:
+            wall_limit: float, seed: int = 0, floor_by: str = BoundBy.CAPACITY,
+            tuning: Tuning = DEFAULT_TUNING) -> Shortened:
     """Bisect for the shortest plan between ``floor`` (no plan finishes earlier) and the
     finish of ``plan`` (a valid plan), within ``work`` deterministic and ``wall_limit`` wall
     seconds. ``known`` maps months already asked about to "infeasible" (ruled out) or
@@ -141,13 +133,13 @@ def shorten(inst: Instance, plan: Choices, floor: int, known: dict[int, str], *,
             break
         if probe.status == "infeasible":
             known[mid] = "infeasible"
-            out.bound, out.bound_by = mid + 1, "lp relaxation"
+            out.bound, out.bound_by = mid + 1, BoundBy.LP
             lo = mid + 1
             continue
         if probe.status != "feasible" or probe.x is None or work - out.work <= 0:
             break  # no answer, or no budget left to repair the fractional plan
         try:
-            plan = out.repair(inst, mid, probe.x, REPAIR_SHARE * (work - out.work), seed)
+            plan = out.repair(inst, mid, probe.x, tuning.repair_share * (work - out.work), seed)
         except KeyboardInterrupt:
             out.interrupted = True
             break
@@ -170,7 +162,8 @@ class Started(_LpSteps):
 
 
 def next_level_start(inst: Instance, month: int, plan: Choices, level: str, *, work: float,
-                     wall_limit: float, seed: int = 0, prices: tuple[float, ...] = START_PRICES) -> Started:
+                     wall_limit: float, seed: int = 0,
+                     prices: tuple[float, ...] = DEFAULT_TUNING.start_prices) -> Started:
     """With the finish settled at ``month``: plans by ``month`` from LP probes that price
     tickets lower (``prices``) than the finish probes do, repaired; the best by objective
     ``level`` (the level after the finish) against ``plan``, within ``work`` deterministic and

@@ -39,25 +39,11 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 from . import interruptible
 from .domain import Instance
 from .model import UNBOUNDED, RolloutModel
+from .solve.tuning import DEFAULT_TUNING
 
 #: Room added to every capacity row of the relaxation (tickets or seats): loads are whole
 #: numbers, so ``load <= cap + 1/2`` holds exactly when ``load <= cap`` does.
 MARGIN = 0.5
-#: Default work limit of a probe (deterministic seconds, as charged below).
-PROBE_WORK = 60.0
-#: Deterministic seconds charged per simplex iteration and LP column, for GLOP's dual
-#: simplex: measured on this machine (AMD EPYC) 2,000 x 24: 6,047 iterations x 83k columns in
-#: 0.45 s; 5,000 x 36: 17,508 x 306k in 4.5 s (docs/benchmarks.md); the charge is on the high
-#: side of both. (The primal simplex, GLOP's default, took 8-11 times as long on the same LPs.)
-WORK_PER_ITERATION_COLUMN = 1.5e-9
-#: The probe's LP minimises TICKET_PRICE x helpdesk tickets + the first objective
-#: level after the finish (the solver only asks when the finish is the first level; waiting:
-#: users x readiness x month). A weighting, not a strict order: tickets weigh most, so the
-#: fractional plan leaves room where the rounding needs it, and the next level counts, so the
-#: plan the repair makes from it
-#: is a good start for that level (2,000 x 24 seed 2: waiting 1.3 % above CP-SAT's bound
-#: straight from the repair, against 24 % from the tickets alone; docs/benchmarks.md).
-TICKET_PRICE = 1000
 
 
 @dataclass
@@ -80,7 +66,7 @@ class Probe:
     #: capped at ``month`` (the fractional plan the LP found; not recorded)
     x: np.ndarray | None = field(default=None, repr=False)
     #: the LP's price of a helpdesk ticket (in units of the level after the finish)
-    ticket_price: float = TICKET_PRICE
+    ticket_price: float = DEFAULT_TUNING.ticket_price
 
     def record(self) -> dict:
         """JSON-ready summary (the solver's model statistics)."""
@@ -136,7 +122,7 @@ def _run_glop(build: Callable[[], linear_solver_pb2.MPModelProto | None], work: 
               wall_limit: float | None) -> _Glop:
     """Build an LP with ``build`` (None: nothing to solve) and solve it with GLOP's dual
     simplex, within an iteration cap derived from ``work`` (deterministic seconds, charged
-    iterations x columns x :data:`WORK_PER_ITERATION_COLUMN`, never more than ``work``) and
+    iterations x columns x ``Tuning.work_per_iteration_column``, never more than ``work``) and
     ``wall_limit`` wall seconds (a backstop: a run it stops is marked ``wall_clock``). Ctrl-C,
     while building or solving, ends it ``interrupted``. The status is GLOP's
     (``pywraplp.Solver.NOT_SOLVED`` when nothing was solved)."""
@@ -146,7 +132,7 @@ def _run_glop(build: Callable[[], linear_solver_pb2.MPModelProto | None], work: 
         lp = build()
         if lp is None:
             return _Glop(None, not_solved, time.perf_counter() - t0, 0, 0.0)
-        per_iteration = len(lp.variable) * WORK_PER_ITERATION_COLUMN
+        per_iteration = len(lp.variable) * DEFAULT_TUNING.work_per_iteration_column
         cap = int(work / per_iteration)
         if cap < 1:  # not even one iteration fits the budget
             return _Glop(None, not_solved, time.perf_counter() - t0, 0, 0.0)
@@ -165,16 +151,16 @@ def _run_glop(build: Callable[[], linear_solver_pb2.MPModelProto | None], work: 
     return _Glop(solver, status, time.perf_counter() - t0, its, min(its * per_iteration, work), interrupted, wall)
 
 
-def finish_probe(inst: Instance, month: int, *, work: float = PROBE_WORK,
+def finish_probe(inst: Instance, month: int, *, work: float = DEFAULT_TUNING.probe_work,
                  wall_limit: float | None = None, plan: bool = False,
-                 ticket_price: float = TICKET_PRICE) -> Probe:
+                 ticket_price: float = DEFAULT_TUNING.ticket_price) -> Probe:
     """Is there a fractional plan (every rule, groups split over months and methods)
     that finishes by ``month``? ``infeasible`` proves no plan does. ``work`` caps the
     probe's charge (deterministic seconds, :attr:`Probe.work`), ``wall_limit`` its wall
     seconds (a backstop). Ctrl-C stops it (status ``unknown``, ``interrupted``).
 
     The LP minimises the helpdesk tickets, then the next objective level
-    (``ticket_price`` per ticket, :data:`TICKET_PRICE` unless given); with ``plan=True`` a
+    (``ticket_price`` per ticket, ``Tuning.ticket_price`` unless given); with ``plan=True`` a
     "feasible" answer carries that fractional plan (:attr:`Probe.x`, the start of
     :mod:`optimizer.repair`)."""
     n_x = 0
@@ -236,7 +222,7 @@ BOUND_TOLERANCE = 1e-6
 
 
 def level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int], *,
-                work: float = PROBE_WORK, wall_limit: float | None = None) -> LevelBound:
+                work: float = DEFAULT_TUNING.probe_work, wall_limit: float | None = None) -> LevelBound:
     """The least value of objective ``level`` over fractional plans that finish by
     ``max_month`` and keep every level in ``fixed`` (name -> value reached) at or below its
     value: a lower bound on the level for every such plan. The capacity rows get no extra room

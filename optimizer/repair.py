@@ -41,16 +41,8 @@ import numpy as np
 from .domain import METHODS, SEAT_RESOURCE, Choices, Instance
 from .model import RolloutModel
 from .month_bounds import MonthBounds
+from .solve.tuning import DEFAULT_TUNING
 
-#: Deterministic seconds charged per evaluated move (a relocation or a swap pair), measured
-#: on this machine (AMD EPYC): about 0.3 microseconds each at 2,000 x 24 (docs/benchmarks.md).
-WORK_PER_MOVE = 5e-7
-#: Probability of taking a move that leaves the overflow unchanged (plateau walk).
-PLATEAU = 0.3
-#: Start again from the rounding (with the next seed) after this many steps without a
-#: lower overflow: the search either finishes in a few hundred steps or walks a plateau for
-#: thousands (2,000 x 24 seed 2: 3 of 4 seeds finished within 230 steps, one was at 1 after 3,000).
-STALL_STEPS = 400
 _K = {k: i for i, k in enumerate(METHODS)}
 _ROWS = ("helpdesk", "assisted", "tech_fair")  # the capacity rows of the search, in order
 _SEAT = {_K[k]: _ROWS.index(res) for k, res in SEAT_RESOURCE.items()}  # method -> its seats' row
@@ -229,7 +221,7 @@ class _Search:
                     best_d, moves = m, []
                 if m == best_d:
                     moves += [(int(I[i]), int(H[i]), int(J[i])) for i in np.nonzero(d == m)[0]]
-        if best_d is None or best_d > 0 or (best_d == 0 and self.rng.random() >= PLATEAU):
+        if best_d is None or best_d > 0 or (best_d == 0 and self.rng.random() >= DEFAULT_TUNING.plateau):
             return 0
         move = moves[int(self.rng.integers(len(moves)))]
         self._apply(g, move[0])
@@ -342,7 +334,7 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
                     rm: RolloutModel | None = None) -> Rounding:
     """Look for a plan that finishes by ``month``, starting from the LP values ``x`` of the
     model capped at ``month`` (``rm``, built when not given); ``work`` caps the search
-    (deterministic seconds, :data:`WORK_PER_MOVE` per evaluated move)."""
+    (deterministic seconds, ``Tuning.work_per_move`` per evaluated move)."""
     import time
 
     t0 = time.perf_counter()
@@ -352,7 +344,7 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
     roundings = [c for c in (round_lp(inst, rm, x, end) for end in stage_ends(inst, rm, x)) if c is not None]
     if not roundings:
         return Rounding(month, None, -1, -1, 0, 0, 0.0, time.perf_counter() - t0)
-    limit = int(work / WORK_PER_MOVE)
+    limit = int(work / DEFAULT_TUNING.work_per_move)
     moves = steps = 0
     start = over = -1
     attempt = 0
@@ -363,7 +355,7 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
         over = search.overflow()
         start = over if attempt == 0 else start
         best, since = over, 0
-        while over > 0 and search.moves < limit and since < STALL_STEPS:
+        while over > 0 and search.moves < limit and since < DEFAULT_TUNING.stall_steps:
             over += search.step()
             steps += 1
             since = 0 if over < best else since + 1
@@ -375,5 +367,5 @@ def repair_to_month(inst: Instance, month: int, x: np.ndarray, *, work: float, s
     plan = None
     if over == 0:
         plan = {g: (int(rm.tx[o]), METHODS[int(rm.kx[o])]) for g, o in enumerate(search.choice)}
-    return Rounding(month, plan, start, over, steps, moves, min(moves * WORK_PER_MOVE, work),
+    return Rounding(month, plan, start, over, steps, moves, min(moves * DEFAULT_TUNING.work_per_move, work),
                   time.perf_counter() - t0, attempt + 1)

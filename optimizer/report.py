@@ -117,6 +117,8 @@ def summary(inst: Instance, result: Result, *, include_time: bool = True) -> dic
             "deterministic": opts.deterministic,
             "parameters": opts.parameters(),
             "window_moves": opts.lns,
+            # thresholds of the solve strategy changed from their defaults (optimizer.solve.tuning)
+            **({"tuning": opts.tuning.changes()} if opts.tuning is not None and opts.tuning.changes() else {}),
         },
         "model": result.model_stats,
         "seconds": round(result.seconds, 3),

@@ -22,7 +22,11 @@ from .checker import check_plan
 from .domain import Instance
 from .greedy import best_greedy_by
 from .model_parts import PartsModel
+from .model import UNBOUNDED
 from .plan import Plan
+from .solve.budget import Budget
+from .solve.cpsat import _search, _stopped_by
+from .solve.status import Status
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +42,6 @@ def _start_plan(inst: Instance, hint, deadline: float, warm: bool) -> Plan | Non
         return plan if not check_plan(plan) else None
     except (IndexError, KeyError, ValueError, TypeError):
         return None
-
-
-def _level_budget(total: float, used: float, i: int, n: int) -> float:
-    """As solver.solve: what is left minus 10 % of the limit per later level, at least 10 %;
-    the first level at most FIRST_LEVEL_SHARE when later levels follow."""
-    from .solver import FIRST_LEVEL_SHARE
-    budget = max(total - used - 0.1 * total * (n - i - 1), 0.1 * total)
-    return min(budget, FIRST_LEVEL_SHARE * total) if i == 0 and n > 1 else budget
 
 
 #: Share of the time given first to v1's solver (LP, window moves) on the input with every group
@@ -112,21 +108,22 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     t_start = time.perf_counter()
     total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
         else min(opts.time_limit, opts.deadline - t_start)
+    bud = Budget(total, opts.deterministic, t_start, opts.deadline, opts.tuning.wall_factor)
     names = list(inst.rules.objective)
     progress = _improving(progress, names)
     plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
-    interrupted, used = False, 0.0
+    interrupted = False
     if WHOLE_SHARE > 0:
         whole, interrupted, none = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE,
                                                progress)
         plans += [whole] if whole is not None else []
         # deterministic mode charges the whole share (v1's result does not say how much of it CP-SAT
         # used), except when it proved that whole groups have no plan (in presolve, as a rule)
-        used = (0.0 if none else WHOLE_SHARE * total) if opts.deterministic else time.perf_counter() - t_start
+        bud.charge(0.0 if none else WHOLE_SHARE * total)
     start = _best_for(plans, {}, names[0])
     cap = start.finish() if start is not None and names[0] == "finish" else None
     months = inst.horizon if cap is None else cap + 1
-    if start is not None and _run_left_of(opts) < 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * months:
+    if start is not None and bud.wall_left() < 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * months:
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
     t_build = time.perf_counter()
     pm = PartsModel(inst, max_month=cap)
@@ -134,15 +131,15 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
         start = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
-        if interrupted or (start is not None and _run_left_of(opts) <= 0):
+        if interrupted or (start is not None and bud.wall_left() <= 0):
             value = start.objective_values()[name] if start is not None else None
             levels.append(LevelResult(name, "feasible" if start else "unknown", value, None, 0.0,
                                       "interrupted" if interrupted else "wall clock"))
             overall = "feasible" if start else "unknown"
             continue
-        budget = _level_budget(total, used if opts.deterministic else time.perf_counter() - t_start, i, len(names))
-        level, plan, work, stopped = _level(pm, name, start, budget, opts, t_start, progress)
-        used += work
+        budget = bud.level(i, len(names), opts.tuning.first_level_share)
+        level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
+        bud.charge(work)
         interrupted = interrupted or stopped
         levels.append(level)
         if plan is None:
@@ -150,7 +147,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
             break
         plans.append(plan)
         overall = overall if level.status == "optimal" else "feasible"
-        pm.fix_level(name, -(1 << 50), level.value)  # later levels keep this level's value or better
+        pm.fix_level(name, -UNBOUNDED, level.value)  # later levels keep this level's value or better
     best = _best_for(plans, {lv.name: lv.value for lv in levels}, names[-1]) if levels and \
         levels[-1].value is not None else None
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
@@ -176,20 +173,15 @@ def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, 
                                         "group whole", "whole_groups_share": WHOLE_SHARE})
 
 
-def _run_left_of(opts) -> float:
-    from .solver import _run_left
-    return _run_left(opts)
-
-
-def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, t_start: float, progress):
+def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget, progress):
     """One level's CP-SAT search hinted by ``start``: (LevelResult, its plan or None when there is
     none, deterministic seconds used, interrupted?). A start better than what the search found
     stands (unproven unless the search's bound meets it)."""
-    from .solver import STATUS_NAMES, LevelResult, _search, _stopped_by
+    from .solver import LevelResult
     t_level = time.perf_counter()
     if start is not None:
         pm.hint(start)
-    solver, status, stopped = _search(pm, name, budget, opts, t_start, progress)
+    solver, status, stopped = _search(pm, name, budget, opts, bud, progress)
     secs = time.perf_counter() - t_level
     by = _stopped_by(solver, status, stopped, opts.deterministic)
     work = min(solver.deterministic_time, budget)
@@ -197,7 +189,7 @@ def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, t
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan = pm.read_plan(solver)
         value, bound = int(round(solver.objective_value)), int(round(solver.best_objective_bound))
-        sname = STATUS_NAMES[status]
+        sname = Status.of_cp_sat(status)
         if kept is not None and kept < value:
             plan, value, sname = start, kept, "optimal" if kept <= bound else "feasible"
         return LevelResult(name, sname, value, bound, secs, by, "cp-sat"), plan, work, stopped
@@ -208,4 +200,4 @@ def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, t
             log.error("CP-SAT reports %s infeasible but the plan so far passes the checker; keeping "
                       "it (please report this instance)", name)
         return LevelResult(name, "feasible", kept, None, secs, by), start, work, stopped
-    return LevelResult(name, STATUS_NAMES.get(status, "unknown"), None, None, secs, by), None, work, stopped
+    return LevelResult(name, Status.of_cp_sat(status), None, None, secs, by), None, work, stopped

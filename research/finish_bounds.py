@@ -16,7 +16,8 @@ from ortools.linear_solver import pywraplp
 
 from optimizer.domain import Instance
 from optimizer.model import RolloutModel
-from optimizer.relaxation import PROBE_WORK, Probe, _duals, _lp_of, _run_glop, dual_bound, finish_probe
+from optimizer.solve.tuning import DEFAULT_TUNING
+from optimizer.relaxation import Probe, _duals, _lp_of, _run_glop, dual_bound, finish_probe
 
 
 def least_violation(inst: Instance, month: int) -> tuple[float, float] | None:
@@ -48,7 +49,7 @@ def least_violation(inst: Instance, month: int) -> tuple[float, float] | None:
     return run.solver.Objective().Value(), dual_bound(lp, np.clip(_duals(run.solver), -1.0, 1.0))
 
 
-def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = PROBE_WORK,
+def finish_lower_bound(inst: Instance, lo: int, hi: int, *, work: float = DEFAULT_TUNING.probe_work,
                        deadline: float | None = None) -> tuple[int, list[Probe]]:
     """The first month in ``lo..hi`` the relaxation cannot rule out (``hi + 1`` when it
     rules out all of them), given that no plan finishes before ``lo``; probes T = lo,

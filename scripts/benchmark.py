@@ -52,13 +52,15 @@ LEVELS = ("finish", "waiting", "assisted")
 # ------------------------------------------------------------------ one run (child process)
 def _variant_options(variant: str, limit: float, seed: int):
     """'w8-b8' -> 8 workers, batch 8, deterministic; 'nodet' -> not deterministic;
-    'light' -> light presolve; 'st67' -> lns.STALL = 0.67; 'fl60' -> solver.FIRST_LEVEL_SHARE = 0.6
-    (module settings: each run is a child process of its own)."""
-    import optimizer.lns as lns
-    import optimizer.solver as solver
-    from optimizer.solver import LIGHT_PRESOLVE, SolveOptions
+    'light' -> light presolve; 'st67' -> Tuning.stall = 0.67; 'fl60' -> Tuning.first_level_share = 0.6
+    (set on the options' Tuning)."""
+    from dataclasses import replace
+
+    from optimizer.solve.tuning import DEFAULT_TUNING
+    from optimizer.solver import SolveOptions
 
     opts = SolveOptions(time_limit=limit, seed=seed)
+    t = DEFAULT_TUNING
     for part in filter(None, variant.split("-")):
         if part.startswith("w") and part[1:].isdigit():
             opts.workers = int(part[1:])
@@ -71,24 +73,25 @@ def _variant_options(variant: str, limit: float, seed: int):
         elif part == "nolns":  # no window moves on large instances
             opts.lns = False
         elif part == "light":  # light presolve: one pass, no probing, no symmetry, no overlap search
-            opts.extra.update(LIGHT_PRESOLVE)
+            opts.extra.update(t.light_presolve)
         elif part == "allsubs":  # large instances: CP-SAT's whole default portfolio of subsolvers
             opts.extra["subsolvers"] = []
         elif part.startswith("wg"):  # 'wg1000': windows of about 1,000 groups, work scaled with them
-            lns.WINDOW_WORK = lns.WINDOW_WORK * int(part[2:]) / lns.WINDOW_GROUPS
-            lns.WINDOW_GROUPS = int(part[2:])
+            t = replace(t, window_work=t.window_work * int(part[2:]) / t.window_groups, window_groups=int(part[2:]))
         elif part.startswith("lw"):  # 'lw500': waiting/assisted windows of about 500 groups
-            lns.LATER_WINDOW_GROUPS = int(part[2:])
+            t = replace(t, later_window_groups=int(part[2:]))
         elif part.startswith("st"):  # 'st67': the finish moves stop after 67 % of their budget without progress
-            lns.STALL = int(part[2:]) / 100
+            t = replace(t, stall=int(part[2:]) / 100)
         elif part.startswith("fl"):  # 'fl60': the first level gets at most 60 % of the limit
-            solver.FIRST_LEVEL_SHARE = int(part[2:]) / 100
+            t = replace(t, first_level_share=int(part[2:]) / 100)
         elif part.startswith("lin") and part[3:].isdigit():  # 'lin2': CP-SAT linearization_level 2
             opts.extra["linearization_level"] = int(part[3:])
         elif part == "nolp":  # no finish proofs from the LP relaxation (optimizer.relaxation)
-            solver.LP_FINISH_PROOF = False
+            t = replace(t, lp_finish_proof=False)
         elif part != "default":
             raise SystemExit(f"unknown variant part {part!r}")
+    if t != DEFAULT_TUNING:
+        opts.tuning = t
     return opts
 
 

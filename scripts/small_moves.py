@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Window moves after the search below 500 groups (solver.SMALL_MOVES_*), measured.
+"""Window moves after the search below 500 groups (Tuning.small_moves_*), measured.
 
 Solves generated instances twice with the CLI defaults, once as the solver does (window moves
-after each later level's search from solver.SMALL_MOVES_FROM groups on) and once without them
-(``SMALL_MOVES_SHARE = 0``: the search gets the whole budget), and prints the waiting level of
+after each later level's search from Tuning.small_moves_from groups on) and once without them
+(``small_moves_share = 0``: the search gets the whole budget), and prints the waiting level of
 each (value / bound, status) and the run's seconds.
 
     python scripts/small_moves.py --cases 100x12-2,120x12-3,150x12-1,200x12-1,200x12-2,200x12-3,300x12-1
 
 With ``--window-shares 0.4,0.5`` and/or ``--window-months 4`` it compares window sizes instead
-(solver.SMALL_WINDOW_SHARE, or windows that many months wide: solver.SMALL_WINDOW_MONTHS, at
+(Tuning.small_window_share, or windows that many months wide: Tuning.small_window_months, at
 every size), the moves on in every run: one column per setting, each with the width in months
 the windows had.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 import time
 from pathlib import Path
 
@@ -31,25 +32,26 @@ from optimizer.samples import generate  # noqa: E402
 
 import optimizer.solver as solver_mod  # noqa: E402
 from optimizer.checker import check_plan  # noqa: E402
+from optimizer.solve.tuning import DEFAULT_TUNING  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", default="150x12-1,200x12-1", help="GROUPSxMONTHS-SEED, comma-separated")
     ap.add_argument("--limit", type=float, default=30.0, help="time limit per run (s)")
-    ap.add_argument("--window-shares", default="", help="compare these SMALL_WINDOW_SHARE values, e.g. 0.4,0.5")
-    ap.add_argument("--window-months", default="", help="compare these SMALL_WINDOW_MONTHS values "
-                    "(0 = windows sized by SMALL_WINDOW_SHARE; +4 = those, widened to 4 months when they stall "
-                    "(SMALL_WIDEN_MONTHS)), e.g. 0,4,+4")
+    ap.add_argument("--window-shares", default="", help="compare these small_window_share values, e.g. 0.4,0.5")
+    ap.add_argument("--window-months", default="", help="compare these small_window_months values "
+                    "(0 = windows sized by small_window_share; +4 = those, widened to 4 months when they stall "
+                    "(small_widen_months)), e.g. 0,4,+4")
     a = ap.parse_args()
-    share = solver_mod.SMALL_MOVES_SHARE
-    floor = solver_mod.SMALL_MOVES_FROM
-    solver_mod.SMALL_MOVES_FROM = 1  # measure every case both ways
+    share = DEFAULT_TUNING.small_moves_share
+    floor = DEFAULT_TUNING.small_moves_from
+    base = replace(DEFAULT_TUNING, small_moves_from=1)  # measure every case both ways
     shares = [float(v) for v in a.window_shares.split(",")] if a.window_shares else []
     widths = a.window_months.split(",") if a.window_months else []
-    w0, m0, d0 = solver_mod.SMALL_WINDOW_SHARE, solver_mod.SMALL_WINDOW_MONTHS, solver_mod.SMALL_WIDEN_MONTHS
+    w0, m0, d0 = base.small_window_share, base.small_window_months, base.small_widen_months
     if shares or widths:
-        solver_mod.SMALL_WINDOW_MONTHS_BELOW = 1 << 30  # each column's setting at every size
+        base = replace(base, small_window_months_below=1 << 30)  # each column's setting at every size
         runs = [(share, w, 0, 0) for w in shares] + \
             [(share, w0, 0, int(m[1:])) if m.startswith("+") else (share, w0, int(m), 0) for m in widths]
         heads = [f"windows of {w:.0%} of the groups" for w in shares] + \
@@ -68,10 +70,10 @@ def main() -> None:
         inst = generate(n, m, int(seed))
         cells = []
         for s, w, m, d in runs:
-            solver_mod.SMALL_MOVES_SHARE, solver_mod.SMALL_WINDOW_SHARE = s, w
-            solver_mod.SMALL_WINDOW_MONTHS, solver_mod.SMALL_WIDEN_MONTHS = m, d
+            tuning = replace(base, small_moves_share=s, small_window_share=w, small_window_months=m,
+                             small_widen_months=d)
             t0 = time.perf_counter()
-            res = solver_mod.solve(inst, solver_mod.SolveOptions(time_limit=a.limit))
+            res = solver_mod.solve(inst, solver_mod.SolveOptions(time_limit=a.limit, tuning=tuning))
             secs = time.perf_counter() - t0
             wait = next(lv for lv in res.levels if lv.name == "waiting")
             ok = "" if not check_plan(res.plan) else " INVALID"

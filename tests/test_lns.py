@@ -4,15 +4,17 @@ checker, is never worse than its start, and is reproducible)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optimizer.lns as lns
-import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.domain import Group
 from optimizer.greedy import best_greedy
 from optimizer.plan import Plan
+from optimizer.solve.tuning import DEFAULT_TUNING
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months
@@ -55,13 +57,13 @@ def _eager_late():
     return inst, {0: (0, "self-service"), 1: (2, "self-service"), 2: (1, "self-service"), 3: (3, "self-service")}
 
 
-def test_waiting_window_puts_the_eager_group_first(monkeypatch):
+def test_waiting_window_puts_the_eager_group_first():
     # One 100-user group fits per month. Eager E (readiness 5) starts in month 2,
     # reluctant R (readiness 1) in month 1: waiting 100*1*1 + 100*5*2 = 1100. Swapping
     # them gives 100*5*1 + 100*1*2 = 700, the optimum (month 0 holds the pilot).
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1)
     inst, start = _eager_late()
-    plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
+    plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0,
+                          tuning=replace(DEFAULT_TUNING, later_window_groups=1))
     assert check_plan(Plan.from_indices(inst, plan)) == []
     assert plan[1][0] == 1 and plan[2][0] in (2, 3)
     assert _values(inst, plan)["finish"] == 3
@@ -102,37 +104,30 @@ def test_moves_keep_every_rule_and_never_make_a_level_worse(seed, n, t):
     start = best_greedy(inst)
     if start is None:
         return
-    saved = lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS
-    lns.WINDOW_GROUPS = lns.LATER_WINDOW_GROUPS = 2
-    try:
-        levels = inst.rules.objective
-        plan = start
-        for i, level in enumerate(levels):
-            before = _values(inst, plan)
-            plan, _ = lns.improve(inst, plan, level, tuple(levels[:i]), budget=2.0)
-            after = _values(inst, plan)
-            assert check_plan(Plan.from_indices(inst, plan)) == []
-            assert len(plan) == len(inst.groups)
-            # earlier levels kept, this one never worse
-            assert all(after[lv] <= before[lv] for lv in levels[:i])
-            assert after[level] <= before[level]
-            again, _ = lns.improve(inst, start if i == 0 else plan, level, tuple(levels[:i]), budget=2.0)
-            if i == 0:
-                assert again == plan  # reproducible
-    finally:
-        lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS = saved
+    tuning = replace(DEFAULT_TUNING, window_groups=2, later_window_groups=2)
+    levels = inst.rules.objective
+    plan = start
+    for i, level in enumerate(levels):
+        before = _values(inst, plan)
+        plan, _ = lns.improve(inst, plan, level, tuple(levels[:i]), budget=2.0, tuning=tuning)
+        after = _values(inst, plan)
+        assert check_plan(Plan.from_indices(inst, plan)) == []
+        assert len(plan) == len(inst.groups)
+        # earlier levels kept, this one never worse
+        assert all(after[lv] <= before[lv] for lv in levels[:i])
+        assert after[level] <= before[level]
+        again, _ = lns.improve(inst, start if i == 0 else plan, level, tuple(levels[:i]), budget=2.0,
+                                tuning=tuning)
+        if i == 0:
+            assert again == plan  # reproducible
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**6))
 def test_solver_with_window_moves_reaches_the_same_optimum(seed):
     inst = random_instance(seed, 8, 5)
-    saved = solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS
-    solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS = 0, 2, 2
-    try:
-        with_moves = solve(inst, SolveOptions(time_limit=10, workers=2))
-    finally:
-        solver_mod.LARGE_GROUPS, lns.WINDOW_GROUPS, lns.LATER_WINDOW_GROUPS = saved
+    tuning = replace(DEFAULT_TUNING, large_groups=0, window_groups=2, later_window_groups=2)
+    with_moves = solve(inst, SolveOptions(time_limit=10, workers=2, tuning=tuning))
     plain = solve(inst, SolveOptions(time_limit=10, workers=2, lns=False))
     assert with_moves.status == plain.status
     if with_moves.plan is not None:
@@ -141,37 +136,35 @@ def test_solver_with_window_moves_reaches_the_same_optimum(seed):
         assert with_moves.objective == plain.objective
 
 
-def test_solver_with_window_moves_is_reproducible(monkeypatch):
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 0)
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 2)
+def test_solver_with_window_moves_is_reproducible():
+    tuning = replace(DEFAULT_TUNING, large_groups=0, window_groups=2, later_window_groups=2)
     groups = [Group("Pilot", 20, wave="pilot")] + [
         Group(f"G{i}", 30 + 17 * i % 90, readiness=1 + i % 5, risk="high" if i % 4 == 0 else "low",
               methods=("self-service", "tech-fair") if i % 3 else ("self-service", "assisted"))
         for i in range(14)]
     inst = instance(groups, months(40, 40, 40, 40, 40, 40, 40, assisted=60, tech_fair=(0, 150) * 3 + (0,)))
-    runs = [solve(inst, SolveOptions(time_limit=5, workers=8)) for _ in range(2)]
+    runs = [solve(inst, SolveOptions(time_limit=5, workers=8, tuning=tuning)) for _ in range(2)]
     assert runs[0].plan is not None
     assert runs[0].plan.rows() == runs[1].plan.rows()
     assert "window_moves" in runs[0].model_stats
     used = runs[0].model_stats["window_moves"]["windows_used"]
     assert used and all(w["groups"] == 2 for w in used.values())  # recorded per level
     assert runs[0].options.extra["cp_model_probing_level"] == 0  # light presolve on large instances
-    assert runs[0].options.workers == solver_mod.LARGE_WORKERS
+    assert runs[0].options.workers == tuning.large_workers
 
 
-def test_pilot_stage_groups_never_move_past_the_stage(monkeypatch):
+def test_pilot_stage_groups_never_move_past_the_stage():
     # Found by review: with stage_gap 0 a production sweep window (months 0..1) held only the
     # pilot and moved it to month 1, so H (high risk, risk_delay 2, month 2) broke risk-delay.
     # Pilot-stage groups may only move within months 0..last stage month.
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1)
     inst = instance([Group("P", 100, wave="pilot", methods=("self-service", "assisted")),
                      Group("H", 10, risk="high")],
                     months(5, 100, 100, assisted=100), stage_gap=0, risk_delay=2,
                     objective=("assisted", "finish", "waiting"))
     start = {0: (0, "assisted"), 1: (2, "self-service")}
     assert lns.window_instance(inst, start, [0, 1], ("assisted",)) is None
-    plan, _ = lns.improve(inst, start, "assisted", (), budget=1.0)
+    plan, _ = lns.improve(inst, start, "assisted", (), budget=1.0,
+                          tuning=replace(DEFAULT_TUNING, later_window_groups=1))
     assert check_plan(Plan.from_indices(inst, plan)) == []
 
 
@@ -185,7 +178,6 @@ def test_finish_sweeps_before_wider_windows(monkeypatch):
     # windows at the current width and then a sweep; wider windows only after a round without
     # progress. A stub records the windows tried (and moves nothing): the sweep's first window
     # (months 0-1; the roomiest-months window is [0, 7] here) comes before any window wider than 2.
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)  # 1 group a month -> windows of 2 months
     calls = []
 
     def stub(inst, plan, months_, level, fixed, work, seed, wall_left=None):
@@ -195,7 +187,8 @@ def test_finish_sweeps_before_wider_windows(monkeypatch):
     monkeypatch.setattr(lns, "_solve_window", stub)
     inst = _chain(8)
     start = {i: (i, "self-service") for i in range(8)}
-    lns.improve(inst, start, "finish", (), budget=100.0)
+    # 1 group a month -> windows of 2 months
+    lns.improve(inst, start, "finish", (), budget=100.0, tuning=replace(DEFAULT_TUNING, window_groups=2))
     first_wide = next(n for n, m in enumerate(calls) if len(m) > 2)
     first_sweep = next(n for n, m in enumerate(calls) if m == [0, 1])  # the sweep's first window
     assert first_sweep < first_wide, calls
@@ -207,8 +200,6 @@ def test_a_shorter_plan_from_a_sweep_restarts_the_stall_clock(monkeypatch):
     # the stall allowance of 3.5 s (0.0875 x 40), so the moves would stop after the sweep if only
     # the windows on the last months counted as progress. They go on: the new last months (5-6)
     # get a window.
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 2)
-    monkeypatch.setattr(lns, "STALL", 0.0875)
     calls, done = [], []
 
     def stub(inst, plan, months_, level, fixed, work, seed, wall_left=None):
@@ -222,54 +213,55 @@ def test_a_shorter_plan_from_a_sweep_restarts_the_stall_clock(monkeypatch):
     monkeypatch.setattr(lns, "_solve_window", stub)
     inst = _chain(8)
     start = {i: (i, "self-service") for i in range(8)}
-    plan, _ = lns.improve(inst, start, "finish", (), budget=40.0)
+    plan, _ = lns.improve(inst, start, "finish", (), budget=40.0,
+                          tuning=replace(DEFAULT_TUNING, window_groups=2, stall=0.0875))
     assert done and max(t for t, _ in plan.values()) == 6
     assert [5, 6] in calls[done[0]:], calls  # a window on the new last months
 
 
-def test_waiting_moves_fall_back_to_finish_size_windows(monkeypatch):
+def test_waiting_moves_fall_back_to_finish_size_windows():
     # When the waiting level's larger windows would cover every production month (here 1,000
     # groups against a few per month), the moves use the finish level's window size instead of
     # doing nothing (about 500 to 1,000 groups on real instances): E and R still swap.
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 1000)
     inst, start = _eager_late()
-    plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0)
+    plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0,
+                             tuning=replace(DEFAULT_TUNING, window_groups=1, later_window_groups=1000))
     assert used > 0 and check_plan(Plan.from_indices(inst, plan)) == []
     assert _values(inst, plan)["waiting"] == 100 * 5 * 1 + 100 * 3 * 2 + 100 * 1 * 3
 
 
-def test_later_levels_scale_the_window_work_with_the_window(monkeypatch):
+def test_later_levels_scale_the_window_work_with_the_window():
     # Waiting windows twice the finish size get twice the work limit, and the size and work
     # actually used are reported (they go into the JSON output).
-    monkeypatch.setattr(lns, "WINDOW_GROUPS", 1)
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 2)
+    tuning = replace(DEFAULT_TUNING, window_groups=1, later_window_groups=2)
     inst, start = _eager_late()
     stats: dict = {}
-    lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats)
-    assert stats["window_groups"] == 2 and stats["window_work"] == 2 * lns.WINDOW_WORK
+    lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, tuning=tuning)
+    assert stats["window_groups"] == 2 and stats["window_work"] == 2 * tuning.window_work
     stats = {}
-    lns.improve(inst, start, "finish", (), budget=5.0, stats=stats)
-    assert stats["window_groups"] == 1 and stats["window_work"] == lns.WINDOW_WORK
+    lns.improve(inst, start, "finish", (), budget=5.0, stats=stats, tuning=tuning)
+    assert stats["window_groups"] == 1 and stats["window_work"] == tuning.window_work
 
 
-def test_window_months_sets_the_width(monkeypatch):
+def test_window_months_sets_the_width():
     # _eager_late's production months are 1..3. Windows 2 months wide (whatever the group
     # size says) can swap E and R (months 1-2) and are reported; 3 months would be the whole
     # problem, so the plan comes back unchanged (left to CP-SAT).
-    monkeypatch.setattr(lns, "LATER_WINDOW_GROUPS", 100)
+    tuning = replace(DEFAULT_TUNING, later_window_groups=100)
     inst, start = _eager_late()
     stats: dict = {}
-    plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, window_months=2)
+    plan, _ = lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, window_months=2,
+                          tuning=tuning)
     assert stats["window_months"] == 2
     assert check_plan(Plan.from_indices(inst, plan)) == []
     assert _values(inst, plan)["waiting"] < _values(inst, start)["waiting"]
     stats = {}
-    plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, window_months=3)
+    plan, used = lns.improve(inst, start, "waiting", ("finish",), budget=5.0, stats=stats, window_months=3,
+                             tuning=tuning)
     assert stats["window_months"] == 3 and plan == start and used == 0.0
 
 
-def test_stalled_windows_widen(monkeypatch):
+def test_stalled_windows_widen():
     # Five months of 30 tickets, no pilot stage, self-service only (100 users = 15 tickets).
     # Month 0: A, B; month 1: C, D; month 2: eager E (200 users, readiness 5); months 3, 4:
     # F, H and I, J (all readiness 1). E and A, B are blacked out in month 1, so E reaches

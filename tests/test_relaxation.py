@@ -3,6 +3,8 @@ random instances, binding where the capacity rows see nothing, and used by the s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,8 @@ import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.domain import Group
 from optimizer.model import RolloutModel
-from optimizer.relaxation import TICKET_PRICE, finish_probe
+from optimizer.relaxation import finish_probe
+from optimizer.solve.tuning import DEFAULT_TUNING
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months, solved
@@ -76,9 +79,9 @@ def test_relaxation_agrees_with_brute_force(seed, plan):
 def test_solver_proves_finish_with_the_relaxation_before_searching(monkeypatch):
     # As a "large" instance (window moves, then the LP probe) the greedy plan's finish of 1
     # is proven by the relaxation before CP-SAT searches; the later levels still run.
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     inst = _fairgoers(200)
-    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     fin = res.levels[0]
     assert (fin.name, fin.status, fin.value, fin.bound, fin.bound_by) == ("finish", "optimal", 1, 1,
                                                                          "lp relaxation")
@@ -109,9 +112,9 @@ def test_the_proof_is_in_the_report_and_on_the_terminal(monkeypatch):
     from optimizer.console import print_levels
     from optimizer.report import level_rows
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     inst = _fairgoers(200)
-    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     assert level_rows(res)[0]["bound_by"] == "lp relaxation"
     console = Console(record=True, width=120)
     print_levels(console, inst, res)
@@ -124,12 +127,12 @@ def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypat
     # is kept with the capacity floor as its bound, and the later levels still run.
     from optimizer.relaxation import Probe
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     monkeypatch.setattr(lp_finish, "finish_probe",
                         lambda inst, month, work, wall_limit, plan, ticket_price=1000:
                         Probe(month, "feasible", 0.0, 1, work=work))
     inst = _fairgoers(200)
-    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     fin = res.levels[0]
     assert (fin.status, fin.value, fin.bound, fin.bound_by, fin.stopped_by) == (
         "feasible", 1, 0, "capacity", "deterministic time")
@@ -142,14 +145,14 @@ def test_a_probe_never_charges_more_than_its_budget():
     # and is charged at most that; with enough budget the same probe answers.
     from optimizer.samples import generate
 
-    from optimizer.relaxation import WORK_PER_ITERATION_COLUMN, _lp_of
+    from optimizer.relaxation import _lp_of
 
     inst = generate(200, 12, 1)
     assert finish_probe(inst, 8, work=1e-9).status == "unknown"
     columns = len(_lp_of(RolloutModel(inst, max_month=8)).variable)
     small = finish_probe(inst, 8, work=0.001)
     assert small.status == "unknown" and small.work <= 0.001
-    assert 0 < small.iterations <= int(0.001 / (columns * WORK_PER_ITERATION_COLUMN))
+    assert 0 < small.iterations <= int(0.001 / (columns * DEFAULT_TUNING.work_per_iteration_column))
     full = finish_probe(inst, 8)
     assert full.status == "infeasible" and 0 < full.work < 1
 
@@ -158,20 +161,20 @@ def test_an_invalid_start_plan_is_never_proven_optimal(monkeypatch):
     # Five tech-fair-only groups of 100 users, 200 seats a month: the optimum finishes in
     # month 2. A start plan with all five in month 1 breaks the seat limit; it must not cap the
     # months, start the window moves or be "proven" by the relaxation (no plan finishes by 0).
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     groups = [Group(n, 100, methods=("tech-fair",)) for n in "ABCDE"]
     inst = instance(groups, months(100, 100, 100, 100, tech_fair=200))
     bad = {i: (1, "tech-fair") for i in range(5)}
-    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=bad)
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2), hint=bad)
     assert check_plan(res.plan) == []
     assert (res.levels[0].status, res.levels[0].value) == ("optimal", 2)
 
 
 def test_probes_are_recorded_in_the_model_statistics(monkeypatch):
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
+    res = solve(_fairgoers(200), SolveOptions(tuning=tuning, time_limit=5, workers=2))
     # the finish probe (at the finish probes' ticket price; the others are starts for waiting)
-    (rec,) = [p for p in res.model_stats["lp_probes"] if p["ticket_price"] == TICKET_PRICE]
+    (rec,) = [p for p in res.model_stats["lp_probes"] if p["ticket_price"] == DEFAULT_TUNING.ticket_price]
     assert (rec["month"], rec["status"]) == (0, "infeasible") and rec["iterations"] >= 0
 
 
@@ -186,11 +189,11 @@ def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkey
     # budgets: even when CP-SAT proves the level, the run must not claim to be reproducible.
     from optimizer.relaxation import Probe
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     monkeypatch.setattr(lp_finish, "finish_probe",
                         lambda inst, month, work, wall_limit, plan, ticket_price=1000: Probe(
                             month, "unknown", 0.0, 1, work=0.01, wall_clock=True))
-    res = solve(_fairgoers(200), SolveOptions(time_limit=5, workers=2))
+    res = solve(_fairgoers(200), SolveOptions(tuning=tuning, time_limit=5, workers=2))
     assert res.levels[0].stopped_by == "wall clock" and not res.reproducible
 
 
@@ -238,12 +241,11 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
 
     inst = _fairgoers(200)
     assert level_bound(inst, 1, "waiting", {"finish": 1}).bound == 300
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    monkeypatch.setattr(solver_mod, "LP_ONLY_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     # window moves that ran and found nothing better (three groups are one window: they would
     # leave everything to CP-SAT)
     monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.1, False, False))
-    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     wait = res.levels[1]
     assert (wait.status, wait.value, wait.bound, wait.bound_by) == ("optimal", 300, 300, "lp relaxation")
     (rec,) = res.model_stats["lp_bounds"]
@@ -277,11 +279,11 @@ def test_without_window_moves_the_level_after_the_finish_is_still_searched(monke
     # still counts where it is the stronger one, and the plan is at least as good.
     from optimizer.samples import generate
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
+    tuning = replace(DEFAULT_TUNING, large_groups=50)
     inst = generate(60, 8, 0)
-    with_lp = solve(inst, SolveOptions(time_limit=6, workers=2, lns=False))
-    monkeypatch.setattr(solver_mod, "LP_LEVEL_BOUND", False)
-    without = solve(inst, SolveOptions(time_limit=6, workers=2, lns=False))
+    with_lp = solve(inst, SolveOptions(tuning=tuning, time_limit=6, workers=2, lns=False))
+    tuning = replace(tuning, lp_level_bound=False)
+    without = solve(inst, SolveOptions(tuning=tuning, time_limit=6, workers=2, lns=False))
     assert check_plan(with_lp.plan) == []
     assert with_lp.levels[1].value <= without.levels[1].value
     assert with_lp.levels[1].bound >= without.levels[1].bound
@@ -293,13 +295,12 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
     # say "proof" and a reproducible run, though the charge or the plan depended on speed.
     from optimizer.relaxation import LevelBound
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    monkeypatch.setattr(solver_mod, "LP_ONLY_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     inst = _fairgoers(200)
     with monkeypatch.context() as m:
         m.setattr(solver_mod, "level_bound", lambda inst, mm, name, fixed, work, wall_limit: LevelBound(
             name, None, 0.0, 7, work=0.01, wall_clock=True))
-        res = solve(inst, SolveOptions(time_limit=5, workers=2))
+        res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
         assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
     moves = solver_mod._window_moves
 
@@ -308,7 +309,7 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
         return plan, 0.3, stopped, True  # as if the wall-clock backstop ended the moves
 
     monkeypatch.setattr(solver_mod, "_window_moves", cut)
-    res = solve(inst, SolveOptions(time_limit=5, workers=2))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
 
 

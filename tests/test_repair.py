@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,6 +22,8 @@ from optimizer.plan import Plan
 from optimizer.relaxation import finish_probe
 from optimizer.repair import _Search, repair_to_month, round_lp, stage_ends
 from optimizer.samples import generate
+from optimizer.solve import cpsat
+from optimizer.solve.tuning import DEFAULT_TUNING
 from optimizer.solver import SolveOptions, solve
 
 from conftest import instance, months
@@ -192,11 +195,11 @@ def test_solver_takes_the_repaired_plan_as_proven_optimal(monkeypatch):
     # As a "large" instance, started from a valid plan that finishes in month 2: the bisection
     # asks about month 1 (the capacity floor: 20 tickets need two months of 10), the repair
     # turns the fractional plan into the exact packing, and the floor proves it.
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     groups = [Group(n, s, methods=("self-service",)) for n, s in (("A", 40), ("B", 26), ("C", 33), ("D", 33))]
     inst = instance(groups, months(10, 10, 10))
     start = {0: (0, "self-service"), 1: (0, "self-service"), 2: (1, "self-service"), 3: (2, "self-service")}
-    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=start)
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2), hint=start)
     fin = res.levels[0]
     assert (fin.status, fin.value, fin.bound, fin.bound_by) == ("optimal", 1, 1, "capacity")
     assert check_plan(res.plan) == []
@@ -207,9 +210,9 @@ def test_solver_takes_the_repaired_plan_as_proven_optimal(monkeypatch):
 def test_generated_plan_from_the_lp_is_optimal_at_200_groups(monkeypatch):
     # The whole path on a generated instance treated as large: the finish is proven, the plan
     # passes the checker, and every repair and probe is on record.
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     inst = generate(200, 12, 1)
-    res = solve(inst, SolveOptions(time_limit=10, workers=2))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=10, workers=2))
     fin = res.levels[0]
     assert fin.status == "optimal" and fin.value == fin.bound
     assert check_plan(res.plan) == []
@@ -245,10 +248,10 @@ def test_no_lp_shortening_when_a_level_comes_before_the_finish(monkeypatch):
     # only run when the finish is the first level; the plan keeps every level it reports.
     import dataclasses as dc
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
+    tuning = replace(DEFAULT_TUNING, large_groups=50)
     inst = generate(60, 8, 6, tightness=0.95)
     inst = dc.replace(inst, rules=dc.replace(inst.rules, objective=("assisted", "finish", "waiting")))
-    res = solve(inst, SolveOptions(time_limit=15, workers=1, batch_size=1))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=15, workers=1, batch_size=1))
     assert check_plan(res.plan) == []
     values = res.plan.objective_values()
     assert {lv.name: lv.value for lv in res.levels} == {k: values[k] for k in ("assisted", "finish", "waiting")}
@@ -258,17 +261,17 @@ def test_no_lp_shortening_when_a_level_comes_before_the_finish(monkeypatch):
 def test_a_search_that_finds_nothing_keeps_the_plan_in_hand(monkeypatch):
     # Review finding: a finish search cut before its first solution (UNKNOWN) used to drop
     # every plan unless the window moves had found one, even with a valid start plan.
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 50)
-    run = solver_mod._run
+    tuning = replace(DEFAULT_TUNING, large_groups=50)
+    run = cpsat._run
 
     def cut(solver, model, callback, forward=None):
         solver.parameters.max_time_in_seconds = 0.0
         solver.parameters.max_deterministic_time = 0.0
         return run(solver, model, callback, forward)
 
-    monkeypatch.setattr(solver_mod, "_run", cut)
+    monkeypatch.setattr(cpsat, "_run", cut)
     inst = generate(60, 8, 2, tightness=0.9)
-    res = solve(inst, SolveOptions(time_limit=10, workers=1, batch_size=1))
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=10, workers=1, batch_size=1))
     assert res.plan is not None and check_plan(res.plan) == []
     assert [lv.name for lv in res.levels] == ["finish", "waiting", "assisted"]
     assert all(lv.value is not None for lv in res.levels)
@@ -363,18 +366,17 @@ def test_solver_starts_the_level_after_the_finish_from_the_cheaper_ticket_plan(m
     # model), hinted with the fewest-tickets plan (B first): the finish (1) is proven by the
     # capacity floor, and the level after it keeps the plan of the probes with cheaper tickets
     # (A first, waiting 100, the LP bound); without those probes it keeps the hint (500).
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    monkeypatch.setattr(solver_mod, "SEARCH_LOAD_PER_GROUP", 1e9)
+    tuning = replace(DEFAULT_TUNING, large_groups=1, search_load_per_group=1e9)
     inst = _price_matters()
     hint = {0: (1, "tech-fair"), 1: (0, "self-service")}
-    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=hint)
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2), hint=hint)
     fin, wait = res.levels[0], res.levels[1]
     assert (fin.status, fin.value) == ("optimal", 1)
     assert (wait.value, wait.bound, wait.bound_by) == (100, 100, "lp relaxation")
     assert check_plan(res.plan) == []
     assert [p["ticket_price"] for p in res.model_stats["lp_probes"]] == [100.0, 30.0]
-    monkeypatch.setattr(solver_mod, "LP_STARTS", False)
-    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint=hint)
+    tuning = replace(tuning, lp_starts=False)
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2), hint=hint)
     assert res.levels[1].value == 500 and "lp_probes" not in res.model_stats
 
 
@@ -390,19 +392,19 @@ def test_next_level_start_cut_by_the_wall_clock_says_so():
 def test_ctrl_c_in_the_window_moves_keeps_the_lp_start(monkeypatch):
     # Review finding: interrupted window moves fell back to the finish level's plan (waiting
     # 500) instead of the better start the LP probes had just given (100).
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, True, False))
-    res = solve(_price_matters(), SolveOptions(time_limit=5, workers=2),
+    res = solve(_price_matters(), SolveOptions(tuning=tuning, time_limit=5, workers=2),
                 hint={0: (1, "tech-fair"), 1: (0, "self-service")})
     assert res.interrupted and res.levels[1].value == 100 and check_plan(res.plan) == []
 
 
 def test_no_lp_starts_where_the_repair_gives_up(monkeypatch):
     # With a limit on platforms a month the repair gives up at once: no probes are spent.
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1)
     inst = _price_matters()
     inst = dataclasses.replace(inst, rules=dataclasses.replace(inst.rules, max_platforms_per_month=2))
-    res = solve(inst, SolveOptions(time_limit=5, workers=2), hint={0: (1, "tech-fair"), 1: (0, "self-service")})
+    res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2), hint={0: (1, "tech-fair"), 1: (0, "self-service")})
     assert [p for p in res.model_stats.get("lp_probes", []) if p["ticket_price"] != 1000] == []
     assert check_plan(res.plan) == []
 
@@ -412,8 +414,7 @@ def test_the_lp_start_is_charged_and_handed_to_the_window_moves(monkeypatch):
     # the same budget on every run), and its plan is where the window moves start.
     from optimizer.lp_finish import Started
 
-    monkeypatch.setattr(solver_mod, "LARGE_GROUPS", 1)
-    monkeypatch.setattr(solver_mod, "LP_ONLY_GROUPS", 1)
+    tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     better = {0: (0, "self-service"), 1: (1, "self-service")}
     monkeypatch.setattr(solver_mod, "next_level_start",
                         lambda inst, month, plan, level, **k: Started(better, 100, work=3.0))
@@ -428,11 +429,11 @@ def test_the_lp_start_is_charged_and_handed_to_the_window_moves(monkeypatch):
 
     def waiting_moves():
         seen.clear()
-        solve(_price_matters(), SolveOptions(time_limit=20, workers=2), hint=hint)
+        solve(_price_matters(), SolveOptions(tuning=tuning, time_limit=20, workers=2), hint=hint)
         return [x for x in seen if x[0] == "waiting"]
 
     (with_start,) = waiting_moves()
-    monkeypatch.setattr(solver_mod, "LP_STARTS", False)
+    tuning = replace(tuning, lp_starts=False)
     (without,) = waiting_moves()
     assert with_start[1] == better and without[1] == hint
     assert without[2] - with_start[2] == pytest.approx(3.0)

@@ -5,6 +5,7 @@ SMALL_MOVES_FROM groups."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +13,7 @@ import optimizer.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.plan import Plan
 from optimizer.samples import generate
+from optimizer.solve.tuning import DEFAULT_TUNING
 from optimizer.solver import SolveOptions, solve
 
 
@@ -24,10 +26,9 @@ def test_second_search_keeps_the_proof(monkeypatch):
     # 40 x 8 seed 1 (6 s): one search proves waiting 10,528. Here the first search gets only 5 %
     # of the level's budget and the moves find nothing: the second search, with what is left,
     # still proves it.
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
+    tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
     monkeypatch.setattr(solver_mod, "_window_moves", _no_moves)
-    res = solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
+    res = solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     wait = res.levels[1]
     # Proven: optimal with value = bound. On a busy machine the 1.5x wall-clock cap may end the
     # level right after its proof, and it is then labelled by the clock; the proof is what counts.
@@ -39,11 +40,9 @@ def test_second_search_keeps_the_proof(monkeypatch):
 def test_without_the_second_search_the_proof_is_lost(monkeypatch):
     # The twin: no second search (it needs at least MIN_SEARCH_SHARE of the budget left), and the
     # 5 % search alone leaves a gap.
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
-    monkeypatch.setattr(solver_mod, "MIN_SEARCH_SHARE", 2.0)
+    tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95, min_search_share=2.0)
     monkeypatch.setattr(solver_mod, "_window_moves", _no_moves)
-    wait = solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2)).levels[1]
+    wait = solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2)).levels[1]
     assert wait.status == "feasible" and wait.bound < wait.value
 
 
@@ -71,17 +70,37 @@ def test_moves_improve_the_search_plan(monkeypatch):
     assert 2 <= res.model_stats["window_moves"]["windows_used"]["waiting"]["months"] <= 4
 
 
-def test_window_width_by_size(monkeypatch):
-    # Below SMALL_WINDOW_MONTHS_BELOW groups the windows start sized by groups and widen to 4
+def test_window_width_by_size():
+    # Below small_window_months_below groups the windows start sized by groups and widen to 4
     # months; from there on, or when off, they never widen. A fixed width, when set, applies
     # below the same size.
-    assert solver_mod._small_window_months(150) is None
-    assert solver_mod._small_widen_months(150) == 4 and solver_mod._small_widen_months(299) == 4
-    assert solver_mod._small_widen_months(300) is None
-    monkeypatch.setattr(solver_mod, "SMALL_WIDEN_MONTHS", 0)
-    assert solver_mod._small_widen_months(150) is None
-    monkeypatch.setattr(solver_mod, "SMALL_WINDOW_MONTHS", 4)
-    assert solver_mod._small_window_months(299) == 4 and solver_mod._small_window_months(300) is None
+    t = DEFAULT_TUNING
+    assert t.small_window_months_for(150) is None
+    assert t.small_widen_months_for(150) == 4 and t.small_widen_months_for(299) == 4
+    assert t.small_widen_months_for(300) is None
+    t = replace(t, small_widen_months=0)
+    assert t.small_widen_months_for(150) is None
+    t = replace(t, small_window_months=4)
+    assert t.small_window_months_for(299) == 4 and t.small_window_months_for(300) is None
+
+
+def test_a_fixed_window_width_reaches_the_moves(monkeypatch):
+    # small_window_months set: the moves after the search get windows that many months wide
+    # (and no widening once it is off); unset, they are sized by groups.
+    seen = []
+
+    def moves(*a, **k):
+        seen.append((k.get("window_months"), k.get("widen_months")))
+        return _no_moves()
+
+    monkeypatch.setattr(solver_mod, "_window_moves", moves)
+    tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95, small_window_months=3,
+                     small_widen_months=0)
+    solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=4, workers=2))
+    assert seen and all(s == (3, None) for s in seen)
+    seen.clear()
+    solve(generate(40, 8, 1), SolveOptions(tuning=replace(tuning, small_window_months=0), time_limit=4, workers=2))
+    assert seen and all(s == (None, None) for s in seen)
 
 
 def test_no_moves_below_the_threshold(monkeypatch):
@@ -95,10 +114,9 @@ def test_no_moves_below_the_threshold(monkeypatch):
 def test_ctrl_c_in_the_moves_keeps_a_valid_plan(monkeypatch):
     # The moves report an interruption (no plan of their own): the search's plan stands, the run
     # is marked interrupted, no second search runs.
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
+    tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
     monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, True, False))
-    res = solve(generate(50, 8, 1), SolveOptions(time_limit=6, workers=2))
+    res = solve(generate(50, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     assert res.interrupted and res.levels[1].stopped_by == "interrupted"
     assert check_plan(res.plan) == []
 
@@ -106,10 +124,9 @@ def test_ctrl_c_in_the_moves_keeps_a_valid_plan(monkeypatch):
 def test_moves_cut_by_the_wall_clock_keep_the_level_marked(monkeypatch):
     # Review finding: the second search's own ending ("proof") replaced the moves' wall-clock
     # flag, so a run whose budgets depended on the machine's speed claimed to be reproducible.
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
+    tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
     monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, False, True))
-    res = solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
+    res = solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     wait = res.levels[1]
     assert wait.status == "optimal" and wait.stopped_by == "wall clock" and not res.reproducible
 
@@ -117,8 +134,7 @@ def test_moves_cut_by_the_wall_clock_keep_the_level_marked(monkeypatch):
 def test_the_level_budget_is_shared_out_exactly(monkeypatch):
     # First search (1 - SMALL_MOVES_SHARE) of the level's budget, the moves what it left, the
     # second search what the moves left: no deterministic second counted twice or lost.
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_FROM", 1)
-    monkeypatch.setattr(solver_mod, "SMALL_MOVES_SHARE", 0.95)
+    tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
     searches, moves = [], []
     real = solver_mod._search
 
@@ -133,7 +149,7 @@ def test_the_level_budget_is_shared_out_exactly(monkeypatch):
 
     monkeypatch.setattr(solver_mod, "_search", search)
     monkeypatch.setattr(solver_mod, "_window_moves", fake_moves)
-    solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
+    solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     (first, second) = [s for s in searches if s[0] == "waiting"]
     ((_, moves_budget),) = [m for m in moves if m[0] == "waiting"]
     level = first[1] / (1 - 0.95)
