@@ -3,13 +3,13 @@
 Data flows one way: load -> validate -> model -> solve -> plan -> export.
 """
 
-from .checker import Violation, check_plan
-from .domain import Group, Instance, Month, Rules
-from .embedded import load_example
-from .errors import InputError
-from .loaders import load_instance
-from .plan import Assignment, Plan
-from .solver import Result, SolveOptions, solve
+from optimizer.checker import Violation, check_plan
+from optimizer.domain import Group, Instance, Month, Rules
+from optimizer.inputs.embedded import load_example
+from optimizer.errors import InputError
+from optimizer.inputs.loaders import load_instance
+from optimizer.plan import Assignment, Plan
+from optimizer.solving.solver import Result, SolveOptions, solve
 
 __all__ = [
     "Assignment", "Group", "InputError", "Instance", "Month", "Plan", "Result", "Rules",

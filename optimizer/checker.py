@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from . import rules as R
-from .domain import RESOURCE_LABELS, RESOURCES, Group, Instance
-from .plan import Plan
+from optimizer import rules as R
+from optimizer.domain import RESOURCE_LABELS, RESOURCES, Group, Instance
+from optimizer.plan import Plan
 
 
 @dataclass(frozen=True)

@@ -13,31 +13,46 @@ from pathlib import Path
 
 import click
 
-from . import i18n, process
-from .checker import check_plan
-from .cli_lang import add_lang_options
-from .cli_types import SECONDS, SEED
-from .console import (ProgressPrinter, make_console, print_answer, print_error, print_explanation, print_result,
-                      print_violations, text, to_null)
-from .directory_commands import groups_cmd, pilot_cmd
-from .domain import Instance
-from .errors import InputError
-from .i18n import _
-from .export import CSV_SEPARATORS, check_out_paths, write_outputs
-from .loaders import load_instance
-from .outputs import source_files
-from .plan import Plan
-from .planfile import read_plan, rules_for_check
-from .solver import DEFAULT_SEED, DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, SolveOptions, solve
-from .timelimit import command_started, solve_options
+from optimizer import i18n, process
+from optimizer.checker import check_plan
+from optimizer.cli_lang import add_lang_options
+from optimizer.cli_types import SECONDS, SEED
+from optimizer.render.console import (
+    ProgressPrinter,
+    make_console,
+    print_answer,
+    print_error,
+    print_explanation,
+    print_result,
+    print_violations,
+    text,
+    to_null,
+)
+from optimizer.directory.commands import groups_cmd, pilot_cmd
+from optimizer.domain import Instance
+from optimizer.errors import InputError
+from optimizer.i18n import _
+from optimizer.render.export import CSV_SEPARATORS, check_out_paths, write_outputs
+from optimizer.inputs.loaders import load_instance
+from optimizer.render.outputs import source_files
+from optimizer.plan import Plan
+from optimizer.inputs.planfile import read_plan, rules_for_check
+from optimizer.solving.solver import (
+    DEFAULT_SEED,
+    DEFAULT_TIME_LIMIT,
+    DEFAULT_WORKERS,
+    SolveOptions,
+    solve,
+)
+from optimizer.solving.timelimit import command_started, solve_options
 
 EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = process.EXIT_INTERRUPTED  # 130: a second Ctrl-C / SIGTERM ended the command
 
 
 def example_dir() -> Path:
-    """The folder of the embedded example (see :mod:`optimizer.embedded`)."""
-    from .embedded import example_files
+    """The folder of the embedded example (see :mod:`optimizer.inputs.embedded`)."""
+    from optimizer.inputs.embedded import example_files
 
     with example_files() as (groups, _, _):
         return groups.parent
@@ -45,16 +60,16 @@ def example_dir() -> Path:
 
 def load_inputs(files: tuple[str, ...], rules: str | None) -> Instance:
     if not files:
-        from .embedded import load_example
+        from optimizer.inputs.embedded import load_example
 
         return load_example(rules)
     if len(files) == 2:
         return load_instance(files[0], files[1], rules)
-    elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.scenario)
-        from .scenario import load_scenario
+    elif len(files) == 1 and files[0].lower().endswith(".toml"):  # a scenario (see optimizer.inputs.scenario)
+        from optimizer.inputs.scenario import load_scenario
         return load_scenario(files[0], rules=rules)
     elif len(files) == 1 and files[0].lower().endswith((".xlsx", ".xlsm", ".ods")):  # Groups, Capacity (, Rules)
-        from .xlsx_input import load_workbook_instance
+        from optimizer.inputs.xlsx_input import load_workbook_instance
         return load_workbook_instance(files[0], rules)
     raise click.UsageError("give GROUPS.csv and CAPACITY.csv, one INPUTS.xlsx (or .ods) or SCENARIO.toml, "
                            "or no files for the embedded example")
@@ -140,7 +155,7 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
         targets = check_out_paths(list(outs), [*files, *([rules] if rules else []), *source_files(inst.sources)])
         for g in why_groups:
             if g not in {h.name for h in inst.groups}:
-                from .why_command import unknown_group
+                from optimizer.explain.why_command import unknown_group
                 raise unknown_group(inst, g, "--why")
     except InputError as err:
         _fail(err)
@@ -153,7 +168,7 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
                                  "plan so far)").format(name=inst.name, groups=len(inst.groups), months=inst.horizon)))
     result = solve(inst, opts, progress=None if quiet else ProgressPrinter(err_console, _verbose(), inst.month_labels))
     if result.status == "infeasible":
-        from .explain import explain
+        from optimizer.explain import explain
 
         if not quiet:
             err_console.print(text(_("No plan exists; looking for the rules that conflict...")))
@@ -169,7 +184,7 @@ def solve_cmd(files, rules, outs, csv_sep, time_limit, seed, workers, determinis
     if result.explanation is not None and not quiet:
         print_explanation(console, result.explanation)
     if why_groups and result.found:
-        from .why_command import explain_groups
+        from optimizer.explain.why_command import explain_groups
         console.print()
         explain_groups(console, inst, result.plan, why_groups, time_limit=min(10.0, time_limit), seed=seed,
                        workers=workers)
@@ -244,7 +259,7 @@ def check_cmd(files, rules) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
     """Solve scenario TOML files and compare them; the first is the baseline."""
-    from . import compare as C
+    from optimizer import compare as C
 
     err_console = make_console(stderr=True)
     try:
@@ -279,11 +294,11 @@ def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deter
 main.add_command(groups_cmd)
 main.add_command(pilot_cmd)
 
-from .sweep_cli import sweep_cmd  # noqa: E402  (rollout sweep: its own module)
+from optimizer.sweep.cli import sweep_cmd  # noqa: E402  (rollout sweep: its own module)
 
 main.add_command(sweep_cmd)
 
-from .why_command import why_cmd  # noqa: E402  (its own module; registered here)
+from optimizer.explain.why_command import why_cmd  # noqa: E402  (its own module; registered here)
 
 main.add_command(why_cmd)
 add_lang_options(main)  # --lang on the group and on every command (optimizer/cli_lang.py); keep it last

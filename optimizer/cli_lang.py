@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import i18n
+from optimizer import i18n
 
 HELP = "Language of the output: sv (Swedish) or en (English) [default: from LC_ALL / LANG, else en]."
 

@@ -1,8 +1,8 @@
 """Problem data: validated, immutable dataclasses.
 
 Everything downstream (model, checker, exports) reads these and nothing else.
-Loaders (:mod:`optimizer.loaders`) turn files into an :class:`Instance`;
-cross-field validation lives in :mod:`optimizer.validation`.
+Loaders (:mod:`optimizer.inputs.loaders`) turn files into an :class:`Instance`;
+cross-field validation lives in :mod:`optimizer.inputs.validation`.
 """
 
 from __future__ import annotations

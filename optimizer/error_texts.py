@@ -15,7 +15,7 @@ def E_(context: str, message: str) -> str:  # noqa: N802  (a gettext-style marke
 
 
 TEMPLATES = (
-    # cells (optimizer.loaders)
+    # cells (optimizer.inputs.loaders)
     E_("error", "{what} must be a whole number, got '{value}'"),
     E_("error", "{what} must be between {lo} and {hi}, got {value}"),
     E_("error", "'{value}' is not one of: {options}"),
@@ -28,7 +28,7 @@ TEMPLATES = (
     E_("error", "the required column '{column}' is missing (found: {found}; expected columns: {expected})"),
     E_("error", "the first row has none of the expected columns ({expected}); is this the right file? "
                 "(a CSV file saved from the sheet, with the column names in its first row)"),
-    # files (optimizer.tables, optimizer.input_files)
+    # files (optimizer.inputs.tables, optimizer.inputs.input_files)
     E_("error", "no such file"),
     E_("error", "this is a folder, not a file"),
     E_("error", "cannot read the file: {reason}"),
@@ -38,7 +38,7 @@ TEMPLATES = (
     E_("error", "the file is not valid CSV: {reason}"),
     E_("error", "this looks like a binary file, not a CSV text file; save the sheet as 'CSV UTF-8' or "
                 "'CSV (semicolon separated)' and try again"),
-    # the whole input (optimizer.validation)
+    # the whole input (optimizer.inputs.validation)
     E_("error", "the month '{month}' appears twice (also on row {row}); months must be unique"),
     E_("error", "the group '{group}' appears twice (also on row {row}); group names must be unique"),
     E_("error", "'{month}' is not a month of {file} (months: {first} .. {last})"),
@@ -47,7 +47,7 @@ TEMPLATES = (
     E_("error", "'{group}' cannot come after itself"),
     E_("error", "'{group}' is a VIP group in the {wave} wave; the guide says pilot users must not be "
                 "executives or VIPs (set wave to production or vip to no)"),
-    # plans (optimizer.planfile) and outputs
+    # plans (optimizer.inputs.planfile) and outputs
     E_("error", "'{group}' is not a group of the groups file"),
     E_("error", "'{month}' is not a month of the capacity file (months: {first} .. {last})"),
     E_("error", "cannot write the output: {reason}"),

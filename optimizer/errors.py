@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .i18n import _, translate_error
+from optimizer.i18n import _, translate_error
 
 _LONG_RUN = re.compile(r"\S{81,}")
 MAX_MESSAGE = 1200

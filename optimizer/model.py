@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from . import rules as R
-from .domain import METHODS, SEAT_RESOURCE, Choices, Instance
-from .month_bounds import MonthBounds
+from optimizer import rules as R
+from optimizer.domain import METHODS, SEAT_RESOURCE, Choices, Instance
+from optimizer.solving.month_bounds import MonthBounds
 
 #: "No bound" for a linear row (CP-SAT domains are 64-bit; 2^50 leaves room for sums).
 #: ``fix_level(level, -UNBOUNDED, value)`` keeps a level at most ``value``.

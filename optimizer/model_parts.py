@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .domain import Group, Instance
-from .model import month_user_capacity, stage_floor
-from .plan import Assignment, Plan
+from optimizer.domain import Group, Instance
+from optimizer.model import month_user_capacity, stage_floor
+from optimizer.plan import Assignment, Plan
 
 _sum = cp_model.LinearExpr.sum
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .errors import InputError
+from optimizer.errors import InputError
 
 _NAMES = {
     # English and Swedish month names and their usual abbreviations

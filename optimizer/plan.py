@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import i18n
-from .domain import METHODS, RESOURCES, Instance
+from optimizer import i18n
+from optimizer.domain import METHODS, RESOURCES, Instance
 
 
 @dataclass(frozen=True)
@@ -206,14 +206,14 @@ class Plan:
         return list(out.values())
 
     def to_frame(self):
-        """The assignments as a pandas DataFrame (see :func:`optimizer.frames.plan_frame`)."""
-        from .frames import plan_frame
+        """The assignments as a pandas DataFrame (see :func:`optimizer.render.frames.plan_frame`)."""
+        from optimizer.render.frames import plan_frame
 
         return plan_frame(self)
 
     def loads_frame(self):
-        """Per-month loads and capacities as a DataFrame (:func:`optimizer.frames.loads_frame`)."""
-        from .frames import loads_frame
+        """Per-month loads and capacities as a DataFrame (:func:`optimizer.render.frames.loads_frame`)."""
+        from optimizer.render.frames import loads_frame
 
         return loads_frame(self)
 

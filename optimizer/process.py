@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 
-from .safetext import visible
+from optimizer.render.safetext import visible
 
 #: Exit code of a command stopped by Ctrl-C or SIGTERM before it could finish (128 + SIGINT).
 EXIT_INTERRUPTED = 130
@@ -32,7 +32,7 @@ def setup_streams() -> None:
 
 
 class VisibleFormatter(logging.Formatter):
-    """Log lines with control characters made visible (:func:`optimizer.safetext.visible`)."""
+    """Log lines with control characters made visible (:func:`optimizer.render.safetext.visible`)."""
 
     def format(self, record: logging.LogRecord) -> str:
         return visible(super().format(record))

@@ -31,9 +31,9 @@ import math
 import random
 from pathlib import Path
 
-from .domain import METHODS, Group, Instance, Month, Rules
-from .loaders import CAPACITY_COLUMNS, GROUP_COLUMNS, group_cells
-from .validation import validate_instance
+from optimizer.domain import METHODS, Group, Instance, Month, Rules
+from optimizer.inputs.loaders import CAPACITY_COLUMNS, GROUP_COLUMNS, group_cells
+from optimizer.inputs.validation import validate_instance
 
 #: department -> (median users per site and platform, readiness bias, high-risk share)
 DEPARTMENTS = {

@@ -1,5 +1,5 @@
 """Research on the finish level's LP bounds, not used by the product (the solver probes with
-:func:`optimizer.relaxation.finish_probe` inside its own budget).
+:func:`optimizer.solving.lp.relaxation.finish_probe` inside its own budget).
 
 - :func:`least_violation` checks a probe's "infeasible" without taking GLOP's word for it
   (``scripts/certify_finish.py``; docs/model.md, "LP bounds").
@@ -16,8 +16,8 @@ from ortools.linear_solver import pywraplp
 
 from optimizer.domain import Instance
 from optimizer.model import RolloutModel
-from optimizer.solve.tuning import DEFAULT_TUNING
-from optimizer.relaxation import Probe, _duals, _lp_of, _run_glop, dual_bound, finish_probe
+from optimizer.solving.tuning import DEFAULT_TUNING
+from optimizer.solving.lp.relaxation import Probe, _duals, _lp_of, _run_glop, dual_bound, finish_probe
 
 
 def least_violation(inst: Instance, month: int) -> tuple[float, float] | None:

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a file
 from optimizer.domain import METHODS, Instance  # noqa: E402
 from optimizer.model import RolloutModel  # noqa: E402
 from optimizer.samples import generate  # noqa: E402
-from optimizer.solver import SolveOptions, solve  # noqa: E402
+from optimizer.solving.solver import SolveOptions, solve  # noqa: E402
 
 #: reduced costs are scaled to integers for CP-SAT's pricing
 SCALE = 1000

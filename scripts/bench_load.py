@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from optimizer.samples import generate, write_csv  # noqa: E402
 from optimizer.errors import InputError  # noqa: E402
-from optimizer.loaders import load_instance  # noqa: E402
-from optimizer.xlsx_input import load_workbook_instance  # noqa: E402
+from optimizer.inputs.loaders import load_instance  # noqa: E402
+from optimizer.inputs.xlsx_input import load_workbook_instance  # noqa: E402
 
 
 def _rows(path: Path) -> list[list]:

@@ -23,7 +23,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import numpy as np  # noqa: E402
 
 from generate import generate  # noqa: E402
-from optimizer import greedy, lns, repair  # noqa: E402
+from optimizer.solving import greedy
+from optimizer.solving import window_moves as lns
+from optimizer.solving.lp import rounding as repair  # noqa: E402
 from optimizer.model import RolloutModel  # noqa: E402
 
 

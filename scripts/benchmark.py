@@ -4,7 +4,7 @@
 For each instance size (groups x months, from scripts/generate.py) and seed it
 runs, one after another and each in a fresh process (so peak memory is its own):
 
-- ``cpsat``: ``optimizer.solver.solve`` with the CLI defaults (or a variant,
+- ``cpsat``: ``optimizer.solving.solver.solve`` with the CLI defaults (or a variant,
   see --variants), recording every improving plan's objective and bound;
 - ``highs``: the independent MIP of scripts/highs_mip.py with the same time
   limit, level budgets, greedy warm start and month cap;
@@ -56,8 +56,8 @@ def _variant_options(variant: str, limit: float, seed: int):
     (set on the options' Tuning)."""
     from dataclasses import replace
 
-    from optimizer.solve.tuning import DEFAULT_TUNING
-    from optimizer.solver import SolveOptions
+    from optimizer.solving.tuning import DEFAULT_TUNING
+    from optimizer.solving.solver import SolveOptions
 
     opts = SolveOptions(time_limit=limit, seed=seed)
     t = DEFAULT_TUNING
@@ -86,7 +86,7 @@ def _variant_options(variant: str, limit: float, seed: int):
             t = replace(t, first_level_share=int(part[2:]) / 100)
         elif part.startswith("lin") and part[3:].isdigit():  # 'lin2': CP-SAT linearization_level 2
             opts.extra["linearization_level"] = int(part[3:])
-        elif part == "nolp":  # no finish proofs from the LP relaxation (optimizer.relaxation)
+        elif part == "nolp":  # no finish proofs from the LP relaxation (optimizer.solving.lp.relaxation)
             t = replace(t, lp_finish_proof=False)
         elif part != "default":
             raise SystemExit(f"unknown variant part {part!r}")
@@ -119,7 +119,7 @@ def run_one(size: str, seed: int, solver: str, limit: float) -> dict:
     from generate import generate
 
     from optimizer.checker import check_plan
-    from optimizer.greedy import best_greedy, greedy_plan
+    from optimizer.solving.greedy import best_greedy, greedy_plan
     from optimizer.plan import Plan
 
     n, months = (int(x) for x in size.split("x"))
@@ -162,7 +162,7 @@ def run_one(size: str, seed: int, solver: str, limit: float) -> dict:
         if first_plan is None and trace:
             first_plan = next((t for _, t, p, _ in trace if p < 1e30), None)
     else:
-        from optimizer.solver import solve
+        from optimizer.solving.solver import solve
 
         variant = solver.partition("[")[2].rstrip("]") or "default"
         opts = _variant_options(variant, limit, 0)

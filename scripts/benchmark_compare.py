@@ -35,7 +35,7 @@ from optimizer.samples import generate, write_csv  # noqa: E402
 
 from optimizer import compare as C  # noqa: E402
 from optimizer.procpool import mp_context  # noqa: E402
-from optimizer.solver import SolveOptions  # noqa: E402
+from optimizer.solving.solver import SolveOptions  # noqa: E402
 
 
 # ------------------------------------------------------------------ data

@@ -3,7 +3,7 @@
 
     python scripts/benchmark_directory.py --users 10000,100000 --repeat 3
 
-For each size it generates users.csv and devices.csv (optimizer.directory_sample, seed 1) in a
+For each size it generates users.csv and devices.csv (optimizer.directory.sample, seed 1) in a
 temporary folder, then times read + aggregate (--by department,city,platform, --max-size 500,
 VIP titles) + CSV text of groups and members, and prints the best and median of the repeats and
 the load average, since the machine may be shared. The issue's target: 100,000 users < 10 s.
@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optimizer.directory import GroupingOptions, build_groups, groups_csv, members_csv  # noqa: E402
-from optimizer.exports import read_devices, read_users  # noqa: E402
-from optimizer.directory_sample import write_sample  # noqa: E402
-from optimizer.pilot import PilotOptions, choose_pilot  # noqa: E402
+from optimizer.directory.grouping import GroupingOptions, build_groups, groups_csv, members_csv  # noqa: E402
+from optimizer.directory.exports import read_devices, read_users  # noqa: E402
+from optimizer.directory.sample import write_sample  # noqa: E402
+from optimizer.directory.pilot import PilotOptions, choose_pilot  # noqa: E402
 
 
 def main() -> None:

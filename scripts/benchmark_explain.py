@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from optimizer.samples import generate  # noqa: E402
 
 from optimizer.explain import explain  # noqa: E402
-from optimizer.solver import SolveOptions, solve  # noqa: E402
+from optimizer.solving.solver import SolveOptions, solve  # noqa: E402
 
 
 def _deadline(inst):

@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from optimizer.samples import generate, write_csv  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from optimizer.console import print_result  # noqa: E402
-from optimizer.export import WRITERS  # noqa: E402
-from optimizer.loaders import load_instance  # noqa: E402
-from optimizer.solver import solve  # noqa: E402
-from optimizer.timelimit import solve_options  # noqa: E402
+from optimizer.render.console import print_result  # noqa: E402
+from optimizer.render.export import WRITERS  # noqa: E402
+from optimizer.inputs.loaders import load_instance  # noqa: E402
+from optimizer.solving.solver import solve  # noqa: E402
+from optimizer.solving.timelimit import solve_options  # noqa: E402
 
 
 def make_inputs(groups: int, months: int, seed: int, one_user: bool, folder: Path) -> tuple[Path, Path]:

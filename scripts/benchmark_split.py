@@ -133,8 +133,8 @@ def judge_plan(folder: Path, plan_csv: Path) -> dict:
     """The checker's verdict on a written plan CSV, and what a planner compares: the finish month,
     user-months and groups split."""
     from optimizer.checker import check_plan
-    from optimizer.loaders import load_instance
-    from optimizer.planfile import read_plan
+    from optimizer.inputs.loaders import load_instance
+    from optimizer.inputs.planfile import read_plan
 
     inst = load_instance(folder / "groups.csv", folder / "capacity.csv", folder / "rules.toml")
     plan = read_plan(inst, plan_csv)
@@ -205,8 +205,8 @@ def one_highs(folder: Path, limit: float) -> dict:
     from highs_split_mip import solve_highs
 
     from optimizer.checker import check_plan
-    from optimizer.greedy import best_greedy
-    from optimizer.loaders import load_instance
+    from optimizer.solving.greedy import best_greedy
+    from optimizer.inputs.loaders import load_instance
     from optimizer.plan import Plan
 
     inst = load_instance(folder / "groups.csv", folder / "capacity.csv", folder / "rules.toml")
@@ -427,7 +427,7 @@ def update_doc(section: str, doc: Path) -> None:
         text = text[:a] + section.rstrip("\n") + text[b:]
     else:
         text = text.rstrip("\n") + "\n\n## Split groups (issue 15)\n\n" + section
-    from optimizer.atomic import write_text
+    from optimizer.render.atomic import write_text
 
     write_text(doc, text)
 

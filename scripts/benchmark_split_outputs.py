@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from optimizer.checker import check_plan  # noqa: E402
 from optimizer.domain import Group, Instance, Month, Rules  # noqa: E402
-from optimizer.export import plan_csv  # noqa: E402
+from optimizer.render.export import plan_csv  # noqa: E402
 from optimizer.plan import Assignment, Plan  # noqa: E402
-from optimizer.solver import LevelResult, Result, SolveOptions  # noqa: E402
+from optimizer.solving.solver import LevelResult, Result, SolveOptions  # noqa: E402
 
 
 def build(n: int, months: int, seed: int = 0, v1: bool = False) -> tuple[Instance, Plan, Plan]:

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from optimizer.samples import generate, write_csv  # noqa: E402
 
-from optimizer import sweep as S  # noqa: E402
-from optimizer.sweepfile import load_sweep  # noqa: E402
+from optimizer.sweep import run as S  # noqa: E402
+from optimizer.sweep.file import load_sweep  # noqa: E402
 
 
 def write_sweep(outdir: Path, n_groups: int, n_months: int, seeds: int, seed: int, time_limit: float,

@@ -2,7 +2,7 @@
 """Check, without taking GLOP's word for it, that no plan finishes by a month a probe ruled out.
 
 The solver's finish proofs on large instances rest on LP probes that GLOP answers "infeasible"
-(optimizer.relaxation.finish_probe). This script re-asks the question as an optimisation with a
+(optimizer.solving.lp.relaxation.finish_probe). This script re-asks the question as an optimisation with a
 certificate: the same LP with every row elastic, total violation minimised, and the least
 violation bounded from below by weak duality from GLOP's duals (research.finish_bounds.least_violation,
 relaxation.dual_bound). A bound above 0 proves no plan finishes by that month.
@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from optimizer.relaxation import finish_probe  # noqa: E402
+from optimizer.solving.lp.relaxation import finish_probe  # noqa: E402
 from optimizer.samples import generate  # noqa: E402
 from research.finish_bounds import least_violation  # noqa: E402
 

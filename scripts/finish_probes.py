@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Finish probes of the LP relaxation (optimizer.relaxation) on generated instances.
+"""Finish probes of the LP relaxation (optimizer.solving.lp.relaxation) on generated instances.
 
 For each month T asks GLOP whether a fractional plan finishes by T, and prints the answer,
 the wall seconds (model build included), GLOP's iterations and the deterministic seconds the
@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 from optimizer.samples import generate  # noqa: E402
 
 from optimizer.model import RolloutModel  # noqa: E402
-from optimizer.relaxation import finish_probe  # noqa: E402
+from optimizer.solving.lp.relaxation import finish_probe  # noqa: E402
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sample Entra ID "Download users" and Intune "All devices" exports (optimizer.directory_sample).
+"""Sample Entra ID "Download users" and Intune "All devices" exports (optimizer.directory.sample).
 
     python scripts/generate_directory.py --users 2000 --seed 1 --out /tmp/org
     # -> /tmp/org/users.csv, /tmp/org/devices.csv
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optimizer.directory_sample import write_sample  # noqa: E402
+from optimizer.directory.sample import write_sample  # noqa: E402
 
 
 def main() -> None:

@@ -30,15 +30,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from generate import generate, write_csv  # noqa: E402
 
-from optimizer.tables import escape_cell  # noqa: E402
+from optimizer.inputs.tables import escape_cell  # noqa: E402
 
 
 def _previous(inst, plan_csv: str | None, rnd: random.Random) -> dict[str, tuple[int, str]]:
     if plan_csv:
-        from optimizer.planfile import read_plan
+        from optimizer.inputs.planfile import read_plan
 
         return {g: (a.month, a.method) for g, a in read_plan(inst, plan_csv).assignments.items()}
-    from optimizer.greedy import best_greedy
+    from optimizer.solving.greedy import best_greedy
 
     by_index = best_greedy(inst)
     if by_index is None:
@@ -74,10 +74,10 @@ def _write(path: Path, header, rows) -> None:
 
 def bench(folder: Path, as_of: str) -> None:
     """Times of each step of the re-plan's foundation on the files in ``folder``."""
-    from optimizer.changes import changes_level, what_changed
-    from optimizer.history import order_floor
-    from optimizer.loaders import load_instance
-    from optimizer.replan_inputs import load_replan_inputs
+    from optimizer.replan.changes import changes_level, what_changed
+    from optimizer.replan.history import order_floor
+    from optimizer.inputs.loaders import load_instance
+    from optimizer.replan.inputs import load_replan_inputs
 
     t0 = time.perf_counter()
     inst = load_instance(folder / "groups.csv", folder / "capacity.csv")

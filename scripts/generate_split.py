@@ -31,8 +31,8 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 from optimizer.domain import DEFAULT_OBJECTIVE, Instance  # noqa: E402
-from optimizer.loaders import CAPACITY_COLUMNS, group_cells, group_header  # noqa: E402
-from optimizer.validation import validate_instance  # noqa: E402
+from optimizer.inputs.loaders import CAPACITY_COLUMNS, group_cells, group_header  # noqa: E402
+from optimizer.inputs.validation import validate_instance  # noqa: E402
 
 #: Share of the groups that may split, and of those the share (largest first) over 3 months.
 SPLIT_SHARE = 1 / 3

@@ -287,7 +287,7 @@ def solve_highs(
     max_month: int | None = None,
     threads: int = 2,
 ) -> tuple[list[MipLevel], dict[int, tuple[int, str]] | None, list[tuple[str, float, float, float]]]:
-    """Lexicographic levels with HiGHS, level budgets as in optimizer.solver.
+    """Lexicographic levels with HiGHS, level budgets as in optimizer.solving.solver.
 
     Returns (levels, best assignment, trace of (level, seconds since start, primal, dual)).
     """

@@ -473,7 +473,7 @@ def main() -> None:
     import argparse
 
     from optimizer.checker import check_plan
-    from optimizer.loaders import load_instance
+    from optimizer.inputs.loaders import load_instance
 
     ap = argparse.ArgumentParser(description="Solve a split-group instance with the HiGHS MIP.")
     ap.add_argument("groups")

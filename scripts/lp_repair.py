@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Plans from the LP relaxation (optimizer.repair) on generated instances, measured.
+"""Plans from the LP relaxation (optimizer.solving.lp.rounding) on generated instances, measured.
 
 For one instance and month T: the LP probe the solver uses (``finish_probe(plan=True)``:
 fewest helpdesk tickets, then waiting), then the repair (rounding + local search on capacity
@@ -35,8 +35,8 @@ from ortools.sat.python import cp_model  # noqa: E402
 from optimizer.checker import check_plan  # noqa: E402
 from optimizer.model import RolloutModel  # noqa: E402
 from optimizer.plan import Plan  # noqa: E402
-from optimizer.relaxation import finish_probe  # noqa: E402
-from optimizer.repair import repair_to_month  # noqa: E402
+from optimizer.solving.lp.relaxation import finish_probe  # noqa: E402
+from optimizer.solving.lp.rounding import repair_to_month  # noqa: E402
 
 
 def cpsat_overflow(inst, month: int, x: np.ndarray, seconds: float, seed: int) -> tuple[float | None, int]:

@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from generate import generate  # noqa: E402
 
-from optimizer import solver as solver_mod  # noqa: E402
-from optimizer.loaders import load_instance  # noqa: E402
-from optimizer.scenario import load_scenario  # noqa: E402
-from optimizer.solver import SolveOptions, solve  # noqa: E402
+from optimizer.solving import solver as solver_mod  # noqa: E402
+from optimizer.inputs.loaders import load_instance  # noqa: E402
+from optimizer.inputs.scenario import load_scenario  # noqa: E402
+from optimizer.solving.solver import SolveOptions, solve  # noqa: E402
 
 #: name -> (instance maker, work limit, tuning overrides by field name)
 LARGE_AT_50 = {"large_groups": 50}
@@ -47,7 +47,7 @@ CASES = {
                                                              "lp_level_bound": False, "lp_starts": False}),
 }
 
-#: Old module-global name of each tuning field (for recording on code without optimizer.solve.tuning).
+#: Old module-global name of each tuning field (for recording on code without optimizer.solving.tuning).
 GLOBALS = {"wall_factor": "WALL_FACTOR", "large_groups": "LARGE_GROUPS", "lp_only_groups": "LP_ONLY_GROUPS", "small_moves_from": "SMALL_MOVES_FROM",
            "lp_finish_proof": "LP_FINISH_PROOF", "lp_level_bound": "LP_LEVEL_BOUND", "lp_starts": "LP_STARTS"}
 
@@ -55,7 +55,7 @@ GLOBALS = {"wall_factor": "WALL_FACTOR", "large_groups": "LARGE_GROUPS", "lp_onl
 def _options(inst, work: float, overrides: dict) -> SolveOptions:
     opts = SolveOptions(time_limit=60.0, work_limit=work, workers=2, seed=1)
     try:
-        from optimizer.solve.tuning import Tuning
+        from optimizer.solving.tuning import Tuning
     except ImportError:  # before the Tuning: module globals
         for k, v in overrides.items():
             setattr(solver_mod, GLOBALS[k], v)

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import lo_render  # noqa: E402
 
-from optimizer.export import write_outputs  # noqa: E402
-from optimizer.loaders import load_instance  # noqa: E402
-from optimizer.solver import SolveOptions, solve  # noqa: E402
+from optimizer.render.export import write_outputs  # noqa: E402
+from optimizer.inputs.loaders import load_instance  # noqa: E402
+from optimizer.solving.solver import SolveOptions, solve  # noqa: E402
 
 PAGES = {"Plan": "plan-sheet.png", "Capacity": "capacity-sheet.png"}
 

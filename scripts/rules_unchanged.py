@@ -33,7 +33,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import numpy as np  # noqa: E402
 
 from generate import generate  # noqa: E402
-from optimizer import greedy, lns, repair  # noqa: E402
+from optimizer.solving import greedy
+from optimizer.solving import window_moves as lns
+from optimizer.solving.lp import rounding as repair  # noqa: E402
 from optimizer.model import RolloutModel  # noqa: E402
 from randinst import random_instance  # noqa: E402
 
@@ -119,7 +121,7 @@ def models_part(insts):
 
 
 def solves_part(insts):
-    from optimizer.solver import SolveOptions, solve
+    from optimizer.solving.solver import SolveOptions, solve
 
     out = {}
     for name, inst in insts:

@@ -30,9 +30,9 @@ sys.path.insert(0, str(HERE))
 
 from optimizer.samples import generate  # noqa: E402
 
-import optimizer.solver as solver_mod  # noqa: E402
+import optimizer.solving.solver as solver_mod  # noqa: E402
 from optimizer.checker import check_plan  # noqa: E402
-from optimizer.solve.tuning import DEFAULT_TUNING  # noqa: E402
+from optimizer.solving.tuning import DEFAULT_TUNING  # noqa: E402
 
 
 def main() -> None:

@@ -73,10 +73,10 @@ def main() -> None:
             data = json.loads((folder / "p.json").read_text())
             print(f"  status {data['status']}, interrupted {data['interrupted']}, {len(data['assignments'])} groups")
             sys.path.insert(0, str(ROOT))
-            from optimizer.export import write_outputs
-            from optimizer.loaders import load_instance
-            from optimizer.planfile import read_plan
-            from optimizer.solver import Result, SolveOptions
+            from optimizer.render.export import write_outputs
+            from optimizer.inputs.loaders import load_instance
+            from optimizer.inputs.planfile import read_plan
+            from optimizer.solving.solver import Result, SolveOptions
 
             inst = load_instance(g, c)
             res = Result("feasible", [], read_plan(inst, folder / "p.csv"), 0.0, SolveOptions())

@@ -6,8 +6,8 @@ import pytest
 
 from optimizer.checker import check_plan
 from optimizer.domain import Group, Instance, Month, Rules
-from optimizer.solver import Result, SolveOptions, solve
-from optimizer.validation import validate_instance
+from optimizer.solving.solver import Result, SolveOptions, solve
+from optimizer.inputs.validation import validate_instance
 
 
 def months(*helpdesk: int, assisted: int | tuple[int, ...] = 0, tech_fair: int | tuple[int, ...] = 0) -> tuple[Month, ...]:

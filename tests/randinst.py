@@ -7,7 +7,7 @@ import random
 
 from optimizer.domain import METHODS, Group, Instance, Month, Rules
 from optimizer.errors import InputError
-from optimizer.validation import validate_instance
+from optimizer.inputs.validation import validate_instance
 
 WAVES = ("pilot", "expanded-pilot", "production", "production", "production")
 

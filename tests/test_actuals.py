@@ -1,4 +1,4 @@
-"""Actuals of a re-plan (optimizer.actuals) and the history built from them (optimizer.history):
+"""Actuals of a re-plan (optimizer.replan.actuals) and the history built from them (optimizer.replan.history):
 every input error of the spec names file, row and column; the facts are those of the spec."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import dataclasses
 import pytest
 from openpyxl import Workbook
 
-from optimizer.actuals import as_of_index, load_actuals
+from optimizer.replan.actuals import as_of_index, load_actuals
 from optimizer.domain import Group
 from optimizer.errors import InputError
-from optimizer.history import build_history
+from optimizer.replan.history import build_history
 
 from conftest import instance, months
 
@@ -209,7 +209,7 @@ def test_workbook_without_actuals_sheet_in_swedish(inst, tmp_path):
 
 # ------------------------------------------------------------------------------ order floor
 def test_order_floor_from_the_history(tmp_path):
-    from optimizer.history import order_floor
+    from optimizer.replan.history import order_floor
 
     inst = instance([Group("P", 20, wave="pilot"), Group("E", 100, wave="expanded-pilot"),
                      Group("S", 300), Group("H", 50, risk="high"), Group("F", 40, after=("S",)),
@@ -231,7 +231,7 @@ def test_order_floor_from_the_history(tmp_path):
 
 
 def test_order_floor_without_a_pilot_stage(tmp_path):
-    from optimizer.history import order_floor
+    from optimizer.replan.history import order_floor
 
     inst = instance([Group("A", 10), Group("B", 10, risk="high", after=("A",))], months(100, 100, 100, 100))
     a = _load(inst, tmp_path, HEADER + "A,2027-01,10,assisted,\n", as_of="2027-02")
@@ -288,7 +288,7 @@ def test_any_actuals_file_is_read_or_refused_with_a_located_error(inst, tmp_path
 
 
 def test_history_rows_of_a_replan_are_absent_or_exactly_the_actuals(inst, tmp_path):
-    from optimizer.history import HistoryMismatch, Part, history_mismatches
+    from optimizer.replan.history import HistoryMismatch, Part, history_mismatches
 
     h = build_history(inst, _load(inst, tmp_path, HEADER + "Sales,2027-01,100,assisted,\nSales,2027-02,50,self-service,\n"
                                   "Pilot,2027-02,60,self-service,\nHR,2027-03,0,assisted,4\n"))

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.loaders import load_instance, read_toml
-from optimizer.tables import decode_bytes
+from optimizer.inputs.loaders import load_instance, read_toml
+from optimizer.inputs.tables import decode_bytes
 
 CAP = "month,helpdesk,assisted,tech_fair\n2027-01,100,50,0\n2027-02,100,50,0\n2027-03,100,50,0\n"
 
@@ -365,7 +365,7 @@ def test_a_long_name_in_an_error_is_cut(tmp_path):
 
 
 def test_rules_saved_with_a_bom_are_read(tmp_path):
-    from optimizer.loaders import load_rules
+    from optimizer.inputs.loaders import load_rules
 
     p = tmp_path / "rules.toml"
     p.write_bytes("\ufeffstage_gap = 2\n".encode("utf-8"))

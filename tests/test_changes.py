@@ -1,16 +1,22 @@
-"""The ``changes`` level and the "what changed" list of a re-plan (optimizer.changes), and the
-previous plan read as users per group and month (optimizer.previous_plan)."""
+"""The ``changes`` level and the "what changed" list of a re-plan (optimizer.replan.changes), and the
+previous plan read as users per group and month (optimizer.replan.previous_plan)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizer.actuals import ActualRow, Actuals
-from optimizer.changes import changes_frame, changes_level, moved_users, slipped_users, what_changed
+from optimizer.replan.actuals import ActualRow, Actuals
+from optimizer.replan.changes import (
+    changes_frame,
+    changes_level,
+    moved_users,
+    slipped_users,
+    what_changed,
+)
 from optimizer.domain import Group
-from optimizer.history import build_history
-from optimizer.previous_plan import previous_from_parts, read_previous_plan
+from optimizer.replan.history import build_history
+from optimizer.replan.previous_plan import previous_from_parts, read_previous_plan
 
 from conftest import instance, months
 

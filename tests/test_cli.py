@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from optimizer.checker import check_plan
 from optimizer.cli import main
-from optimizer.loaders import load_instance
-from optimizer.planfile import read_plan
+from optimizer.inputs.loaders import load_instance
+from optimizer.inputs.planfile import read_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "data" / "example"
@@ -185,7 +185,7 @@ def test_failed_export_leaves_old_file(tmp_path: Path, tiny, monkeypatch):
     g, c = tiny
     out = tmp_path / "p.json"
     out.write_text("previous good file")
-    import optimizer.export as export
+    import optimizer.render.export as export
 
     def boom(*_a, **_k):
         raise OSError("disk full")

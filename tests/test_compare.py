@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from optimizer import compare as C
 from optimizer.checker import check_plan
 from optimizer.cli import main
-from optimizer.solver import SolveOptions
+from optimizer.solving.solver import SolveOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SC = ROOT / "data" / "scenarios"

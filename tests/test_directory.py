@@ -1,4 +1,4 @@
-"""rollout groups: directory exports -> groups.csv (optimizer.directory)."""
+"""rollout groups: directory exports -> groups.csv (optimizer.directory.grouping)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,20 @@ import pytest
 from click.testing import CliRunner
 
 from optimizer.cli import main
-from optimizer.directory import GroupingOptions, build_groups, groups_csv, vip_pattern
-from optimizer.directory_sample import (USERS_HEADER_NEW, USERS_HEADER_OLD, sample_devices, sample_users,
-                                        write_devices, write_sample, write_users)
+from optimizer.directory.grouping import GroupingOptions, build_groups, groups_csv, vip_pattern
+from optimizer.directory.sample import (
+    USERS_HEADER_NEW,
+    USERS_HEADER_OLD,
+    sample_devices,
+    sample_users,
+    write_devices,
+    write_sample,
+    write_users,
+)
 from optimizer.errors import InputError
-from optimizer.exports import os_platform, read_devices, read_mapping, read_users
-from optimizer.loaders import parse_groups
-from optimizer.tables import read_table
+from optimizer.directory.exports import os_platform, read_devices, read_mapping, read_users
+from optimizer.inputs.loaders import parse_groups
+from optimizer.inputs.tables import read_table
 
 NEW = "id,userPrincipalName,displayName,jobTitle,department,officeLocation,city,country,accountEnabled,userType\n"
 

@@ -15,7 +15,7 @@ from optimizer.cli import main
 from optimizer.domain import Group
 from optimizer.explain import apply_combined, apply_repair, explain
 from optimizer.explain.checks import _Guarded
-from optimizer.scenario import load_scenario
+from optimizer.inputs.scenario import load_scenario
 
 from conftest import instance, months, solved
 
@@ -170,7 +170,7 @@ def test_cli_prints_and_writes_the_explanation(tmp_path: Path):
 
 def test_compare_reason_is_the_explanation():
     from optimizer import compare as C
-    from optimizer.solver import SolveOptions
+    from optimizer.solving.solver import SolveOptions
 
     runs = C.load_runs([ROOT / "data" / "scenarios" / "baseline.toml", ROOT / "data" / "scenarios" / "tight-deadline.toml"])
     C.solve_runs(runs, SolveOptions(time_limit=10, workers=2), jobs=1)
@@ -360,7 +360,7 @@ def test_terminal_prints_group_names_as_text_and_wraps_under_the_bullet():
 
     from rich.console import Console
 
-    from optimizer.console import print_explanation
+    from optimizer.render.console import print_explanation
 
     name = "[bold]Sales[/bold] [/x]"
     inst = instance([Group(name, 100, methods=SS, latest="2027-01"), Group("HR", 10)], months(12, 100))

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from optimizer.errors import InputError
-from optimizer.loaders import load_rules, parse_rules
-from optimizer.scenario import SCENARIO_KEYS, load_scenario
-from optimizer.xlsx_input import load_workbook_instance
+from optimizer.inputs.loaders import load_rules, parse_rules
+from optimizer.inputs.scenario import SCENARIO_KEYS, load_scenario
+from optimizer.inputs.xlsx_input import load_workbook_instance
 
 from test_input_workbooks import write_ods
 

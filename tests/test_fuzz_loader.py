@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer.errors import InputError
-from optimizer.loaders import load_instance
-from optimizer.solver import SolveOptions, solve
+from optimizer.inputs.loaders import load_instance
+from optimizer.solving.solver import SolveOptions, solve
 
 CAPACITY = "month,helpdesk,assisted,tech_fair\n2027-01,100,50,100\n2027-02,100,50,100\n"
 HEADERS = ["group", "size", "wave", "department", "platform", "location", "risk", "readiness", "vip",

@@ -6,10 +6,10 @@ import random
 
 from optimizer.checker import check_plan
 from optimizer.domain import RISKS, Group, Instance, Month, Rules
-from optimizer.greedy import greedy_plan
+from optimizer.solving.greedy import greedy_plan
 from optimizer.plan import Plan
-from optimizer.solver import SolveOptions, solve
-from optimizer.validation import validate_instance
+from optimizer.solving.solver import SolveOptions, solve
+from optimizer.inputs.validation import validate_instance
 
 
 def _random_instance(seed: int) -> Instance:
@@ -37,7 +37,7 @@ def _random_instance(seed: int) -> Instance:
 
 
 def test_example_greedy_is_valid():
-    from optimizer.loaders import load_instance
+    from optimizer.inputs.loaders import load_instance
     from optimizer.cli import example_dir
 
     d = example_dir()

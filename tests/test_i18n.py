@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 from optimizer import i18n
 from optimizer.cli import load_inputs, main
 from optimizer.errors import InputError
-from optimizer.export import plan_markdown
-from optimizer.loaders import load_instance
-from optimizer.report import method_grid, plan_grid
-from optimizer.solver import SolveOptions, solve
+from optimizer.render.export import plan_markdown
+from optimizer.inputs.loaders import load_instance
+from optimizer.render.report import method_grid, plan_grid
+from optimizer.solving.solver import SolveOptions, solve
 from optimizer.checker import check_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +147,7 @@ def test_swedish_markdown_speaks_the_guide(example_result):
 
 
 def test_swedish_workbook_speaks_the_guide(example_result, tmp_path: Path):
-    from optimizer.workbook import write_plan_workbook
+    from optimizer.render.workbook import write_plan_workbook
 
     inst, res = example_result
     i18n.set_language("sv")
@@ -329,7 +329,7 @@ def test_why_speaks_swedish(tmp_path):
 
 # ------------------------------------------------------------------ rollout groups / pilot
 def test_groups_and_pilot_speak_swedish(tmp_path):
-    from optimizer.directory_sample import write_sample
+    from optimizer.directory.sample import write_sample
 
     users, devices = write_sample(tmp_path / "in", 300, seed=2)
     groups = tmp_path / "groups.csv"

@@ -15,10 +15,10 @@ from openpyxl import Workbook
 from optimizer.checker import check_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.loaders import load_instance
+from optimizer.inputs.loaders import load_instance
 from optimizer.months import month_key
-from optimizer.scenario import load_scenario
-from optimizer.xlsx_input import load_workbook_instance
+from optimizer.inputs.scenario import load_scenario
+from optimizer.inputs.xlsx_input import load_workbook_instance
 
 from conftest import solved
 

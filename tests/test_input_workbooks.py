@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.xlsx_input import load_workbook_instance
+from optimizer.inputs.xlsx_input import load_workbook_instance
 
 
 def _book(path: Path, rules: list[list] | None) -> Path:
@@ -171,7 +171,7 @@ def test_damaged_ods(tmp_path, data, fragment):
 
 
 def test_ods_with_too_many_cells(tmp_path, monkeypatch):
-    import optimizer.xlsx_input as X
+    import optimizer.inputs.xlsx_input as X
 
     monkeypatch.setattr(X, "MAX_CELLS", 50)
     ods = write_ods(tmp_path / "in.ods", _example_sheets())
@@ -240,7 +240,7 @@ def test_ods_text_forms():
     import io
     import zipfile
 
-    from optimizer.ods_input import OdsBook
+    from optimizer.inputs.ods_input import OdsBook
 
     content = (f'<office:document-content {_NS}><office:body><office:spreadsheet><table:table table:name="G">'
                '<table:table-row table:number-rows-repeated="3"><table:table-cell/></table:table-row>'

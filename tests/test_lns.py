@@ -1,4 +1,4 @@
-"""Window moves (optimizer.lns): tiny cases where a move binds, the window's
+"""Window moves (optimizer.solving.window_moves): tiny cases where a move binds, the window's
 narrowed months, and properties on random instances (every result passes the
 checker, is never worse than its start, and is reproducible)."""
 
@@ -9,13 +9,13 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import optimizer.lns as lns
+import optimizer.solving.window_moves as lns
 from optimizer.checker import check_plan
 from optimizer.domain import Group
-from optimizer.greedy import best_greedy
+from optimizer.solving.greedy import best_greedy
 from optimizer.plan import Plan
-from optimizer.solve.tuning import DEFAULT_TUNING
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving.tuning import DEFAULT_TUNING
+from optimizer.solving.solver import SolveOptions, solve
 
 from conftest import instance, months
 from randinst import random_instance

@@ -1,4 +1,4 @@
-"""Observed ticket rates (optimizer.observed_rates) on hand-computed examples."""
+"""Observed ticket rates (optimizer.replan.observed_rates) on hand-computed examples."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from optimizer.actuals import ActualRow, Actuals
+from optimizer.replan.actuals import ActualRow, Actuals
 from optimizer.domain import Rules
-from optimizer.observed_rates import MIN_USERS, observed_rates, part_tickets
+from optimizer.replan.observed_rates import MIN_USERS, observed_rates, part_tickets
 
 
 def _actuals(*rows: tuple[str, int, int, str, int | None]) -> Actuals:

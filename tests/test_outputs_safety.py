@@ -137,11 +137,11 @@ def test_compare_out_that_is_an_input_is_refused(tmp_path: Path, files, which):
 
 def test_one_shared_out_path_check():
     import optimizer.compare as C
-    import optimizer.export as E
-    from optimizer import outputs
+    import optimizer.render.export as E
+    from optimizer.render import outputs
 
-    assert E.check_out_paths.__module__ == "optimizer.export"
-    # both delegate to optimizer.outputs.parse_targets (one check)
+    assert E.check_out_paths.__module__ == "optimizer.render.export"
+    # both delegate to optimizer.render.outputs.parse_targets (one check)
     assert "parse_targets" in E.check_out_paths.__code__.co_names
     assert "parse_targets" in C.check_out_paths.__code__.co_names
     with pytest.raises(Exception, match="given twice"):
@@ -339,7 +339,7 @@ def test_compare_shows_user_text_as_text(tmp_path: Path, files):
 def test_console_text_helper_is_safe_on_any_console():
     from rich.console import Console
 
-    from optimizer.console import SafeConsole, text
+    from optimizer.render.console import SafeConsole, text
 
     plain = Console(file=io.StringIO(), width=200)  # markup and emoji on: text() still shows text
     safe = SafeConsole(file=io.StringIO(), width=200)
@@ -352,7 +352,7 @@ def test_console_text_helper_is_safe_on_any_console():
 
 # ------------------------------------------------------------- 23.5 all or none
 def test_one_failing_writer_leaves_no_output(tmp_path: Path, files, monkeypatch):
-    import optimizer.export as export
+    import optimizer.render.export as export
 
     def boom(inst, res, p):
         p.write_text("half a file")
@@ -373,8 +373,8 @@ def test_workbook_survives_control_characters_and_huge_names(tmp_path: Path):
     from openpyxl import load_workbook
 
     from optimizer.domain import Group
-    from optimizer.export import write_outputs
-    from optimizer.safetext import MAX_CELL_CHARS
+    from optimizer.render.export import write_outputs
+    from optimizer.render.safetext import MAX_CELL_CHARS
     from tests.conftest import instance, months, solved
 
     huge = "Ü" * 20000 + "𝄞" * 20000  # 60,000 UTF-16 units
@@ -469,7 +469,7 @@ def test_outputs_get_the_umask(tmp_path: Path, files):
 # ------------------------------------------------------------- Markdown
 def test_markdown_table_survives_cr_lf_and_pipes(tmp_path: Path):
     from optimizer.domain import Group
-    from optimizer.export import plan_markdown
+    from optimizer.render.export import plan_markdown
     from tests.conftest import instance, months, solved
 
     names = ["a|b", "c\r\nd", "e\rf", "g\nh", "back\\|slash", "x\x1b[2Jy"]
@@ -570,10 +570,10 @@ def test_renderers_with_hostile_names(tmp_path_factory, names, scenario):
     from openpyxl import load_workbook
 
     from optimizer.checker import check_plan
-    from optimizer.console import SafeConsole, print_result
-    from optimizer.export import write_outputs
+    from optimizer.render.console import SafeConsole, print_result
+    from optimizer.render.export import write_outputs
     from optimizer.plan import Assignment, Plan
-    from optimizer.planfile import read_plan
+    from optimizer.inputs.planfile import read_plan
 
     inst0, res0 = _base_result()
     rename = dict(zip([g.name for g in inst0.groups], names))
@@ -594,7 +594,7 @@ def test_renderers_with_hostile_names(tmp_path_factory, names, scenario):
     # (and without NUL or lone surrogates, which no CSV file holds: they are written as escapes)
     # Names the loaders refuse (control characters, over Excel's cell limit: issue 23.5) are a
     # located input error on reading back, never another exception.
-    from optimizer.cell_text import MAX_CELL_CHARS, bad_char
+    from optimizer.inputs.cell_text import MAX_CELL_CHARS, bad_char
     from optimizer.errors import InputError
 
     readable = all(n == n.strip() and "\x00" not in n and not any("\ud800" <= ch <= "\udfff" for ch in n)
@@ -648,7 +648,7 @@ def test_compare_out_dash(tmp_path: Path, files):
        | st.text(max_size=10))
 def test_csv_escape_round_trips(text):
     """Found by the renderer fuzzing: a name "'" + CR came back from the CSV with two apostrophes."""
-    from optimizer.tables import FORMULA_TRIGGERS, escape_cell, unescape_cell
+    from optimizer.inputs.tables import FORMULA_TRIGGERS, escape_cell, unescape_cell
 
     cell = escape_cell(text)
     assert unescape_cell(cell) == text
@@ -665,7 +665,7 @@ def test_comparison_renderers_with_hostile_names(tmp_path_factory, names, scenar
     from openpyxl import load_workbook
 
     import optimizer.compare as C
-    from optimizer.console import SafeConsole
+    from optimizer.render.console import SafeConsole
     from optimizer.plan import Assignment, Plan
 
     inst0, res0 = _base_result()

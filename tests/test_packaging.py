@@ -63,7 +63,7 @@ def test_wheel_solves_the_example_from_any_folder(installed: Path, tmp_path: Pat
     assert sv.stdout.startswith("Alla 3\u00a0380 användare registrerade senast oktober 2027"), sv.stdout + sv.stderr
     assert (tmp_path / "plan.csv").read_text(encoding="utf-8-sig").startswith("group,month,method")
     where = _run(installed, str(installed / "bin" / "python"), "-c",
-                 "import optimizer, optimizer.embedded as e; print(optimizer.__file__)\n"
+                 "import optimizer, optimizer.inputs.embedded as e; print(optimizer.__file__)\n"
                  "with e.example_files() as f: print(f[0])", cwd=tmp_path)
     lines = where.stdout.splitlines()
     assert str(installed) in lines[0], where.stdout + where.stderr  # the installed copy, not the source tree
@@ -107,7 +107,7 @@ def test_every_import_is_declared():
 def test_plan_to_frame():
     from optimizer import SolveOptions, solve
     from optimizer.checker import check_plan
-    from optimizer.embedded import load_example
+    from optimizer.inputs.embedded import load_example
 
     res = solve(load_example(), SolveOptions(time_limit=10, workers=2))
     assert check_plan(res.plan) == []

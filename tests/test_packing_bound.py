@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from optimizer.checker import check_plan
 from optimizer.domain import METHODS, Group
 from optimizer.plan import Assignment, Plan
-from optimizer.relaxation import level_bound
+from optimizer.solving.lp.relaxation import level_bound
 from research.packing_bound import KAS, KTF, SCALE, PackingBound
 
 from conftest import instance, months

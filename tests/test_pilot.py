@@ -10,10 +10,16 @@ from click.testing import CliRunner
 
 from optimizer.cli import main
 from optimizer.domain import Group
-from optimizer.loaders import load_instance, parse_groups
-from optimizer.pilot import (PilotOptions, choose_pilot, combination, comparison, groups_with_waves,
-                             read_pilot_groups)
-from optimizer.tables import read_table
+from optimizer.inputs.loaders import load_instance, parse_groups
+from optimizer.directory.pilot import (
+    PilotOptions,
+    choose_pilot,
+    combination,
+    comparison,
+    groups_with_waves,
+    read_pilot_groups,
+)
+from optimizer.inputs.tables import read_table
 from conftest import solved
 
 PLATFORMS = ("windows", "ios", "android", "mixed")
@@ -190,7 +196,7 @@ def test_cli_pilot_shows_control_characters_as_text(tmp_path):
 
 def test_from_exports_to_a_checked_plan(tmp_path):
     """The README's walk: groups -> pilot -> solve, on generated exports (both waves filled)."""
-    from optimizer.directory_sample import write_sample
+    from optimizer.directory.sample import write_sample
 
     users, devices = write_sample(tmp_path / "in", 300, seed=5, old=True, semicolon=True)
     runner = CliRunner()

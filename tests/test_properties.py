@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer.checker import check_plan
-from optimizer.greedy import best_greedy, greedy_plan
+from optimizer.solving.greedy import best_greedy, greedy_plan
 from optimizer.plan import Plan
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving.solver import SolveOptions, solve
 
 from conftest import solved
 from randinst import random_instance

@@ -1,4 +1,4 @@
-"""Finish lower bounds from the LP relaxation (optimizer.relaxation): sound on brute-forced
+"""Finish lower bounds from the LP relaxation (optimizer.solving.lp.relaxation): sound on brute-forced
 random instances, binding where the capacity rows see nothing, and used by the solver."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import optimizer.lp_finish as lp_finish
-import optimizer.solver as solver_mod
+import optimizer.solving.lp.finish as lp_finish
+import optimizer.solving.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.domain import Group
 from optimizer.model import RolloutModel
-from optimizer.relaxation import finish_probe
-from optimizer.solve.tuning import DEFAULT_TUNING
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving.lp.relaxation import finish_probe
+from optimizer.solving.tuning import DEFAULT_TUNING
+from optimizer.solving.solver import SolveOptions, solve
 
 from conftest import instance, months, solved
 from randinst import finish_first_instance
@@ -109,8 +109,8 @@ def test_solver_proves_finish_with_the_relaxation_after_searching():
 def test_the_proof_is_in_the_report_and_on_the_terminal(monkeypatch):
     from rich.console import Console
 
-    from optimizer.console import print_levels
-    from optimizer.report import level_rows
+    from optimizer.render.console import print_levels
+    from optimizer.render.report import level_rows
 
     tuning = replace(DEFAULT_TUNING, large_groups=1)
     inst = _fairgoers(200)
@@ -125,7 +125,7 @@ def test_large_finish_search_is_skipped_when_the_probe_used_its_budget(monkeypat
     # A probe that answers "feasible" (no proof) and uses all the budget it is given: the
     # finish search would be cut by the wall clock while loading, so it is skipped; the plan
     # is kept with the capacity floor as its bound, and the later levels still run.
-    from optimizer.relaxation import Probe
+    from optimizer.solving.lp.relaxation import Probe
 
     tuning = replace(DEFAULT_TUNING, large_groups=1)
     monkeypatch.setattr(lp_finish, "finish_probe",
@@ -145,7 +145,7 @@ def test_a_probe_never_charges_more_than_its_budget():
     # and is charged at most that; with enough budget the same probe answers.
     from optimizer.samples import generate
 
-    from optimizer.relaxation import _lp_of
+    from optimizer.solving.lp.relaxation import _lp_of
 
     inst = generate(200, 12, 1)
     assert finish_probe(inst, 8, work=1e-9).status == "unknown"
@@ -187,7 +187,7 @@ def test_a_hint_naming_months_that_do_not_exist_is_only_a_hint():
 def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkeypatch):
     # The probe's charge then depends on the machine's speed, and so do the later levels'
     # budgets: even when CP-SAT proves the level, the run must not claim to be reproducible.
-    from optimizer.relaxation import Probe
+    from optimizer.solving.lp.relaxation import Probe
 
     tuning = replace(DEFAULT_TUNING, large_groups=1)
     monkeypatch.setattr(lp_finish, "finish_probe",
@@ -201,7 +201,7 @@ def test_a_probe_stopped_by_the_wall_clock_makes_the_run_not_reproducible(monkey
 def test_level_bound_never_passes_the_brute_force_optimum(seed):
     # The waiting level's LP bound, with the finish at its optimum, is at most the waiting
     # optimum among plans of that finish (brute force); likewise assisted with both fixed.
-    from optimizer.relaxation import level_bound
+    from optimizer.solving.lp.relaxation import level_bound
 
     inst = finish_first_instance(seed)
     best = brute_force(inst)
@@ -223,7 +223,7 @@ def test_dual_bound_is_valid_for_any_multipliers():
     # infinite) counts as 0 and gives 0; one that is too large (3) gives 3 - 2 x 2 = -1.
     from ortools.linear_solver import linear_solver_pb2
 
-    from optimizer.relaxation import dual_bound
+    from optimizer.solving.lp.relaxation import dual_bound
 
     lp = linear_solver_pb2.MPModelProto()
     for _ in range(2):
@@ -237,7 +237,7 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
     # month 0, one in month 1, waiting 100 x 3 x 1 = 300, and the relaxation cannot do better
     # (the seats hold 200 users in month 0 even split fractionally). As a large instance the
     # waiting level takes that bound instead of a CP-SAT search: proven optimal.
-    from optimizer.relaxation import level_bound
+    from optimizer.solving.lp.relaxation import level_bound
 
     inst = _fairgoers(200)
     assert level_bound(inst, 1, "waiting", {"finish": 1}).bound == 300
@@ -253,7 +253,7 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
     assert check_plan(res.plan) == []
     from rich.console import Console
 
-    from optimizer.console import print_levels
+    from optimizer.render.console import print_levels
     console = Console(record=True, width=200)
     print_levels(console, inst, res)
     assert "waiting: proven optimal by the LP relaxation" in console.export_text()
@@ -261,13 +261,13 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
 
 def test_level_bound_twin_with_room():
     # Twin: 300 seats hold all three in month 0: waiting 0, and the bound says 0.
-    from optimizer.relaxation import level_bound
+    from optimizer.solving.lp.relaxation import level_bound
 
     assert level_bound(_fairgoers(300), 1, "waiting", {"finish": 1}).bound == 0
 
 
 def test_level_bound_charges_at_most_its_work():
-    from optimizer.relaxation import level_bound
+    from optimizer.solving.lp.relaxation import level_bound
 
     lb = level_bound(_fairgoers(200), 1, "waiting", {"finish": 1}, work=1e-12)
     assert lb.bound is None and lb.work <= 1e-12
@@ -293,7 +293,7 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
     # Review finding: (a) an LP bound stopped by its wall-clock backstop, then CP-SAT proves the
     # level; (b) window moves cut by the wall clock whose plan meets the LP bound. Both used to
     # say "proof" and a reproducible run, though the charge or the plan depended on speed.
-    from optimizer.relaxation import LevelBound
+    from optimizer.solving.lp.relaxation import LevelBound
 
     tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     inst = _fairgoers(200)
@@ -316,7 +316,7 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
 def test_the_lower_of_glop_and_its_dual_check_is_the_bound(monkeypatch):
     # The dual check counts: were it 5 below GLOP's optimum (duals GLOP got wrong), the bound
     # drops by 5 (the _fairgoers(200) bound is 300).
-    import optimizer.relaxation as relaxation
+    import optimizer.solving.lp.relaxation as relaxation
 
     real = relaxation.dual_bound
     monkeypatch.setattr(relaxation, "dual_bound", lambda lp, y: real(lp, y) - 5)

@@ -1,5 +1,5 @@
-"""Plans from the LP relaxation (optimizer.repair) and the finish bisection that uses them
-(optimizer.lp_finish): every plan they give keeps every rule, they reach the brute-force
+"""Plans from the LP relaxation (optimizer.solving.lp.rounding) and the finish bisection that uses them
+(optimizer.solving.lp.finish): every plan they give keeps every rule, they reach the brute-force
 optimum on tiny instances, a case where only an exact packing fits, and determinism."""
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import optimizer.solver as solver_mod
+import optimizer.solving.solver as solver_mod
 from optimizer import rules as R
 from optimizer.checker import check_plan
 from optimizer.domain import METHODS, Group
-from optimizer.greedy import best_greedy
-from optimizer.lp_finish import next_level_start, shorten
+from optimizer.solving.greedy import best_greedy
+from optimizer.solving.lp.finish import next_level_start, shorten
 from optimizer.model import RolloutModel
 from optimizer.plan import Plan
-from optimizer.relaxation import finish_probe
-from optimizer.repair import _Search, repair_to_month, round_lp, stage_ends
+from optimizer.solving.lp.relaxation import finish_probe
+from optimizer.solving.lp.rounding import _Search, repair_to_month, round_lp, stage_ends
 from optimizer.samples import generate
-from optimizer.solve import cpsat
-from optimizer.solve.tuning import DEFAULT_TUNING
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving import cpsat
+from optimizer.solving.tuning import DEFAULT_TUNING
+from optimizer.solving.solver import SolveOptions, solve
 
 from conftest import instance, months
 from randinst import finish_first_instance
@@ -412,7 +412,7 @@ def test_no_lp_starts_where_the_repair_gives_up(monkeypatch):
 def test_the_lp_start_is_charged_and_handed_to_the_window_moves(monkeypatch):
     # The start's work comes off the level's budget (deterministic seconds, so later levels get
     # the same budget on every run), and its plan is where the window moves start.
-    from optimizer.lp_finish import Started
+    from optimizer.solving.lp.finish import Started
 
     tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     better = {0: (0, "self-service"), 1: (1, "self-service")}

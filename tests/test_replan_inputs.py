@@ -1,4 +1,4 @@
-"""The re-plan's inputs read in one step (optimizer.replan_inputs), from CSV files and from one
+"""The re-plan's inputs read in one step (optimizer.replan.inputs), from CSV files and from one
 input workbook that holds Groups, Capacity and Actuals."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from optimizer.changes import changes_level
+from optimizer.replan.changes import changes_level
 from optimizer.errors import InputError
-from optimizer.loaders import load_instance
-from optimizer.replan_inputs import load_replan_inputs
-from optimizer.xlsx_input import load_workbook_instance
+from optimizer.inputs.loaders import load_instance
+from optimizer.replan.inputs import load_replan_inputs
+from optimizer.inputs.xlsx_input import load_workbook_instance
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 PLAN = ("group,month,method\nIT,2027-07,self-service\nIT (expanded),2027-08,self-service\n"
@@ -70,8 +70,8 @@ def test_errors_in_the_previous_plan_name_its_file(tmp_path):
 
 
 def test_previous_plan_written_by_rollout_csv_and_workbook(tmp_path, solve_checked):
-    from optimizer.export import write_outputs
-    from optimizer.previous_plan import read_previous_plan
+    from optimizer.render.export import write_outputs
+    from optimizer.replan.previous_plan import read_previous_plan
 
     inst = load_instance(EXAMPLE / "groups.csv", EXAMPLE / "capacity.csv", EXAMPLE / "rules.toml")
     res = solve_checked(inst, time_limit=10)
@@ -91,6 +91,6 @@ def test_previous_plan_written_by_rollout_csv_and_workbook(tmp_path, solve_check
     assert r.history.done == {g for g, *_ in done}
     keep = {k: u for k, u in r.previous.users.items() if k[1] >= 2}
     assert changes_level(r.previous.users, keep, r.actuals.users_by_group(), r.as_of) == 0
-    from optimizer.changes import what_changed
+    from optimizer.replan.changes import what_changed
 
     assert what_changed(inst, r.previous, keep, dict(r.previous.methods), r.history) == []

@@ -1,18 +1,18 @@
 """The re-plan's "what changed" list and ticket-rate report as the planner reads them
-(optimizer.replan_text), in English and Swedish, and as JSON data."""
+(optimizer.replan.text), in English and Swedish, and as JSON data."""
 
 from __future__ import annotations
 
 import json
 
 from optimizer import i18n
-from optimizer.actuals import ActualRow, Actuals
-from optimizer.changes import changes_level, what_changed
+from optimizer.replan.actuals import ActualRow, Actuals
+from optimizer.replan.changes import changes_level, what_changed
 from optimizer.domain import Group, Rules
-from optimizer.history import build_history
-from optimizer.observed_rates import observed_rates
-from optimizer.previous_plan import previous_from_parts
-from optimizer.replan_text import change_rows, rate_rows, replan_dict
+from optimizer.replan.history import build_history
+from optimizer.replan.observed_rates import observed_rates
+from optimizer.replan.previous_plan import previous_from_parts
+from optimizer.replan.text import change_rows, rate_rows, replan_dict
 
 from conftest import instance, months
 

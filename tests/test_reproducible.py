@@ -4,10 +4,10 @@ the run either gives the plan it gives on a quiet machine or says it is not repr
 from __future__ import annotations
 
 
-import optimizer.lns as lns
+import optimizer.solving.window_moves as lns
 from optimizer.checker import check_plan
 from optimizer.samples import generate
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving.solver import SolveOptions, solve
 
 
 
@@ -34,7 +34,7 @@ def test_window_solve_reports_its_cut():
     # One window solve with a wall-clock backstop of zero seconds: not proven, stopped before its
     # work limit, and says so; with its full backstop the same window is not cut.
     inst = generate(150, 8, 1)
-    from optimizer.greedy import best_greedy
+    from optimizer.solving.greedy import best_greedy
 
     plan = best_greedy(inst)
     opens = lns.production_start(inst, plan)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.relaxation import finish_probe
+from optimizer.solving.lp.relaxation import finish_probe
 from research.finish_bounds import finish_lower_bound, least_violation
 
 from randinst import finish_first_instance

@@ -9,7 +9,7 @@ group on a method it may not use breaks both, the checker names only method) and
 with production-opens. The plain model (no guards, with its implied rows and left-out
 variables) with the plan fixed is feasible exactly when the checker finds nothing at all.
 
-Plus :mod:`optimizer.month_bounds` on tiny cases.
+Plus :mod:`optimizer.solving.month_bounds` on tiny cases.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from ortools.sat.python import cp_model
 from optimizer import rules as R
 from optimizer.checker import check_plan
 from optimizer.domain import METHODS, Group, Instance, Month, Rules
-from optimizer.greedy import greedy_plan
+from optimizer.solving.greedy import greedy_plan
 from optimizer.model import RolloutModel
-from optimizer.month_bounds import MonthBounds, production_start, risk_delay, stage_end
+from optimizer.solving.month_bounds import MonthBounds, production_start, risk_delay, stage_end
 from optimizer.plan import Plan
 
 from randinst import random_instance
@@ -161,7 +161,7 @@ def test_greedy_without_pilot_stage_and_a_long_stage_gap():
 
 
 def test_bounds_are_built_once_per_instance():
-    from optimizer.month_bounds import bounds_of
+    from optimizer.solving.month_bounds import bounds_of
 
     a = Instance((Group("A", 5),), _months(2), Rules())
     b = Instance((Group("A", 5, after=()), Group("B", 5, after=("A",))), _months(2), Rules())

@@ -13,13 +13,13 @@ import pytest
 from rich.console import Console
 
 from optimizer.checker import check_plan
-from optimizer.console import print_result
+from optimizer.render.console import print_result
 from optimizer.domain import Group, Instance, Month
-from optimizer.export import plan_csv, plan_json, plan_markdown
+from optimizer.render.export import plan_csv, plan_json, plan_markdown
 from optimizer.plan import Plan
-from optimizer.report import count_grid
-from optimizer.solver import LevelResult, Result, SolveOptions
-from optimizer.workbook import plan_workbook
+from optimizer.render.report import count_grid
+from optimizer.solving.solver import LevelResult, Result, SolveOptions
+from optimizer.render.workbook import plan_workbook
 
 MONTHS = 12
 

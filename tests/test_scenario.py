@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from optimizer.checker import check_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.scenario import OVERRIDE_COLUMNS, SCENARIO_KEYS, load_scenario
-from optimizer.solver import SolveOptions, solve
+from optimizer.inputs.scenario import OVERRIDE_COLUMNS, SCENARIO_KEYS, load_scenario
+from optimizer.solving.solver import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "data" / "scenarios"

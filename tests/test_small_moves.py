@@ -9,12 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-import optimizer.solver as solver_mod
+import optimizer.solving.solver as solver_mod
 from optimizer.checker import check_plan
 from optimizer.plan import Plan
 from optimizer.samples import generate
-from optimizer.solve.tuning import DEFAULT_TUNING
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving.tuning import DEFAULT_TUNING
+from optimizer.solving.solver import SolveOptions, solve
 
 
 

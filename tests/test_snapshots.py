@@ -78,7 +78,7 @@ def test_ten_months_at_80_columns_one_line_per_month():
     from rich.console import Console
 
     from conftest import instance, months, solved
-    from optimizer.console import print_plan
+    from optimizer.render.console import print_plan
     from optimizer.domain import Group
 
     groups = [Group(f"Department {i}", 100, wave="pilot" if i == 0 else "production", readiness=1 + i % 5)

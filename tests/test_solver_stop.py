@@ -21,9 +21,9 @@ SCRIPT = textwrap.dedent(
     import sys, threading
     from ortools.sat.python import cp_model
     from optimizer.domain import Group, Instance, Month, Rules
-    from optimizer.greedy import best_greedy
+    from optimizer.solving.greedy import best_greedy
     from optimizer.model import RolloutModel
-    from optimizer.solver import _SafeStop
+    from optimizer.solving.solver import _SafeStop
 
     groups = tuple(Group(name=f"G{i}", size=20 + (i * 37) % 400, readiness=1 + i % 5)
                    for i in range(300))

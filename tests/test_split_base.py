@@ -18,11 +18,11 @@ from optimizer.checker import check_plan
 from optimizer.cli import main
 from optimizer.domain import Group, Instance, Month, Rules
 from optimizer.errors import InputError
-from optimizer.export import plan_csv, plan_json, plan_markdown
-from optimizer.loaders import load_instance, parse_rules
+from optimizer.render.export import plan_csv, plan_json, plan_markdown
+from optimizer.inputs.loaders import load_instance, parse_rules
 from optimizer.plan import Assignment, Plan
-from optimizer.planfile import read_plan
-from optimizer.solver import LevelResult, Result, SolveOptions
+from optimizer.inputs.planfile import read_plan
+from optimizer.solving.solver import LevelResult, Result, SolveOptions
 
 CAPACITY = "month,helpdesk,assisted,tech_fair\n2027-01,1000,500,0\n2027-02,1000,500,0\n2027-03,1000,500,0\n"
 
@@ -95,7 +95,7 @@ def test_bad_split_inputs_exit_2_naming_file_row_column(tmp_path: Path, groups, 
 
 
 def test_scenario_sets_max_months_per_group(tmp_path: Path):
-    from optimizer.scenario import load_scenario
+    from optimizer.inputs.scenario import load_scenario
 
     write(tmp_path / "g.csv", "group,size\nSales,2000\nIT,40\n")
     write(tmp_path / "c.csv", CAPACITY)
@@ -113,7 +113,7 @@ def test_scenario_sets_max_months_per_group(tmp_path: Path):
 def test_input_workbook_carries_max_months(tmp_path: Path):
     from openpyxl import Workbook
 
-    from optimizer.xlsx_input import load_workbook_instance
+    from optimizer.inputs.xlsx_input import load_workbook_instance
 
     wb = Workbook()
     ws = wb.active
@@ -186,7 +186,7 @@ def test_split_group_in_every_output(tmp_path: Path):
         {"month": "2027-03", "users": 800, "phase": "Production phase 2"}]
     assert data["rules"]["max_months"] == 1 and data["rules"]["min_part_users"] == 50
 
-    from optimizer.workbook import write_plan_workbook
+    from optimizer.render.workbook import write_plan_workbook
 
     write_plan_workbook(inst, res, tmp_path / "p.xlsx")
     ws = load_workbook(tmp_path / "p.xlsx")["Assignments"]

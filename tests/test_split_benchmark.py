@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import benchmark_split as B  # noqa: E402
 from generate_split import generate_split, split_sizes, write_split_csv  # noqa: E402
 
-from optimizer.loaders import load_instance  # noqa: E402
+from optimizer.inputs.loaders import load_instance  # noqa: E402
 
 
 def test_split_sizes_largest_third_first():
@@ -73,7 +73,7 @@ def test_parse_progress_lines():
     rec = {"trace": trace}
     assert B.at_time(rec, "finish", 0.7) == (4, 3)
     assert B.first_plan(lines, start, trace) == (pytest.approx(0.3), "solver")
-    greedy_only = [lines[0], (1.4, "INFO optimizer.solver: no time to build and search the model"), lines[-1]]
+    greedy_only = [lines[0], (1.4, "INFO optimizer.solving.solver: no time to build and search the model"), lines[-1]]
     assert B.first_plan(greedy_only, 0.9, []) == (pytest.approx(0.5), "greedy")
 
 

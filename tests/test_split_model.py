@@ -17,8 +17,8 @@ from optimizer.checker import check_plan
 from optimizer.cli import main
 from optimizer.domain import METHODS, Group, Instance, Month, Rules
 from optimizer.model_parts import PartsModel
-from optimizer.planfile import read_plan
-from optimizer.solver import SolveOptions, solve
+from optimizer.inputs.planfile import read_plan
+from optimizer.solving.solver import SolveOptions, solve
 
 ASSISTED = ("assisted",)
 SELF = ("self-service",)
@@ -199,7 +199,7 @@ def test_cli_solve_writes_a_v2_plan_that_check_accepts(tmp_path: Path):
 
 
 def read_plan_of(g: Path, c: Path, out: Path):
-    from optimizer.loaders import load_instance
+    from optimizer.inputs.loaders import load_instance
     i = load_instance(str(g), str(c))
     return i, read_plan(i, str(out))
 
@@ -233,7 +233,7 @@ def test_explanation_proposes_a_split_that_gives_a_plan():
 
 # ------------------------------------------------------------------ the solve path
 def test_whole_groups_is_the_v1_input():
-    from optimizer.solve_parts import whole_groups
+    from optimizer.solving.parts import whole_groups
     i = inst([Group("A", 4, max_months=3), Group("B", 2)], [(100, 2, 0)] * 2, max_months=2,
              objective=("splits", "finish"))
     w = whole_groups(i)
@@ -244,7 +244,7 @@ def test_whole_groups_is_the_v1_input():
 
 @pytest.mark.parametrize("share", [0.0, 0.4])
 def test_with_and_without_the_whole_group_start(monkeypatch, share):
-    import optimizer.solve_parts as sp
+    import optimizer.solving.parts as sp
     monkeypatch.setattr(sp, "WHOLE_SHARE", share)
     for rule in ("stage order by the pilot's last month", "splits against waiting", "ticket rounding per part"):
         for twin in TWINS[rule]:
@@ -252,7 +252,7 @@ def test_with_and_without_the_whole_group_start(monkeypatch, share):
 
 
 def test_progress_announces_each_better_plan_once():
-    from optimizer.solve_parts import _improving
+    from optimizer.solving.parts import _improving
     seen = []
     report = _improving(lambda lv, v, b, s: seen.append((lv, v)), ["finish", "waiting"])
     for lv, v in [("finish", 9), ("waiting", 100), ("finish", 9), ("waiting", 100), ("waiting", 90),
@@ -291,7 +291,7 @@ def test_splitting_never_plans_worse_than_whole_groups(seed):
 
 
 def test_no_time_to_build_the_parts_model_answers_with_the_whole_group_plan(monkeypatch):
-    import optimizer.solve_parts as sp
+    import optimizer.solving.parts as sp
     monkeypatch.setattr(sp, "BUILD_SECONDS_PER_GROUP_MONTH", 1e6)
     i = inst([Group("A", 4, methods=ASSISTED, max_months=2), Group("B", 1, methods=SELF)], [(100, 4, 0)] * 3)
     r = solve(i, OPTS)

@@ -16,10 +16,10 @@ from test_bruteforce import brute_force
 
 from optimizer.checker import check_plan
 from optimizer.domain import METHODS, Group, Instance, Month, Rules
-from optimizer.export import plan_csv
-from optimizer.planfile import plan_from_table
-from optimizer.solver import LevelResult, Result, SolveOptions
-from optimizer.tables import Table
+from optimizer.render.export import plan_csv
+from optimizer.inputs.planfile import plan_from_table
+from optimizer.solving.solver import LevelResult, Result, SolveOptions
+from optimizer.inputs.tables import Table
 
 
 def tiny(seed: int) -> Instance:

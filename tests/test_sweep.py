@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from optimizer import sweep as S
+from optimizer.sweep import run as S
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.pareto import front
-from optimizer.sweepfile import load_sweep
+from optimizer.sweep.pareto import front
+from optimizer.sweep.file import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = (ROOT / "data" / "scenarios" / "baseline.toml").as_posix()

@@ -11,11 +11,11 @@ import time
 
 from click.testing import CliRunner
 
-from optimizer import timelimit
+from optimizer.solving import timelimit
 from optimizer.checker import check_plan
 from optimizer.cli import main
 from optimizer.samples import generate, write_csv
-from optimizer.solver import SolveOptions, solve
+from optimizer.solving.solver import SolveOptions, solve
 
 
 
@@ -73,7 +73,7 @@ def test_cli_records_the_limit_and_the_budget(tmp_path):
 
 def test_large_workbooks_reserve_less_per_group():
     # from xlsx_rows.FAST_ROWS_FROM groups the workbook's data rows go the fast way
-    from optimizer.xlsx_rows import FAST_ROWS_FROM
+    from optimizer.render.xlsx_rows import FAST_ROWS_FROM
 
     below = timelimit.write_reserve(FAST_ROWS_FROM - 1, ["p.xlsx"]) / (FAST_ROWS_FROM - 1)
     above = timelimit.write_reserve(FAST_ROWS_FROM, ["p.xlsx"]) / FAST_ROWS_FROM

@@ -1,4 +1,4 @@
-"""The solve strategy's thresholds as one value (optimizer.solve.tuning): frozen, chosen by size
+"""The solve strategy's thresholds as one value (optimizer.solving.tuning): frozen, chosen by size
 when not given, carried on the options, recorded in the JSON output when changed."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 
 from optimizer.checker import check_plan
 from optimizer.domain import Group
-from optimizer.report import summary
-from optimizer.solve.tuning import DEFAULT_TUNING, Tuning
-from optimizer.solver import SolveOptions, solve
+from optimizer.render.report import summary
+from optimizer.solving.tuning import DEFAULT_TUNING, Tuning
+from optimizer.solving.solver import SolveOptions, solve
 
 from conftest import instance, months
 

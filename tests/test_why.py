@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from optimizer.cli import main
 from optimizer.domain import Group
-from optimizer.export import write_outputs
-from optimizer.why import explain_month, why
+from optimizer.render.export import write_outputs
+from optimizer.explain.why import explain_month, why
 
 from conftest import instance, months, solved, where
 

@@ -17,10 +17,10 @@ from openpyxl import Workbook, load_workbook
 from optimizer.checker import check_plan
 from optimizer.cli import main
 from optimizer.domain import Group
-from optimizer.export import write_outputs
-from optimizer.loaders import load_instance
-from optimizer.solver import SolveOptions, solve
-from optimizer.xlsx_input import load_workbook_instance
+from optimizer.render.export import write_outputs
+from optimizer.inputs.loaders import load_instance
+from optimizer.solving.solver import SolveOptions, solve
+from optimizer.inputs.xlsx_input import load_workbook_instance
 
 from conftest import instance, months, solved
 
@@ -149,7 +149,7 @@ def test_injection_strings_stay_text(tmp_path: Path):
     # The CSV escapes them with an apostrophe, and `rollout check` reads the original names back.
     text = (tmp_path / "p.csv").read_text(encoding="utf-8-sig")
     assert "'=1+1" in text and "\n=1+1" not in text
-    from optimizer.planfile import read_plan
+    from optimizer.inputs.planfile import read_plan
 
     assert check_plan(read_plan(inst, tmp_path / "p.csv")) == []
     # The Assignments sheet reads back too (cells are trimmed, as the input contract says,

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from optimizer.checker import check_plan
 from optimizer.domain import Group
-from optimizer.export import write_outputs
-from optimizer.loaders import load_instance
-from optimizer.sheet_layout import header_text, wrapped_lines
-from optimizer.solver import SolveOptions, solve
+from optimizer.render.export import write_outputs
+from optimizer.inputs.loaders import load_instance
+from optimizer.render.sheet_layout import header_text, wrapped_lines
+from optimizer.solving.solver import SolveOptions, solve
 
 from conftest import instance, months, solved
 
@@ -184,7 +184,7 @@ def test_comparison_kpis_are_numbers_with_number_formats(comparison):
 
 
 def _fits(ws, cell) -> bool:
-    from optimizer.sheet_layout import _display, column_width, text_width
+    from optimizer.render.sheet_layout import _display, column_width, text_width
 
     w = column_width(ws, cell.column)
     if text_width(_display(cell), bold=bool(cell.font and cell.font.b)) <= w + 0.01:
@@ -206,7 +206,7 @@ def test_comparison_columns_fit_their_content(comparison):
     why = next(c for r in ws.iter_rows() for c in r if isinstance(c.value, str) and c.value.startswith("infeasible:"))
     assert (why.row, why.column) in merged and why.alignment.wrap_text
     span = next(m for m in ws.merged_cells.ranges if (m.min_row, m.min_col) == (why.row, why.column))
-    from optimizer.sheet_layout import column_width
+    from optimizer.render.sheet_layout import column_width
 
     width = sum(column_width(ws, c) for c in range(span.min_col, span.max_col + 1))
     assert _height(ws, why.row) >= wrapped_lines(why.value, width) * MIN_LINE_POINTS > MIN_LINE_POINTS
@@ -264,7 +264,7 @@ def test_large_plans_count_groups_on_the_plan_sheet(tmp_path: Path, monkeypatch)
     # From SHEET_NAMES_MAX groups the Plan sheet shows 'N groups (M users)' per phase and month
     # (here lowered to 3): 4 groups of 10..13 users, every one counted once; the names are on
     # the Assignments sheet.
-    import optimizer.workbook as W
+    import optimizer.render.workbook as W
 
     inst = instance([Group(f"G{i}", 10 + i) for i in range(4)], months(100, 100))
     res = solved(inst)

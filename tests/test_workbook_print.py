@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from optimizer.checker import check_plan
-from optimizer.export import write_outputs
-from optimizer.loaders import load_instance
-from optimizer.solver import SolveOptions, solve
+from optimizer.render.export import write_outputs
+from optimizer.inputs.loaders import load_instance
+from optimizer.solving.solver import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

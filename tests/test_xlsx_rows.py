@@ -1,5 +1,5 @@
 """Large workbooks write the data rows of Assignments and Inputs as sheet XML directly
-(optimizer.xlsx_rows): the workbook reads back cell for cell as the one openpyxl writes alone,
+(optimizer.render.xlsx_rows): the workbook reads back cell for cell as the one openpyxl writes alone,
 including hostile names, and is linear in the groups."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import zipfile
 
 from openpyxl import load_workbook
 
-import optimizer.workbook as W
+import optimizer.render.workbook as W
 from optimizer.domain import Group, Instance, Month
 from optimizer.plan import Plan
-from optimizer.solver import LevelResult, Result, SolveOptions
-from optimizer.xlsx_rows import _cell
+from optimizer.solving.solver import LevelResult, Result, SolveOptions
+from optimizer.render.xlsx_rows import _cell
 
 
 def _case(names):
@@ -55,7 +55,7 @@ def test_fast_rows_read_back_as_openpyxl_writes_them(tmp_path, monkeypatch):
 
 
 def test_fast_rows_make_text_safe_as_put_does():
-    # what XML cannot hold is shown as an escape, as workbook.put writes it (optimizer.safetext.cell_text)
+    # what XML cannot hold is shown as an escape, as workbook.put writes it (optimizer.render.safetext.cell_text)
     assert _cell("A1", "bad\x01name") == '<c r="A1" t="inlineStr"><is><t>bad\\x01name</t></is></c>'
     assert "…" in _cell("A1", "x" * 40000)
     assert _cell("A1", "") == "" and _cell("B2", None) == ""

@@ -1,6 +1,6 @@
 """Compare what-if scenarios side by side.
 
-Every scenario (a TOML file, see :mod:`optimizer.scenario`) is loaded and solved
+Every scenario (a TOML file, see :mod:`optimizer.inputs.scenario`) is loaded and solved
 with the same options — in parallel processes when ``jobs > 1`` — and the plans
 are reduced to a KPI table (one column per scenario, deltas against the first,
 the baseline) and the list of groups that moved month or method.
@@ -16,13 +16,45 @@ of an infeasible scenario: an explicit step, it runs CP-SAT) -> :mod:`.kpis` (th
 
 from __future__ import annotations
 
-from .kpis import HIGH_LOAD, Comparison, Kpi, Move, calendar, compare, exit_code, high_load_months
-from .pool import run_scenarios, solve_runs
-from .render import comparison_csv, comparison_dict, comparison_json, comparison_markdown, print_comparison
-from .runs import (SMALL_GROUPS, ScenarioRun, default_jobs, explain_reason, explain_runs, fair_workers,
-                   input_files, load_runs, no_plan_reason)
-from .words import describe_move, fmt_cell, fmt_delta, fmt_value, kpi_label, kpi_rows, status_text
-from .write import check_out_paths, write_comparison, write_comparison_xlsx, writers
+from optimizer.compare.kpis import (
+    HIGH_LOAD,
+    Comparison,
+    Kpi,
+    Move,
+    calendar,
+    compare,
+    exit_code,
+    high_load_months,
+)
+from optimizer.compare.pool import run_scenarios, solve_runs
+from optimizer.compare.render import (
+    comparison_csv,
+    comparison_dict,
+    comparison_json,
+    comparison_markdown,
+    print_comparison,
+)
+from optimizer.compare.runs import (
+    SMALL_GROUPS,
+    ScenarioRun,
+    default_jobs,
+    explain_reason,
+    explain_runs,
+    fair_workers,
+    input_files,
+    load_runs,
+    no_plan_reason,
+)
+from optimizer.compare.words import (
+    describe_move,
+    fmt_cell,
+    fmt_delta,
+    fmt_value,
+    kpi_label,
+    kpi_rows,
+    status_text,
+)
+from optimizer.compare.write import check_out_paths, write_comparison, write_comparison_xlsx, writers
 
 __all__ = [
     "HIGH_LOAD", "SMALL_GROUPS", "Comparison", "Kpi", "Move", "ScenarioRun", "calendar", "check_out_paths",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..domain import Instance
-from ..i18n import N_
-from ..solver import SolveOptions
+from optimizer.domain import Instance
+from optimizer.i18n import N_
+from optimizer.solving.solver import SolveOptions
 
 if TYPE_CHECKING:
-    from .runs import ScenarioRun
+    from optimizer.compare.runs import ScenarioRun
 
 #: A month counts as "over 90 %" when any resource's load exceeds this share of its capacity.
 HIGH_LOAD = 0.9

@@ -9,12 +9,12 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..domain import Instance
-from ..procpool import init_worker as _init_worker
-from ..procpool import mp_context as _mp_context
-from ..procpool import run_alone
-from ..solver import Result, SolveOptions, solve
-from .runs import ScenarioRun, explain_runs, load_runs
+from optimizer.domain import Instance
+from optimizer.procpool import init_worker as _init_worker
+from optimizer.procpool import mp_context as _mp_context
+from optimizer.procpool import run_alone
+from optimizer.solving.solver import Result, SolveOptions, solve
+from optimizer.compare.runs import ScenarioRun, explain_runs, load_runs
 
 _Done = Callable[[ScenarioRun], None]
 _SKIPPED = "not solved: interrupted (Ctrl-C)"

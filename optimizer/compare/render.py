@@ -8,12 +8,12 @@ import io
 import json
 from typing import Any
 
-from .. import i18n
-from ..export import _md_cell, md_table
-from ..i18n import _
-from ..tables import escape_cell
-from .kpis import Comparison, high_load_months
-from .words import _groups_changed, describe_move, kpi_rows
+from optimizer import i18n
+from optimizer.render.export import _md_cell, md_table
+from optimizer.i18n import _
+from optimizer.inputs.tables import escape_cell
+from optimizer.compare.kpis import Comparison, high_load_months
+from optimizer.compare.words import _groups_changed, describe_move, kpi_rows
 
 
 def comparison_dict(comp: Comparison) -> dict[str, Any]:
@@ -138,11 +138,11 @@ def comparison_csv(comp: Comparison, sep: str = ",") -> str:
 
 def print_comparison(console: Any, comp: Comparison) -> None:
     """The KPI table, the moved groups and the reasons, on a rich console (user text is
-    only ever text: see :func:`optimizer.console.text`)."""
+    only ever text: see :func:`optimizer.render.console.text`)."""
     from rich import box
     from rich.table import Table as RichTable
 
-    from ..console import text
+    from optimizer.render.console import text
 
     header, rows = kpi_rows(comp)
     t = RichTable(title=text(_("Scenario comparison (baseline: {name})").format(name=comp.baseline.name)),

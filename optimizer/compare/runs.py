@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..domain import Instance
-from ..errors import InputError
-from ..i18n import _, pgettext
-from ..outputs import source_files
-from ..scenario import load_scenario
-from ..solver import DEFAULT_WORKERS, Result
-from .words import status_text
+from optimizer.domain import Instance
+from optimizer.errors import InputError
+from optimizer.i18n import _, pgettext
+from optimizer.render.outputs import source_files
+from optimizer.inputs.scenario import load_scenario
+from optimizer.solving.solver import DEFAULT_WORKERS, Result
+from optimizer.compare.words import status_text
 
 
 @dataclass
@@ -60,7 +60,7 @@ def explain_reason(inst: Instance, result: Result) -> str | None:
     if result.status != "infeasible":
         return None
     if result.explanation is None:
-        from ..explain import explain
+        from optimizer.explain import explain
 
         result.explanation = explain(inst, time_limit=min(15.0, max(5.0, result.options.time_limit)),
                                      seed=result.options.seed, workers=result.options.workers)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import i18n
-from ..i18n import _, ngettext, pgettext
-from .kpis import HIGH_LOAD, Comparison, Kpi, Move
+from optimizer import i18n
+from optimizer.i18n import _, ngettext, pgettext
+from optimizer.compare.kpis import HIGH_LOAD, Comparison, Kpi, Move
 
 
 def status_text(status: str) -> str:

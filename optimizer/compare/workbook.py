@@ -16,14 +16,30 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import i18n
-from ..atomic import write_with
-from ..i18n import _
-from ..sheet_layout import column_width, fit_columns, fit_row_heights, print_setup, set_widths
-from ..workbook import (BOLD, GRID, HEADER_FILL, TITLE, WRAP, add_explanation_sheet, add_plan_sheet, put,
-                       put_row, sheet_title)
-from .kpis import Comparison, Kpi
-from .words import describe_move, kpi_label, status_text
+from optimizer import i18n
+from optimizer.render.atomic import write_with
+from optimizer.i18n import _
+from optimizer.render.sheet_layout import (
+    column_width,
+    fit_columns,
+    fit_row_heights,
+    print_setup,
+    set_widths,
+)
+from optimizer.render.workbook import (
+    BOLD,
+    GRID,
+    HEADER_FILL,
+    TITLE,
+    WRAP,
+    add_explanation_sheet,
+    add_plan_sheet,
+    put,
+    put_row,
+    sheet_title,
+)
+from optimizer.compare.kpis import Comparison, Kpi
+from optimizer.compare.words import describe_move, kpi_label, status_text
 
 #: Number formats per KPI kind: (value, difference against the baseline). A month is its label
 #: (text); its difference is a number of months. Percentage-point differences are stored as

@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..atomic import save_text
-from ..export import input_separator, save_csv
-from ..outputs import Target, parse_targets, write_all
-from .kpis import Comparison
-from .render import comparison_csv, comparison_json, comparison_markdown
-from .runs import input_files
+from optimizer.render.atomic import save_text
+from optimizer.render.export import input_separator, save_csv
+from optimizer.render.outputs import Target, parse_targets, write_all
+from optimizer.compare.kpis import Comparison
+from optimizer.compare.render import comparison_csv, comparison_json, comparison_markdown
+from optimizer.compare.runs import input_files
 
 
 def write_comparison_xlsx(comp: Comparison, path: Path) -> None:
     """Comparison sheet (KPIs as numbers with differences, moved groups, reasons) and, per
     scenario, its plan sheet as in ``rollout solve --out plan.xlsx``, and the sheet that
     explains a missing plan (optimizer.compare.workbook). Atomic."""
-    from .workbook import write_comparison_xlsx as write
+    from optimizer.compare.workbook import write_comparison_xlsx as write
 
     write(comp, path)
 

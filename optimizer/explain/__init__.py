@@ -21,14 +21,26 @@ explanation holds, and its JSON and text; importable without the solver).
 
 from __future__ import annotations
 
-from .changes import apply_repair
-from .checks import DEFAULT_TIME_LIMIT, Verify, family_instance, feasible, plain_form, relax
-from .conflicts import find_conflicts, fits_nowhere, minimal_conflict, shrink
-from .findings import MAX_RULES_SHOWN, Conflict, ConflictSet, Explanation, Repair
-from .repair_search import capacity_repair, deadline_repair, repairs, uniform_capacity_repair
-from .rounds import apply_combined, combine, explain
-from .rulekeys import conflict_groups
-from .words import describe, headline
+from optimizer.explain.changes import apply_repair
+from optimizer.explain.checks import (
+    DEFAULT_TIME_LIMIT,
+    Verify,
+    family_instance,
+    feasible,
+    plain_form,
+    relax,
+)
+from optimizer.explain.conflicts import find_conflicts, fits_nowhere, minimal_conflict, shrink
+from optimizer.explain.findings import MAX_RULES_SHOWN, Conflict, ConflictSet, Explanation, Repair
+from optimizer.explain.repair_search import (
+    capacity_repair,
+    deadline_repair,
+    repairs,
+    uniform_capacity_repair,
+)
+from optimizer.explain.rounds import apply_combined, combine, explain
+from optimizer.explain.rulekeys import conflict_groups
+from optimizer.explain.words import describe, headline
 
 __all__ = [
     "DEFAULT_TIME_LIMIT", "MAX_RULES_SHOWN", "Conflict", "ConflictSet", "Explanation", "Repair", "Verify",

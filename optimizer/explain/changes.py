@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .. import rules as R
-from ..domain import METHODS, Instance, Month
-from .. import split_repair
-from .findings import Repair
-from .words import _label, _window
+from optimizer import rules as R
+from optimizer.domain import METHODS, Instance, Month
+from optimizer.explain import split_repair
+from optimizer.explain.findings import Repair
+from optimizer.explain.words import _label, _window
 
 
 def apply_repair(inst: Instance, repair: Repair) -> Instance:

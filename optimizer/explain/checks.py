@@ -9,11 +9,11 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from .. import rules as R
-from ..domain import METHODS, Group, Instance
-from ..model import RolloutModel
-from ..model_parts import PartsModel
-from .rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
+from optimizer import rules as R
+from optimizer.domain import METHODS, Group, Instance
+from optimizer.model import RolloutModel
+from optimizer.model_parts import PartsModel
+from optimizer.explain.rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
 
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,9 @@ def feasible(inst: Instance, limit: float, *, workers: int = 8, seed: int = 0) -
 
 def _greedy_plan_exists(inst: Instance) -> bool:
     """True when the greedy finds a plan that the checker accepts."""
-    from ..checker import check_plan
-    from ..greedy import best_greedy
-    from ..plan import Plan
+    from optimizer.checker import check_plan
+    from optimizer.solving.greedy import best_greedy
+    from optimizer.plan import Plan
 
     try:
         plan = best_greedy(inst)

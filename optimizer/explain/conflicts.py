@@ -10,10 +10,10 @@ import time
 
 from ortools.sat.python import cp_model
 
-from .. import rules as R
-from ..domain import Group, Instance
-from .checks import DEFAULT_TIME_LIMIT, _Guarded, family_instance, feasible, relax
-from .rulekeys import _CAP_RULES
+from optimizer import rules as R
+from optimizer.domain import Group, Instance
+from optimizer.explain.checks import DEFAULT_TIME_LIMIT, _Guarded, family_instance, feasible, relax
+from optimizer.explain.rulekeys import _CAP_RULES
 
 
 log = logging.getLogger(__name__)

@@ -9,15 +9,15 @@ import time
 
 from ortools.sat.python import cp_model
 
-from .. import rules as R
-from ..domain import METHODS, RESOURCE_LABELS, Instance
-from ..model import RolloutModel
-from .changes import _candidates, apply_repair
-from .checks import Verify, _solver
-from .findings import Repair
-from .rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
-from ..split_repair import split_repairs
-from .words import _label, _span, _window
+from optimizer import rules as R
+from optimizer.domain import METHODS, RESOURCE_LABELS, Instance
+from optimizer.model import RolloutModel
+from optimizer.explain.changes import _candidates, apply_repair
+from optimizer.explain.checks import Verify, _solver
+from optimizer.explain.findings import Repair
+from optimizer.explain.rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
+from optimizer.explain.split_repair import split_repairs
+from optimizer.explain.words import _label, _span, _window
 
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ _SLACK_WEIGHT = {"helpdesk": 7, "assisted": 1, "tech_fair": 1}
 
 def _hint_slack(inst: Instance, rm: RolloutModel, slack: dict[tuple[str, str], int]) -> None:
     """Warm start: a greedy plan with unlimited capacity, and the slack it needs."""
-    from ..greedy import best_greedy
-    from ..plan import Plan
+    from optimizer.solving.greedy import best_greedy
+    from optimizer.plan import Plan
 
     big = dataclasses.replace(inst, months=tuple(
         dataclasses.replace(m, helpdesk=m.helpdesk + 10**7, assisted=m.assisted + 10**7, tech_fair=m.tech_fair + 10**7)

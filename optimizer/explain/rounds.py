@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 import time
 
-from ..domain import Instance
-from .changes import apply_repair
-from .checks import DEFAULT_TIME_LIMIT, Verify, feasible
-from .conflicts import find_conflicts
-from .findings import Conflict, ConflictSet, Explanation, Repair
-from .repair_search import _left, repairs
-from .rulekeys import conflict_groups
-from .words import describe, headline
+from optimizer.domain import Instance
+from optimizer.explain.changes import apply_repair
+from optimizer.explain.checks import DEFAULT_TIME_LIMIT, Verify, feasible
+from optimizer.explain.conflicts import find_conflicts
+from optimizer.explain.findings import Conflict, ConflictSet, Explanation, Repair
+from optimizer.explain.repair_search import _left, repairs
+from optimizer.explain.rulekeys import conflict_groups
+from optimizer.explain.words import describe, headline
 
 
 log = logging.getLogger(__name__)

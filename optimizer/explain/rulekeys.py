@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import rules as R
-from ..domain import Instance
+from optimizer import rules as R
+from optimizer.domain import Instance
 
 
 #: capacity rule name -> resource (the inverse of rules.CAPACITY_RULE)

@@ -3,10 +3,10 @@ one-sentence headline for the common shapes."""
 
 from __future__ import annotations
 
-from .. import rules as R
-from ..domain import RESOURCE_LABELS, Group, Instance
-from ..model import month_user_capacity
-from .rulekeys import _CAP_RULES, _GROUP_RULES, _RESOURCE_OF
+from optimizer import rules as R
+from optimizer.domain import RESOURCE_LABELS, Group, Instance
+from optimizer.model import month_user_capacity
+from optimizer.explain.rulekeys import _CAP_RULES, _GROUP_RULES, _RESOURCE_OF
 
 
 def _label(inst: Instance, t: int) -> str:

@@ -1,0 +1,203 @@
+"""The solve path for instances where groups may split (model v2, ``Instance.may_split``).
+
+The lexicographic levels as in :func:`optimizer.solving.solver.solve`, with plain CP-SAT search on
+:class:`optimizer.model_parts.PartsModel`: the first level hinted by the greedy plan (a v1
+plan, one part per group, is a valid v2 plan) when it finds one, each later level by the
+previous level's plan; first, v1's solver plans the input with every group whole for a share
+of the time (WHOLE_SHARE), and the best plan known that keeps the levels fixed so far is each
+level's hint (a one-part plan is a v2 plan). The LP shortening of the finish, the LP level bounds, the LP repair
+and the window moves do not know parts yet and are not used here (docs/model.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from optimizer.checker import check_plan
+from optimizer.domain import Instance
+from optimizer.solving.greedy import best_greedy_by
+from optimizer.model_parts import PartsModel
+from optimizer.model import UNBOUNDED
+from optimizer.plan import Plan
+from optimizer.solving.budget import Budget
+from optimizer.solving.cpsat import _search, _stopped_by
+from optimizer.solving.status import Status
+
+log = logging.getLogger(__name__)
+
+
+def _start_plan(inst: Instance, hint, deadline: float, warm: bool) -> Plan | None:
+    """The greedy plan (or the caller's hint) when the checker accepts it."""
+    if hint is None and warm:
+        hint, _cut = best_greedy_by(inst, deadline)
+    if not hint:
+        return None
+    try:
+        plan = hint if isinstance(hint, Plan) else Plan.from_indices(inst, hint)
+        return plan if not check_plan(plan) else None
+    except (IndexError, KeyError, ValueError, TypeError):
+        return None
+
+
+#: Share of the time given first to v1's solver (LP, window moves) on the input with every group
+#: whole: its plan, a valid one-part plan, is the parts model's start (issue 15; measured in
+#: docs/benchmarks.md: without it the waiting level stayed at the greedy plan at 200 x 12).
+WHOLE_SHARE = 0.4
+#: Wall seconds to build the model of parts, per group and month (the cp_model API; measured at
+#: 5,000 x 36 under load: 46 s, docs/benchmarks.md), counted twice with CP-SAT's loading: with
+#: less wall time left, the best whole-group plan is the answer (the honest time limit).
+BUILD_SECONDS_PER_GROUP_MONTH = 2.5e-4
+
+
+def whole_groups(inst: Instance) -> Instance:
+    """``inst`` with every group in one month (v1): the same rules but max_months 1."""
+    objective = tuple(lv for lv in inst.rules.objective if lv != "splits") or ("finish",)
+    return dataclasses.replace(inst, groups=tuple(dataclasses.replace(g, max_months=1) for g in inst.groups),
+                               rules=dataclasses.replace(inst.rules, max_months=1, objective=objective))
+
+
+def _improving(progress: Callable | None, names: list[str]) -> Callable | None:
+    """``progress`` called only for a plan better on its level than every one reported before (the
+    whole-group phase and the parts' levels report the same levels: no plan is announced twice);
+    a better value of a level starts the later levels' records afresh (lexicographic order)."""
+    if progress is None:
+        return None
+    best: dict[str, float] = {}
+
+    def report(level: str, value: float, bound: float, seconds: float) -> None:
+        if level not in best or value < best[level]:
+            best[level] = value
+            for later in names[names.index(level) + 1:] if level in names else []:
+                best.pop(later, None)
+            progress(level, value, bound, seconds)
+    return report
+
+
+def _whole_plan(inst: Instance, opts, hint, share: float, progress: Callable | None = None
+                ) -> tuple[Plan | None, bool, bool]:
+    """v1's solve of :func:`whole_groups` within ``share`` of the budget: (its plan as a plan of
+    ``inst`` when the checker accepts it, interrupted?, proven that whole groups have no plan?)."""
+    from optimizer.solving.solver import solve
+    now = time.perf_counter()
+    sub = dataclasses.replace(opts, time_limit=share * opts.time_limit,
+                              work_limit=None if opts.work_limit is None else share * opts.work_limit,
+                              deadline=now + share * max(opts.deadline - now, 0.0))
+    res = solve(whole_groups(inst), sub, hint=hint if not isinstance(hint, Plan) else None, progress=progress)
+    if res.plan is None:
+        return None, res.interrupted, res.status == "infeasible"
+    plan = Plan(inst, dict(res.plan.assignments))
+    return (plan if not check_plan(plan) else None), res.interrupted, False
+
+
+def _best_for(plans: list[Plan], fixed: dict[str, int], name: str) -> Plan | None:
+    """The plan keeping every fixed level's value that is best on level ``name``."""
+    ok = [p for p in plans if all(p.objective_values()[lv] <= v for lv, v in fixed.items())]
+    return min(ok, key=lambda p: p.objective_values()[name], default=None)
+
+
+def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=None):
+    """Solve a split instance lexicographically by ``inst.rules.objective`` (a solver.Result).
+    ``opts`` has its deadline set (solver.solve does that before calling here)."""
+    from optimizer.solving.solver import LevelResult, Result
+
+    t_start = time.perf_counter()
+    total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
+        else min(opts.time_limit, opts.deadline - t_start)
+    bud = Budget(total, opts.deterministic, t_start, opts.deadline, opts.tuning.wall_factor)
+    names = list(inst.rules.objective)
+    progress = _improving(progress, names)
+    plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
+    interrupted = False
+    if WHOLE_SHARE > 0:
+        whole, interrupted, none = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE,
+                                               progress)
+        plans += [whole] if whole is not None else []
+        # deterministic mode charges the whole share (v1's result does not say how much of it CP-SAT
+        # used), except when it proved that whole groups have no plan (in presolve, as a rule)
+        bud.charge(0.0 if none else WHOLE_SHARE * total)
+    start = _best_for(plans, {}, names[0])
+    cap = start.finish() if start is not None and names[0] == "finish" else None
+    months = inst.horizon if cap is None else cap + 1
+    if start is not None and bud.wall_left() < 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * months:
+        return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
+    t_build = time.perf_counter()
+    pm = PartsModel(inst, max_month=cap)
+    build_s = time.perf_counter() - t_build
+    levels, overall = [], "optimal"
+    for i, name in enumerate(names):
+        start = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
+        if interrupted or (start is not None and bud.wall_left() <= 0):
+            value = start.objective_values()[name] if start is not None else None
+            levels.append(LevelResult(name, "feasible" if start else "unknown", value, None, 0.0,
+                                      "interrupted" if interrupted else "wall clock"))
+            overall = "feasible" if start else "unknown"
+            continue
+        budget = bud.level(i, len(names), opts.tuning.first_level_share)
+        level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
+        bud.charge(work)
+        interrupted = interrupted or stopped
+        levels.append(level)
+        if plan is None:
+            overall = level.status if level.status == "infeasible" else "unknown"
+            break
+        plans.append(plan)
+        overall = overall if level.status == "optimal" else "feasible"
+        pm.fix_level(name, -UNBOUNDED, level.value)  # later levels keep this level's value or better
+    best = _best_for(plans, {lv.name: lv.value for lv in levels}, names[-1]) if levels and \
+        levels[-1].value is not None else None
+    return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
+                  options=opts, interrupted=interrupted,
+                  model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": WHOLE_SHARE,
+                               "model": "parts (split groups): CP-SAT per level, no LP or window moves"})
+
+
+def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, interrupted: bool):
+    """The best plan so far as the answer when the wall time left cannot build and load the model
+    of parts: every level unproven ("wall clock"), no bound."""
+    from optimizer.solving.solver import LevelResult, Result
+    levels: list = []
+    best = None
+    for name in inst.rules.objective:
+        best = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
+        levels.append(LevelResult(name, "feasible", best.objective_values()[name], None, 0.0,
+                                  "interrupted" if interrupted else "wall clock"))
+    log.info("no time to build the model of parts: the best plan of whole groups is the answer")
+    return Result(status="feasible", levels=levels, plan=best, seconds=time.perf_counter() - t_start, options=opts,
+                  interrupted=interrupted,
+                  model_stats={"model": "none: no time was left to build the model of parts; the plan has every "
+                                        "group whole", "whole_groups_share": WHOLE_SHARE})
+
+
+def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget, progress):
+    """One level's CP-SAT search hinted by ``start``: (LevelResult, its plan or None when there is
+    none, deterministic seconds used, interrupted?). A start better than what the search found
+    stands (unproven unless the search's bound meets it)."""
+    from optimizer.solving.solver import LevelResult
+    t_level = time.perf_counter()
+    if start is not None:
+        pm.hint(start)
+    solver, status, stopped = _search(pm, name, budget, opts, bud, progress)
+    secs = time.perf_counter() - t_level
+    by = _stopped_by(solver, status, stopped, opts.deterministic)
+    work = min(solver.deterministic_time, budget)
+    kept = start.objective_values()[name] if start is not None else None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        plan = pm.read_plan(solver)
+        value, bound = int(round(solver.objective_value)), int(round(solver.best_objective_bound))
+        sname = Status.of_cp_sat(status)
+        if kept is not None and kept < value:
+            plan, value, sname = start, kept, "optimal" if kept <= bound else "feasible"
+        return LevelResult(name, sname, value, bound, secs, by, "cp-sat"), plan, work, stopped
+    if start is not None:
+        # nothing found within the budget (or an "infeasible" against a plan the checker
+        # accepts: a modelling error, logged): the start stands, unproven
+        if status == cp_model.INFEASIBLE:
+            log.error("CP-SAT reports %s infeasible but the plan so far passes the checker; keeping "
+                      "it (please report this instance)", name)
+        return LevelResult(name, "feasible", kept, None, secs, by), start, work, stopped
+    return LevelResult(name, Status.of_cp_sat(status), None, None, secs, by), None, work, stopped
