@@ -198,7 +198,11 @@ def _write(write, targets, err_console) -> None:
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
-def check_cmd(files, rules) -> None:
+@click.option("--actuals", type=click.Path(dir_okay=False), help="Check a re-plan: what was enrolled before --as-of.")
+@click.option("--as-of", "as_of", help="The re-plan's first month not yet done (with --actuals).")
+@click.option("--previous", type=click.Path(dir_okay=False), help="The previous plan: report the users moved.")
+@click.option("--observed-rates", is_flag=True, help="The re-plan uses the observed ticket rates.")
+def check_cmd(files, rules, actuals, as_of, previous, observed_rates) -> None:
     """Check a plan against the inputs, without the solver.
 
     FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx/.ods (or SCENARIO.toml) PLAN.csv.
@@ -210,12 +214,18 @@ def check_cmd(files, rules) -> None:
     if len(files) not in (2, 3):
         raise click.UsageError("give GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx PLAN.csv")
     *inputs, plan = files
+    from .replan_check_cli import check_replan_file, usage_problem
+    if problem := usage_problem(actuals, as_of, previous, observed_rates):
+        raise click.UsageError(problem)
     try:
         inst, p, note = load_plan(tuple(inputs), rules, plan)
+        if note:
+            make_console(stderr=True).print(text(note))
+        if actuals:  # a re-plan (docs/replan.md)
+            sys.exit(EXIT_OK if check_replan_file(console, inst, p, actuals, as_of, previous, observed_rates)
+                     else EXIT_NO_PLAN)
     except InputError as err:
         _fail(err)
-    if note:
-        make_console(stderr=True).print(text(note))
     violations = check_plan(p)
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):
