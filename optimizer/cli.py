@@ -252,10 +252,14 @@ def check_cmd(files, rules, actuals, as_of, previous, observed_rates) -> None:
               help="Scenarios solved in parallel processes [default: one per core; 1 when all are small].")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
+@click.option("--stable", is_flag=True, help="Re-plan each scenario against the first one's plan: shows the "
+              "users each change moves.")
+def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deterministic, quiet, stable) -> None:
     """Solve scenario TOML files and compare them; the first is the baseline."""
     from . import compare as C
 
+    if stable and C.replan_entry() is None:
+        raise click.UsageError(C.STABLE_MISSING)
     err_console = make_console(stderr=True)
     try:
         C.check_out_paths(list(outs), scenarios)
@@ -276,10 +280,16 @@ def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deter
     if not quiet:
         err_console.print(text(f"Solving {sum(r.inst is not None for r in runs)} scenario(s), {jobs} in parallel, "
                                f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)"))
-    C.solve_runs(runs, opts, jobs=jobs, on_done=None if quiet else lambda r: err_console.print(text(
-        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""))))
+    progress = None if quiet else lambda r: err_console.print(text(
+        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else "")))
+    if stable:  # optimizer/compare/stable.py
+        C.solve_stable(runs, opts, lambda some, o: C.solve_runs(some, o, jobs=jobs, on_done=progress), progress)
+    else:
+        C.solve_runs(runs, opts, jobs=jobs, on_done=progress)
     C.explain_runs(runs)
     comp = C.compare(runs, options=opts, jobs=jobs)
+    if stable:
+        C.add_changes_kpi(comp)
     _write(lambda: C.write_comparison(comp, targets, csv_sep=csv_sep), targets, err_console)
     if console is not err_console:  # with '--out -' standard output holds the comparison alone
         C.print_comparison(console, comp)
