@@ -141,3 +141,28 @@ def test_cli_check_replan_valid_broken_and_bad_input(tmp_path):
     assert res.exit_code == 2 and "--as-of" in res.output
     res = _run("check", g, c, good, "--rules", r, "--actuals", act, "--as-of", "2030-01")
     assert res.exit_code == 2 and "not a month of the capacity file" in res.output
+
+
+def test_the_replan_checker_imports_no_solver_or_model_code():
+    """Independent on purpose: optimizer.replan_check and every optimizer module it imports at
+    module level, in turn, never import the model or the solver (the package's __init__ aside;
+    imports inside functions run only when called)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "optimizer"
+    seen, todo = set(), ["replan_check"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.parse((root / f"{name}.py").read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                todo.append(node.module.split(".")[0])
+            elif isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo += [a.name for a in node.names]
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not any(m.startswith(("ortools", "optimizer.")) for m in mods), (name, mods)
+    assert "checker" in seen and "changes" in seen
+    assert not seen & {"solver", "model", "model_parts", "solve_parts", "greedy", "lns", "relaxation", "repair"}, seen
