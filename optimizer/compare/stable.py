@@ -98,11 +98,11 @@ def solve_stable(runs: list[ScenarioRun], options: SolveOptions, solve_first: Ca
 
 def add_changes_kpi(comp: Comparison) -> None:
     """The ``changes`` KPI after the finish month: users moved from the baseline's plan (0 for the
-    baseline; None where a scenario has no plan); its delta is the value itself."""
+    baseline; None where a scenario has no plan); no delta: the value is already one."""
     runs = comp.runs
     base = runs[0].result.plan if runs and runs[0].found else None
     values = [None if base is None or not r.found else users_moved(base, r.result.plan) for r in runs]
-    deltas = [None] + [v for v in values[1:]]
+    deltas = [None] * len(runs)  # the value is already the difference from the baseline
     at = next((i + 1 for i, k in enumerate(comp.kpis) if k.key == "finish_month"), len(comp.kpis))
     comp.kpis.insert(at, Kpi("changes", N_("Users moved from the baseline's plan"), "int", values, deltas))
     comp.extra["stable"] = True
