@@ -39,7 +39,7 @@ def _plan(inst: Instance, parts: dict[str, list[tuple[int, int, str]]]) -> Plan:
     return Plan(inst, out)
 
 
-def group_options(inst: Instance, history: History, name: str) -> list[list[tuple[int, int, str]]]:
+def group_options(inst: Instance, history: History, name: str, tickets=None) -> list[list[tuple[int, int, str]]]:
     """Every (method, users per future month) of group ``name`` that keeps the rules of its new
     parts alone (judged by the re-plan checker on a plan of that group, the others left out)."""
     left, as_of = history.remaining[name], history.as_of
@@ -48,34 +48,38 @@ def group_options(inst: Instance, history: History, name: str) -> list[list[tupl
     for k in METHODS:
         for us in compositions(left, len(future)):
             ps = [(t, u, k) for t, u in zip(future, us) if u > 0]
-            broken = {v.rule for v in check_replan(_plan(inst, {name: ps}), history)}
+            broken = {v.rule for v in check_replan(_plan(inst, {name: ps}), history, tickets=tickets)}
             if not broken & PER_GROUP:
                 out.append(ps)
     return out
 
 
-def valid_replans(inst: Instance, history: History) -> Iterator[Plan]:
+def valid_replans(inst: Instance, history: History, tickets=None) -> Iterator[Plan]:
     """Every re-plan (new parts only) the checker accepts."""
     names = [g.name for g in inst.groups if history.remaining[g.name] > 0]
-    options = [group_options(inst, history, n) for n in names]
+    options = [group_options(inst, history, n, tickets) for n in names]
     total = 1
     for o in options:
         total *= len(o)
     assert total <= MAX_PLANS, f"{total} plans: too many for brute force"
     for combo in itertools.product(*options):
         plan = _plan(inst, dict(zip(names, combo)))
-        if not check_replan(plan, history):
+        if not check_replan(plan, history, tickets=tickets):
             yield plan
 
 
 def best_replan(inst: Instance, history: History, as_of: int, previous: PreviousPlan,
-                objective=DEFAULT_REPLAN_OBJECTIVE) -> tuple[tuple[int, ...], Plan] | None:
+                objective=None, tickets=None) -> tuple[tuple[int, ...], Plan] | None:
     """(the lexicographic optimum of the whole-plan levels in ``objective``, a whole plan that
     reaches it: actual parts then new parts), or None when no re-plan keeps every rule.
-    The first plan found at the optimum is returned (ties: any is as good)."""
+    The first plan found at the optimum is returned (ties: any is as good).
+    ``objective``: default the rules' ``replan_objective`` when they have one, else finish,
+    changes, waiting, assisted, splits. ``tickets(users, method)``: a new part's helpdesk tickets
+    (``ObservedRates.tickets`` for a re-plan with observed rates; default the rules' rates)."""
     assert as_of == history.as_of, "as_of is the history's"
+    objective = objective or getattr(inst.rules, "replan_objective", None) or DEFAULT_REPLAN_OBJECTIVE
     best = at = None
-    for plan in valid_replans(inst, history):
+    for plan in valid_replans(inst, history, tickets):
         vals = replan_levels(plan, history, previous)
         key = tuple(vals[lv] for lv in objective)
         if best is None or key < best:

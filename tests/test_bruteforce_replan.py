@@ -163,3 +163,20 @@ def test_history_rules_of_the_checker():
     assert rules([("B", 0, 1, "self-service")] + kept) == [R.NO_PAST_PARTS]  # B still enrolls its 2 users left
     assert rules([("A", 1, 2, "self-service")]) == [R.ONE_ASSIGNMENT]
     assert rules([("A", 1, 4, "self-service"), ("B", 1, 2, "self-service")]) == [R.PARTS_SUM]
+
+
+def test_observed_rates_judge_the_future_months():
+    # 100 self-service users logged 20 tickets: 20 per 100 against the planned 15. Helpdesk 6 a
+    # month: A's 40 users left take 6 tickets at the planned rate (all in February), 8 at the
+    # observed one (30 in February, 10 in March).
+    from optimizer.observed_rates import observed_rates
+
+    i = inst([Group("A", 140, methods=SELF, max_months=2)], [(6, 0, 0)] * 3)
+    acts = Actuals("act.csv", 1, (ActualRow("A", 0, 100, "self-service", 20, 2),))
+    h, p = build_history(i, acts), prev(i, {"A": 0})
+    planned, observed = observed_rates(acts, i.rules, False), observed_rates(acts, i.rules, True)
+    assert best_replan(i, h, 1, p, tickets=planned.tickets)[0] == (1, 40, 120, 0, 1)
+    levels, plan = best_replan(i, h, 1, p, tickets=observed.tickets)
+    assert levels == (2, 40, 90 + 60, 0, 2)
+    assert check_replan(plan, h, tickets=observed.tickets) == []
+    assert [v.rule for v in check_replan(plan, h)] == []  # also within the planned rate
