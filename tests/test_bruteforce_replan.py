@@ -63,6 +63,16 @@ def test_pilot_done_in_month_2_moves_production_opens():
     assert key(i, history(i, 2, [("P", 1, 2, "self-service")]), p) == (3, 2, 6 + 18, 0, 0)
 
 
+def test_risk_delay_counts_from_the_actual_pilot_month():
+    # The pilot was done in February: production opens in March (stage_gap 1), as of March.
+    # A medium-risk group keeps March; a high-risk one waits for April (risk_delay 1).
+    def case(risk):
+        i = inst([Group("P", 2, wave="pilot", methods=SELF), Group("A", 2, methods=SELF, risk=risk)], [BIG] * 4)
+        return key(i, history(i, 2, [("P", 1, 2, "self-service")]), prev(i, {"P": 0, "A": 2}))
+    assert case("medium") == (2, 0, 6 + 12, 0, 0)
+    assert case("high") == (3, 2, 6 + 18, 0, 0)
+
+
 def test_slipped_pilot_holds_production_back():
     # The pilot done in January opens production in February; with 2 of its 4 users slipped,
     # they enroll in February and production opens in March (2 slipped + 2 of A moved).
