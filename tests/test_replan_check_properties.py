@@ -52,16 +52,21 @@ def test_without_history_the_rules_broken_are_the_plain_checkers(seed):
         assert sorted(v.rule for v in check_replan(plan, empty)) == sorted(v.rule for v in check_plan(plan))
 
 
-@pytest.mark.parametrize("seed", range(150))
-def test_a_valid_plan_done_as_planned_is_its_own_replan(seed):
-    inst = _instance(seed)
-    plan = solve(inst, SolveOptions(time_limit=5, workers=1, seed=0)).plan  # any valid plan will do
-    if plan is None:
-        pytest.skip("no plan keeps every rule of this random instance")
-    assert check_plan(plan) == []
-    for as_of in range(inst.horizon + 1):
-        if as_of == inst.horizon:
-            continue  # --as-of is a month of the capacity file
+def test_a_valid_plan_done_as_planned_is_its_own_replan():
+    judged = 0
+    for seed in range(150):
+        inst = _instance(seed)
+        plan = solve(inst, SolveOptions(time_limit=5, workers=1, seed=0)).plan  # any valid plan will do
+        if plan is None:
+            continue  # no plan keeps every rule of this random instance
+        assert check_plan(plan) == []
+        judged += 1
+        _own_replan(inst, plan)
+    assert judged >= 30
+
+
+def _own_replan(inst, plan) -> None:
+    for as_of in range(inst.horizon):  # --as-of is a month of the capacity file
         rows = tuple(ActualRow(g.name, t, u, k, None, 2) for g, k, t, u in plan.all_parts() if t < as_of)
         history = build_history(inst, Actuals("act.csv", as_of, rows))
         future = Plan(inst, {g.name: Assignment.from_parts(g.name, plan.assignments[g.name].method,
@@ -69,7 +74,7 @@ def test_a_valid_plan_done_as_planned_is_its_own_replan(seed):
                              for g in inst.groups if any(t >= as_of for t, _u in plan.parts_of(g))})
         prev = previous_of(plan)
         for p in (plan, future):
-            assert check_replan(p, history, prev) == [], (as_of, check_replan(p, history, prev))
+            assert check_replan(p, history, prev) == [], (inst.name, as_of, check_replan(p, history, prev))
             vals = replan_levels(p, history, prev)
             assert vals["changes"] == 0
             assert {k: vals[k] for k in ("finish", "waiting", "assisted")} == \
