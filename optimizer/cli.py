@@ -213,7 +213,11 @@ def _write(write, targets, err_console) -> None:
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--rules", "rules", type=click.Path(dir_okay=False), help="rules.toml with planning rules.")
-def check_cmd(files, rules) -> None:
+@click.option("--actuals", type=click.Path(dir_okay=False), help="Check a re-plan: what was enrolled before --as-of.")
+@click.option("--as-of", "as_of", help="The re-plan's first month not yet done (with --actuals).")
+@click.option("--previous", type=click.Path(dir_okay=False), help="The previous plan: report the users moved.")
+@click.option("--observed-rates", is_flag=True, help="The re-plan uses the observed ticket rates.")
+def check_cmd(files, rules, actuals, as_of, previous, observed_rates) -> None:
     """Check a plan against the inputs, without the solver.
 
     FILES: GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx/.ods (or SCENARIO.toml) PLAN.csv.
@@ -225,12 +229,18 @@ def check_cmd(files, rules) -> None:
     if len(files) not in (2, 3):
         raise click.UsageError("give GROUPS.csv CAPACITY.csv PLAN.csv, or INPUTS.xlsx PLAN.csv")
     *inputs, plan = files
+    from optimizer.replan.check_cli import check_replan_file, usage_problem
+    if problem := usage_problem(actuals, as_of, previous, observed_rates):
+        raise click.UsageError(problem)
     try:
         inst, p, note = load_plan(tuple(inputs), rules, plan)
+        if note:
+            make_console(stderr=True).print(text(note))
+        if actuals:  # a re-plan (docs/replan.md)
+            sys.exit(EXIT_OK if check_replan_file(console, inst, p, actuals, as_of, previous, observed_rates)
+                     else EXIT_NO_PLAN)
     except InputError as err:
         _fail(err)
-    if note:
-        make_console(stderr=True).print(text(note))
     violations = check_plan(p)
     print_violations(console, violations)
     if len(p.assignments) == len(inst.groups):
@@ -257,10 +267,14 @@ def check_cmd(files, rules) -> None:
               help="Scenarios solved in parallel processes [default: one per core; 1 when all are small].")
 @click.option("--deterministic/--no-deterministic", default=True, show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
-def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deterministic, quiet) -> None:
+@click.option("--stable", is_flag=True, help="Re-plan each scenario against the first one's plan: shows the "
+              "users each change moves.")
+def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deterministic, quiet, stable) -> None:
     """Solve scenario TOML files and compare them; the first is the baseline."""
     from optimizer import compare as C
 
+    if stable and C.replan_entry() is None:
+        raise click.UsageError(C.STABLE_MISSING)
     err_console = make_console(stderr=True)
     try:
         C.check_out_paths(list(outs), scenarios)
@@ -281,10 +295,16 @@ def compare_cmd(scenarios, outs, csv_sep, time_limit, seed, workers, jobs, deter
     if not quiet:
         err_console.print(text(f"Solving {sum(r.inst is not None for r in runs)} scenario(s), {jobs} in parallel, "
                                f"{opts.workers} workers each (Ctrl-C keeps the best plans so far)"))
-    C.solve_runs(runs, opts, jobs=jobs, on_done=None if quiet else lambda r: err_console.print(text(
-        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else ""))))
+    progress = None if quiet else lambda r: err_console.print(text(
+        f"  {r.name}: {r.status}" + (f" in {r.result.seconds:.2f} s" if r.result else "")))
+    if stable:  # optimizer/compare/stable.py
+        C.solve_stable(runs, opts, lambda some, o: C.solve_runs(some, o, jobs=jobs, on_done=progress), progress)
+    else:
+        C.solve_runs(runs, opts, jobs=jobs, on_done=progress)
     C.explain_runs(runs)
     comp = C.compare(runs, options=opts, jobs=jobs)
+    if stable:
+        C.add_changes_kpi(comp)
     _write(lambda: C.write_comparison(comp, targets, csv_sep=csv_sep), targets, err_console)
     if console is not err_console:  # with '--out -' standard output holds the comparison alone
         C.print_comparison(console, comp)

@@ -28,6 +28,9 @@ WHOLE_USERS = "whole-users"
 MONTHS_PER_GROUP = "months-per-group"
 LEAST_PART = "least-part"
 ONE_METHOD = "one-method"
+# re-planning with actuals (docs/replan.md)
+HISTORY_KEPT = "history-kept"
+NO_PAST_PARTS = "no-past-parts"
 
 CAPACITY_RULE = {"helpdesk": HELPDESK, "assisted": ASSISTED_CAP, "tech_fair": TECH_FAIR_CAP}
 
@@ -52,4 +55,6 @@ DESCRIPTIONS = {
     MONTHS_PER_GROUP: "a group's parts lie within max_months months from its first to its last",
     LEAST_PART: "every part has at least min_part_users users (or the whole group, if smaller)",
     ONE_METHOD: "all parts of a group use the same method",
+    HISTORY_KEPT: "a re-plan's months before --as-of are left out or are exactly the actuals",
+    NO_PAST_PARTS: "a re-plan adds no users in the months before --as-of",
 }

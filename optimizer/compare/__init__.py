@@ -11,7 +11,8 @@ loses the others' results: it gets a one-line reason instead of a plan.
 The flow, one module each: :mod:`.runs` (load, and why a scenario has no plan) ->
 :mod:`.pool` (solve, in worker processes) -> ``explain_runs`` (name the rules in conflict
 of an infeasible scenario: an explicit step, it runs CP-SAT) -> :mod:`.kpis` (the numbers)
--> :mod:`.words`, :mod:`.render`, :mod:`.workbook` (the outputs) -> :mod:`.write`.
+(``--stable``: :mod:`.stable` re-plans each scenario against the first one's plan and adds
+the users moved) -> :mod:`.words`, :mod:`.render`, :mod:`.workbook` (the outputs) -> :mod:`.write`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ from optimizer.compare.runs import (
     load_runs,
     no_plan_reason,
 )
+from optimizer.compare.stable import MISSING as STABLE_MISSING
+from optimizer.compare.stable import (
+    add_changes_kpi,
+    previous_for,
+    replan_entry,
+    solve_stable,
+    users_moved,
+)
 from optimizer.compare.words import (
     describe_move,
     fmt_cell,
@@ -62,5 +71,6 @@ __all__ = [
     "describe_move", "exit_code", "explain_reason", "explain_runs", "fair_workers", "fmt_cell", "fmt_delta",
     "fmt_value", "high_load_months", "input_files", "kpi_label", "kpi_rows", "load_runs", "no_plan_reason",
     "print_comparison", "run_scenarios", "solve_runs", "status_text", "write_comparison",
-    "write_comparison_xlsx", "writers",
+    "write_comparison_xlsx", "writers", "STABLE_MISSING", "add_changes_kpi", "previous_for", "replan_entry",
+    "solve_stable", "users_moved",
 ]
