@@ -694,7 +694,7 @@ def test_comparison_renderers_with_hostile_names(tmp_path_factory, names, scenar
 def test_temp_file_of_a_killed_run_is_cleared(tmp_path: Path, files):
     g, c = files
     # a run killed (SIGKILL) while writing plan.xlsx leaves its temp file behind ...
-    code = ("import os, signal, sys; from optimizer import atomic; "
+    code = ("import os, signal, sys; from optimizer.render import atomic; "
             f"t = atomic.new_temp({str(tmp_path / 'plan.xlsx')!r}); t.write_bytes(b'PK half a workbook'); "
             "print(t.name, flush=True); os.kill(os.getpid(), signal.SIGKILL)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, timeout=60)
