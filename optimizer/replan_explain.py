@@ -6,7 +6,8 @@ group with users left as a group of its remaining users, the done groups gone. W
 imposes on the future is built in, never a rule of the input: a group's earliest month from
 :func:`optimizer.history.order_floor` (production after the actual pilot stage, ``after`` a group
 done or started), ``after`` links to done groups dropped (the floor holds them), started groups
-out of ``keep_departments_together``. The explanation then names the conflict among the rules of
+out of ``keep_departments_together``; with no pilot-stage group left, high risk is in the floor
+(production opened in the past), not again from the first future month. The explanation then names the conflict among the rules of
 the coming months (capacities, windows, methods, order among the groups left); a repair that
 moves such an earliest month is a change of the history, which cannot happen, and is dropped.
 Observed ticket rates are not in it: the planned rates are the rules' (an explanation names rules).
@@ -29,6 +30,9 @@ def future_instance(inst: Instance, history: History) -> tuple[Instance, set[str
     floors = order_floor(inst, history)
     fixed: set[str] = set()
     groups = []
+    # with no pilot-stage group left, production opens by the history alone: the floor holds
+    # O + risk_delay, so the future input must not add risk_delay again from its first month
+    stage_left = any(g.pilot_stage and history.remaining[g.name] > 0 for g in inst.groups)
     for g in inst.groups:
         left = history.remaining[g.name]
         if left <= 0:
@@ -44,7 +48,8 @@ def future_instance(inst: Instance, history: History) -> tuple[Instance, set[str
         groups.append(dataclasses.replace(
             g, size=left, earliest=earliest, latest=latest, blackout=blackout,
             after=tuple(h for h in g.after if history.remaining.get(h, 0) > 0),
-            department="" if history.started(g.name) else g.department))
+            department="" if history.started(g.name) else g.department,
+            risk=g.risk if stage_left or g.risk != "high" else "medium"))
     return dataclasses.replace(inst, groups=tuple(groups), months=inst.months[as_of:]), fixed
 
 
