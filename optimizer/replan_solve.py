@@ -1,6 +1,7 @@
 """Solve a re-plan: the levels of ``replan_objective`` (default finish, changes, waiting, assisted,
 splits) one after the other on :class:`optimizer.model_replan.ReplanModel`, CP-SAT per level, each
-level hinted by the previous level's plan (as :mod:`optimizer.solve_parts`)."""
+level hinted by the previous level's plan (as :mod:`optimizer.solve_parts`), the first by the previous
+plan (:func:`previous_hint`)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     t_build = time.perf_counter()
     pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
     build_s = time.perf_counter() - t_build
+    pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
     levels: list = []
     overall, used, interrupted, plan = "optimal", 0.0, False, None
     for i, name in enumerate(names):
@@ -63,3 +65,27 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
                   interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3),
                                "model": "re-plan: parts with fixed history, CP-SAT per level"})
+
+
+def previous_hint(pm: ReplanModel):
+    """The previous plan carried into the model's months, as a hint: each group with users left
+    keeps its previous months from as_of on when they hold exactly its remaining users, else all
+    of them go to its first previous month still possible (or its first possible month); the
+    previous method when it is allowed."""
+    from .replan_plan import ReplanPlan
+    prev, as_of = pm.previous, pm.as_of
+    future, by_group = {}, {}
+    for (g, t), u in (prev.users.items() if prev else ()):
+        by_group.setdefault(g, {})[t] = u
+    for gv in pm.gs:
+        if not gv.months:
+            continue
+        name, left = gv.g.name, gv.g.size
+        mine = {t: u for t, u in by_group.get(name, {}).items() if t in gv.months}
+        if gv.split and sum(mine.values()) == left:
+            parts = sorted(mine.items())
+        else:
+            parts = [(min(mine) if mine else gv.months[0], left)]
+        k = prev.methods.get(name) if prev else None
+        future[name] = (k if k in gv.methods else gv.methods[0], parts)
+    return ReplanPlan.build(pm.inst, pm.history, future, prev, pm.observed)
