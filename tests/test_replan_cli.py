@@ -143,3 +143,28 @@ def test_infeasible_replan_is_explained(tmp_path):
     assert r.exit_code == 1, r.output
     assert "Traceback" not in r.output
     assert "Why there is no plan" in (tmp_path / "out.md").read_text()
+
+
+def test_input_workbook_with_an_actuals_sheet(tmp_path):
+    """INPUTS.xlsx PREVIOUS_PLAN: the actuals are the workbook's Actuals sheet."""
+    from openpyxl import Workbook
+
+    f = write(tmp_path, "A,100,production,,low,3,self-service,,\nB,100,production,,low,3,self-service,,\n",
+              "group,month,method\nA,2027-01,self-service\nB,2027-02,self-service\n", "", cap=capacity(helpdesk=15))
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {"Groups": f["groups"].read_text(), "Capacity": f["capacity"].read_text(),
+              "Actuals": "group,month,users,method\nA,2027-01,100,self-service\n"}
+    for name, src in sheets.items():
+        ws = wb.create_sheet(name)
+        for line in src.strip().splitlines():
+            ws.append([int(c) if c.isdigit() else c for c in line.split(",")])
+    book = tmp_path / "inputs.xlsx"
+    wb.save(book)
+    out = tmp_path / "new.csv"
+    r = run("replan", book, f["previous"], "--as-of", "2027-02", "--out", out, "--time-limit", "10")
+    assert r.exit_code == 0, r.output
+    rows = _rows(out)
+    assert [(r["group"], r["month"], r["users"]) for r in rows] == [("A", "2027-01", "100"), ("B", "2027-02", "100")]
+    r = run("replan", book, f["previous"], "--as-of", "2027-02", "--out", book)
+    assert r.exit_code == 2  # never over an input
