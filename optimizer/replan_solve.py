@@ -1,7 +1,8 @@
 """Solve a re-plan: the levels of ``replan_objective`` (default finish, changes, waiting, assisted,
 splits) one after the other on :class:`optimizer.model_replan.ReplanModel`, CP-SAT per level, each
 level hinted by the previous level's plan (as :mod:`optimizer.solve_parts`), the first by the previous
-plan (:func:`previous_hint`)."""
+plan (:func:`previous_hint`) and started from the whole-group plan of the coming months
+(:mod:`optimizer.replan_start`) when the checker accepts it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Callable
 from .domain import DEFAULT_REPLAN_OBJECTIVE, Instance
 from .model_replan import ReplanModel
 from .replan_inputs import ReplanInputs
+from .replan_start import START_SHARE, future_start
 
 
 def replan_levels(inst: Instance) -> list[str]:
@@ -41,9 +43,16 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
     build_s = time.perf_counter() - t_build
     pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
+    plan, proven, interrupted = future_start(inst, rin, opts)
+    used = START_SHARE * total if opts.deterministic else 0.0
     levels: list = []
-    overall, used, interrupted, plan = "optimal", 0.0, False, None
+    overall = "optimal"
     for i, name in enumerate(names):
+        if i == 0 and name == "finish" and proven and plan is not None:  # the whole-group solve's proof
+            value = plan.objective_values()[name]
+            levels.append(LevelResult(name, "optimal", value, value, 0.0, "proof", "whole-group solve"))
+            pm.fix_level(name, -(1 << 50), value)
+            continue
         if interrupted:
             value = plan.objective_values()[name] if plan is not None else None
             levels.append(LevelResult(name, "feasible" if plan else "unknown", value, None, 0.0, "interrupted"))
