@@ -59,13 +59,13 @@ def replan_json(inst: Instance, result, rep: ReplanReport) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def add_changes_sheet(path: Path, inst: Instance, rep: ReplanReport) -> None:
+def add_changes_sheet(path: Path, inst: Instance, result, rep: ReplanReport) -> None:
     """A ``Changes`` sheet (what changed, then the ticket rates) in the plan workbook at ``path``;
     every cell is text (group names are never formulas)."""
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
-    from .workbook_cells import put, put_row
+    from .workbook_cells import WRAP, finish_sheet, put, put_row
 
     with open(path, "rb") as fh:  # a staged temp file: openpyxl goes by the suffix of a path
         wb = load_workbook(io.BytesIO(fh.read()))
@@ -79,14 +79,15 @@ def add_changes_sheet(path: Path, inst: Instance, rep: ReplanReport) -> None:
         put(ws, row, 1, title, font=bold)
         row += 1
         if head:
-            put_row(ws, row, head, font=bold)
+            put_row(ws, row, head, font=bold, alignment=WRAP)
             row += 1
         for r in body:
-            put_row(ws, row, r)
+            put_row(ws, row, r, alignment=WRAP)
             row += 1
         row += 1
-    for col, width in zip("ABCDEF", (28, 34, 34, 18, 18, 30)):
+    for col, width in zip("ABCDEF", (24, 30, 30, 20, 20, 24)):
         ws.column_dimensions[col].width = width
+    finish_sheet(ws, inst, result)
     buf = io.BytesIO()
     wb.save(buf)
     Path(path).write_bytes(buf.getvalue())
@@ -106,6 +107,6 @@ def write_replan_outputs(inst: Instance, result, rep: ReplanReport, targets: Ite
             save_text(tmp, replan_json(inst, result, rep))
         else:
             WRITERS[t.suffix](inst, result, tmp)
-            add_changes_sheet(tmp, inst, rep)
+            add_changes_sheet(tmp, inst, result, rep)
 
     write_all(list(targets), render)
