@@ -87,13 +87,16 @@ def test_round_trip_solve_actuals_replan_replan(tmp_path):
 
 
 def test_terminal_marks_history_done_and_lists_changes(tmp_path):
-    f = write(tmp_path, "A,100,production,,low,3,self-service,,\nB,100,production,,low,3,self-service,,\n",
-              "group,month,method\nA,2027-01,self-service\nB,2027-02,self-service\n", "B,2027-01,100,self-service,30\n",
-              cap=capacity(helpdesk=15))
+    """A and B swapped months: both listed under What changed; a name with markup is text."""
+    f = write(tmp_path, "[red]A[/red],100,production,,low,3,self-service,,\nB,100,production,,low,3,self-service,,\n",
+              "group,month,method\n[red]A[/red],2027-01,self-service\nB,2027-02,self-service\n",
+              "B,2027-01,100,self-service,30\n", cap=capacity(helpdesk=15))
     r = run("replan", f["groups"], f["capacity"], f["previous"], f["actuals"], "--as-of", "2027-02",
             "--time-limit", "10")
     assert r.exit_code == 0, r.output
-    assert "(done)" in r.output and "What changed" in r.output and "Ticket rates" in r.output
+    assert "(done)" in r.output and "Ticket rates" in r.output
+    changed = r.output.split("What changed")[1].split("Ticket rates")[0]
+    assert "[red]A[/red]" in changed and "slipped)" in changed and "enrolled" in changed  # A slipped, B ahead
 
 
 def _bad(tmp_path, actuals: str, as_of: str = "2027-03", groups: str = GROUPS):
