@@ -38,7 +38,8 @@ def future_start(inst: Instance, rin: ReplanInputs, opts, share: float = START_S
     sub = dataclasses.replace(opts, time_limit=share * opts.time_limit,
                               work_limit=None if opts.work_limit is None else share * opts.work_limit,
                               deadline=now + share * max(opts.deadline - now, 0.0))
-    res = solve(whole, sub, hint=_previous_months(whole, rin))
+    res = solve(whole, sub)  # its greedy start: guiding it by the previous plan's months lost the proof
+
     if res.plan is None:
         return None, False, res.interrupted
     as_of = rin.as_of
@@ -53,24 +54,3 @@ def future_start(inst: Instance, rin: ReplanInputs, opts, share: float = START_S
               and not any(m.used for m in rin.rates.methods))
     return plan, proven, res.interrupted
 
-
-def _previous_months(fut: Instance, rin: ReplanInputs) -> dict[int, tuple[int, str]] | None:
-    """The previous plan as a hint for the future input (group index -> (month, method)): each group
-    in its previous plan's last month from as_of on (else as_of), by its previous method where it may
-    use it; a guide only (the solver checks a hint before it trusts it)."""
-    prev, as_of = rin.previous, rin.as_of
-    last: dict[str, int] = {}
-    for (g, t), _u in prev.users.items():
-        if t >= as_of:
-            last[g] = max(last.get(g, t), t)
-    out = {}
-    for i, g in enumerate(fut.groups):
-        months = fut.allowed_months(g)
-        methods = fut.allowed_methods(g)
-        if not months or not methods:
-            return None
-        want = last.get(g.name, as_of) - as_of
-        t = min(months, key=lambda m: (abs(m - want), m))
-        k = prev.methods.get(g.name)
-        out[i] = (t, k if k in methods else methods[0])
-    return out
