@@ -29,7 +29,7 @@ def split_args(args: tuple[str, ...]) -> tuple[tuple[str, ...], str, str]:
     workbook's ``Actuals`` sheet)."""
     if len(args) == 4:
         return args[:2], args[2], args[3]
-    if len(args) == 3:
+    if len(args) == 3 and args[0].lower().endswith((*_WORKBOOKS, ".toml")):
         return args[:1], args[1], args[2]
     if len(args) == 2 and args[0].lower().endswith(_WORKBOOKS):
         return args[:1], args[1], args[0]

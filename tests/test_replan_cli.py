@@ -171,3 +171,9 @@ def test_input_workbook_with_an_actuals_sheet(tmp_path):
     assert [(r["group"], r["month"], r["users"]) for r in rows] == [("A", "2027-01", "100"), ("B", "2027-02", "100")]
     r = run("replan", book, f["previous"], "--as-of", "2027-02", "--out", book)
     assert r.exit_code == 2  # never over an input
+
+
+def test_wrong_number_of_files_is_a_usage_error(tmp_path):
+    f = write(tmp_path, GROUPS, "group,month,method\nP,2027-01,self-service\n", "", rules=RULES)
+    r = run("replan", f["groups"], f["capacity"], f["previous"], "--as-of", "2027-02")
+    assert r.exit_code == 2 and "PREVIOUS_PLAN ACTUALS" in r.output
