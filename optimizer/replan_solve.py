@@ -13,7 +13,7 @@ from typing import Callable
 from .domain import DEFAULT_REPLAN_OBJECTIVE, Instance
 from .model_replan import ReplanModel
 from .replan_inputs import ReplanInputs
-from .replan_start import START_SHARE, future_start
+from .replan_start import START_SHARE, future_start, previous_start
 
 
 def replan_levels(inst: Instance) -> list[str]:
@@ -58,8 +58,16 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
             levels.append(LevelResult(name, "feasible" if plan else "unknown", value, None, 0.0, "interrupted"))
             overall = "feasible" if plan else "unknown"
             continue
+        guide = None
+        if name == "changes":
+            plan, guide = _fewer_changes(inst, rin, plan, {lv.name: lv.value for lv in levels})
         budget = _level_budget(total, used if opts.deterministic else time.perf_counter() - t_start, i, len(names))
-        level, found, work, stopped = _level(pm, name, plan, budget, opts, t_start, progress)
+        if guide is not None:
+            pm.hint(guide)
+        level, found, work, stopped = _level(pm, name, plan if guide is None else None, budget, opts, t_start,
+                                             progress)
+        if guide is not None and plan is not None:
+            level, found = _kept(level, found, plan)
         used += work
         interrupted = interrupted or stopped
         levels.append(level)
@@ -98,3 +106,28 @@ def previous_hint(pm: ReplanModel):
         k = prev.methods.get(name) if prev else None
         future[name] = (k if k in gv.methods else gv.methods[0], parts)
     return ReplanPlan.build(pm.inst, pm.history, future, prev, pm.observed)
+
+
+def _fewer_changes(inst: Instance, rin: ReplanInputs, plan, fixed: dict[str, int]):
+    """(start, guide) of the ``changes`` level: :func:`previous_start` (the previous plan kept where
+    it fits) as the start when it keeps the levels fixed so far and moves fewer users than
+    ``plan``; else, when it exists without the finish fixed so far, as the search's hint (guide)."""
+    other = previous_start(inst, rin, fixed.get("finish"))
+    if other is None:
+        loose = previous_start(inst, rin)
+        return plan, (loose if loose is not None and plan is not None else None)
+    vals = other.objective_values()
+    if any(vals[lv] > v for lv, v in fixed.items() if v is not None):
+        return plan, None
+    if plan is None or vals["changes"] < plan.objective_values()["changes"]:
+        return other, None
+    return plan, None
+
+
+def _kept(level, found, start):
+    """The level's result, with ``start`` kept when the search found nothing better."""
+    kept = start.objective_values()[level.name]
+    if found is not None and level.value is not None and level.value <= kept:
+        return level, found
+    proven = level.bound is not None and kept <= level.bound
+    return dataclasses.replace(level, status="optimal" if proven else "feasible", value=kept), start

@@ -163,3 +163,20 @@ def test_observed_rates_change_the_tickets(tmp_path):
         assert inst.month_labels[res.plan.finish()] == finish
         assert rin.rates.rate("self-service").used is observed
     assert res.plan.loads()[1]["helpdesk"] == 30  # ceil(100 * 60 / 200)
+
+
+def test_previous_start_keeps_the_previous_plan_where_it_fits(tmp_path):
+    """The changes level's start: C and D keep their months, the slipped B goes whole into the
+    earliest month with room; the checker accepts it; with the finish held to 2027-03 there is no room."""
+    from optimizer.replan_check import check_replan
+    from optimizer.replan_start import previous_start
+
+    groups = "".join(f"{n},100,production,,low,3,self-service,,\n" for n in "ABCD")
+    prev = PREV + "A,2027-01,self-service\nB,2027-02,self-service\nC,2027-03,self-service\nD,2027-04,self-service\n"
+    inst, rin, _res = replan(tmp_path, groups, prev, "A,2027-01,100,self-service,\n", "2027-03",
+                             cap=capacity(helpdesk=30))
+    plan = previous_start(inst, rin)
+    assert check_replan(plan, rin) == [] and plan.objective_values()["changes"] == 100
+    assert [(t, u) for t, u in plan.parts("B")] == [(2, 100)]
+    assert plan.parts("C") == ((2, 100),) and plan.parts("D") == ((3, 100),)
+    assert previous_start(inst, rin, max_month=2) is None
