@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from .changes import GroupChange  # noqa: F401  (the rows' source, for readers)
 from .console import _grid, text
 from .domain import Instance
 from .i18n import _
