@@ -43,7 +43,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
     build_s = time.perf_counter() - t_build
     pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
-    plan, proven, interrupted = future_start(inst, rin, opts)
+    plan, proven, interrupted = future_start(inst, rin, opts, progress=progress)
     used = START_SHARE * total if opts.deterministic else 0.0
     levels: list = []
     overall = "optimal"

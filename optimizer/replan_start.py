@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 START_SHARE = 0.3
 
 
-def future_start(inst: Instance, rin: ReplanInputs, opts, share: float = START_SHARE
+def future_start(inst: Instance, rin: ReplanInputs, opts, share: float = START_SHARE, progress=None
                  ) -> tuple[ReplanPlan | None, bool, bool]:
-    """(A whole plan that keeps every rule, or None; its finish proven best?; interrupted?)."""
+    """(A whole plan that keeps every rule, or None; its finish proven best?; interrupted?).
+    ``progress(level, value, bound, seconds)`` hears of each better finish (in the whole plan's months)."""
     from .solve_parts import whole_groups
     from .solver import solve
 
@@ -38,11 +39,13 @@ def future_start(inst: Instance, rin: ReplanInputs, opts, share: float = START_S
     sub = dataclasses.replace(opts, time_limit=share * opts.time_limit,
                               work_limit=None if opts.work_limit is None else share * opts.work_limit,
                               deadline=now + share * max(opts.deadline - now, 0.0))
-    res = solve(whole, sub)  # its greedy start: guiding it by the previous plan's months lost the proof
+    as_of = rin.as_of
+    shifted = None if progress is None else \
+        (lambda level, value, bound, secs: progress(level, value + as_of, bound + as_of, secs))
+    res = solve(whole, sub, progress=shifted)  # its greedy start: guiding it by the previous plan's months lost the proof
 
     if res.plan is None:
         return None, False, res.interrupted
-    as_of = rin.as_of
     future = {a.group: (a.method, [(t + as_of, u) for t, u in res.plan.parts(a.group)])
               for a in res.plan.assignments.values()}
     plan = ReplanPlan.build(inst, rin.history, future, rin.previous, rin.rates)
