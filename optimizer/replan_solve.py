@@ -30,7 +30,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     """The re-plan of ``inst`` with the history, previous plan and rates of ``rin`` (a
     solver.Result whose plan is a :class:`~optimizer.replan_plan.ReplanPlan`, levels of the whole
     plan). Infeasible: no plan keeps the history and the rules of the coming months."""
-    from .solve_parts import _level, _level_budget
+    from .solve_parts import _improving, _level, _level_budget
     from .solver import WALL_FACTOR, LevelResult, Result
 
     t_start = time.perf_counter()
@@ -39,6 +39,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
         else min(opts.time_limit, opts.deadline - t_start)
     names = replan_levels(inst)
+    progress = _improving(progress, names)  # the start and the levels report each better plan once
     t_build = time.perf_counter()
     pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
     build_s = time.perf_counter() - t_build
