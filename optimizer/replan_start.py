@@ -1,6 +1,6 @@
 """A re-plan's first plan: v1's solver (greedy start, LP, window moves) on the input the coming
 months pose (:func:`optimizer.replan_explain.future_instance`) with every group whole, its plan
-carried back into the whole plan and kept only when :func:`optimizer.replan_check.check_replan`
+carried back into the whole plan and kept only when :func:`optimizer.replan_verify.check_replan`
 accepts it. The future input is exact for the re-plan (the history's order floor as earliest
 months, remaining users as sizes), so when no group of it may split and the planned rates are
 the ones in use, its proven finish is the re-plan's proven finish."""
@@ -12,7 +12,7 @@ import logging
 import time
 
 from .domain import Instance
-from .replan_check import check_replan
+from .replan_verify import check_replan
 from .replan_explain import future_instance
 from .replan_inputs import ReplanInputs
 from .replan_plan import ReplanPlan

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from optimizer.loaders import load_instance
-from optimizer.replan_check import check_replan
+from optimizer.replan_verify import check_replan
 from optimizer.replan_inputs import load_replan_inputs
 from optimizer.replan_solve import solve_replan
 from optimizer.replan_start import future_start

@@ -168,7 +168,7 @@ def test_observed_rates_change_the_tickets(tmp_path):
 def test_previous_start_keeps_the_previous_plan_where_it_fits(tmp_path):
     """The changes level's start: C and D keep their months, the slipped B goes whole into the
     earliest month with room; the checker accepts it; with the finish held to 2027-03 there is no room."""
-    from optimizer.replan_check import check_replan
+    from optimizer.replan_verify import check_replan
     from optimizer.replan_start import previous_start
 
     groups = "".join(f"{n},100,production,,low,3,self-service,,\n" for n in "ABCD")

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from optimizer.cli import main
 from optimizer.loaders import load_instance
 from optimizer.planfile import read_plan
-from optimizer.replan_check import check_replan
+from optimizer.replan_verify import check_replan
 from optimizer.replan_inputs import load_replan_inputs
 
 from replan_helpers import capacity, write
