@@ -321,6 +321,10 @@ main.add_command(sweep_cmd)
 from optimizer.explain.why_command import why_cmd  # noqa: E402  (its own module; registered here)
 
 main.add_command(why_cmd)
+
+from optimizer.replan.command import replan_cmd  # noqa: E402  (issue 16: its own module; registered here)
+
+main.add_command(replan_cmd)
 add_lang_options(main)  # --lang on the group and on every command (optimizer/cli_lang.py); keep it last
 
 

@@ -21,6 +21,11 @@ OBJECTIVE_LEVELS = ("finish", "waiting", "assisted", "splits")
 #: The default lexicographic objective. ``splits`` is always 0 when no group may split, and is
 #: then left out of an instance's objective (:func:`effective_rules`): outputs stay as in v1.
 DEFAULT_OBJECTIVE = OBJECTIVE_LEVELS
+#: Levels ``replan_objective`` may list: ``changes`` (users moved from the previous plan) besides
+#: the others (model v2 spec, "Re-planning with actuals").
+REPLAN_OBJECTIVE_LEVELS = ("finish", "changes", "waiting", "assisted", "splits")
+#: ``rollout replan``'s default order when the rules give no ``replan_objective``.
+DEFAULT_REPLAN_OBJECTIVE = REPLAN_OBJECTIVE_LEVELS
 
 #: Display names used in plan tables (the guide's method sub-rows).
 METHOD_LABELS = {
@@ -93,6 +98,8 @@ class Rules:
     max_locations_per_month: int = 0
     keep_departments_together: bool = False
     objective: tuple[str, ...] = DEFAULT_OBJECTIVE
+    #: ``rollout replan``'s order of levels (None: DEFAULT_REPLAN_OBJECTIVE).
+    replan_objective: tuple[str, ...] | None = None
     #: Split groups (model v2): default months a group may span, and the least part (users).
     max_months: int = 1
     min_part_users: int = 50

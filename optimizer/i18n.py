@@ -167,7 +167,8 @@ def resource(key: str) -> str:
 def level(key: str) -> str:
     """A KPI (objective level) in plain words."""
     return {"finish": _("Finish month"), "waiting": _("Users waiting (user-months, weighted by readiness)"),
-            "assisted": _("Assisted users"), "splits": _("Extra months for split groups")}.get(key, key)
+            "assisted": _("Assisted users"), "splits": _("Extra months for split groups"),
+            "changes": _("Users moved from the previous plan")}.get(key, key)
 
 
 # --------------------------------------------------------------------- errors

@@ -94,7 +94,7 @@ def test_stable_wiring_with_a_stand_in_entry(tmp_path, monkeypatch):
 def test_stable_with_the_replan_solver(tmp_path):
     entry = C.replan_entry()
     if entry is None:
-        pytest.skip("no re-plan solver yet (optimizer.replan_solve.solve_replan, issue 16): see "
+        pytest.skip("no re-plan solver yet (optimizer.replan.solve.solve_replan, issue 16): see "
                     "optimizer/compare/stable.py for the entry compare --stable calls")
     paths = _scenarios(tmp_path)
     opts = SolveOptions(time_limit=10, workers=2, seed=0)

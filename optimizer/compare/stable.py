@@ -31,12 +31,29 @@ MISSING = ("--stable needs the re-plan solver (rollout replan), which this versi
 
 
 def replan_entry() -> Callable | None:
-    """The re-plan solver entry ``solve_replan`` (see the module's docstring), None when missing."""
+    """The re-plan solver entry (see the module's docstring), None when missing."""
     try:
-        from optimizer.replan_solve import solve_replan  # the re-plan solver's module (issue 16)
+        from optimizer.replan.solve import solve_replan  # the re-plan solver's module (issue 16)
     except ImportError:
         return None
-    return solve_replan
+    return _stable_replan(solve_replan)
+
+
+def _stable_replan(solve_replan: Callable) -> Callable:
+    """``solve_replan(inst, rin, opts)`` called as this module's contract says: no actuals, the
+    rules' ticket rates, the scenario's levels in the re-plan's order."""
+    from optimizer.replan.inputs import ReplanInputs
+    from optimizer.replan.observed_rates import observed_rates
+    from optimizer.replan.solve import replan_instance
+
+    def entry(inst: Instance, previous: PreviousPlan, history: History | None = None, as_of: int = 0,
+              options: SolveOptions | None = None):
+        hist = history if history is not None else no_history(inst)
+        acts = Actuals("", as_of, ())
+        rin = ReplanInputs(acts, hist, previous, observed_rates(acts, inst.rules))
+        return solve_replan(replan_instance(inst), rin, options or SolveOptions())
+
+    return entry
 
 
 def no_history(inst: Instance) -> History:

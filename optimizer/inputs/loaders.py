@@ -18,6 +18,7 @@ from optimizer.domain import (
     DEFAULT_TICKETS_PER_100,
     METHODS,
     OBJECTIVE_LEVELS,
+    REPLAN_OBJECTIVE_LEVELS,
     PLATFORMS,
     RISKS,
     WAVES,
@@ -213,6 +214,7 @@ _RULE_TYPES: dict[str, type] = {
     "max_locations_per_month": int,
     "keep_departments_together": bool,
     "objective": list,
+    "replan_objective": list,
     "max_months": int,
     "min_part_users": int,
     "tickets_per_100_users": dict,
@@ -241,15 +243,16 @@ def parse_rules(data: dict[str, Any], file: str = "rules") -> Rules:
         if want is int and not lo <= value <= hi:
             raise InputError(f"'{key}' must be between {lo} and {hi}, got {value}", file=file, column=key)
         kw[key] = value
-    if "objective" in kw:
-        levels = kw["objective"]
-        bad = [lv for lv in levels if lv not in OBJECTIVE_LEVELS]
-        if bad or not levels or len(set(levels)) != len(levels):
-            raise InputError(
-                f"'objective' must list distinct levels from {list(OBJECTIVE_LEVELS)}, got {shown(levels)}",
-                file=file, column="objective",
-            )
-        kw["objective"] = tuple(levels)
+    for key, allowed in (("objective", OBJECTIVE_LEVELS), ("replan_objective", REPLAN_OBJECTIVE_LEVELS)):
+        if key in kw:
+            levels = kw[key]
+            bad = [lv for lv in levels if lv not in allowed]
+            if bad or not levels or len(set(levels)) != len(levels):
+                raise InputError(
+                    f"'{key}' must list distinct levels from {list(allowed)}, got {shown(levels)}",
+                    file=file, column=key,
+                )
+            kw[key] = tuple(levels)
     if "tickets_per_100_users" in kw:
         rates = dict(DEFAULT_TICKETS_PER_100)
         for k, v in kw["tickets_per_100_users"].items():

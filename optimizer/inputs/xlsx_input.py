@@ -166,7 +166,7 @@ def sheet_table(ws, file: str) -> Table:
 
 
 def _rule_value(key: str, text: str, raw: Any) -> Any:
-    if key == "objective":
+    if key in ("objective", "replan_objective"):
         return [x.strip() for x in text.replace(",", ";").split(";") if x.strip()]
     if _RULE_TYPES.get(key) is bool:
         # Whatever a vip cell accepts: TRUE, a 1 (LibreOffice re-saves TRUE as 1), yes/no, ja/nej, ...

@@ -69,4 +69,5 @@ def key_figures(inst: Instance, result: Result) -> list[tuple[str, str]]:
         (i18n.level("finish"), i18n.month(inst.months[vals["finish"]].label)),
         (i18n.level("waiting"), i18n.number(vals["waiting"])),
         (i18n.level("assisted"), i18n.number(vals["assisted"])),
-    ] + ([(i18n.level("splits"), i18n.number(vals["splits"]))] if "splits" in vals else [])  # split groups
+    ] + ([(i18n.level("splits"), i18n.number(vals["splits"]))] if "splits" in vals else []) + (  # split groups
+        [(i18n.level("changes"), i18n.number(vals["changes"]))] if "changes" in vals else [])  # a re-plan

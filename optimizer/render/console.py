@@ -121,6 +121,12 @@ def fits_across(console: Console, months: int) -> bool:
     return console.width >= PHASE_COLUMN + MONTH_COLUMN * months
 
 
+def month_cell(plan: Plan, t: int) -> str:
+    """Month t as a row label; marked done in a re-plan's history (before its as-of month)."""
+    label = i18n.month(plan.inst.months[t].label)
+    return label + " " + _("(done)") if t < getattr(plan, "as_of", 0) else label
+
+
 def month_rows(plan: Plan) -> list[list[str]]:
     """The plan transposed: per month its phases, each with its groups (users) and method
     sub-rows (the guide's second table, turned a quarter) -- for narrow terminals."""
@@ -132,13 +138,13 @@ def month_rows(plan: Plan) -> list[list[str]]:
         for phase, by_method in by_phase.items():
             if not any(by_method[k][t] for k in METHODS):
                 continue
-            rows.append([i18n.month(m.label) if first else "", i18n.phase(phase), ", ".join(table[phase][t])])
+            rows.append([month_cell(plan, t) if first else "", i18n.phase(phase), ", ".join(table[phase][t])])
             first = False
             for k in METHODS:
                 if by_method[k][t]:
                     rows.append(["", "  " + i18n.method(k), ", ".join(by_method[k][t])])
         if first:
-            rows.append([i18n.month(m.label), "", ""])
+            rows.append([month_cell(plan, t), "", ""])
     return rows
 
 

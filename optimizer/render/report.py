@@ -22,14 +22,14 @@ CSV_COLUMNS = ("group", "month", "method", "size", "wave", "phase")
 def plan_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]]:
     """The guide's first table: header + one row per phase, cells 'Name (N users)'
     (several groups in one cell joined by ``sep``)."""
-    header = [_("Phase")] + month_header(plan.inst)
+    header = [_("Phase")] + month_header(plan.inst, getattr(plan, "as_of", 0))
     rows = [[i18n.phase(phase)] + [sep.join(cell) for cell in cells] for phase, cells in plan.table().items()]
     return header, rows
 
 
 def method_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]]:
     """The guide's second table: each phase row followed by its method sub-rows."""
-    header = [_("Phase / method")] + month_header(plan.inst)
+    header = [_("Phase / method")] + month_header(plan.inst, getattr(plan, "as_of", 0))
     T = plan.inst.horizon
     rows = []
     for phase, by_method in plan.method_table().items():
@@ -41,9 +41,11 @@ def method_grid(plan: Plan, sep: str = ", ") -> tuple[list[str], list[list[str]]
     return header, rows
 
 
-def month_header(inst: Instance) -> list[str]:
-    """The months as the guide's table header writes them ('Juli 2027' in Swedish)."""
-    return [i18n.month(label, title=True) for label in inst.month_labels]
+def month_header(inst: Instance, done_before: int = 0) -> list[str]:
+    """The months as the guide's table header writes them ('Juli 2027' in Swedish); a re-plan's
+    months before ``done_before`` (its as-of month) are marked done: what they hold is history."""
+    return [i18n.month(label, title=True) + (" " + _("(done)") if t < done_before else "")
+            for t, label in enumerate(inst.month_labels)]
 
 
 def count_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
@@ -57,7 +59,7 @@ def count_grid(plan: Plan) -> tuple[list[str], list[list[str]]]:
         c[1] += u
     rows = [[i18n.phase(p)] + [(i18n.ngettext("{n} group", "{n} groups", n).format(n=i18n.number(n)) + f" ({i18n.ngettext('{n} user', '{n} users', u).format(n=i18n.number(u))})")
                                if n else "" for n, u in cells[p]] for p in names]
-    return [_("Phase")] + month_header(inst), rows
+    return [_("Phase")] + month_header(inst, getattr(plan, "as_of", 0)), rows
 
 
 def load_rows(plan: Plan) -> list[dict[str, Any]]:

@@ -45,16 +45,13 @@ def previous_from_parts(parts: Iterable[tuple[str, int, int, str]]) -> PreviousP
 
 
 def previous_from_plan(plan: Plan) -> PreviousPlan:
-    """A v1 plan (one month and method per group): prev_u = the group's size in its month."""
-    sizes = {g.name: g.size for g in plan.inst.groups}
-    return previous_from_parts((a.group, a.month, sizes[a.group], a.method) for a in plan.assignments.values())
+    """A plan's parts: a v1 plan (one month and method per group) gives prev_u = the group's size in
+    its month; a v2 plan (parts) its users per month."""
+    return previous_from_parts((g.name, t, u, k) for g, k, t, u in plan.all_parts())
 
 
 def read_previous_plan(inst: Instance, path: str | Path) -> PreviousPlan:
     """The previous plan file ``path`` (plan CSV or plan workbook) read with ``planfile``."""
     from optimizer.inputs.planfile import read_plan
 
-    plan = read_plan(inst, path)
-    # Seam for v2 plans: when planfile returns parts (group, month, users, method), hand them to
-    # previous_from_parts instead.
-    return previous_from_plan(plan)
+    return previous_from_plan(read_plan(inst, path))

@@ -333,6 +333,10 @@ def apply_point(base: Instance, p: Point, sweep_path: Path | str, name: str) -> 
     if p.rules:
         d: dict[str, Any] = {f.name: getattr(rules, f.name) for f in dataclasses.fields(rules)}
         d["objective"] = list(d["objective"])
+        if d.get("replan_objective") is None:  # not set: rollout replan's default
+            d.pop("replan_objective", None)
+        else:
+            d["replan_objective"] = list(d["replan_objective"])
         d["tickets_per_100_users"] = dict(d["tickets_per_100_users"])
         for k, v in p.rules:
             if k == "tickets_per_100_users":
