@@ -120,7 +120,7 @@ def _lonely_core(inst: Instance, g: Group, seed: int, limit: float) -> list[tupl
     """The rules that keep group g out of every month on its own (the one-group
     instance's core: the capacities of its months, its window, methods, ...)."""
     sub = dataclasses.replace(inst, groups=(dataclasses.replace(g, after=()),))
-    one = _Guarded(sub, seed)
+    one = _Guarded(sub, seed, parts=inst.may_split)  # on a split input it may be let split
     st, core = one.check(one.keys, limit)
     return core if st == cp_model.INFEASIBLE else []
 
@@ -209,7 +209,7 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
         if left <= 0:
             break
         t = time.perf_counter()
-        plain = family_instance(g.rm.inst, families, aside)
+        plain = None if g.parts else family_instance(g.rm.inst, families, aside)
         if plain is not None:
             verdict = feasible(plain, min(10.0, 0.3 * left), workers=workers, seed=seed)
             log.info("rules %s alone: %s in %.2f s (plain)", sorted(families),

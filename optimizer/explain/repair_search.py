@@ -204,7 +204,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 found.append(rep)
                 if rep.kind == "window":
                     break  # the nearest window change for this group is enough
-    if any(k[0] in _CAP_RULES for k in conflict):  # "let Sales enroll over 2 months"
+    if any(k[0] in _CAP_RULES or k[0] == R.MONTHS_PER_GROUP for k in conflict):  # "let Sales enroll over 2 months"
         found += split_repairs(inst, conflict_groups(inst, conflict), verify,
                                time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
     if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:
