@@ -76,16 +76,22 @@ class Why:
     finish_label: str
     forced: Forced | None = None
     labels: list[str] = field(default_factory=list)  # the plan's month labels (for the finish)
+    parts_head: str = ""  # a group in parts: its parts (:mod:`optimizer.why_parts`)
+    whole: Forced | None = None  # a group in parts: the re-solve with it in one month
 
     def lines(self) -> list[tuple[str, str]]:
         """(kind, text) in reading order: "head", "month" (a month or range, then its "reason"s), "check"."""
-        out = [("head", _("{group} enrolls in {month} ({method}).").format(
+        out = [("head", self.parts_head or _("{group} enrolls in {month} ({method}).").format(
             group=self.group, month=_mon(self.month), method=i18n.method_in_text(self.method)))]
+        if self.whole is not None:
+            from .why_parts import whole_text
+            out.append(("check", whole_text(self)))
         if not self.earlier:
             out.append(("check", _("{month} is the first month of the plan: nothing is earlier.").format(
                 month=_mon(self.month))))
             return out
-        out.append(("head", _("What keeps it out of each earlier month in this plan:")))
+        out.append(("head", _("What keeps its first part out of each earlier month in this plan:") if self.parts_head
+                    else _("What keeps it out of each earlier month in this plan:")))
         for mr in self.earlier:
             out.append(("month", f"{mr.label}:"))
             out += [("reason", r) for r in mr.reasons]
@@ -103,6 +109,19 @@ class Why:
             return _("Not checked: no plan with {group} in {month} or earlier was found within the "
                      "time limit ({seconds} s); try a longer --time-limit.").format(
                 group=self.group, month=before, seconds=f"{f.seconds:.0f}")
+        proven = "" if f.status == "optimal" else _(" (the best plan found within the time limit)")
+        return (_("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: ").format(
+            group=self.group, month=_mon(f.month), method=i18n.method_in_text(f.method), proven=proven)
+                + self.cost_text(f) + "." + self._verdict(f))
+
+    def _verdict(self, f: Forced) -> str:
+        v, w = self.values, f.values
+        worse = (w["finish"], w["waiting"], w["assisted"]) > (v["finish"], v["waiting"], v["assisted"])
+        return "" if worse else _(" This is no worse than the plan: the plan is not the best possible"
+                                  " for this group's month.")
+
+    def cost_text(self, f: Forced) -> str:
+        """What the other plan ``f`` costs against this one: finish, waiting, assisted, who moves later."""
         v, w = self.values, f.values
         parts = []
         if w["finish"] != v["finish"]:
@@ -130,13 +149,7 @@ class Why:
             more = len(f.later) - 4
             moved = _("; later then: {groups}").format(groups=shown) + (
                 _(" and {n} more").format(n=more) if more > 0 else "")
-        worse = (w["finish"], w["waiting"], w["assisted"]) > (v["finish"], v["waiting"], v["assisted"])
-        verdict = "" if worse else _(" This is no worse than the plan: the plan is not the best possible"
-                                     " for this group's month.")
-        proven = "" if f.status == "optimal" else _(" (the best plan found within the time limit)")
-        return (_("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: ").format(
-            group=self.group, month=_mon(f.month), method=i18n.method_in_text(f.method), proven=proven)
-                + ", ".join(parts) + moved + "." + verdict)
+        return ", ".join(parts) + moved
 
 
 # ------------------------------------------------------------------ reasons
@@ -150,13 +163,13 @@ def _names(gs: list[Group], n: int = 3) -> str:
 
 def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
     """Pilot stage: production opens, risk delay, expanded pilot after the limited pilot."""
-    r, A, labels = inst.rules, plan.assignments, inst.month_labels
+    r, labels = inst.rules, inst.month_labels
     out = []
     stage = [g for g in inst.groups if g.pilot_stage]
     pilots = [g for g in inst.groups if g.wave == "pilot"]
     for g in unit:
         if g.wave == "production" and stage:
-            last = max(A[h.name].month for h in stage)
+            last = max(_last(plan, h.name) for h in stage)
             opens = last + r.stage_gap
             if s < opens:
                 out.append(_("production opens in {month} (the pilot stage ends in {end}, +{months}, stage_gap)")
@@ -167,11 +180,11 @@ def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
                     group=g.name, months=_months(r.risk_delay), opens=_mon(labels[opens]),
                     month=_label(labels, opens + r.risk_delay)))
         if g.wave == "expanded-pilot" and pilots:
-            last = max(A[h.name].month for h in pilots)
+            last = max(_last(plan, h.name) for h in pilots)
             if s < last:
                 out.append(_("the limited pilot runs until {month} ({groups}); the expanded pilot comes after it")
                            .format(month=_mon(labels[last]),
-                                   groups=_names([h for h in pilots if A[h.name].month == last])))
+                                   groups=_names([h for h in pilots if _last(plan, h.name) == last])))
     return out
 
 
@@ -181,7 +194,7 @@ def _label(labels: list[str], t: int) -> str:
 
 def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
     """The group's (and its department's) window, blackout and after-list."""
-    labels, A, out = inst.month_labels, plan.assignments, []
+    labels, out = inst.month_labels, []
     for g in unit:
         lo = labels.index(g.earliest) if g.earliest else 0
         if s < lo:
@@ -189,16 +202,17 @@ def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[
         if labels[s] in g.blackout:
             out.append(_("a blackout month for {group}").format(group=g.name))
         for h in g.after:
-            if A[h].month >= s:
-                out.append(_("{group} must come after {other}, which enrolls in {month}").format(
-                    group=g.name, other=h, month=_mon(labels[A[h].month])))
+            if _last(plan, h) >= s:
+                say = (_("{group} must come after {other}, which enrolls in {month}") if len(plan.parts(h)) == 1
+                       else _("{group} must come after {other}, whose last part enrolls in {month}"))
+                out.append(say.format(group=g.name, other=h, month=_mon(labels[_last(plan, h)])))
     return out
 
 
 def _limit_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
     """max_platforms_per_month / max_locations_per_month: the month already holds its limit."""
     out, r = [], inst.rules
-    inside = [g for g in inst.groups if plan.assignments[g.name].month == s and g not in unit]
+    inside = [g for g in inst.groups if _use(inst, plan, g, "users", s) and g not in unit]
     for attr, limit, what in (("platform", r.max_platforms_per_month, "platform"),
                               ("location", r.max_locations_per_month, "location")):
         if limit <= 0:
@@ -222,10 +236,11 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
     m, load = inst.months[s], plan.loads()[s]
     lead = unit[0]
     blocked: dict[str, list[str]] = {}
+    sizes = [_smallest_part(inst, g) for g in unit]  # a group that may split needs room for a part
     for k in inst.allowed_methods(lead):
-        need = {"helpdesk": sum(inst.rules.tickets(g.size, k) for g in unit),
-                "assisted": sum(g.size for g in unit) if k == "assisted" else 0,
-                "tech_fair": sum(g.size for g in unit) if k == "tech-fair" else 0}
+        need = {"helpdesk": sum(inst.rules.tickets(n, k) for n in sizes),
+                "assisted": sum(sizes) if k == "assisted" else 0,
+                "tech_fair": sum(sizes) if k == "tech-fair" else 0}
         short = sorted((res for res, _what, _unit in _RES if need[res] and load[res] + need[res] > m.capacity(res)),
                        key=lambda res: m.capacity(res) > 0)  # a resource the month lacks entirely first
         if not short:
@@ -234,6 +249,8 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
         blocked.setdefault(res, []).append((need[res], k))
     out = []
     who = lead.name if len(unit) == 1 else _("{group}'s department").format(group=lead.name)
+    if len(unit) == 1 and sizes[0] < lead.size:
+        who = _("a part of {group} (at least {n} users, min_part_users)").format(group=lead.name, n=_n(sizes[0]))
     for res, what, unit_name in _RES:
         if res not in blocked:
             continue
@@ -246,9 +263,8 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
         if cap == 0:
             out.append(_("no {resource} that month ({needs})").format(resource=what, needs=needs))
             continue
-        users = sorted((g for g in inst.groups if plan.assignments[g.name].month == s and g not in unit),
-                       key=lambda g: -_use(inst, plan, g, res))
-        users = [g for g in users if _use(inst, plan, g, res) > 0]
+        users = sorted((g for g in inst.groups if g not in unit), key=lambda g: -_use(inst, plan, g, res, s))
+        users = [g for g in users if _use(inst, plan, g, res, s) > 0]
         left = max(0, cap - load[res])
         by = ""
         if users and not lead.pilot_stage and all(g.pilot_stage for g in users):
@@ -263,11 +279,25 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
     return out
 
 
-def _use(inst: Instance, plan: Plan, g: Group, res: str) -> int:
+def _use(inst: Instance, plan: Plan, g: Group, res: str, s: int) -> int:
+    """What g's part in month s uses of ``res`` (0 without a part then; "users": its users)."""
     k = plan.assignments[g.name].method
+    u = dict(plan.parts_of(g)).get(s, 0)
     if res == "helpdesk":
-        return inst.rules.tickets(g.size, k)
-    return g.size if (res == "assisted" and k == "assisted") or (res == "tech_fair" and k == "tech-fair") else 0
+        return inst.rules.tickets(u, k)
+    if res == "users":
+        return u
+    return u if (res == "assisted" and k == "assisted") or (res == "tech_fair" and k == "tech-fair") else 0
+
+
+def _last(plan: Plan, name: str) -> int:
+    """The month of a group's last part."""
+    return plan.parts(name)[-1][0]
+
+
+def _smallest_part(inst: Instance, g: Group) -> int:
+    """The fewest users g can enroll in one month: its least part when it may split, else all."""
+    return inst.least_part(g) if inst.max_months(g) > 1 and g.size > 1 else g.size
 
 
 def _why_first(lead: Group, users: list[Group], s: int, labels: list[str]) -> str:
@@ -316,7 +346,11 @@ def why(inst: Instance, plan: Plan, group: str) -> Why:
         else:
             earlier.append(MonthReasons([labels[s]], rs))
     vals = plan.objective_values()
-    return Why(group, labels[a.month], a.method, earlier, vals, labels[vals["finish"]], labels=labels)
+    w = Why(group, labels[a.month], a.method, earlier, vals, labels[vals["finish"]], labels=labels)
+    if len(plan.parts(group)) > 1:
+        from .why_parts import head
+        w.parts_head = head(inst, plan, group, a.method)
+    return w
 
 
 def forced_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float = 10.0, seed: int = 0,
@@ -349,6 +383,9 @@ def forced_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float 
 def explain_month(inst: Instance, plan: Plan, group: str, *, time_limit: float = 10.0, seed: int = 0,
                   workers: int = 8) -> Why:
     """:func:`why` with the :func:`forced_earlier` check."""
+    from .why_parts import whole_month
+
     w = why(inst, plan, group)
     w.forced = forced_earlier(inst, plan, group, time_limit=time_limit, seed=seed, workers=workers)
+    w.whole = whole_month(inst, plan, group, time_limit=time_limit, seed=seed, workers=workers)
     return w
