@@ -26,13 +26,17 @@ class GuardedPartsModel:
     """``model``, ``proto``, ``inst``, ``guards`` ({(rule, key): literal index}) and ``cuts``
     (always empty: no implied cuts here), as :class:`optimizer.model.RolloutModel` in guard mode."""
 
-    def __init__(self, inst: Instance) -> None:
+    def __init__(self, inst: Instance, *, slack: bool = False) -> None:
         self.inst = inst
+        #: with ``slack``: {(resource, month label): extra capacity variable} on every capacity row
+        self.slack: dict[tuple[str, str], cp_model.IntVar] = {}
+        self._with_slack = slack
         self.model = cp_model.CpModel()
         self.proto = self.model.proto
         self.guards: dict[tuple[str, tuple], int] = {}
         self.cuts: list[list[int]] = []
-        self._lits: dict[tuple[str, tuple], cp_model.IntVar] = {}
+        #: the guard literals as variables (``guards`` holds their indices)
+        self.guard_vars: dict[tuple[str, tuple], cp_model.IntVar] = {}
         self.T = inst.horizon
         self.rates = inst.rules.tickets_per_100_users
         self.u: dict[str, dict[tuple[int, str], cp_model.IntVar]] = {}
@@ -50,10 +54,10 @@ class GuardedPartsModel:
 
     def guard(self, rule: str, key: tuple) -> cp_model.IntVar:
         """The guard literal of one rule instance (created on first use)."""
-        lit = self._lits.get((rule, key))
+        lit = self.guard_vars.get((rule, key))
         if lit is None:
             lit = self.model.new_bool_var(f"{rule}{key}")
-            self._lits[(rule, key)] = lit
+            self.guard_vars[(rule, key)] = lit
             self.guards[(rule, key)] = lit.index
         return lit
 
@@ -119,6 +123,10 @@ class GuardedPartsModel:
                         seats[k].append(v)
             for res, terms in (("helpdesk", tickets), ("assisted", seats["assisted"]),
                                ("tech_fair", seats["tech-fair"])):
+                if terms and self._with_slack:
+                    self.slack[res, month.label] = extra = m.new_int_var(0, sum(
+                        g.size for g in self.inst.groups), "")
+                    terms = terms + [-extra]
                 if terms:
                     m.add(_sum(terms) <= month.capacity(res)).only_enforce_if(
                         self.guard(R.CAPACITY_RULE[res], (month.label,)))

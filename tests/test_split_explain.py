@@ -103,3 +103,19 @@ def test_least_part_is_named_and_lowering_it_is_a_verified_repair():
     assert solved(apply_repair(i, lower[0])).status == "optimal"
     twin = inst([Group("A", 120, methods=ASSISTED, max_months=2)], [(100, 10, 0), (100, 110, 0)], min_part_users=10)
     assert solved(twin).status == "optimal"
+
+
+def test_capacity_repair_asks_for_the_room_of_a_part_not_of_the_whole_group():
+    # Sales (310, may split over 2 months), 150 seats in each of 2 months: 10 seats short in all;
+    # whole, it would need +160 in one month.
+    from optimizer.explain import capacity_repair
+    i = inst([Group("Sales", 310, methods=ASSISTED, max_months=2)], [(100, 150, 0)] * 2)
+    assert solved(i).status == "infeasible"
+    rep = capacity_repair(i, 10, workers=2)
+    assert rep is not None and len(rep.changes) == 1
+    label, res, extra = rep.changes[0][1]
+    assert res == "assisted" and extra == 10
+    r = solved(apply_repair(i, rep))
+    assert r.status == "optimal" and len(r.plan.parts("Sales")) == 2
+    ex = explain(i, time_limit=20, workers=2)
+    assert any(r.kind == "capacity" and r.changes[0][1][2] == 10 for r in ex.repairs)
