@@ -22,6 +22,7 @@ from . import i18n
 from .domain import Group, Instance
 from .i18n import N_, _, ngettext
 from .plan import Plan
+from .why_parts import last_month, smallest_part
 
 #: what the loads call each resource, and how the planner names it (translated where shown)
 _RES = (("helpdesk", N_("helpdesk"), N_("tickets")), ("assisted", N_("assisted enrollment"), N_("users")),
@@ -78,6 +79,7 @@ class Why:
     labels: list[str] = field(default_factory=list)  # the plan's month labels (for the finish)
     parts_head: str = ""  # a group in parts: its parts (:mod:`optimizer.why_parts`)
     whole: Forced | None = None  # a group in parts: the re-solve with it in one month
+    split: bool = False  # the group may split: the check forces its first part earlier
 
     def lines(self) -> list[tuple[str, str]]:
         """(kind, text) in reading order: "head", "month" (a month or range, then its "reason"s), "check"."""
@@ -103,14 +105,21 @@ class Why:
         f = self.forced
         before = _mon(self.earlier[-1].months[-1])
         if f.status == "infeasible":
-            return _("Checked: no plan that keeps every rule has {group} in {month} or earlier "
-                     "(the solver proved it).").format(group=self.group, month=before)
+            return (_("Checked: no plan that keeps every rule has a part of {group} in {month} or earlier "
+                      "(the solver proved it).") if self.split else
+                    _("Checked: no plan that keeps every rule has {group} in {month} or earlier "
+                      "(the solver proved it).")).format(group=self.group, month=before)
         if f.month is None:
-            return _("Not checked: no plan with {group} in {month} or earlier was found within the "
-                     "time limit ({seconds} s); try a longer --time-limit.").format(
+            return (_("Not checked: no plan with a part of {group} in {month} or earlier was found within the "
+                      "time limit ({seconds} s); try a longer --time-limit.") if self.split else
+                    _("Not checked: no plan with {group} in {month} or earlier was found within the "
+                      "time limit ({seconds} s); try a longer --time-limit.")).format(
                 group=self.group, month=before, seconds=f"{f.seconds:.0f}")
         proven = "" if f.status == "optimal" else _(" (the best plan found within the time limit)")
-        return (_("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: ").format(
+        say = (_("Checked: with the first part of {group} forced earlier it would enroll from {month} "
+                 "({method}){proven}: ") if self.split else
+               _("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: "))
+        return (say.format(
             group=self.group, month=_mon(f.month), method=i18n.method_in_text(f.method), proven=proven)
                 + self.cost_text(f) + "." + self._verdict(f))
 
@@ -169,7 +178,7 @@ def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
     pilots = [g for g in inst.groups if g.wave == "pilot"]
     for g in unit:
         if g.wave == "production" and stage:
-            last = max(_last(plan, h.name) for h in stage)
+            last = max(last_month(plan, h.name) for h in stage)
             opens = last + r.stage_gap
             if s < opens:
                 out.append(_("production opens in {month} (the pilot stage ends in {end}, +{months}, stage_gap)")
@@ -180,11 +189,11 @@ def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
                     group=g.name, months=_months(r.risk_delay), opens=_mon(labels[opens]),
                     month=_label(labels, opens + r.risk_delay)))
         if g.wave == "expanded-pilot" and pilots:
-            last = max(_last(plan, h.name) for h in pilots)
+            last = max(last_month(plan, h.name) for h in pilots)
             if s < last:
                 out.append(_("the limited pilot runs until {month} ({groups}); the expanded pilot comes after it")
                            .format(month=_mon(labels[last]),
-                                   groups=_names([h for h in pilots if _last(plan, h.name) == last])))
+                                   groups=_names([h for h in pilots if last_month(plan, h.name) == last])))
     return out
 
 
@@ -202,10 +211,10 @@ def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[
         if labels[s] in g.blackout:
             out.append(_("a blackout month for {group}").format(group=g.name))
         for h in g.after:
-            if _last(plan, h) >= s:
+            if last_month(plan, h) >= s:
                 say = (_("{group} must come after {other}, which enrolls in {month}") if len(plan.parts(h)) == 1
                        else _("{group} must come after {other}, whose last part enrolls in {month}"))
-                out.append(say.format(group=g.name, other=h, month=_mon(labels[_last(plan, h)])))
+                out.append(say.format(group=g.name, other=h, month=_mon(labels[last_month(plan, h)])))
     return out
 
 
@@ -236,7 +245,7 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
     m, load = inst.months[s], plan.loads()[s]
     lead = unit[0]
     blocked: dict[str, list[str]] = {}
-    sizes = [_smallest_part(inst, g) for g in unit]  # a group that may split needs room for a part
+    sizes = [smallest_part(inst, g) for g in unit]  # a group that may split needs room for a part
     for k in inst.allowed_methods(lead):
         need = {"helpdesk": sum(inst.rules.tickets(n, k) for n in sizes),
                 "assisted": sum(sizes) if k == "assisted" else 0,
@@ -290,16 +299,6 @@ def _use(inst: Instance, plan: Plan, g: Group, res: str, s: int) -> int:
     return u if (res == "assisted" and k == "assisted") or (res == "tech_fair" and k == "tech-fair") else 0
 
 
-def _last(plan: Plan, name: str) -> int:
-    """The month of a group's last part."""
-    return plan.parts(name)[-1][0]
-
-
-def _smallest_part(inst: Instance, g: Group) -> int:
-    """The fewest users g can enroll in one month: its least part when it may split, else all."""
-    return inst.least_part(g) if inst.max_months(g) > 1 and g.size > 1 else g.size
-
-
 def _why_first(lead: Group, users: list[Group], s: int, labels: list[str]) -> str:
     """', which must enroll by then' / ', which come first as they are readier' when it holds
     for every group shown ('' otherwise)."""
@@ -347,6 +346,8 @@ def why(inst: Instance, plan: Plan, group: str) -> Why:
             earlier.append(MonthReasons([labels[s]], rs))
     vals = plan.objective_values()
     w = Why(group, labels[a.month], a.method, earlier, vals, labels[vals["finish"]], labels=labels)
+    g = inst.group(group)
+    w.split = inst.max_months(g) > 1 and g.size > 1
     if len(plan.parts(group)) > 1:
         from .why_parts import head
         w.parts_head = head(inst, plan, group, a.method)
@@ -364,6 +365,9 @@ def forced_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float 
         return None
     labels = inst.month_labels
     g = inst.group(group)
+    if inst.max_months(g) > 1 and g.size > 1:  # a group that may split: its first part earlier
+        from .why_parts import first_part_earlier
+        return first_part_earlier(inst, plan, group, time_limit=time_limit, seed=seed, workers=workers)
     lo = labels.index(g.earliest) if g.earliest else 0
     if lo >= t:
         return Forced("infeasible")  # its own window: nothing to solve

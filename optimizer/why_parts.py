@@ -15,6 +15,16 @@ from .plan import Plan
 _mon = i18n.month
 
 
+def last_month(plan: Plan, name: str) -> int:
+    """The month of a group's last part."""
+    return plan.parts(name)[-1][0]
+
+
+def smallest_part(inst: Instance, g) -> int:
+    """The fewest users g can enroll in one month: its least part when it may split, else all."""
+    return inst.least_part(g) if inst.max_months(g) > 1 and g.size > 1 else g.size
+
+
 def parts_text(inst: Instance, plan: Plan, group: str) -> str:
     """'2027-01: 200 of 310 users, 2027-02: 110 of 310 users'."""
     size = inst.group(group).size
@@ -50,6 +60,57 @@ def whole_month(inst: Instance, plan: Plan, group: str, *, time_limit: float = 1
              for h in inst.groups if p.assignments[h.name].month > plan.assignments[h.name].month]
     later.sort(key=lambda x: -inst.group(x[0]).size)
     return Forced(res.status, labels[b.month], b.method, p.objective_values(), later, res.seconds)
+
+
+def first_part_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float = 10.0, seed: int = 0,
+                       workers: int = 8):
+    """Re-solve (the model of parts, level by level) with ``group``'s first part before its first
+    month in ``plan``: a :class:`optimizer.why.Forced` (None when it is in the first month)."""
+    import time
+
+    from ortools.sat.python import cp_model
+
+    from .model_parts import PartsModel
+    from .why import Forced
+
+    t = plan.assignments[group].month
+    if t == 0:
+        return None
+    t0 = time.perf_counter()
+    pm = PartsModel(inst)
+    gv = next(gv for gv in pm.gs if gv.g.name == group)
+    if not any(m < t for m in gv.months):
+        return Forced("infeasible")  # its own window, blackout or the pilot stage: nothing to solve
+    pm.model.add(cp_model.LinearExpr.sum([gv.first]) <= t - 1)
+    status, solver = "optimal", None
+    levels = list(inst.rules.objective)
+    for i, level in enumerate(levels):
+        s = cp_model.CpSolver()
+        left = time_limit - (time.perf_counter() - t0)
+        s.parameters.max_time_in_seconds = max(0.1, left / (len(levels) - i))
+        s.parameters.num_workers, s.parameters.random_seed = workers, seed
+        s.parameters.catch_sigint_signal = False
+        pm.set_objective(level)
+        st = s.solve(pm.model)
+        if st == cp_model.INFEASIBLE:
+            return Forced("infeasible", seconds=time.perf_counter() - t0)
+        if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break  # keep the plan of the levels so far
+        solver = s
+        if st != cp_model.OPTIMAL:
+            status = "feasible"
+        value = int(round(s.objective_value))
+        pm.fix_level(level, value if st == cp_model.OPTIMAL else 0, value)
+        pm.hint(pm.read_plan(s))
+    if solver is None:
+        return Forced("unknown", seconds=time.perf_counter() - t0)
+    p = pm.read_plan(solver)
+    labels = inst.month_labels
+    later = [(h.name, labels[plan.assignments[h.name].month], labels[p.assignments[h.name].month])
+             for h in inst.groups if p.assignments[h.name].month > plan.assignments[h.name].month]
+    later.sort(key=lambda x: -inst.group(x[0]).size)
+    b = p.assignments[group]
+    return Forced(status, labels[b.month], b.method, p.objective_values(), later, time.perf_counter() - t0)
 
 
 def whole_text(w) -> str:

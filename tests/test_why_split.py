@@ -39,6 +39,12 @@ def test_why_names_the_parts_the_first_part_and_why_it_is_split():
     assert "Why in parts: no plan that keeps every rule has all of Sales in one month (the solver proved it)." \
         in text
     assert "What keeps its first part out of each earlier month in this plan:" in text
+    # the check moves the first part, not the whole group: Sales 200 + 110 in January and February,
+    # IT waits for March (waiting 150 x 5 x 2 + 110 x 3 x 1 = 1,830)
+    assert "Checked: with the first part of Sales forced earlier it would enroll from 2027-01 (assisted): the " \
+           "plan would still finish in 2027-03, waiting up by 570 (1,830 instead of 1,260, +45.2 %); later then: " \
+           "IT 2027-01 -> 2027-03." in text
+    assert w.forced.status == "optimal"
     assert w.earlier[0].months == ["2027-01"]
     assert w.earlier[0].reasons == [
         "assisted enrollment has 50 users left (150 / 200 used by IT, which comes first as it is readier: "
