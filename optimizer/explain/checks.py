@@ -107,7 +107,7 @@ class _Guarded:
     def plain(self, keys: list[tuple[str, tuple]]) -> Instance | None:
         """The input with exactly the rule instances ``keys`` enforced, as a plain input
         (:func:`plain_form`), or None when some rule left out has no plain form."""
-        return None if self.parts else plain_form(self.rm.inst, self.keys, keys)
+        return plain_form(self.rm.inst, self.keys, keys)
 
 
 def plain_form(inst: Instance, all_keys: list[tuple[str, tuple]], keys: list[tuple[str, tuple]]
@@ -117,14 +117,13 @@ def plain_form(inst: Instance, all_keys: list[tuple[str, tuple]], keys: list[tup
     so a check runs on the plain model (the greedy first, CP-SAT's presolve and the implied
     rows), much faster than the guarded one. None when that form does not exist: a
     dependency, per-month limit or department rule among ``keys``, or a pilot-stage rule
-    (production-opens, pilot-first) left out while others are in; or a split input (its
-    rules of parts have no plain form)."""
-    if inst.may_split:
-        return None
+    (production-opens, pilot-first) left out while others are in. The rules of parts (split
+    inputs) are in every plain form: one left out has a plain form only for months-per-group
+    (max_months = the horizon)."""
     fams = {k[0] for k in keys}
-    if not fams <= _PLAIN_FAMILIES:
+    if not fams <= _PLAIN_FAMILIES | _PARTS_RULES:
         return None
-    families = frozenset(_CAP_RULES) | fams
+    families = frozenset(_CAP_RULES) | fams | _PARTS_RULES
     if fams & _STAGE_FAMILIES:
         families |= _STAGE_FAMILIES
     enforced = set(keys)
@@ -269,10 +268,9 @@ def family_instance(inst: Instance, families: frozenset, aside=()) -> Instance |
     Groups keep their windows, blackouts, methods and VIP flag only when the family is in;
     without the pilot-stage rules every group is a low-risk production group with no stage
     (production-opens then has no rows); dependencies, per-month limits and departments
-    are never in a stage. None for a split input (the rules of parts are in no stage, and
-    the plain form of a split input would enforce them)."""
-    if inst.may_split:
-        return None
+    are never in a stage. The rules of parts (months-per-group, least-part, one-method) are
+    always in: the plain input keeps max_months and min_part_users (``_search`` puts them into
+    every stage of a split input), less those ``aside``."""
     stage = R.PRODUCTION_OPENS in families
     groups = []
     for g in inst.groups:
@@ -291,4 +289,4 @@ def family_instance(inst: Instance, families: frozenset, aside=()) -> Instance |
     rules = dataclasses.replace(inst.rules, max_platforms_per_month=0, max_locations_per_month=0,
                                 keep_departments_together=False)
     out = dataclasses.replace(inst, groups=tuple(groups), rules=rules)
-    return relax(out, [k for k in aside if k[0] in families])
+    return relax(out, [k for k in aside if k[0] in families or k[0] in _PARTS_RULES])

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from .. import rules as R
 from ..domain import Group, Instance
-from .checks import DEFAULT_TIME_LIMIT, _Guarded, family_instance, feasible, relax
+from .checks import _PARTS_RULES, DEFAULT_TIME_LIMIT, _Guarded, family_instance, feasible, relax
 from .rulekeys import _CAP_RULES
 
 
@@ -201,6 +201,8 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
     planned = set() if planned is None else planned
     tried: list[tuple[str, tuple]] | None = None
     for families in _STAGES:
+        if g.parts:  # the rules of parts are in every stage (the plain form keeps them)
+            families = families | _PARTS_RULES
         keys = [k for k in active if k[0] in families]
         if not keys or keys == tried or len(keys) == len(active) or families in planned:
             continue
@@ -209,7 +211,7 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
         if left <= 0:
             break
         t = time.perf_counter()
-        plain = None if g.parts else family_instance(g.rm.inst, families, aside)
+        plain = family_instance(g.rm.inst, families, aside)
         if plain is not None:
             verdict = feasible(plain, min(10.0, 0.3 * left), workers=workers, seed=seed)
             log.info("rules %s alone: %s in %.2f s (plain)", sorted(families),
