@@ -24,7 +24,7 @@ _sum = cp_model.LinearExpr.sum
 
 class GuardedPartsModel:
     """``model``, ``proto``, ``inst``, ``guards`` ({(rule, key): literal index}) and ``cuts``
-    (always empty: no implied cuts here), as :class:`optimizer.model.RolloutModel` in guard mode."""
+    (the implied deadline cuts), as :class:`optimizer.model.RolloutModel` in guard mode."""
 
     def __init__(self, inst: Instance, *, slack: bool = False) -> None:
         self.inst = inst
@@ -51,6 +51,7 @@ class GuardedPartsModel:
         self._max_distinct(R.MAX_PLATFORMS, "platform", inst.rules.max_platforms_per_month)
         self._max_distinct(R.MAX_LOCATIONS, "location", inst.rules.max_locations_per_month)
         self._departments()
+        self._deadline_cuts()
 
     def guard(self, rule: str, key: tuple) -> cp_model.IntVar:
         """The guard literal of one rule instance (created on first use)."""
@@ -206,3 +207,25 @@ class GuardedPartsModel:
         for t, b in enumerate(bf):
             m.add_implication(b, y[t])
             m.add(self.first[name] == t).only_enforce_if(b)
+
+    def _deadline_cuts(self) -> None:
+        """The groups due by month t must fit in the months up to t (users, by any method mix: an
+        upper bound that holds for parts too, a part's tickets being rounded up). Each violated
+        cut is a clause 'not all of these rules' (every capacity rule and those groups' windows)
+        and is kept in ``cuts`` (as RolloutModel's: the explanation tries them first)."""
+        from .model import month_user_capacity
+
+        inst, labels = self.inst, self.inst.month_labels
+        caps = [lit for (rule, _), lit in self.guard_vars.items() if rule in R.CAPACITY_RULE.values()]
+        users = [month_user_capacity(inst, t) for t in range(self.T)]
+        due, wins = 0, []
+        for t in range(self.T):
+            for g in inst.groups:
+                if g.latest and labels.index(g.latest) == t:
+                    due += g.size
+                    if (R.WINDOW, (g.name,)) in self.guard_vars:
+                        wins.append(self.guard_vars[R.WINDOW, (g.name,)])
+            if wins and due > sum(users[: t + 1]):
+                lits = caps + wins
+                self.model.add_bool_or([x.Not() for x in lits])
+                self.cuts.append([x.index for x in lits])
