@@ -94,3 +94,12 @@ def test_sweep_over_the_split_rules_solves_every_point(tmp_path: Path):
     assert [r["status"] for r in res.rows] == ["infeasible", "infeasible", "optimal", "optimal"]
     assert all(r["kpis"]["finish_month"] == "2027-03" for r in res.rows[2:])
     assert S.exit_code(res) == 1
+
+
+def test_a_whole_group_of_another_size_in_the_same_month_is_no_move(tmp_path: Path):
+    f = _files(tmp_path)
+    bigger = tmp_path / "bigger.toml"
+    bigger.write_text('extends = "split.toml"\nname = "bigger IT"\n[groups."IT"]\nsize = 160\n', encoding="utf-8")
+    comp = _comparison([f["split"], bigger])
+    assert comp.runs[1].result.plan.parts("IT") == ((0, 160),)
+    assert comp.moves_of("bigger IT") == []  # IT stays in January, Sales keeps its parts

@@ -174,7 +174,8 @@ def _moves(runs: list[ScenarioRun], pos: dict[str, int]) -> list[Move]:
                 bm = bp.month_label(name) if a else None
                 m = p.month_label(name) if b else None
                 bparts, nparts = _parts(bp, name) if a else (), _parts(p, name) if b else ()
-                if a and b and bparts == nparts and a.method == b.method:
+                same = bm == m if len(bparts) == len(nparts) == 1 else bparts == nparts  # whole: the month
+                if a and b and same and a.method == b.method:
                     continue
                 moves.append(Move(
                     scenario=r.name, group=name, size=sizes[name], baseline_month=bm, month=m,
