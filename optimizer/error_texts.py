@@ -78,6 +78,13 @@ TEMPLATES = (
     E_("error", "{group} enrolls {users} users in {month}, fewer than the least part of {least} users "
                 "(min_part_users = {rule})"),
     E_("error", "{group} uses {methods}; all parts of a group use one method"),
+    # split groups in explanations (optimizer.explain.words, .changes; optimizer.explain.split_repair)
+    E_("error", "{group} ({size} users) must enroll in one month (max_months = 1)"),
+    E_("error", "{group} ({size} users) must enroll within {n} months (max_months = {most})"),
+    E_("error", "each month's part of {group} must have at least {n} users (min_part_users)"),
+    E_("error", "all parts of {group} must use the same enrollment method"),
+    E_("error", "let {group} enroll over {n} months (max_months = {most}; parts of at least {least} users)"),
+    E_("error", "allow smaller parts: min_part_users from {old} to {new}"),
     # words the code puts into the messages above
     E_("word", "size (users)"),
     E_("word", "readiness"),

@@ -38,6 +38,11 @@ class Move:
     months: int | None  # later (+) or earlier (-) than in the baseline
     baseline_method: str | None
     method: str | None
+    #: (month, users) per part in each plan (split groups, issue 15; one part for a whole group)
+    baseline_parts: tuple[tuple[str, int], ...] = ()
+    parts: tuple[tuple[str, int], ...] = ()
+    #: users enrolled in another month than in the baseline, counted per part month (0: same months)
+    users_moved: int = 0
 
 
 @dataclass
@@ -168,14 +173,31 @@ def _moves(runs: list[ScenarioRun], pos: dict[str, int]) -> list[Move]:
                 a, b = bp.assignments.get(name), p.assignments.get(name)
                 bm = bp.month_label(name) if a else None
                 m = p.month_label(name) if b else None
-                if a and b and bm == m and a.method == b.method:
+                bparts, nparts = _parts(bp, name) if a else (), _parts(p, name) if b else ()
+                same = bm == m if len(bparts) == len(nparts) == 1 else bparts == nparts  # whole: the month
+                if a and b and same and a.method == b.method:
                     continue
                 moves.append(Move(
                     scenario=r.name, group=name, size=sizes[name], baseline_month=bm, month=m,
                     months=pos[m] - pos[bm] if a and b else None,
                     baseline_method=a.method if a else None, method=b.method if b else None,
+                    baseline_parts=bparts, parts=nparts, users_moved=users_moved(bparts, nparts),
                 ))
     return moves
+
+
+def _parts(plan, name: str) -> tuple[tuple[str, int], ...]:
+    return tuple((plan.inst.months[t].label, u) for t, u in plan.parts(name))
+
+
+def users_moved(before: tuple[tuple[str, int], ...], after: tuple[tuple[str, int], ...]) -> int:
+    """Users of one group in another month than before, counted per part month: the users a
+    month lost (a part of 200 that becomes 150 in the same month moves 50). A group only in one
+    plan: 0 (it is not a move of users between months)."""
+    if not before or not after:
+        return 0
+    now = dict(after)
+    return sum(max(0, u - now.get(lab, 0)) for lab, u in before)
 
 
 def exit_code(comp: Comparison) -> int:

@@ -75,6 +75,8 @@ def comparison_markdown(comp: Comparison) -> str:
         name = _md_cell(r.name)
         if not r.found:
             out.append(f"- **{name}**: " + _("no plan ({reason})").format(reason=_md_cell(r.reason)))
+        elif not comp.baseline.found:
+            out.append(f"- **{name}**: " + _("a plan; the baseline has none"))
         elif not ms:
             out.append(f"- **{name}**: " + _("the same plan as the baseline"))
         else:
@@ -128,12 +130,20 @@ def comparison_csv(comp: Comparison, sep: str = ",") -> str:
         row = [f"moved: {group}"]
         for i, r in enumerate(comp.runs):
             a = r.result.plan.assignments.get(group) if r.found else None
-            cell = f"{r.result.plan.month_label(group)} {a.method}" if a else ""
+            cell = f"{_plan_parts(r.result.plan, group)} {a.method}" if a else ""
             row.append(cell)
             if i:
                 row.append(describe_move(by[r.name], translate=False) if r.name in by else "unchanged" if cell else "")
         w.writerow([_csv_cell(c, sep) for c in row])
     return buf.getvalue()
+
+
+def _plan_parts(plan, group: str) -> str:
+    """A group's month, or its parts: '2027-02 (200) 2027-03 (110)' (English, as the CSV holds it)."""
+    parts = plan.parts(group)
+    if len(parts) == 1:
+        return plan.month_label(group)
+    return " ".join(f"{plan.inst.months[t].label} ({u})" for t, u in parts)
 
 
 def print_comparison(console: Any, comp: Comparison) -> None:
@@ -156,6 +166,8 @@ def print_comparison(console: Any, comp: Comparison) -> None:
         ms = comp.moves_of(r.name)
         if not r.found:
             continue
+        if not comp.baseline.found:
+            continue  # nothing to compare with: the baseline's reason is printed below
         if not ms:
             console.print(text(_("{name}: the same plan as {baseline}").format(name=r.name, baseline=comp.baseline.name)))
             continue

@@ -86,11 +86,23 @@ def describe_move(m: Move, *, translate: bool = True) -> str:
         return _("not in this scenario (baseline: {month}, {method})").format(
             month=mon(m.baseline_month), method=meth(m.baseline_method))
     parts = []
-    if m.month != m.baseline_month:
+    if len(m.parts) > 1 or len(m.baseline_parts) > 1:  # split groups: the parts and the users moved
+        if m.parts != m.baseline_parts:
+            parts.append(f"{_parts_text(m.baseline_parts)} -> {_parts_text(m.parts)} " + ngettext(
+                "({n} user in another month)", "({n} users in another month)", m.users_moved).format(
+                n=i18n.number(m.users_moved)))
+    elif m.month != m.baseline_month:
         parts.append(f"{mon(m.baseline_month)} -> {mon(m.month)} ({_months(m.months)})")
     if m.method != m.baseline_method:
         parts.append(f"{meth(m.baseline_method)} -> {meth(m.method)}")
     return ", ".join(parts)
+
+
+def _parts_text(parts: tuple[tuple[str, int], ...]) -> str:
+    """'2027-02 (200), 2027-03 (110)'; a whole group: its month alone."""
+    if len(parts) == 1:
+        return i18n.month(parts[0][0])
+    return ", ".join(f"{i18n.month(lab)} ({i18n.number(u)})" for lab, u in parts)
 
 
 def _groups_changed(n: int) -> str:

@@ -2,7 +2,9 @@
 
 1. Conflict: the model is built with one guard literal per rule instance
    (``RolloutModel(guards=True)``: per month and resource, per group and rule, per
-   dependency, per month for the optional rules). All guards are solved as assumptions;
+   dependency, per month for the optional rules; for a split input the guarded model of
+   parts, :class:`optimizer.parts_guarded.GuardedPartsModel`, with months-per-group,
+   least-part and one-method per group as well). All guards are solved as assumptions;
    CP-SAT's ``sufficient_assumptions_for_infeasibility`` gives a conflicting subset,
    which a deletion filter shrinks to a minimal one: a rule instance is dropped for
    good when the rest stays infeasible without it. Every rule left is needed: dropping

@@ -80,6 +80,11 @@ def _candidates(inst: Instance, key: tuple[str, tuple]) -> list[Repair]:
         out.append(Repair(f"allow {cur + 1} instead of {cur} per month ({attr} = {cur + 1})", "rule", 1.0,
                           (("rule", (attr, cur + 1)),)))
         out.append(Repair(f"drop the rule {attr} (set it to 0)", "drop-rule", 3.0, (("rule", (attr, 0)),)))
+    elif rule == R.LEAST_PART and r.min_part_users > 1:
+        cur = r.min_part_users
+        for i, v in enumerate(sorted({cur // 2, cur // 4, 1}, reverse=True)):
+            out.append(Repair(f"allow smaller parts: min_part_users from {cur} to {v}", "rule", 1.5 + 0.5 * i,
+                              (("rule", ("min_part_users", v)),)))
     elif rule == R.DEPARTMENTS_TOGETHER:
         out.append(Repair("drop keep_departments_together", "drop-rule", 3.0,
                           (("rule", ("keep_departments_together", False)),)))

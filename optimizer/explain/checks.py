@@ -13,6 +13,7 @@ from optimizer import rules as R
 from optimizer.domain import METHODS, Group, Instance
 from optimizer.model import RolloutModel
 from optimizer.model_parts import PartsModel
+from optimizer.parts_guarded import GuardedPartsModel
 from optimizer.explain.rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
 
 
@@ -63,8 +64,10 @@ def _greedy_plan_exists(inst: Instance) -> bool:
 class _Guarded:
     """The guarded model and infeasibility checks under a subset of its guards."""
 
-    def __init__(self, inst: Instance, seed: int, workers: int = 8) -> None:
-        self.rm = RolloutModel(inst, guards=True)
+    def __init__(self, inst: Instance, seed: int, workers: int = 8, parts: bool | None = None) -> None:
+        #: split inputs: the model of parts (a conflict found on whole groups may vanish by splitting)
+        self.parts = inst.may_split if parts is None else parts
+        self.rm = GuardedPartsModel(inst) if self.parts else RolloutModel(inst, guards=True)
         self.keys = list(self.rm.guards)
         self.seed = seed
         self.workers = workers
@@ -80,7 +83,7 @@ class _Guarded:
         if sub is not None and not sub.groups:
             return cp_model.OPTIMAL, []  # no group needs to touch the enforced rules
         if sub is not None:
-            small = _Guarded(sub, self.seed, self.workers)
+            small = _Guarded(sub, self.seed, self.workers, self.parts)
             return small.check([k for k in keys if k in small.rm.guards], limit, core_needed=core_needed)
         if not core_needed:
             plain = self.plain(keys)
@@ -114,15 +117,21 @@ def plain_form(inst: Instance, all_keys: list[tuple[str, tuple]], keys: list[tup
     so a check runs on the plain model (the greedy first, CP-SAT's presolve and the implied
     rows), much faster than the guarded one. None when that form does not exist: a
     dependency, per-month limit or department rule among ``keys``, or a pilot-stage rule
-    (production-opens, pilot-first) left out while others are in."""
+    (production-opens, pilot-first) left out while others are in. The rules of parts (split
+    inputs) are in every plain form: one left out has a plain form only for months-per-group
+    (max_months = the horizon)."""
     fams = {k[0] for k in keys}
-    if not fams <= _PLAIN_FAMILIES:
+    if not fams <= _PLAIN_FAMILIES | _PARTS_RULES:
         return None
-    families = frozenset(_CAP_RULES) | fams
+    families = frozenset(_CAP_RULES) | fams | _PARTS_RULES
     if fams & _STAGE_FAMILIES:
         families |= _STAGE_FAMILIES
     enforced = set(keys)
     return family_instance(inst, families, [k for k in all_keys if k[0] in families and k not in enforced])
+
+
+#: the rules of parts: how a group may split
+_PARTS_RULES = frozenset({R.MONTHS_PER_GROUP, R.LEAST_PART, R.ONE_METHOD})
 
 
 _STAGE_FAMILIES = frozenset({R.PRODUCTION_OPENS, R.RISK_DELAY, R.PILOT_FIRST})
@@ -182,12 +191,16 @@ class Verify:
         self.seed = seed
 
     def enforced(self, key: tuple[str, tuple]) -> bool:
-        return key in self.only if self.only is not None else key not in self.ignore
+        """With ``only``: those rules, and a group's rules of parts (how far it may split) unless
+        set aside: a changed input that lets a group split is judged by its new max_months."""
+        if self.only is not None:
+            return key in self.only or (key[0] in _PARTS_RULES and key not in self.ignore)
+        return key not in self.ignore
 
     def __call__(self, inst: Instance, limit: float) -> bool | None:
         if self.only is not None:  # the conflict's own rules (that the change left) alone
             g = _Guarded(inst, self.seed, self.workers)
-            st, _ = g.check([k for k in g.keys if k in self.only], limit, core_needed=False)
+            st, _ = g.check([k for k in g.keys if self.enforced(k)], limit, core_needed=False)
             if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return True
             return False if st == cp_model.INFEASIBLE else None
@@ -234,6 +247,8 @@ def relax(inst: Instance, keys) -> Instance | None:
         elif rule == R.AFTER:
             g = groups[k[0]]
             groups[k[0]] = dataclasses.replace(g, after=tuple(h for h in g.after if h != k[1]))
+        elif rule == R.MONTHS_PER_GROUP:  # the group may span every month
+            groups[k[0]] = dataclasses.replace(groups[k[0]], max_months=inst.horizon)
         elif rule == R.DEPARTMENTS_TOGETHER:
             for name, g in groups.items():
                 if g.department == k[0] and g.wave == k[1]:
@@ -253,7 +268,9 @@ def family_instance(inst: Instance, families: frozenset, aside=()) -> Instance |
     Groups keep their windows, blackouts, methods and VIP flag only when the family is in;
     without the pilot-stage rules every group is a low-risk production group with no stage
     (production-opens then has no rows); dependencies, per-month limits and departments
-    are never in a stage."""
+    are never in a stage. The rules of parts (months-per-group, least-part, one-method) are
+    always in: the plain input keeps max_months and min_part_users (``_search`` puts them into
+    every stage of a split input), less those ``aside``."""
     stage = R.PRODUCTION_OPENS in families
     groups = []
     for g in inst.groups:
@@ -272,4 +289,4 @@ def family_instance(inst: Instance, families: frozenset, aside=()) -> Instance |
     rules = dataclasses.replace(inst.rules, max_platforms_per_month=0, max_locations_per_month=0,
                                 keep_departments_together=False)
     out = dataclasses.replace(inst, groups=tuple(groups), rules=rules)
-    return relax(out, [k for k in aside if k[0] in families])
+    return relax(out, [k for k in aside if k[0] in families or k[0] in _PARTS_RULES])

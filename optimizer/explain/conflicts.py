@@ -12,7 +12,14 @@ from ortools.sat.python import cp_model
 
 from optimizer import rules as R
 from optimizer.domain import Group, Instance
-from optimizer.explain.checks import DEFAULT_TIME_LIMIT, _Guarded, family_instance, feasible, relax
+from optimizer.explain.checks import (
+    _PARTS_RULES,
+    DEFAULT_TIME_LIMIT,
+    _Guarded,
+    family_instance,
+    feasible,
+    relax,
+)
 from optimizer.explain.rulekeys import _CAP_RULES
 
 
@@ -23,7 +30,11 @@ def _order(keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
     """Try dropping global rules first and group rules last: the filter keeps what is
     tried last, so the explanation prefers what a planner can change per group."""
     rank = {R.MAX_PLATFORMS: 0, R.MAX_LOCATIONS: 0, R.DEPARTMENTS_TOGETHER: 0, R.HELPDESK: 1,
-            R.ASSISTED_CAP: 1, R.TECH_FAIR_CAP: 1}
+            R.ASSISTED_CAP: 1, R.TECH_FAIR_CAP: 1,
+            # the rules of parts (one per group of a split input): months-per-group first (a capacity
+            # conflict keeps few of them; a chunk set aside keeps a plain form), least-part and
+            # one-method last (set aside they have no plain form: every check of them is slow)
+            R.MONTHS_PER_GROUP: 0, R.LEAST_PART: 3, R.ONE_METHOD: 3}
     return sorted(keys, key=lambda k: rank.get(k[0], 2))
 
 
@@ -120,7 +131,7 @@ def _lonely_core(inst: Instance, g: Group, seed: int, limit: float) -> list[tupl
     """The rules that keep group g out of every month on its own (the one-group
     instance's core: the capacities of its months, its window, methods, ...)."""
     sub = dataclasses.replace(inst, groups=(dataclasses.replace(g, after=()),))
-    one = _Guarded(sub, seed)
+    one = _Guarded(sub, seed, parts=inst.may_split)  # on a split input it may be let split
     st, core = one.check(one.keys, limit)
     return core if st == cp_model.INFEASIBLE else []
 
@@ -201,6 +212,8 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
     planned = set() if planned is None else planned
     tried: list[tuple[str, tuple]] | None = None
     for families in _STAGES:
+        if g.parts:  # the rules of parts are in every stage (the plain form keeps them)
+            families = families | _PARTS_RULES
         keys = [k for k in active if k[0] in families]
         if not keys or keys == tried or len(keys) == len(active) or families in planned:
             continue
@@ -223,10 +236,15 @@ def _search(g: _Guarded, active: list[tuple[str, tuple]], deadline: float, plann
             if cut:
                 log.info("an implied cut of %d rules has no plan: %.2f s", len(cut), time.perf_counter() - t)
                 return cp_model.INFEASIBLE, cut, keys
-            st, core = g.check(keys, max(0.5, deadline - time.perf_counter()))
+            # on parts the guarded core search is slow: a share of the time, then these rules
+            # themselves (proven to have no plan by the plain check) go to the deletion filter
+            share = 0.3 if g.parts else 1.0
+            st, core = g.check(keys, max(0.5, share * (deadline - time.perf_counter())))
             log.info("core among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)
             if st == cp_model.INFEASIBLE:
                 return st, core, keys
+            if g.parts:
+                return cp_model.INFEASIBLE, keys, keys
             continue
         st, core = g.check(keys, 0.2 * left)
         log.info("search for a conflict among %d rules: %s in %.2f s", len(keys), st, time.perf_counter() - t)

@@ -16,7 +16,7 @@ from optimizer.explain.changes import _candidates, apply_repair
 from optimizer.explain.checks import Verify, _solver
 from optimizer.explain.findings import Repair
 from optimizer.explain.rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
-from optimizer.explain.split_repair import split_repairs
+from optimizer.explain.split_repair import least_capacity, split_repairs
 from optimizer.explain.words import _label, _span, _window
 
 
@@ -54,6 +54,10 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
     With a ``verify`` that sets rules aside (``ignore``, ``only``): the guarded model with
     only the rules it enforces."""
     partial = verify is not None and (verify.ignore or verify.only is not None)
+    if inst.may_split:  # room for parts, not for whole groups
+        st, extra = least_capacity(inst, limit, verify.enforced if partial else (lambda k: True), _SLACK_WEIGHT,
+                                   workers=workers, seed=seed)
+        return _capacity_text(inst, st, extra)
     rm = RolloutModel(inst, redundant=False, guards=partial)
     if partial:
         rm.add_assumptions([lit for k, lit in rm.guards.items() if verify.enforced(k)])
@@ -72,6 +76,11 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
         return None
     sol = s.response_proto.solution
     extra = [(res, label, int(sol[v])) for (res, label), v in slack.items() if sol[v] > 0]
+    return _capacity_text(inst, st, extra)
+
+
+def _capacity_text(inst: Instance, st: int, extra: list[tuple[str, str, int]]) -> Repair | None:
+    """The repair '+50 helpdesk tickets in 2027-09 (200 -> 250) and ...' (None: no extra)."""
     if not extra:
         return None
     order = {m.label: i for i, m in enumerate(inst.months)}
@@ -204,7 +213,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
                 found.append(rep)
                 if rep.kind == "window":
                     break  # the nearest window change for this group is enough
-    if any(k[0] in _CAP_RULES for k in conflict):  # "let Sales enroll over 2 months"
+    if any(k[0] in _CAP_RULES or k[0] == R.MONTHS_PER_GROUP for k in conflict):  # "let Sales enroll over 2 months"
         found += split_repairs(inst, conflict_groups(inst, conflict), verify,
                                time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
     if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:

@@ -13,7 +13,8 @@ _RESOURCE_OF = {rule: res for res, rule in R.CAPACITY_RULE.items()}
 _CAP_RULES = tuple(_RESOURCE_OF)
 
 
-_GROUP_RULES = (R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.PRODUCTION_OPENS, R.RISK_DELAY, R.PILOT_FIRST)
+_GROUP_RULES = (R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.PRODUCTION_OPENS, R.RISK_DELAY, R.PILOT_FIRST,
+                R.MONTHS_PER_GROUP, R.LEAST_PART, R.ONE_METHOD)
 
 
 def conflict_groups(inst: Instance, keys: list[tuple[str, tuple]]) -> list[str]:

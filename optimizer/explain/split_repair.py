@@ -42,6 +42,32 @@ def candidates(inst: Instance, names: list[str]) -> list[Repair]:
     return sorted(out, key=lambda r: r.cost)
 
 
+def least_capacity(inst: Instance, limit: float, enforced: Callable[[tuple], bool], weight: dict[str, int], *,
+                   workers: int = 8, seed: int = 0) -> tuple[int, list[tuple[str, str, int]]]:
+    """The least extra capacity (weighted) that gives a plan of parts with the rules ``enforced``
+    keeps: (CP-SAT status, [(resource, month label, extra)]). On the model of parts, so a group
+    that may split asks only for the room of a part (whole groups would ask for all of it)."""
+    from ortools.sat.python import cp_model
+
+    from optimizer.parts_guarded import GuardedPartsModel
+
+    gm = GuardedPartsModel(inst, slack=True)
+    for k, lit in gm.guard_vars.items():  # a rule set aside: its guard is free (the solver may drop it)
+        if enforced(k):
+            gm.model.add(lit == 1)
+    gm.model.minimize(cp_model.LinearExpr.weighted_sum(list(gm.slack.values()),
+                                                       [weight[res] for res, _ in gm.slack]))
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = max(0.05, limit)
+    s.parameters.num_workers = workers
+    s.parameters.random_seed = seed
+    s.parameters.catch_sigint_signal = False
+    st = s.solve(gm.model)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return st, []
+    return st, [(res, label, s.value(v)) for (res, label), v in gm.slack.items() if s.value(v) > 0]
+
+
 def split_repairs(inst: Instance, names: list[str], verify: Callable[[Instance, float], bool | None],
                   deadline: float) -> list[Repair]:
     """The verified candidates: for each group the fewest months that give a plan."""

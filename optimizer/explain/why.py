@@ -22,6 +22,7 @@ from optimizer import i18n
 from optimizer.domain import Group, Instance
 from optimizer.i18n import N_, _, ngettext
 from optimizer.plan import Plan
+from optimizer.explain.why_parts import last_month, smallest_part
 
 #: what the loads call each resource, and how the planner names it (translated where shown)
 _RES = (("helpdesk", N_("helpdesk"), N_("tickets")), ("assisted", N_("assisted enrollment"), N_("users")),
@@ -76,16 +77,23 @@ class Why:
     finish_label: str
     forced: Forced | None = None
     labels: list[str] = field(default_factory=list)  # the plan's month labels (for the finish)
+    parts_head: str = ""  # a group in parts: its parts (:mod:`optimizer.explain.why_parts`)
+    whole: Forced | None = None  # a group in parts: the re-solve with it in one month
+    split: bool = False  # the group may split: the check forces its first part earlier
 
     def lines(self) -> list[tuple[str, str]]:
         """(kind, text) in reading order: "head", "month" (a month or range, then its "reason"s), "check"."""
-        out = [("head", _("{group} enrolls in {month} ({method}).").format(
+        out = [("head", self.parts_head or _("{group} enrolls in {month} ({method}).").format(
             group=self.group, month=_mon(self.month), method=i18n.method_in_text(self.method)))]
+        if self.whole is not None:
+            from optimizer.explain.why_parts import whole_text
+            out.append(("check", whole_text(self)))
         if not self.earlier:
             out.append(("check", _("{month} is the first month of the plan: nothing is earlier.").format(
                 month=_mon(self.month))))
             return out
-        out.append(("head", _("What keeps it out of each earlier month in this plan:")))
+        out.append(("head", _("What keeps its first part out of each earlier month in this plan:") if self.parts_head
+                    else _("What keeps it out of each earlier month in this plan:")))
         for mr in self.earlier:
             out.append(("month", f"{mr.label}:"))
             out += [("reason", r) for r in mr.reasons]
@@ -97,12 +105,32 @@ class Why:
         f = self.forced
         before = _mon(self.earlier[-1].months[-1])
         if f.status == "infeasible":
-            return _("Checked: no plan that keeps every rule has {group} in {month} or earlier "
-                     "(the solver proved it).").format(group=self.group, month=before)
+            return (_("Checked: no plan that keeps every rule has a part of {group} in {month} or earlier "
+                      "(the solver proved it).") if self.split else
+                    _("Checked: no plan that keeps every rule has {group} in {month} or earlier "
+                      "(the solver proved it).")).format(group=self.group, month=before)
         if f.month is None:
-            return _("Not checked: no plan with {group} in {month} or earlier was found within the "
-                     "time limit ({seconds} s); try a longer --time-limit.").format(
+            return (_("Not checked: no plan with a part of {group} in {month} or earlier was found within the "
+                      "time limit ({seconds} s); try a longer --time-limit.") if self.split else
+                    _("Not checked: no plan with {group} in {month} or earlier was found within the "
+                      "time limit ({seconds} s); try a longer --time-limit.")).format(
                 group=self.group, month=before, seconds=f"{f.seconds:.0f}")
+        proven = "" if f.status == "optimal" else _(" (the best plan found within the time limit)")
+        say = (_("Checked: with the first part of {group} forced earlier it would enroll from {month} "
+                 "({method}){proven}: ") if self.split else
+               _("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: "))
+        return (say.format(
+            group=self.group, month=_mon(f.month), method=i18n.method_in_text(f.method), proven=proven)
+                + self.cost_text(f) + "." + self._verdict(f))
+
+    def _verdict(self, f: Forced) -> str:
+        v, w = self.values, f.values
+        worse = (w["finish"], w["waiting"], w["assisted"]) > (v["finish"], v["waiting"], v["assisted"])
+        return "" if worse else _(" This is no worse than the plan: the plan is not the best possible"
+                                  " for this group's month.")
+
+    def cost_text(self, f: Forced) -> str:
+        """What the other plan ``f`` costs against this one: finish, waiting, assisted, who moves later."""
         v, w = self.values, f.values
         parts = []
         if w["finish"] != v["finish"]:
@@ -130,13 +158,7 @@ class Why:
             more = len(f.later) - 4
             moved = _("; later then: {groups}").format(groups=shown) + (
                 _(" and {n} more").format(n=more) if more > 0 else "")
-        worse = (w["finish"], w["waiting"], w["assisted"]) > (v["finish"], v["waiting"], v["assisted"])
-        verdict = "" if worse else _(" This is no worse than the plan: the plan is not the best possible"
-                                     " for this group's month.")
-        proven = "" if f.status == "optimal" else _(" (the best plan found within the time limit)")
-        return (_("Checked: with {group} forced earlier it would enroll in {month} ({method}){proven}: ").format(
-            group=self.group, month=_mon(f.month), method=i18n.method_in_text(f.method), proven=proven)
-                + ", ".join(parts) + moved + "." + verdict)
+        return ", ".join(parts) + moved
 
 
 # ------------------------------------------------------------------ reasons
@@ -150,13 +172,13 @@ def _names(gs: list[Group], n: int = 3) -> str:
 
 def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
     """Pilot stage: production opens, risk delay, expanded pilot after the limited pilot."""
-    r, A, labels = inst.rules, plan.assignments, inst.month_labels
+    r, labels = inst.rules, inst.month_labels
     out = []
     stage = [g for g in inst.groups if g.pilot_stage]
     pilots = [g for g in inst.groups if g.wave == "pilot"]
     for g in unit:
         if g.wave == "production" and stage:
-            last = max(A[h.name].month for h in stage)
+            last = max(last_month(plan, h.name) for h in stage)
             opens = last + r.stage_gap
             if s < opens:
                 out.append(_("production opens in {month} (the pilot stage ends in {end}, +{months}, stage_gap)")
@@ -167,11 +189,11 @@ def _stage_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> lis
                     group=g.name, months=_months(r.risk_delay), opens=_mon(labels[opens]),
                     month=_label(labels, opens + r.risk_delay)))
         if g.wave == "expanded-pilot" and pilots:
-            last = max(A[h.name].month for h in pilots)
+            last = max(last_month(plan, h.name) for h in pilots)
             if s < last:
                 out.append(_("the limited pilot runs until {month} ({groups}); the expanded pilot comes after it")
                            .format(month=_mon(labels[last]),
-                                   groups=_names([h for h in pilots if A[h.name].month == last])))
+                                   groups=_names([h for h in pilots if last_month(plan, h.name) == last])))
     return out
 
 
@@ -181,7 +203,7 @@ def _label(labels: list[str], t: int) -> str:
 
 def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
     """The group's (and its department's) window, blackout and after-list."""
-    labels, A, out = inst.month_labels, plan.assignments, []
+    labels, out = inst.month_labels, []
     for g in unit:
         lo = labels.index(g.earliest) if g.earliest else 0
         if s < lo:
@@ -189,16 +211,17 @@ def _own_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[
         if labels[s] in g.blackout:
             out.append(_("a blackout month for {group}").format(group=g.name))
         for h in g.after:
-            if A[h].month >= s:
-                out.append(_("{group} must come after {other}, which enrolls in {month}").format(
-                    group=g.name, other=h, month=_mon(labels[A[h].month])))
+            if last_month(plan, h) >= s:
+                say = (_("{group} must come after {other}, which enrolls in {month}") if len(plan.parts(h)) == 1
+                       else _("{group} must come after {other}, whose last part enrolls in {month}"))
+                out.append(say.format(group=g.name, other=h, month=_mon(labels[last_month(plan, h)])))
     return out
 
 
 def _limit_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> list[str]:
     """max_platforms_per_month / max_locations_per_month: the month already holds its limit."""
     out, r = [], inst.rules
-    inside = [g for g in inst.groups if plan.assignments[g.name].month == s and g not in unit]
+    inside = [g for g in inst.groups if _use(inst, plan, g, "users", s) and g not in unit]
     for attr, limit, what in (("platform", r.max_platforms_per_month, "platform"),
                               ("location", r.max_locations_per_month, "location")):
         if limit <= 0:
@@ -222,10 +245,11 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
     m, load = inst.months[s], plan.loads()[s]
     lead = unit[0]
     blocked: dict[str, list[str]] = {}
+    sizes = [smallest_part(inst, g) for g in unit]  # a group that may split needs room for a part
     for k in inst.allowed_methods(lead):
-        need = {"helpdesk": sum(inst.rules.tickets(g.size, k) for g in unit),
-                "assisted": sum(g.size for g in unit) if k == "assisted" else 0,
-                "tech_fair": sum(g.size for g in unit) if k == "tech-fair" else 0}
+        need = {"helpdesk": sum(inst.rules.tickets(n, k) for n in sizes),
+                "assisted": sum(sizes) if k == "assisted" else 0,
+                "tech_fair": sum(sizes) if k == "tech-fair" else 0}
         short = sorted((res for res, _what, _unit in _RES if need[res] and load[res] + need[res] > m.capacity(res)),
                        key=lambda res: m.capacity(res) > 0)  # a resource the month lacks entirely first
         if not short:
@@ -234,6 +258,8 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
         blocked.setdefault(res, []).append((need[res], k))
     out = []
     who = lead.name if len(unit) == 1 else _("{group}'s department").format(group=lead.name)
+    if len(unit) == 1 and sizes[0] < lead.size:
+        who = _("a part of {group} (at least {n} users, min_part_users)").format(group=lead.name, n=_n(sizes[0]))
     for res, what, unit_name in _RES:
         if res not in blocked:
             continue
@@ -246,9 +272,8 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
         if cap == 0:
             out.append(_("no {resource} that month ({needs})").format(resource=what, needs=needs))
             continue
-        users = sorted((g for g in inst.groups if plan.assignments[g.name].month == s and g not in unit),
-                       key=lambda g: -_use(inst, plan, g, res))
-        users = [g for g in users if _use(inst, plan, g, res) > 0]
+        users = sorted((g for g in inst.groups if g not in unit), key=lambda g: -_use(inst, plan, g, res, s))
+        users = [g for g in users if _use(inst, plan, g, res, s) > 0]
         left = max(0, cap - load[res])
         by = ""
         if users and not lead.pilot_stage and all(g.pilot_stage for g in users):
@@ -263,11 +288,15 @@ def _capacity_reasons(inst: Instance, plan: Plan, unit: list[Group], s: int) -> 
     return out
 
 
-def _use(inst: Instance, plan: Plan, g: Group, res: str) -> int:
+def _use(inst: Instance, plan: Plan, g: Group, res: str, s: int) -> int:
+    """What g's part in month s uses of ``res`` (0 without a part then; "users": its users)."""
     k = plan.assignments[g.name].method
+    u = dict(plan.parts_of(g)).get(s, 0)
     if res == "helpdesk":
-        return inst.rules.tickets(g.size, k)
-    return g.size if (res == "assisted" and k == "assisted") or (res == "tech_fair" and k == "tech-fair") else 0
+        return inst.rules.tickets(u, k)
+    if res == "users":
+        return u
+    return u if (res == "assisted" and k == "assisted") or (res == "tech_fair" and k == "tech-fair") else 0
 
 
 def _why_first(lead: Group, users: list[Group], s: int, labels: list[str]) -> str:
@@ -316,7 +345,13 @@ def why(inst: Instance, plan: Plan, group: str) -> Why:
         else:
             earlier.append(MonthReasons([labels[s]], rs))
     vals = plan.objective_values()
-    return Why(group, labels[a.month], a.method, earlier, vals, labels[vals["finish"]], labels=labels)
+    w = Why(group, labels[a.month], a.method, earlier, vals, labels[vals["finish"]], labels=labels)
+    g = inst.group(group)
+    w.split = inst.max_months(g) > 1 and g.size > 1
+    if len(plan.parts(group)) > 1:
+        from optimizer.explain.why_parts import head
+        w.parts_head = head(inst, plan, group, a.method)
+    return w
 
 
 def forced_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float = 10.0, seed: int = 0,
@@ -330,6 +365,9 @@ def forced_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float 
         return None
     labels = inst.month_labels
     g = inst.group(group)
+    if inst.max_months(g) > 1 and g.size > 1:  # a group that may split: its first part earlier
+        from optimizer.explain.why_parts import first_part_earlier
+        return first_part_earlier(inst, plan, group, time_limit=time_limit, seed=seed, workers=workers)
     lo = labels.index(g.earliest) if g.earliest else 0
     if lo >= t:
         return Forced("infeasible")  # its own window: nothing to solve
@@ -349,6 +387,9 @@ def forced_earlier(inst: Instance, plan: Plan, group: str, *, time_limit: float 
 def explain_month(inst: Instance, plan: Plan, group: str, *, time_limit: float = 10.0, seed: int = 0,
                   workers: int = 8) -> Why:
     """:func:`why` with the :func:`forced_earlier` check."""
+    from optimizer.explain.why_parts import whole_month
+
     w = why(inst, plan, group)
     w.forced = forced_earlier(inst, plan, group, time_limit=time_limit, seed=seed, workers=workers)
+    w.whole = whole_month(inst, plan, group, time_limit=time_limit, seed=seed, workers=workers)
     return w

@@ -79,6 +79,15 @@ def describe(inst: Instance, key: tuple[str, tuple], conflict: list[tuple[str, t
         return f"{g.name} may only use {', '.join(g.methods)}"
     if rule == R.VIP_ASSISTED:
         return f"{g.name} is a VIP group and must be enrolled in person: {_users(g.size)} of assisted capacity"
+    if rule == R.MONTHS_PER_GROUP:
+        n = inst.max_months(g)
+        return (f"{g.name} ({_users(g.size)}) must enroll within {_months(n)} (max_months = {n})"
+                if n > 1 else f"{g.name} ({_users(g.size)}) must enroll in one month (max_months = 1)")
+    if rule == R.LEAST_PART:
+        return (f"each month's part of {g.name} must have at least {_users(inst.least_part(g))} "
+                f"(min_part_users)")
+    if rule == R.ONE_METHOD:
+        return f"all parts of {g.name} must use the same enrollment method"
     if rule == R.PILOT_FIRST:
         return (f"{g.name} is a{'n' if g.wave == 'expanded-pilot' else ''} {g.wave.replace('-', ' ')} group: "
                 "every limited-pilot group must enroll no later than every expanded-pilot group")
