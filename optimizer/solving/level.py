@@ -14,7 +14,7 @@ from optimizer.domain import Instance
 from optimizer.model import UNBOUNDED, RolloutModel
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
-from optimizer.solving.lp.finish import Shortened
+from optimizer.solving.lp.finish import Shortened, shorten
 from optimizer.solving.lp.relaxation import LevelBound, Probe
 from optimizer.solving.lp.rounding import Rounding
 from optimizer.solving.result import LevelResult, SolveOptions
@@ -193,3 +193,18 @@ def finish_of(plan: Assignment) -> int:
 def rm_value(rm: RolloutModel, name: str, best: Assignment) -> int:
     """Objective level ``name`` of an assignment, without the solver."""
     return Plan.from_indices(rm.inst, best).objective_values()[name]
+
+
+def shorten_finish(run: Run, plan: Assignment, floor: int, allowance: float,
+             floor_by: str = BoundBy.CAPACITY) -> Shortened | None:
+    """lp.finish.shorten within ``allowance`` (deterministic seconds, or wall seconds in the plain
+    mode) and the run's wall-clock backstop; its probes and repairs go on the run's record. None
+    when LP finish proofs are off."""
+    opts = run.opts
+    if not opts.tuning.lp_finish_proof:
+        return None
+    out = shorten(run.inst, plan, floor, run.known, work=allowance, wall_limit=run.bud.backstop(allowance),
+                  seed=opts.seed, floor_by=floor_by, tuning=opts.tuning)
+    run.probes.extend(out.probes)
+    run.repairs.extend(out.repairs)
+    return out
