@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import optimizer.solving.lp.finish as lp_finish
-import optimizer.solving.solver as solver_mod
+import optimizer.solving.level_moves as level_moves_mod  # the window moves of a level (patched here)
+import optimizer.solving.steps as steps_mod  # the solve strategy's steps (patched here)
 from optimizer.checker import check_plan
 from optimizer.domain import Group
 from optimizer.model import RolloutModel
@@ -244,7 +245,7 @@ def test_level_bound_binds_and_proves_the_waiting_level(monkeypatch):
     tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     # window moves that ran and found nothing better (three groups are one window: they would
     # leave everything to CP-SAT)
-    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.1, False, False))
+    monkeypatch.setattr(level_moves_mod, "level_moves", lambda *a, **k: (None, 0.1, False, False))
     res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     wait = res.levels[1]
     assert (wait.status, wait.value, wait.bound, wait.bound_by) == ("optimal", 300, 300, "lp relaxation")
@@ -298,17 +299,17 @@ def test_a_level_bound_or_moves_cut_by_the_wall_clock_make_the_run_not_reproduci
     tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     inst = _fairgoers(200)
     with monkeypatch.context() as m:
-        m.setattr(solver_mod, "level_bound", lambda inst, mm, name, fixed, work, wall_limit: LevelBound(
+        m.setattr(steps_mod, "level_bound", lambda inst, mm, name, fixed, work, wall_limit: LevelBound(
             name, None, 0.0, 7, work=0.01, wall_clock=True))
         res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
         assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
-    moves = solver_mod._window_moves
+    moves = level_moves_mod.level_moves
 
     def cut(*a, **k):
         plan, work, stopped, wall = moves(*a, **k)
         return plan, 0.3, stopped, True  # as if the wall-clock backstop ended the moves
 
-    monkeypatch.setattr(solver_mod, "_window_moves", cut)
+    monkeypatch.setattr(level_moves_mod, "level_moves", cut)
     res = solve(inst, SolveOptions(tuning=tuning, time_limit=5, workers=2))
     assert res.levels[1].stopped_by == "wall clock" and not res.reproducible
 

@@ -11,7 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import optimizer.solving.solver as solver_mod
+import optimizer.solving.level_moves as level_moves_mod  # the window moves of a level (patched here)
+import optimizer.solving.steps as steps_mod  # the solve strategy's steps (patched here)
 from optimizer import rules as R
 from optimizer.checker import check_plan
 from optimizer.domain import METHODS, Group
@@ -393,7 +394,7 @@ def test_ctrl_c_in_the_window_moves_keeps_the_lp_start(monkeypatch):
     # Review finding: interrupted window moves fell back to the finish level's plan (waiting
     # 500) instead of the better start the LP probes had just given (100).
     tuning = replace(DEFAULT_TUNING, large_groups=1)
-    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, True, False))
+    monkeypatch.setattr(level_moves_mod, "level_moves", lambda *a, **k: (None, 0.0, True, False))
     res = solve(_price_matters(), SolveOptions(tuning=tuning, time_limit=5, workers=2),
                 hint={0: (1, "tech-fair"), 1: (0, "self-service")})
     assert res.interrupted and res.levels[1].value == 100 and check_plan(res.plan) == []
@@ -412,19 +413,20 @@ def test_no_lp_starts_where_the_repair_gives_up(monkeypatch):
 def test_the_lp_start_is_charged_and_handed_to_the_window_moves(monkeypatch):
     # The start's work comes off the level's budget (deterministic seconds, so later levels get
     # the same budget on every run), and its plan is where the window moves start.
+    from optimizer.solving.budget import Budget
     from optimizer.solving.lp.finish import Started
 
     tuning = replace(DEFAULT_TUNING, large_groups=1, lp_only_groups=1)
     better = {0: (0, "self-service"), 1: (1, "self-service")}
-    monkeypatch.setattr(solver_mod, "next_level_start",
-                        lambda inst, month, plan, level, **k: Started(better, 100, work=3.0))
+    monkeypatch.setattr(steps_mod, "next_level_start",
+                        lambda inst, month, plan, level, **k: Started(better, 100, budget=Budget(3.0, True, 0.0, 0.0, 1.0, work=3.0)))
     seen = []
 
     def moves(inst, start, name, fixed, budget, *a, **k):
         seen.append((name, dict(start), budget))
         return None, 0.1, False, False
 
-    monkeypatch.setattr(solver_mod, "_window_moves", moves)
+    monkeypatch.setattr(level_moves_mod, "level_moves", moves)
     hint = {0: (1, "tech-fair"), 1: (0, "self-service")}
 
     def waiting_moves():

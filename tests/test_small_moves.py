@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-import optimizer.solving.solver as solver_mod
+import optimizer.solving.level_moves as level_moves_mod  # the window moves of a level (patched here)
+import optimizer.solving.search_steps as search_steps_mod  # the search steps (patched here)
 from optimizer.checker import check_plan
 from optimizer.plan import Plan
 from optimizer.samples import generate
@@ -27,7 +28,7 @@ def test_second_search_keeps_the_proof(monkeypatch):
     # of the level's budget and the moves find nothing: the second search, with what is left,
     # still proves it.
     tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
-    monkeypatch.setattr(solver_mod, "_window_moves", _no_moves)
+    monkeypatch.setattr(level_moves_mod, "level_moves", _no_moves)
     res = solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     wait = res.levels[1]
     # Proven: optimal with value = bound. On a busy machine the 1.5x wall-clock cap may end the
@@ -41,7 +42,7 @@ def test_without_the_second_search_the_proof_is_lost(monkeypatch):
     # The twin: no second search (it needs at least MIN_SEARCH_SHARE of the budget left), and the
     # 5 % search alone leaves a gap.
     tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95, min_search_share=2.0)
-    monkeypatch.setattr(solver_mod, "_window_moves", _no_moves)
+    monkeypatch.setattr(level_moves_mod, "level_moves", _no_moves)
     wait = solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2)).levels[1]
     assert wait.status == "feasible" and wait.bound < wait.value
 
@@ -51,7 +52,7 @@ def test_moves_improve_the_search_plan(monkeypatch):
     # level ends at or below what they reached, the plan passes the checker, and the JSON says
     # how much work they did.
     seen = []
-    real = solver_mod._window_moves
+    real = level_moves_mod.level_moves
 
     def moves(inst, start, name, *a, **k):
         out = real(inst, start, name, *a, **k)
@@ -59,7 +60,7 @@ def test_moves_improve_the_search_plan(monkeypatch):
         seen.append((name, Plan.from_indices(inst, start).objective_values()[name], after))
         return out
 
-    monkeypatch.setattr(solver_mod, "_window_moves", moves)
+    monkeypatch.setattr(level_moves_mod, "level_moves", moves)
     res = solve(generate(150, 8, 1), SolveOptions(time_limit=4, workers=2))
     (wait_moves,) = [s for s in seen if s[0] == "waiting"]
     assert wait_moves[2] is not None and wait_moves[2] < wait_moves[1]
@@ -93,7 +94,7 @@ def test_a_fixed_window_width_reaches_the_moves(monkeypatch):
         seen.append((k.get("window_months"), k.get("widen_months")))
         return _no_moves()
 
-    monkeypatch.setattr(solver_mod, "_window_moves", moves)
+    monkeypatch.setattr(level_moves_mod, "level_moves", moves)
     tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95, small_window_months=3,
                      small_widen_months=0)
     solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=4, workers=2))
@@ -105,7 +106,7 @@ def test_a_fixed_window_width_reaches_the_moves(monkeypatch):
 
 def test_no_moves_below_the_threshold(monkeypatch):
     called = []
-    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: called.append(1) or _no_moves())
+    monkeypatch.setattr(level_moves_mod, "level_moves", lambda *a, **k: called.append(1) or _no_moves())
     res = solve(generate(40, 8, 1), SolveOptions(time_limit=6, workers=2))
     assert not called and "window_moves" not in res.model_stats
     assert res.levels[1].status == "optimal"
@@ -115,7 +116,7 @@ def test_ctrl_c_in_the_moves_keeps_a_valid_plan(monkeypatch):
     # The moves report an interruption (no plan of their own): the search's plan stands, the run
     # is marked interrupted, no second search runs.
     tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
-    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, True, False))
+    monkeypatch.setattr(level_moves_mod, "level_moves", lambda *a, **k: (None, 0.0, True, False))
     res = solve(generate(50, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     assert res.interrupted and res.levels[1].stopped_by == "interrupted"
     assert check_plan(res.plan) == []
@@ -125,7 +126,7 @@ def test_moves_cut_by_the_wall_clock_keep_the_level_marked(monkeypatch):
     # Review finding: the second search's own ending ("proof") replaced the moves' wall-clock
     # flag, so a run whose budgets depended on the machine's speed claimed to be reproducible.
     tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
-    monkeypatch.setattr(solver_mod, "_window_moves", lambda *a, **k: (None, 0.0, False, True))
+    monkeypatch.setattr(level_moves_mod, "level_moves", lambda *a, **k: (None, 0.0, False, True))
     res = solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     wait = res.levels[1]
     assert wait.status == "optimal" and wait.stopped_by == "wall clock" and not res.reproducible
@@ -136,7 +137,7 @@ def test_the_level_budget_is_shared_out_exactly(monkeypatch):
     # second search what the moves left: no deterministic second counted twice or lost.
     tuning = replace(DEFAULT_TUNING, small_moves_from=1, small_moves_share=0.95)
     searches, moves = [], []
-    real = solver_mod._search
+    real = search_steps_mod._search
 
     def search(rm, name, budget, *a):
         out = real(rm, name, budget, *a)
@@ -147,8 +148,8 @@ def test_the_level_budget_is_shared_out_exactly(monkeypatch):
         moves.append((name, budget))
         return None, 1.0, False, False
 
-    monkeypatch.setattr(solver_mod, "_search", search)
-    monkeypatch.setattr(solver_mod, "_window_moves", fake_moves)
+    monkeypatch.setattr(search_steps_mod, "_search", search)
+    monkeypatch.setattr(level_moves_mod, "level_moves", fake_moves)
     solve(generate(40, 8, 1), SolveOptions(tuning=tuning, time_limit=6, workers=2))
     (first, second) = [s for s in searches if s[0] == "waiting"]
     ((_, moves_budget),) = [m for m in moves if m[0] == "waiting"]

@@ -25,6 +25,17 @@ class Budget:
     #: Work charged so far (deterministic mode only).
     work: float = 0.0
 
+    @classmethod
+    def for_step(cls, work: float, wall_limit: float) -> "Budget":
+        """A step's own budget: ``work`` deterministic seconds within ``wall_limit`` wall seconds
+        from now (the LP steps of optimizer.solving.lp.finish keep their account in one)."""
+        now = time.perf_counter()
+        return cls(work, True, now, now + wall_limit, 1.0)
+
+    def left(self) -> float:
+        """What is left of the budget, in its unit."""
+        return self.total - self.used()
+
     def charge(self, work: float) -> None:
         """Count ``work`` deterministic seconds as spent (nothing in the plain mode: the clock counts)."""
         if self.deterministic:

@@ -111,9 +111,16 @@ def _stopped_by(solver: cp_model.CpSolver, status: int, interrupted: bool, deter
         return StoppedBy.PROOF
     if interrupted:
         return StoppedBy.INTERRUPTED
-    if deterministic and solver.deterministic_time < 0.99 * solver.parameters.max_deterministic_time:
+    if not deterministic:
         return StoppedBy.WALL_CLOCK
-    return StoppedBy.WORK if deterministic else StoppedBy.WALL_CLOCK
+    if solver.deterministic_time < 0.99 * solver.parameters.max_deterministic_time:
+        return StoppedBy.WALL_CLOCK  # the work limit was not reached: the wall clock stopped it
+    if solver.wall_time >= 0.99 * solver.parameters.max_time_in_seconds:
+        # The work limit was reached (CP-SAT overshoots it in big units on large models), but so
+        # was the wall-clock backstop: either may have stopped the search, so the result may
+        # depend on the machine's speed and is not marked reproducible.
+        return StoppedBy.WALL_CLOCK
+    return StoppedBy.WORK
 
 
 def _release_memory() -> None:

@@ -198,13 +198,10 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
     ``widened_at`` (work used by then). On the finish level ``window_months`` is the starting
     width (its windows double when they stall)."""
     plan = dict(plan)
-    t0 = time.perf_counter()
-    used = 0.0
     opens = production_start(inst, plan)
-    finish = max(t for t, _ in plan.values())
-    months = finish - opens + 1
+    months = max(t for t, _ in plan.values()) - opens + 1
     if months < 2:
-        return plan, used
+        return plan, 0.0
     per_month = max(1.0, sum(1 for t, _ in plan.values() if t >= opens) / months)
 
     def width_for(groups: int) -> int:
@@ -217,140 +214,175 @@ def improve(inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], *
         if width_for(groups) >= months:
             groups = tuning.window_groups  # larger windows would be the whole problem: the smaller ones
         window_work = tuning.window_work * groups / tuning.window_groups  # one window's work limit
-    if stats is not None:
-        stats["window_groups"], stats["window_work"] = groups, window_work
     width = min(months, window_months) if window_months else width_for(groups)
     if stats is not None:
-        stats["window_months"] = width
+        stats["window_groups"], stats["window_work"], stats["window_months"] = groups, window_work, width
     if width >= months and level != "finish":
-        return plan, used  # one window would be the whole problem: leave it to CP-SAT
-    pool = ThreadPoolExecutor(max_workers=2)
+        return plan, 0.0  # one window would be the whole problem: leave it to CP-SAT
+    moves = _Moves(inst, plan, level, fixed, budget, seed, wall_limit, report, stats, tuning, opens, width,
+                   window_work)
+    try:
+        moves.stage_window()
+        if level == "finish":
+            moves.finish_rounds()
+        else:
+            moves.later_rounds(widen_months)
+        return moves.plan, moves.used
+    finally:
+        moves.pool.shutdown(wait=True)
 
-    def months_total() -> int:
-        return max(t for t, _ in plan.values()) - opens + 1
 
-    def wall_cut() -> None:
-        if stats is not None:
-            stats["wall_clock"] = True
+class _Moves:
+    """The state of one call of :func:`improve`: the plan, the work used, the windows' width,
+    and the two worker threads that solve two disjoint windows at a time."""
 
-    def out_of_time() -> bool:
-        if used >= budget:
+    def __init__(self, inst: Instance, plan: Choices, level: str, fixed: tuple[str, ...], budget: float,
+                 seed: int, wall_limit: float | None, report: Callable[[Choices], None] | None,
+                 stats: dict | None, tuning: Tuning, opens: int, width: int, window_work: float) -> None:
+        self.inst, self.plan, self.level, self.fixed, self.budget = inst, plan, level, fixed, budget
+        self.seed, self.wall_limit, self.report, self.stats, self.tuning = seed, wall_limit, report, stats, tuning
+        self.opens, self.width, self.window_work = opens, width, window_work
+        self.t0 = time.perf_counter()
+        self.used = 0.0
+        self.pool = ThreadPoolExecutor(max_workers=2)
+
+    def finish(self) -> int:
+        return max(t for t, _ in self.plan.values())
+
+    def months_total(self) -> int:
+        return self.finish() - self.opens + 1
+
+    def wall_cut(self) -> None:
+        if self.stats is not None:
+            self.stats["wall_clock"] = True
+
+    def out_of_time(self) -> bool:
+        if self.used >= self.budget:
             return True
-        if wall_limit is not None and time.perf_counter() - t0 >= wall_limit:
-            wall_cut()
+        if self.wall_limit is not None and time.perf_counter() - self.t0 >= self.wall_limit:
+            self.wall_cut()
             return True
         return False
 
-    def wall_left() -> float | None:
-        return None if wall_limit is None else wall_limit - (time.perf_counter() - t0)
+    def wall_left(self) -> float | None:
+        return None if self.wall_limit is None else self.wall_limit - (time.perf_counter() - self.t0)
 
-    def solved(res):
-        """A window's result, its wall-clock cut on record."""
+    def solve(self, months: list[int], work: float):
+        """One window's result (moved groups, work, wall-clock cut), its wall-clock cut on record."""
+        res = _solve_window(self.inst, self.plan, months, self.level, self.fixed, work, self.seed, self.wall_left())
+        return self._solved(res)
+
+    def _solved(self, res):
         if res is not None and res[2]:
-            wall_cut()
+            self.wall_cut()
         return res
 
-    try:
+    def stage_window(self) -> None:
+        """The stage window first: a pilot stage packed into fewer months lets production open
+        earlier (finish), eager pilots go first (waiting)."""
+        inst, plan = self.inst, self.plan
         last_stage = stage_end(inst, plan)
-        if any(g.pilot_stage for g in inst.groups) and last_stage >= 0 and not out_of_time():
-            # The stage window first: a pilot stage packed into fewer months lets
-            # production open earlier (finish), eager pilots go first (waiting).
-            res = solved(_solve_window(inst, plan, list(range(last_stage + 1)), level, fixed,
-                                       min(tuning.window_work, budget - used), seed, wall_left()))
-            if res is not None:
-                used += res[1]
-            if res is not None and res[0]:
-                plan.update(res[0])
-                opens = production_start(inst, plan)
-                if report:
-                    report(plan)
+        if not (any(g.pilot_stage for g in inst.groups) and last_stage >= 0 and not self.out_of_time()):
+            return
+        res = self.solve(list(range(last_stage + 1)), min(self.tuning.window_work, self.budget - self.used))
+        if res is not None:
+            self.used += res[1]
+        if res is not None and res[0]:
+            plan.update(res[0])
+            self.opens = production_start(inst, plan)
+            if self.report:
+                self.report(plan)
 
-        def sweep(shift: int, work: float) -> bool:
-            """One pass of windows tiling the production months (shifted by ``shift``),
-            two disjoint windows at a time. True if any window improved."""
-            nonlocal used
-            finish = max(t for t, _ in plan.values())
-            starts = list(range(opens - shift, finish + 1, width))
-            windows = [list(range(max(opens, a), min(finish, a + width - 1) + 1)) for a in starts]
-            windows = [w for w in windows if len(w) > 1]
-            improved = False
-            for n in range(0, len(windows), 2):
-                if out_of_time():
-                    break
-                share = min(work, budget - used)
-                futs = [pool.submit(_solve_window, inst, plan, w, level, fixed, share, seed, wall_left())
-                        for w in windows[n:n + 2]]
-                results = [solved(f.result()) for f in futs]
-                used += max((res[1] for res in results if res), default=0.0)
-                for res in results:
-                    if res and res[0] and _after_ok(inst, plan, res[0]):
-                        plan.update(res[0])
-                        improved = True
-                if improved and report:
-                    report(plan)
-            return improved
+    def sweep(self, shift: int, work: float) -> bool:
+        """One pass of windows tiling the production months (shifted by ``shift``),
+        two disjoint windows at a time. True if any window improved."""
+        finish, width, plan = self.finish(), self.width, self.plan
+        starts = list(range(self.opens - shift, finish + 1, width))
+        windows = [list(range(max(self.opens, a), min(finish, a + width - 1) + 1)) for a in starts]
+        windows = [w for w in windows if len(w) > 1]
+        improved = False
+        for n in range(0, len(windows), 2):
+            if self.out_of_time():
+                break
+            share = min(work, self.budget - self.used)
+            futs = [self.pool.submit(_solve_window, self.inst, plan, w, self.level, self.fixed, share, self.seed,
+                                     self.wall_left()) for w in windows[n:n + 2]]
+            results = [self._solved(f.result()) for f in futs]
+            self.used += max((res[1] for res in results if res), default=0.0)
+            for res in results:
+                if res and res[0] and _after_ok(self.inst, plan, res[0]):
+                    plan.update(res[0])
+                    improved = True
+            if improved and self.report:
+                self.report(plan)
+        return improved
 
+    def finish_rounds(self) -> None:
+        """The finish level: windows on the last months (and the months with room) shorten the
+        plan; sweeps over all months pull users forward, which moves the room to the end."""
         shift = 0
-        if level == "finish":
-            # Windows on the last months (and the months with room) shorten the plan;
-            # sweeps over all months pull users forward, which moves the room to the end.
-            effort = 1.0  # doubles after a round in which no window improved
-            since = 0.0  # work used when the finish last went down
-
-            def stalled() -> bool:
-                return out_of_time() or used - since >= tuning.stall * budget
-
-            while not stalled():
-                improved = False
-                finish = max(t for t, _ in plan.values())
-                for months_ in _finish_windows(inst, plan, opens, width, contiguous="waiting" in fixed):
-                    if stalled():
-                        break
-                    res = solved(_solve_window(inst, plan, months_, level, fixed,
-                                               min(window_work * len(months_) / width * effort, budget - used,
-                                                   since + tuning.stall * budget - used), seed, wall_left()))
-                    if res is None:
-                        continue
-                    moved, work, _ = res
-                    used += work
-                    if moved:
-                        plan.update(moved)
-                        improved = True
-                        if report:
-                            report(plan)
-                        if max(t for t, _ in plan.values()) < finish:
-                            log.debug("lns finish: months %s -> finish %d", months_, finish - 1)
-                            since = used
-                            break  # a new last month: new windows
-                if max(t for t, _ in plan.values()) < finish:
-                    continue
-                if stalled():
+        self.effort = 1.0  # doubles after a round in which no window improved
+        self.since = 0.0  # work used when the finish last went down
+        while not self._stalled():
+            finish = self.finish()
+            improved = self._last_months(finish)
+            if self.finish() < finish:
+                continue
+            if self._stalled():
+                break
+            improved = self.sweep(shift, self.effort * self.window_work) or improved
+            shift = self.width // 2 if shift == 0 else 0
+            if self.finish() < finish:
+                self.since = self.used  # the sweep emptied the last month: progress, new windows
+                continue
+            if not improved:
+                # a local optimum for these windows: try windows twice as wide
+                if self.width >= self.months_total():
                     break
-                improved = sweep(shift, effort * window_work) or improved
-                shift = width // 2 if shift == 0 else 0
-                if max(t for t, _ in plan.values()) < finish:
-                    since = used  # the sweep emptied the last month: progress, new windows
-                    continue
-                if not improved:
-                    # a local optimum for these windows: try windows twice as wide
-                    if width >= months_total():
-                        break
-                    width = min(months_total(), 2 * width)
-                    effort *= 2
-            return plan, used
-        # waiting / assisted: sweeps, shifted by half a window every other pass; when two in a
-        # row find nothing, once more with wider windows if asked to.
-        idle = 0
-        while not out_of_time():
-            idle = 0 if sweep(shift, window_work) else idle + 1
-            shift = width // 2 if shift == 0 else 0
+                self.width = min(self.months_total(), 2 * self.width)
+                self.effort *= 2
+
+    def _stalled(self) -> bool:
+        return self.out_of_time() or self.used - self.since >= self.tuning.stall * self.budget
+
+    def _last_months(self, finish: int) -> bool:
+        """The windows of :func:`_finish_windows`, until one empties the last month. True if
+        any window improved."""
+        improved = False
+        for months_ in _finish_windows(self.inst, self.plan, self.opens, self.width,
+                                       contiguous="waiting" in self.fixed):
+            if self._stalled():
+                break
+            res = self.solve(months_, min(self.window_work * len(months_) / self.width * self.effort,
+                                          self.budget - self.used,
+                                          self.since + self.tuning.stall * self.budget - self.used))
+            if res is None:
+                continue
+            moved, work, _ = res
+            self.used += work
+            if moved:
+                self.plan.update(moved)
+                improved = True
+                if self.report:
+                    self.report(self.plan)
+                if self.finish() < finish:
+                    log.debug("lns finish: months %s -> finish %d", months_, finish - 1)
+                    self.since = self.used
+                    break  # a new last month: new windows
+        return improved
+
+    def later_rounds(self, widen_months: int | None) -> None:
+        """Waiting / assisted: sweeps, shifted by half a window every other pass; when two in a
+        row find nothing, once more with wider windows if asked to."""
+        idle, shift = 0, 0
+        while not self.out_of_time():
+            idle = 0 if self.sweep(shift, self.window_work) else idle + 1
+            shift = self.width // 2 if shift == 0 else 0
             if idle >= 2:
-                if out_of_time() or not widen_months or widen_months <= width or widen_months >= months_total():
+                if self.out_of_time() or not widen_months or widen_months <= self.width \
+                        or widen_months >= self.months_total():
                     break
-                width, idle, shift = widen_months, 0, 0
-                if stats is not None:
-                    stats["window_months"], stats["widened_at"] = width, round(used, 3)
-        return plan, used
-    finally:
-        pool.shutdown(wait=True)
+                self.width, idle, shift = widen_months, 0, 0
+                if self.stats is not None:
+                    self.stats["window_months"], self.stats["widened_at"] = self.width, round(self.used, 3)
 

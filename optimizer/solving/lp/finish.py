@@ -19,7 +19,6 @@ CP-SAT search) never ask twice.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 
 from optimizer.checker import check_plan
@@ -27,6 +26,7 @@ from optimizer.domain import Choices, Instance
 from optimizer.plan import Plan
 from optimizer.solving.lp.relaxation import Probe, finish_probe
 from optimizer.solving.lp.rounding import Rounding, repair_to_month
+from optimizer.solving.budget import Budget
 from optimizer.solving.status import BoundBy
 from optimizer.solving.tuning import DEFAULT_TUNING, Tuning
 
@@ -35,12 +35,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(kw_only=True)
 class _LpSteps:
-    """The LP probes and repairs one call made, their charge (deterministic seconds) and how
-    they ended; :meth:`probe` and :meth:`repair` make one and record it."""
+    """The LP probes and repairs one call made, their charge and how they ended; :meth:`probe`
+    and :meth:`repair` make one, record it and charge it to the call's :class:`Budget`."""
 
     probes: list[Probe] = field(default_factory=list)
     repairs: list[Rounding] = field(default_factory=list)
-    work: float = 0.0
+    #: the call's work allowance (deterministic seconds) and wall-clock limit, and what it charged
+    budget: Budget = field(default_factory=lambda: Budget.for_step(float("inf"), float("inf")))
     interrupted: bool = False
     #: a probe was stopped by its wall-clock backstop, or the steps by theirs (the result then
     #: depends on speed)
@@ -50,7 +51,7 @@ class _LpSteps:
         """A probe with its fractional plan (``finish_probe(plan=True)``), recorded."""
         probe = finish_probe(inst, month, work=work, wall_limit=wall_limit, plan=True, **price)
         self.probes.append(probe)
-        self.work += probe.work
+        self.budget.charge(probe.work)
         self.wall_clock = self.wall_clock or probe.wall_clock
         self.interrupted = self.interrupted or probe.interrupted
         return probe
@@ -60,17 +61,22 @@ class _LpSteps:
         last word on every plan passed on), else None."""
         rep = repair_to_month(inst, month, x, work=work, seed=seed)
         self.repairs.append(rep)
-        self.work += rep.work
+        self.budget.charge(rep.work)
         log.debug("repair to month %d: %s (overflow %d -> %d, %d steps, %.2f s)", month,
                   "plan" if rep.plan else "no plan", rep.start_overflow, rep.overflow, rep.steps, rep.seconds)
         if rep.plan is None or check_plan(Plan.from_indices(inst, rep.plan)):
             return None
         return rep.plan
 
-    def wall_left(self, t0: float, wall_limit: float) -> float:
-        """Wall seconds left of ``wall_limit`` since ``t0``; none left marks the steps as ended by
-        the wall clock (a faster machine would have gone on: the result depends on speed)."""
-        left = wall_limit - (time.perf_counter() - t0)
+    @property
+    def work(self) -> float:
+        """Deterministic seconds charged."""
+        return self.budget.work
+
+    def wall_left(self) -> float:
+        """Wall seconds left of the budget's; none left marks the steps as ended by the wall
+        clock (a faster machine would have gone on: the result depends on speed)."""
+        left = self.budget.wall_left()
         if left <= 0:
             self.wall_clock = True
         return left
@@ -112,14 +118,13 @@ def shorten(inst: Instance, plan: Choices, floor: int, known: dict[int, str], *,
     seconds. ``known`` maps months already asked about to "infeasible" (ruled out) or
     "tried" (the relaxation allows it; no plan was found) and is updated. ``floor_by`` names
     where the floor comes from (the capacity rows, or a CP-SAT bound)."""
-    t0 = time.perf_counter()
-    out = Shortened(plan, *ruled_out_bound(floor, known, floor_by))
+    out = Shortened(plan, *ruled_out_bound(floor, known, floor_by), budget=Budget.for_step(work, wall_limit))
     lo, hi = out.bound, out.finish - 1
     while lo <= hi:
-        left = work - out.work
+        left = out.budget.left()
         if left <= 0:
             break
-        wall_left = out.wall_left(t0, wall_limit)
+        wall_left = out.wall_left()
         if wall_left <= 0:
             break
         mid = (lo + hi) // 2
@@ -136,10 +141,10 @@ def shorten(inst: Instance, plan: Choices, floor: int, known: dict[int, str], *,
             out.bound, out.bound_by = mid + 1, BoundBy.LP
             lo = mid + 1
             continue
-        if probe.status != "feasible" or probe.x is None or work - out.work <= 0:
+        if probe.status != "feasible" or probe.x is None or out.budget.left() <= 0:
             break  # no answer, or no budget left to repair the fractional plan
         try:
-            plan = out.repair(inst, mid, probe.x, tuning.repair_share * (work - out.work), seed)
+            plan = out.repair(inst, mid, probe.x, tuning.repair_share * out.budget.left(), seed)
         except KeyboardInterrupt:
             out.interrupted = True
             break
@@ -168,13 +173,13 @@ def next_level_start(inst: Instance, month: int, plan: Choices, level: str, *, w
     tickets lower (``prices``) than the finish probes do, repaired; the best by objective
     ``level`` (the level after the finish) against ``plan``, within ``work`` deterministic and
     ``wall_limit`` wall seconds (shared evenly by the prices)."""
-    t0 = time.perf_counter()
-    out = Started(plan, Plan.from_indices(inst, plan).objective_values()[level])
+    out = Started(plan, Plan.from_indices(inst, plan).objective_values()[level],
+                  budget=Budget.for_step(work, wall_limit))
     for n, price in enumerate(prices):
-        share = (work - out.work) / (len(prices) - n)
+        share = out.budget.left() / (len(prices) - n)
         if share <= 0:
             break
-        wall_left = out.wall_left(t0, wall_limit)
+        wall_left = out.wall_left()
         if wall_left <= 0:
             break
         try:
