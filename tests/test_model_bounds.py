@@ -10,7 +10,8 @@ import pytest
 
 from optimizer.checker import check_plan
 from optimizer.domain import METHODS, Group, Instance, Month
-from optimizer.model import RolloutModel, _first_prefix, month_user_capacity, stage_floor
+from optimizer.model import RolloutModel, month_user_capacity, stage_floor
+from optimizer.model_cuts import _first_prefix
 from optimizer.plan import Assignment, Plan
 
 from conftest import instance, months, solved, where
