@@ -79,6 +79,8 @@ class PartsModel:
         self.model = cp_model.CpModel()
         self.proto = self.model.proto
         self.constraint_counts: dict[str, int] = defaultdict(int)
+        #: (month, resource) -> index of its capacity row (optimizer.solving.lp.parts_bounds)
+        self.capacity_rows: dict[tuple[int, str], int] = {}
         self.rates = inst.rules.tickets_per_100_users
         self._hintable: list[tuple[object, object]] = []  # (variable, fn(ctx) -> value)
         floor = stage_floor(inst, self.max_month + 1)
@@ -211,9 +213,10 @@ class PartsModel:
                                    for k in gv.methods if (t, k) in gv.x)
                 for k in seats:
                     seats[k].append(gv.users(t, k))
-            m.add(_sum(tickets) <= month.helpdesk)
-            m.add(_sum(seats["assisted"]) <= month.assisted)
-            m.add(_sum(seats["tech-fair"]) <= month.tech_fair)
+            for res, row, cap in (("helpdesk", tickets, month.helpdesk), ("assisted", seats["assisted"], month.assisted),
+                                  ("tech-fair", seats["tech-fair"], month.tech_fair)):
+                self.capacity_rows[t, res] = len(self.proto.constraints)  # for the LP's room
+                m.add(_sum(row) <= cap)
             self.constraint_counts["capacity"] += 3
 
     def _add_stage_order(self) -> None:
