@@ -53,3 +53,34 @@ def test_a_group_too_big_for_one_month_is_not_called_impossible_by_two():
     assert parts_finish_probe(inst, 1)[0] == "feasible"
     # 100 users wait a month: the optimum is 100 x readiness; the bound is at most that
     assert 0 < parts_level_bound(inst, 1, "waiting", {"finish": 1})[0] <= 100 * inst.groups[0].readiness
+
+
+def _sales3() -> Instance:
+    months = tuple(Month(f"2027-{t + 1:02d}", helpdesk=100, assisted=200, tech_fair=0) for t in range(4))
+    groups = (Group("Sales", 300, methods=("assisted",), max_months=2), Group("HR", 40, methods=("self-service",)))
+    return Instance(groups, months, Rules(min_part_users=50), name="sales3")
+
+
+def test_the_split_path_proves_the_finish_with_the_lp_and_the_plan_passes_the_checker():
+    import dataclasses
+
+    from optimizer.checker import check_plan
+    from optimizer.solving.solver import SolveOptions, solve
+    from optimizer.solving.tuning import Tuning
+    opts = SolveOptions(time_limit=10, workers=2)
+    r = solve(_sales3(), opts)
+    assert check_plan(r.plan) == [] and r.levels[0].value == 1
+    assert r.levels[0].status == "optimal" and r.levels[0].bound_by == "lp relaxation"
+    off = solve(_sales3(), dataclasses.replace(opts, tuning=Tuning(lp_finish_proof=False, lp_level_bound=False)))
+    assert check_plan(off.plan) == [] and [lv.value for lv in off.levels] == [lv.value for lv in r.levels]
+    assert all(lv.bound_by != "lp relaxation" for lv in off.levels)
+
+
+def test_the_steps_of_the_split_path_are_in_the_architecture_doc():
+    from pathlib import Path
+
+    from optimizer.solving.parts_steps import parts_steps
+    from optimizer.solving.tuning import Tuning
+    doc = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for step in parts_steps(Tuning()):
+        assert step in doc, step

@@ -5,8 +5,9 @@ The lexicographic levels as in :func:`optimizer.solving.solver.solve`, with plai
 plan, one part per group, is a valid v2 plan) when it finds one, each later level by the
 previous level's plan; first, v1's solver plans the input with every group whole for a share
 of the time (Tuning.whole_share), and the best plan known that keeps the levels fixed so far is each
-level's hint (a one-part plan is a v2 plan). The LP shortening of the finish, the LP level bounds, the LP repair
-and the window moves do not know parts yet and are not used here (docs/model.md).
+level's hint (a one-part plan is a v2 plan). Before each level's search the LP relaxation of the model of parts may prove the start optimal or
+give the level's bound (optimizer.solving.parts_steps, which also says which of v1's steps do not
+run here: the LP shortening, the LP repair and the window moves move whole groups).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from optimizer.model_parts import PartsModel
 from optimizer.model import UNBOUNDED
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
+from optimizer.solving.parts_steps import lp_settle
 from optimizer.solving.cpsat import _search, _stopped_by
 from optimizer.solving.status import Status
 
@@ -108,6 +110,8 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     names = list(inst.rules.objective)
     progress = _improving(progress, names)
     plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
+    if plans and progress is not None:  # the first plan is in hand: say so
+        progress(names[0], float(plans[0].objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
     interrupted = False
     share = opts.tuning.whole_share
     if share > 0:
@@ -135,8 +139,14 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
             overall = "feasible" if start else "unknown"
             continue
         budget = bud.level(i, len(names), opts.tuning.first_level_share)
-        level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
-        bud.charge(work)
+        fixed = {lv.name: lv.value for lv in levels}
+        settled, lp_bound = lp_settle(inst, pm.max_month, name, i == 0, start, fixed, budget, opts, bud)
+        if settled is not None:
+            level, plan, stopped = settled, start, False
+        else:
+            level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
+            bud.charge(work)
+            level = _with_bound(level, lp_bound)
         interrupted = interrupted or stopped
         levels.append(level)
         if plan is None:
@@ -150,7 +160,15 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": opts.tuning.whole_share,
-                               "model": "parts (split groups): CP-SAT per level, no LP or window moves"})
+                               "model": "parts (split groups): CP-SAT per level, LP bounds of the parts model, no window moves"})
+
+
+def _with_bound(level, lp_bound: int | None):
+    """``level`` with the LP's bound where it is higher than the search's (optimal when met)."""
+    if lp_bound is None or level.value is None or (level.bound is not None and level.bound >= lp_bound):
+        return level
+    status = "optimal" if level.value <= lp_bound else level.status
+    return dataclasses.replace(level, bound=lp_bound, status=status, bound_by="lp relaxation")
 
 
 def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, interrupted: bool):
