@@ -199,24 +199,29 @@ class PartsModel:
         m.add(_sum([inst.months[t].helpdesk * self.open[t] for t in range(T)]) >= fewest)
 
     def _add_capacity(self) -> None:
-        """helpdesk (tickets per part), assisted and tech-fair seats (users) per month."""
-        m = self.model
-        for t in range(self.max_month + 1):
+        """helpdesk (tickets per part), assisted and tech-fair seats (users) per month: the
+        terms are gathered per month in one pass over the groups' variables."""
+        m, rules = self.model, self.inst.rules
+        T = self.max_month + 1
+        terms = {res: [[] for _ in range(T)] for res in ("helpdesk", "assisted", "tech-fair")}
+        for gv in self.gs:
+            if gv.split:
+                for t, tix in gv.tix.items():
+                    terms["helpdesk"][t].append(tix)
+                for (t, k), u in gv.by_method.items():
+                    if k in ("assisted", "tech-fair"):
+                        terms[k][t].append(u)
+                continue
+            for (t, k), x in gv.x.items():
+                terms["helpdesk"][t].append(rules.tickets(gv.g.size, k) * x)
+                if k in ("assisted", "tech-fair"):
+                    terms[k][t].append(gv.g.size * x)
+        for t in range(T):
             month = self.inst.months[t]
-            tickets, seats = [], {"assisted": [], "tech-fair": []}
-            for gv in self.gs:
-                if gv.split:
-                    if t in gv.tix:
-                        tickets.append(gv.tix[t])
-                else:
-                    tickets.extend(self.inst.rules.tickets(gv.g.size, k) * gv.x[t, k]
-                                   for k in gv.methods if (t, k) in gv.x)
-                for k in seats:
-                    seats[k].append(gv.users(t, k))
-            for res, row, cap in (("helpdesk", tickets, month.helpdesk), ("assisted", seats["assisted"], month.assisted),
-                                  ("tech-fair", seats["tech-fair"], month.tech_fair)):
+            for res, cap in (("helpdesk", month.helpdesk), ("assisted", month.assisted),
+                             ("tech-fair", month.tech_fair)):
                 self.capacity_rows[t, res] = len(self.proto.constraints)  # for the LP's room
-                m.add(_sum(row) <= cap)
+                m.add(_sum(terms[res][t]) <= cap)
             self.constraint_counts["capacity"] += 3
 
     def _add_stage_order(self) -> None:
