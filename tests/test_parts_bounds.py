@@ -84,3 +84,19 @@ def test_the_steps_of_the_split_path_are_in_the_architecture_doc():
     doc = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     for step in parts_steps(Tuning()):
         assert step in doc, step
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_probe_on_the_solves_model_answers_as_a_model_built_for_the_month(seed):
+    from optimizer.model_parts import PartsModel
+    inst = tiny(seed)
+    big = PartsModel(inst)
+    for month in range(inst.horizon - 1):
+        alone = parts_finish_probe(inst, month)[0]
+        reused = parts_finish_probe(inst, month, pm=big)[0]
+        # the reused model's LP may only be weaker (rows of later months stay): never "infeasible"
+        # where a model built for the month has a fractional plan
+        assert not (reused == "infeasible" and alone != "infeasible"), (seed, month)
+        found = split_optimum(inst)
+        if found is not None and month >= found[0][0]:
+            assert reused != "infeasible"

@@ -140,7 +140,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
             continue
         budget = bud.level(i, len(names), opts.tuning.first_level_share)
         fixed = {lv.name: lv.value for lv in levels}
-        settled, lp_bound = lp_settle(inst, pm.max_month, name, i == 0, start, fixed, budget, opts, bud)
+        settled, lp_bound = lp_settle(pm, name, i == 0, start, fixed, budget, opts, bud, build_s)
         if settled is not None:
             level, plan, stopped = settled, start, False
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from optimizer.domain import Instance
+from optimizer.model_parts import PartsModel
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
 from optimizer.solving.lp.parts_bounds import parts_finish_probe, parts_level_bound
@@ -33,14 +33,16 @@ def parts_steps(tuning: Tuning) -> dict[str, bool]:
     }
 
 
-def lp_settle(inst: Instance, max_month: int, name: str, first: bool, start: Plan | None,
-              fixed: dict[str, int], budget: float, opts, bud: Budget):
+def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed: dict[str, int],
+              budget: float, opts, bud: Budget, build_seconds: float):
     """The LP step before a level's search: (a LevelResult when the LP proves ``start`` optimal
-    so no search is needed, else None; the LP's lower bound or None). The budget's share
+    so no search is needed, else None; the LP's lower bound or None). The LP is that of ``pm``
+    (the solve's model: no second build); skipped when the wall time left is less than twice the
+    model's build (the LP's own build and GLOP take about as long). The budget's share
     ``Tuning.start_share`` caps the LP's work; its work is charged to ``bud``."""
     from optimizer.solving.solver import LevelResult
-    t = opts.tuning
-    if start is None or bud.wall_left() <= 0:
+    t, inst = opts.tuning, pm.inst
+    if start is None or bud.wall_left() < 2 * build_seconds:
         return None, None
     value = start.objective_values()[name]
     work_cap = min(t.probe_work, max(t.start_share * budget, 0.0))
@@ -48,7 +50,7 @@ def lp_settle(inst: Instance, max_month: int, name: str, first: bool, start: Pla
     if first and name == "finish":
         if not t.lp_finish_proof or value == 0:
             return None, None
-        answer, work, _s = parts_finish_probe(inst, value - 1, work=work_cap, wall_limit=bud.wall_left())
+        answer, work, _s = parts_finish_probe(inst, value - 1, work=work_cap, wall_limit=bud.wall_left(), pm=pm)
         bud.charge(work)
         if answer == "infeasible":  # no plan of parts finishes a month earlier
             return LevelResult(name, "optimal", value, value, time.perf_counter() - t0, "proof",
@@ -56,7 +58,8 @@ def lp_settle(inst: Instance, max_month: int, name: str, first: bool, start: Pla
         return None, None
     if not t.lp_level_bound:
         return None, None
-    bound, work, _s = parts_level_bound(inst, max_month, name, fixed, work=work_cap, wall_limit=bud.wall_left())
+    bound, work, _s = parts_level_bound(inst, pm.max_month, name, fixed, work=work_cap, wall_limit=bud.wall_left(),
+                                         pm=pm)
     bud.charge(work)
     if bound is not None and value <= bound:
         return LevelResult(name, "optimal", value, bound, time.perf_counter() - t0, "proof", "lp relaxation"), bound

@@ -49,16 +49,37 @@ def _model(inst: Instance, month: int, fixed: dict[str, int] | None = None) -> P
     return pm
 
 
+def _months_after(lp: linear_solver_pb2.MPModelProto, pm: PartsModel, month: int) -> None:
+    """No users, tickets or parts after ``month`` in ``pm``'s LP (a model built for more months:
+    the same question as a model built up to ``month``, without building one)."""
+    idx = []
+    for gv in pm.gs:
+        idx += [v.index for (t, _k), v in gv.x.items() if t > month]
+        idx += [v.index for t, v in gv.y.items() if t > month]
+        idx += [v.index for (t, _k), v in gv.by_method.items() if t > month]
+        idx += [v.index for (t, _k), v in gv.tix_k.items() if t > month]
+        idx += [v.index for t, v in list(gv.bl.items()) + list(gv.bf.items()) if t > month]
+    for i in idx:
+        lp.variable[i].upper_bound = 0.0
+    lp.variable[pm.finish.index].upper_bound = float(month)
+
+
 def parts_finish_probe(inst: Instance, month: int, *, work: float = DEFAULT_TUNING.probe_work,
-                       wall_limit: float | None = None) -> tuple[str, float, float]:
+                       wall_limit: float | None = None, pm: PartsModel | None = None) -> tuple[str, float, float]:
     """Is there a fractional plan of parts that finishes by ``month``? ("infeasible": no plan
-    does, "feasible" or "unknown"; deterministic work charged; wall seconds)."""
+    does, "feasible" or "unknown"; deterministic work charged; wall seconds). ``pm``: a model of
+    parts built for at least ``month`` and no level fixed yet, reused instead of a new build."""
 
     def build():
-        pm = _model(inst, month)
-        if pm is None:
-            return None
-        lp = _lp_of(pm)
+        nonlocal pm
+        if pm is not None and pm.max_month >= month:
+            lp = _lp_of(pm)
+            _months_after(lp, pm, month)
+        else:
+            pm = _model(inst, month)
+            if pm is None:
+                return None
+            lp = _lp_of(pm)
         # an objective: the bare feasibility question is degenerate for the dual simplex
         later = [lv for lv in inst.rules.objective if lv not in ("finish", "splits")] or ["waiting"]
         _with_objective(lp, pm, later[0])
@@ -70,17 +91,20 @@ def parts_finish_probe(inst: Instance, month: int, *, work: float = DEFAULT_TUNI
 
 
 def parts_level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int], *,
-                      work: float = DEFAULT_TUNING.probe_work, wall_limit: float | None = None
-                      ) -> tuple[int | None, float, float]:
+                      work: float = DEFAULT_TUNING.probe_work, wall_limit: float | None = None,
+                      pm: PartsModel | None = None) -> tuple[int | None, float, float]:
     """(a lower bound on ``level`` for plans of parts finishing by ``max_month`` that keep each
-    level in ``fixed`` at most its value, or None; deterministic work charged; wall seconds)."""
+    level in ``fixed`` at most its value, or None; deterministic work charged; wall seconds).
+    ``pm``: the solve's model of parts (built for ``max_month``, ``fixed`` already fixed in it),
+    reused instead of a new build."""
     offset = 0.0
 
     def build():
-        nonlocal offset
-        pm = _model(inst, max_month, fixed)
+        nonlocal offset, pm
         if pm is None:
-            return None
+            pm = _model(inst, max_month, fixed)
+            if pm is None:
+                return None
         lp = _lp_of(pm)
         offset = _with_objective(lp, pm, level)
         return lp
