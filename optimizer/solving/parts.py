@@ -132,7 +132,8 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
         start = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
-        if interrupted or (start is not None and bud.wall_left() <= 0):
+        # CP-SAT loads the model in about its build time: with less wall time left, no search
+        if interrupted or (start is not None and bud.wall_left() <= min(build_s, 0.5 * bud.total)):
             value = start.objective_values()[name] if start is not None else None
             levels.append(LevelResult(name, "feasible" if start else "unknown", value, None, 0.0,
                                       "interrupted" if interrupted else "wall clock"))

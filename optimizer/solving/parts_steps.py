@@ -26,6 +26,7 @@ def parts_steps(tuning: Tuning) -> dict[str, bool]:
         "whole-group pass (v1's solver, every group whole)": tuning.whole_share > 0,
         "LP finish probe (relaxation of the model of parts)": tuning.lp_finish_proof,
         "LP level bound (relaxation of the model of parts)": tuning.lp_level_bound,
+        # both only up to Tuning.parts_lp_max_group_months groups x months
         "CP-SAT search per level on the model of parts": True,
         "LP shortening / LP repair of the finish (whole groups only)": False,
         "LP starts of the level after the finish (whole groups only)": False,
@@ -38,11 +39,13 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
     """The LP step before a level's search: (a LevelResult when the LP proves ``start`` optimal
     so no search is needed, else None; the LP's lower bound or None). The LP is that of ``pm``
     (the solve's model: no second build); skipped when the wall time left is less than twice the
-    model's build (the LP's own build and GLOP take about as long). The budget's share
+    model's build (the LP's own build and GLOP take about as long), and above
+    ``Tuning.parts_lp_max_group_months`` groups x months (too slow there to pay off). The budget's share
     ``Tuning.start_share`` caps the LP's work; its work is charged to ``bud``."""
     from optimizer.solving.solver import LevelResult
     t, inst = opts.tuning, pm.inst
-    if start is None or bud.wall_left() < 2 * build_seconds:
+    if start is None or bud.wall_left() < 2 * build_seconds or \
+            len(inst.groups) * (pm.max_month + 1) > t.parts_lp_max_group_months:
         return None, None
     value = start.objective_values()[name]
     work_cap = min(t.probe_work, max(t.start_share * budget, 0.0))
