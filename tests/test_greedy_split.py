@@ -85,3 +85,18 @@ def test_best_split_greedy_is_best_by_the_objective():
     assert (best is None) == (not plans)
     if best is not None:
         assert key(best) == min(key(p) for p in plans)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_room_of_a_month_is_the_most_users_that_fit(seed):
+    from optimizer.domain import method_load
+    inst = tiny(seed)
+    state = _SplitState(inst, VARIANTS[0][1])
+    g = inst.groups[0]
+    for t in range(inst.horizon):
+        for k in state.allowed_k[0]:
+            room = state._room(0, t, k, g.size)
+
+            def fits(u):
+                return all(state.load[t][r] + v <= state.caps[t][r] for r, v in method_load(inst.rules, u, k).items())
+            assert fits(room) and (room == g.size or not fits(room + 1))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 
 from optimizer.checker import check_plan
-from optimizer.domain import Instance, method_load
+from optimizer.domain import SEAT_RESOURCE, Instance, method_load
 from optimizer.plan import Assignment, Plan
 from optimizer.solving.greedy import EFFORT_ORDER, TICKET_ORDER, _State, greedy_state
 
@@ -61,19 +61,18 @@ class _SplitState(_State):
         return not (0 < r.max_platforms_per_month < len(p) or 0 < r.max_locations_per_month < len(loc))
 
     def _room(self, i: int, t: int, k: str, most: int) -> int:
-        """The most users (<= ``most``) of group i that fit month t's remaining capacity by k."""
-        r, load, caps = self.inst.rules, self.load[t], self.caps[t]
-
-        def fits(u: int) -> bool:
-            nd = method_load(r, u, k)
-            return all(load[res] + nd[res] <= caps[res] for res in nd)
-        if fits(most):
-            return most
-        lo, hi = 0, most  # fits(lo), not fits(hi)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-        return lo
+        """The most users (<= ``most``) of group i that fit month t's remaining capacity by k:
+        ceil(rate * u / 100) <= tickets left, i.e. u <= 100 * tickets left // rate, and u <= the
+        method's seats left (the loads of optimizer.domain.method_load)."""
+        load, caps = self.load[t], self.caps[t]
+        room = most
+        rate = self.inst.rules.tickets_per_100_users[k]
+        if rate > 0:
+            room = min(room, 100 * (caps["helpdesk"] - load["helpdesk"]) // rate)
+        seat = SEAT_RESOURCE.get(k)
+        if seat is not None:
+            room = min(room, caps[seat] - load[seat])
+        return max(room, 0)
 
     def _parts_from(self, i: int, first: int) -> tuple[str, list[tuple[int, int]]] | None:
         """(method, [(month, users)]) with the first part in month ``first`` and every part at
