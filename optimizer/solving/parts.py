@@ -45,8 +45,12 @@ def _start_plan(inst: Instance, hint, deadline: float, warm: bool) -> Plan | Non
             return plan if not check_plan(plan) else None
         except (IndexError, KeyError, ValueError, TypeError):
             return None
+    t0 = time.perf_counter()
     whole, _cut = best_greedy_by(inst, deadline)
-    plans = [p for p in (Plan.from_indices(inst, whole) if whole else None, best_split_greedy(inst, deadline))
+    # with a plan of whole groups in hand, the variants with parts get as long as it took (one at
+    # least): the first plan comes fast at scale (5,000 x 36: 6 s each under load)
+    until = min(deadline, 2 * time.perf_counter() - t0) if whole else deadline
+    plans = [p for p in (Plan.from_indices(inst, whole) if whole else None, best_split_greedy(inst, until))
              if p is not None and not check_plan(p)]
     levels = inst.rules.objective
     return min(plans, key=lambda p: tuple(p.objective_values()[lv] for lv in levels), default=None)
