@@ -118,6 +118,12 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         progress(names[0], float(plans[0].objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
     interrupted = False
     share = opts.tuning.whole_share
+    start = _best_for(plans, {}, names[0])
+    need = 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * \
+        (start.finish() + 1 if start is not None and names[0] == "finish" else inst.horizon)
+    if share > 0 and (1 - share) * bud.wall_left() < 2 * need:
+        share = 0.0  # the whole-group pass would leave the model of parts no time to build and search
+        log.info("short on time: no whole-group pass before the model of parts")
     if share > 0:
         whole_hint = (plans[0].to_indices() if plans[0].split_groups() == 0 else None) if plans else hint
         whole, interrupted, none = _whole_plan(inst, opts, whole_hint, share, progress)
@@ -164,7 +170,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         levels[-1].value is not None else None
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
-                  model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": opts.tuning.whole_share,
+                  model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": share,
                                "model": "parts (split groups): CP-SAT per level, LP bounds of the parts model, no window moves"})
 
 
