@@ -301,10 +301,10 @@ def test_no_time_to_build_the_parts_model_answers_with_the_whole_group_plan():
 
 
 def test_short_on_time_the_model_of_parts_gets_the_time_not_the_whole_group_pass():
-    # building the parts model "takes" 0.6 s per group and month (2 groups, 2 months to the
-    # greedy's finish: 2 x 2.4 s with its load): 60 % of the 15 s deadline cannot hold that twice,
-    # so no whole-group pass; the 15 s hold it once, so the model of parts is built and searched
-    opts = dataclasses.replace(OPTS, tuning=Tuning(parts_build_seconds_per_group_month=0.6))
+    # building the parts model "takes" 1.2 s per group and month (2 groups, 2 months to the
+    # greedy's finish: 2 x 4.8 s with its load): 60 % of the 15 s deadline cannot hold that, so no
+    # whole-group pass; the 15 s can, so the model of parts is built and searched
+    opts = dataclasses.replace(OPTS, tuning=Tuning(parts_build_seconds_per_group_month=1.2))
     i = inst([Group("A", 4, methods=ASSISTED, max_months=2), Group("B", 1, methods=SELF)], [(100, 3, 0)] * 3)
     r = solve(i, opts)
     assert r.model_stats["whole_groups_share"] == 0.0 and r.status == "optimal"

@@ -121,8 +121,8 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     start = _best_for(plans, {}, names[0])
     need = 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * \
         (start.finish() + 1 if start is not None and names[0] == "finish" else inst.horizon)
-    if share > 0 and (1 - share) * bud.wall_left() < 2 * need:
-        share = 0.0  # the whole-group pass would leave the model of parts no time to build and search
+    if share > 0 and (1 - share) * bud.wall_left() < need:
+        share = 0.0  # the whole-group pass would leave the model of parts no time to build and load
         log.info("short on time: no whole-group pass before the model of parts")
     if share > 0:
         whole_hint = (plans[0].to_indices() if plans[0].split_groups() == 0 else None) if plans else hint
