@@ -79,6 +79,8 @@ class PartsModel:
         self.model = cp_model.CpModel()
         self.proto = self.model.proto
         self.constraint_counts: dict[str, int] = defaultdict(int)
+        #: (month, resource) -> index of its capacity row (optimizer.solving.lp.parts_bounds)
+        self.capacity_rows: dict[tuple[int, str], int] = {}
         self.rates = inst.rules.tickets_per_100_users
         self._hintable: list[tuple[object, object]] = []  # (variable, fn(ctx) -> value)
         floor = stage_floor(inst, self.max_month + 1)
@@ -197,23 +199,29 @@ class PartsModel:
         m.add(_sum([inst.months[t].helpdesk * self.open[t] for t in range(T)]) >= fewest)
 
     def _add_capacity(self) -> None:
-        """helpdesk (tickets per part), assisted and tech-fair seats (users) per month."""
-        m = self.model
-        for t in range(self.max_month + 1):
+        """helpdesk (tickets per part), assisted and tech-fair seats (users) per month: the
+        terms are gathered per month in one pass over the groups' variables."""
+        m, rules = self.model, self.inst.rules
+        T = self.max_month + 1
+        terms = {res: [[] for _ in range(T)] for res in ("helpdesk", "assisted", "tech-fair")}
+        for gv in self.gs:
+            if gv.split:
+                for t, tix in gv.tix.items():
+                    terms["helpdesk"][t].append(tix)
+                for (t, k), u in gv.by_method.items():
+                    if k in ("assisted", "tech-fair"):
+                        terms[k][t].append(u)
+                continue
+            for (t, k), x in gv.x.items():
+                terms["helpdesk"][t].append(rules.tickets(gv.g.size, k) * x)
+                if k in ("assisted", "tech-fair"):
+                    terms[k][t].append(gv.g.size * x)
+        for t in range(T):
             month = self.inst.months[t]
-            tickets, seats = [], {"assisted": [], "tech-fair": []}
-            for gv in self.gs:
-                if gv.split:
-                    if t in gv.tix:
-                        tickets.append(gv.tix[t])
-                else:
-                    tickets.extend(self.inst.rules.tickets(gv.g.size, k) * gv.x[t, k]
-                                   for k in gv.methods if (t, k) in gv.x)
-                for k in seats:
-                    seats[k].append(gv.users(t, k))
-            m.add(_sum(tickets) <= month.helpdesk)
-            m.add(_sum(seats["assisted"]) <= month.assisted)
-            m.add(_sum(seats["tech-fair"]) <= month.tech_fair)
+            for res, cap in (("helpdesk", month.helpdesk), ("assisted", month.assisted),
+                             ("tech-fair", month.tech_fair)):
+                self.capacity_rows[t, res] = len(self.proto.constraints)  # for the LP's room
+                m.add(_sum(terms[res][t]) <= cap)
             self.constraint_counts["capacity"] += 3
 
     def _add_stage_order(self) -> None:

@@ -5,6 +5,7 @@ inputs into v2 plan files that `rollout check` accepts."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from optimizer.domain import METHODS, Group, Instance, Month, Rules
 from optimizer.model_parts import PartsModel
 from optimizer.inputs.planfile import read_plan
 from optimizer.solving.solver import SolveOptions, solve
+from optimizer.solving.tuning import Tuning
 
 ASSISTED = ("assisted",)
 SELF = ("self-service",)
@@ -32,10 +34,10 @@ def inst(groups, caps, **rules) -> Instance:
     return Instance(tuple(groups), ms, Rules(**{"min_part_users": 1, **rules}))
 
 
-def solved_key(i: Instance):
+def solved_key(i: Instance, opts: SolveOptions = OPTS):
     """The CP-SAT optimum as (value per level), None when it proves there is no plan; its plan
     passes the checker."""
-    r = solve(i, OPTS)
+    r = solve(i, opts)
     if r.status == "infeasible":
         assert r.plan is None
         return None
@@ -243,12 +245,11 @@ def test_whole_groups_is_the_v1_input():
 
 
 @pytest.mark.parametrize("share", [0.0, 0.4])
-def test_with_and_without_the_whole_group_start(monkeypatch, share):
-    import optimizer.solving.parts as sp
-    monkeypatch.setattr(sp, "WHOLE_SHARE", share)
+def test_with_and_without_the_whole_group_start(share):
+    opts = dataclasses.replace(OPTS, tuning=Tuning(whole_share=share))
     for rule in ("stage order by the pilot's last month", "splits against waiting", "ticket rounding per part"):
         for twin in TWINS[rule]:
-            assert solved_key(twin) == brute_key(twin)
+            assert solved_key(twin, opts) == brute_key(twin)
 
 
 def test_progress_announces_each_better_plan_once():
@@ -290,14 +291,25 @@ def test_splitting_never_plans_worse_than_whole_groups(seed):
         assert rw.status == "infeasible"
 
 
-def test_no_time_to_build_the_parts_model_answers_with_the_whole_group_plan(monkeypatch):
-    import optimizer.solving.parts as sp
-    monkeypatch.setattr(sp, "BUILD_SECONDS_PER_GROUP_MONTH", 1e6)
+def test_no_time_to_build_the_parts_model_answers_with_the_whole_group_plan():
+    opts = dataclasses.replace(OPTS, tuning=Tuning(parts_build_seconds_per_group_month=1e6))
     i = inst([Group("A", 4, methods=ASSISTED, max_months=2), Group("B", 1, methods=SELF)], [(100, 4, 0)] * 3)
-    r = solve(i, OPTS)
+    r = solve(i, opts)
     assert r.status == "feasible" and check_plan(r.plan) == []
     assert [lv.stopped_by for lv in r.levels] == ["wall clock"] * 4 and all(lv.bound is None for lv in r.levels)
     assert r.model_stats["model"].startswith("none")
+
+
+def test_short_on_time_the_model_of_parts_gets_the_time_not_the_whole_group_pass():
+    # building the parts model "takes" 1.2 s per group and month (2 groups, 2 months to the
+    # greedy's finish: 2 x 4.8 s with its load): 60 % of the 15 s deadline cannot hold that, so no
+    # whole-group pass; the 15 s can, so the model of parts is built and searched
+    opts = dataclasses.replace(OPTS, tuning=Tuning(parts_build_seconds_per_group_month=1.2))
+    i = inst([Group("A", 4, methods=ASSISTED, max_months=2), Group("B", 1, methods=SELF)], [(100, 3, 0)] * 3)
+    r = solve(i, opts)
+    assert r.model_stats["whole_groups_share"] == 0.0 and r.status == "optimal"
+    assert check_plan(r.plan) == [] and r.model_stats["model"].startswith("parts")
+    assert solve(i, OPTS).model_stats["whole_groups_share"] == 0.4
 
 
 def test_compare_counts_the_users_of_each_part():

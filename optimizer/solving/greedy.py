@@ -149,8 +149,14 @@ def greedy_plan(
 
     ``order``: "readiness" (eager first, then larger) or "size" (larger first).
     """
+    state = greedy_state(inst, order, _State(inst, methods))
+    return None if state is None else state.plan
+
+
+def greedy_state(inst: Instance, order: str, state: _State) -> _State | None:
+    """Run the greedy rule on ``state`` (a :class:`_State` or a subclass that places units its
+    own way, optimizer.solving.greedy_split): the state with every group placed, or None."""
     G = inst.groups
-    state = _State(inst, methods)
     units = _units(inst)
 
     def priority(u: int) -> tuple:
@@ -182,7 +188,7 @@ def greedy_plan(
                 heapq.heappush(heap, (priority(v), v))
     if placed_units < len(units) or not state.keeps_stage_order():
         return None
-    return state.plan
+    return state
 
 
 def best_greedy(inst: Instance) -> Choices | None:

@@ -4,9 +4,10 @@ The lexicographic levels as in :func:`optimizer.solving.solver.solve`, with plai
 :class:`optimizer.model_parts.PartsModel`: the first level hinted by the greedy plan (a v1
 plan, one part per group, is a valid v2 plan) when it finds one, each later level by the
 previous level's plan; first, v1's solver plans the input with every group whole for a share
-of the time (WHOLE_SHARE), and the best plan known that keeps the levels fixed so far is each
-level's hint (a one-part plan is a v2 plan). The LP shortening of the finish, the LP level bounds, the LP repair
-and the window moves do not know parts yet and are not used here (docs/model.md).
+of the time (Tuning.whole_share), and the best plan known that keeps the levels fixed so far is each
+level's hint (a one-part plan is a v2 plan). Before each level's search the LP relaxation of the model of parts may prove the start optimal or
+give the level's bound (optimizer.solving.parts_steps, which also says which of v1's steps do not
+run here: the LP shortening, the LP repair and the window moves move whole groups).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from ortools.sat.python import cp_model
 from optimizer.checker import check_plan
 from optimizer.domain import Instance
 from optimizer.solving.greedy import best_greedy_by
+from optimizer.solving.greedy_split import best_split_greedy
 from optimizer.model_parts import PartsModel
 from optimizer.model import UNBOUNDED
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
+from optimizer.solving.parts_steps import lp_settle
 from optimizer.solving.cpsat import _search, _stopped_by
 from optimizer.solving.status import Status
 
@@ -32,26 +35,25 @@ log = logging.getLogger(__name__)
 
 
 def _start_plan(inst: Instance, hint, deadline: float, warm: bool) -> Plan | None:
-    """The greedy plan (or the caller's hint) when the checker accepts it."""
-    if hint is None and warm:
-        hint, _cut = best_greedy_by(inst, deadline)
-    if not hint:
+    """The caller's hint when the checker accepts it; else (warm start) the best of the v1 greedy
+    plan (every group whole) and the greedy plan with parts (optimizer.solving.greedy_split)."""
+    if hint is None and not warm:
         return None
-    try:
-        plan = hint if isinstance(hint, Plan) else Plan.from_indices(inst, hint)
-        return plan if not check_plan(plan) else None
-    except (IndexError, KeyError, ValueError, TypeError):
-        return None
-
-
-#: Share of the time given first to v1's solver (LP, window moves) on the input with every group
-#: whole: its plan, a valid one-part plan, is the parts model's start (issue 15; measured in
-#: docs/benchmarks.md: without it the waiting level stayed at the greedy plan at 200 x 12).
-WHOLE_SHARE = 0.4
-#: Wall seconds to build the model of parts, per group and month (the cp_model API; measured at
-#: 5,000 x 36 under load: 46 s, docs/benchmarks.md), counted twice with CP-SAT's loading: with
-#: less wall time left, the best whole-group plan is the answer (the honest time limit).
-BUILD_SECONDS_PER_GROUP_MONTH = 2.5e-4
+    if hint is not None:
+        try:
+            plan = hint if isinstance(hint, Plan) else Plan.from_indices(inst, hint)
+            return plan if not check_plan(plan) else None
+        except (IndexError, KeyError, ValueError, TypeError):
+            return None
+    t0 = time.perf_counter()
+    whole, _cut = best_greedy_by(inst, deadline)
+    # with a plan of whole groups in hand, the variants with parts get as long as it took (one at
+    # least): the first plan comes fast at scale (5,000 x 36: 6 s each under load)
+    until = min(deadline, 2 * time.perf_counter() - t0) if whole else deadline
+    plans = [p for p in (Plan.from_indices(inst, whole) if whole else None, best_split_greedy(inst, until))
+             if p is not None and not check_plan(p)]
+    levels = inst.rules.objective
+    return min(plans, key=lambda p: tuple(p.objective_values()[lv] for lv in levels), default=None)
 
 
 def whole_groups(inst: Instance) -> Instance:
@@ -112,18 +114,27 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     names = list(inst.rules.objective)
     progress = _improving(progress, names)
     plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
+    if plans and progress is not None:  # the first plan is in hand: say so
+        progress(names[0], float(plans[0].objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
     interrupted = False
-    if WHOLE_SHARE > 0:
-        whole, interrupted, none = _whole_plan(inst, opts, plans[0].to_indices() if plans else hint, WHOLE_SHARE,
-                                               progress)
+    share = opts.tuning.whole_share
+    start = _best_for(plans, {}, names[0])
+    need = 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * \
+        (start.finish() + 1 if start is not None and names[0] == "finish" else inst.horizon)
+    if share > 0 and (1 - share) * bud.wall_left() < need:
+        share = 0.0  # the whole-group pass would leave the model of parts no time to build and load
+        log.info("short on time: no whole-group pass before the model of parts")
+    if share > 0:
+        whole_hint = (plans[0].to_indices() if plans[0].split_groups() == 0 else None) if plans else hint
+        whole, interrupted, none = _whole_plan(inst, opts, whole_hint, share, progress)
         plans += [whole] if whole is not None else []
         # deterministic mode charges the whole share (v1's result does not say how much of it CP-SAT
         # used), except when it proved that whole groups have no plan (in presolve, as a rule)
-        bud.charge(0.0 if none else WHOLE_SHARE * total)
+        bud.charge(0.0 if none else share * total)
     start = _best_for(plans, {}, names[0])
     cap = start.finish() if start is not None and names[0] == "finish" else None
     months = inst.horizon if cap is None else cap + 1
-    if start is not None and bud.wall_left() < 2 * BUILD_SECONDS_PER_GROUP_MONTH * len(inst.groups) * months:
+    if start is not None and bud.wall_left() < 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * months:
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
     t_build = time.perf_counter()
     pm = PartsModel(inst, max_month=cap)
@@ -131,15 +142,22 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
         start = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
-        if interrupted or (start is not None and bud.wall_left() <= 0):
+        # CP-SAT loads the model in about its build time: with less wall time left, no search
+        if interrupted or (start is not None and bud.wall_left() <= min(build_s, 0.5 * bud.total)):
             value = start.objective_values()[name] if start is not None else None
             levels.append(LevelResult(name, "feasible" if start else "unknown", value, None, 0.0,
                                       "interrupted" if interrupted else "wall clock"))
             overall = "feasible" if start else "unknown"
             continue
         budget = bud.level(i, len(names), opts.tuning.first_level_share)
-        level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
-        bud.charge(work)
+        fixed = {lv.name: lv.value for lv in levels}
+        settled, lp_bound = lp_settle(pm, name, i == 0, start, fixed, budget, opts, bud, build_s)
+        if settled is not None:
+            level, plan, stopped = settled, start, False
+        else:
+            level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
+            bud.charge(work)
+            level = _with_bound(level, lp_bound)
         interrupted = interrupted or stopped
         levels.append(level)
         if plan is None:
@@ -152,8 +170,16 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         levels[-1].value is not None else None
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
-                  model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": WHOLE_SHARE,
-                               "model": "parts (split groups): CP-SAT per level, no LP or window moves"})
+                  model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": share,
+                               "model": "parts (split groups): CP-SAT per level, LP bounds of the parts model, no window moves"})
+
+
+def _with_bound(level, lp_bound: int | None):
+    """``level`` with the LP's bound where it is higher than the search's (optimal when met)."""
+    if lp_bound is None or level.value is None or (level.bound is not None and level.bound >= lp_bound):
+        return level
+    status = "optimal" if level.value <= lp_bound else level.status
+    return dataclasses.replace(level, bound=lp_bound, status=status, bound_by="lp relaxation")
 
 
 def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, interrupted: bool):
@@ -170,7 +196,7 @@ def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, 
     return Result(status="feasible", levels=levels, plan=best, seconds=time.perf_counter() - t_start, options=opts,
                   interrupted=interrupted,
                   model_stats={"model": "none: no time was left to build the model of parts; the plan has every "
-                                        "group whole", "whole_groups_share": WHOLE_SHARE})
+                                        "group whole", "whole_groups_share": opts.tuning.whole_share})
 
 
 def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget, progress):

@@ -112,6 +112,17 @@ class Tuning:
     #: The repair restarts after this many steps without a lower overflow.
     stall_steps: int = 400
 
+    # --- the split solve path (optimizer.solving.parts; § "Split groups") ---
+    #: Share of the time given first to v1's solver on the input with every group whole: its plan
+    #: (a valid one-part plan) starts the parts model (without it waiting stayed at the greedy's).
+    whole_share: float = 0.4
+    #: Wall seconds to build the model of parts per group and month (counted twice with CP-SAT's
+    #: loading): with less wall time left, the best plan so far is the answer (honest time limit).
+    parts_build_seconds_per_group_month: float = 2.5e-4
+    #: The LP steps of the split path (parts_steps.lp_settle) only up to this many groups x months:
+    #: 200 x 12 proved the finish in 0.5 s; 2,000 x 24 took 47 s (LP conversion 9 s) and proved nothing.
+    parts_lp_max_group_months: int = 12_000
+
     @classmethod
     def for_size(cls, groups: int, months: int) -> "Tuning":
         """The tuning for an instance of this size. Today one set of thresholds serves every

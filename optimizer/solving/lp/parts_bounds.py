@@ -1,0 +1,117 @@
+"""Bounds for split instances from the LP relaxation of the model of parts (issue 15).
+
+v1's probes (:mod:`optimizer.solving.lp.relaxation`) relax :class:`optimizer.model.RolloutModel`,
+whose ticket rows charge a group's whole-group tickets in proportion to its users in a month.
+With parts that is not a relaxation: tickets are rounded up per part, and a part can cost less
+than its share of the whole group's rounded tickets (150 users at 1 ticket per 100: 2 tickets
+whole, 1 for a part of 100). So those probes could cut a split optimum, and here the relaxation is
+that of :class:`optimizer.model_parts.PartsModel` itself (users and tickets per part and method
+as continuous values, the span and order rows that hold without an enforcement literal), with
+the same safety as v1's: half a ticket or seat of room on each capacity row, rows under an
+enforcement literal left out, GLOP's work capped by iterations (a cut run proves nothing).
+
+* :func:`parts_finish_probe`: "infeasible" proves that no plan with parts finishes by a month.
+* :func:`parts_level_bound`: a lower bound on a later level with the earlier levels fixed.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+from optimizer.domain import Instance
+from optimizer.model_parts import PartsModel
+from optimizer.solving.lp.relaxation import _lp_of, _run_glop
+from optimizer.solving.tuning import DEFAULT_TUNING
+
+
+def _with_objective(lp: linear_solver_pb2.MPModelProto, pm: PartsModel, level: str) -> float:
+    """Put ``level``'s objective of ``pm`` on ``lp``; returns its constant offset."""
+    pm.set_objective(level)
+    obj = pm.proto.objective
+    offset = float(obj.offset)
+    for v, c in zip(obj.vars, obj.coeffs):
+        if v < 0:  # a negated literal: c * (1 - x)
+            offset += c
+            lp.variable[-v - 1].objective_coefficient -= c
+        else:
+            lp.variable[v].objective_coefficient += c
+    return offset
+
+
+def _model(inst: Instance, month: int, fixed: dict[str, int] | None = None) -> PartsModel | None:
+    pm = PartsModel(inst, max_month=month)
+    if pm.max_month < month:
+        return None
+    for name, value in (fixed or {}).items():
+        pm.fix_level(name, 0, value)
+    return pm
+
+
+def _months_after(lp: linear_solver_pb2.MPModelProto, pm: PartsModel, month: int) -> None:
+    """No users, tickets or parts after ``month`` in ``pm``'s LP (a model built for more months:
+    the same question as a model built up to ``month``, without building one)."""
+    idx = []
+    for gv in pm.gs:
+        idx += [v.index for (t, _k), v in gv.x.items() if t > month]
+        idx += [v.index for t, v in gv.y.items() if t > month]
+        idx += [v.index for (t, _k), v in gv.by_method.items() if t > month]
+        idx += [v.index for (t, _k), v in gv.tix_k.items() if t > month]
+        idx += [v.index for t, v in list(gv.bl.items()) + list(gv.bf.items()) if t > month]
+    for i in idx:
+        lp.variable[i].upper_bound = 0.0
+    lp.variable[pm.finish.index].upper_bound = float(month)
+
+
+def parts_finish_probe(inst: Instance, month: int, *, work: float = DEFAULT_TUNING.probe_work,
+                       wall_limit: float | None = None, pm: PartsModel | None = None) -> tuple[str, float, float]:
+    """Is there a fractional plan of parts that finishes by ``month``? ("infeasible": no plan
+    does, "feasible" or "unknown"; deterministic work charged; wall seconds). ``pm``: a model of
+    parts built for at least ``month`` and no level fixed yet, reused instead of a new build."""
+
+    def build():
+        nonlocal pm
+        if pm is not None and pm.max_month >= month:
+            lp = _lp_of(pm)
+            _months_after(lp, pm, month)
+        else:
+            pm = _model(inst, month)
+            if pm is None:
+                return None
+            lp = _lp_of(pm)
+        # an objective: the bare feasibility question is degenerate for the dual simplex
+        later = [lv for lv in inst.rules.objective if lv not in ("finish", "splits")] or ["waiting"]
+        _with_objective(lp, pm, later[0])
+        return lp
+
+    run = _run_glop(build, work, wall_limit)
+    names = {pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.OPTIMAL: "feasible"}
+    return ("unknown" if run.interrupted else names.get(run.status, "unknown")), run.work, run.seconds
+
+
+def parts_level_bound(inst: Instance, max_month: int, level: str, fixed: dict[str, int], *,
+                      work: float = DEFAULT_TUNING.probe_work, wall_limit: float | None = None,
+                      pm: PartsModel | None = None) -> tuple[int | None, float, float]:
+    """(a lower bound on ``level`` for plans of parts finishing by ``max_month`` that keep each
+    level in ``fixed`` at most its value, or None; deterministic work charged; wall seconds).
+    ``pm``: the solve's model of parts (built for ``max_month``, ``fixed`` already fixed in it),
+    reused instead of a new build."""
+    offset = 0.0
+
+    def build():
+        nonlocal offset, pm
+        if pm is None:
+            pm = _model(inst, max_month, fixed)
+            if pm is None:
+                return None
+        lp = _lp_of(pm)
+        offset = _with_objective(lp, pm, level)
+        return lp
+
+    run = _run_glop(build, work, wall_limit)
+    if run.interrupted or run.status != pywraplp.Solver.OPTIMAL:
+        return None, run.work, run.seconds
+    value = run.solver.Objective().Value() + offset
+    # every level is a whole number: round up, less GLOP's tolerance
+    return int(math.ceil(value - 1e-6 * max(1.0, abs(value)))), run.work, run.seconds

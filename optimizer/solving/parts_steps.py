@@ -1,0 +1,69 @@
+"""Which steps of the solve strategy run on split instances, decided in one place (issue 15), and
+the LP steps of the split path (:mod:`optimizer.solving.lp.parts_bounds`).
+
+v1's steps assume whole groups: the LP shortening of the finish and its repair
+(optimizer.solving.lp.rounding) move whole groups, the window moves re-solve sub-instances of
+:class:`optimizer.model.RolloutModel`, and v1's LP probes charge whole-group tickets in
+proportion (not a relaxation with tickets rounded per part). :func:`parts_steps` says what the
+split path (optimizer.solving.parts) does instead; docs/architecture.md has it as a table.
+"""
+
+from __future__ import annotations
+
+import time
+
+from optimizer.model_parts import PartsModel
+from optimizer.plan import Plan
+from optimizer.solving.budget import Budget
+from optimizer.solving.lp.parts_bounds import parts_finish_probe, parts_level_bound
+from optimizer.solving.tuning import Tuning
+
+
+def parts_steps(tuning: Tuning) -> dict[str, bool]:
+    """The steps of the split path and whether each runs (in their order)."""
+    return {
+        "greedy start with parts": True,
+        "whole-group pass (v1's solver, every group whole)": tuning.whole_share > 0,
+        "LP finish probe (relaxation of the model of parts)": tuning.lp_finish_proof,
+        "LP level bound (relaxation of the model of parts)": tuning.lp_level_bound,
+        # both only up to Tuning.parts_lp_max_group_months groups x months
+        "CP-SAT search per level on the model of parts": True,
+        "LP shortening / LP repair of the finish (whole groups only)": False,
+        "LP starts of the level after the finish (whole groups only)": False,
+        "window moves (sub-instances of the v1 model)": False,
+    }
+
+
+def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed: dict[str, int],
+              budget: float, opts, bud: Budget, build_seconds: float):
+    """The LP step before a level's search: (a LevelResult when the LP proves ``start`` optimal
+    so no search is needed, else None; the LP's lower bound or None). The LP is that of ``pm``
+    (the solve's model: no second build); skipped when the wall time left is less than twice the
+    model's build (the LP's own build and GLOP take about as long), and above
+    ``Tuning.parts_lp_max_group_months`` groups x months (too slow there to pay off). The budget's share
+    ``Tuning.start_share`` caps the LP's work; its work is charged to ``bud``."""
+    from optimizer.solving.solver import LevelResult
+    t, inst = opts.tuning, pm.inst
+    if start is None or bud.wall_left() < 2 * build_seconds or \
+            len(inst.groups) * (pm.max_month + 1) > t.parts_lp_max_group_months:
+        return None, None
+    value = start.objective_values()[name]
+    work_cap = min(t.probe_work, max(t.start_share * budget, 0.0))
+    t0 = time.perf_counter()
+    if first and name == "finish":
+        if not t.lp_finish_proof or value == 0:
+            return None, None
+        answer, work, _s = parts_finish_probe(inst, value - 1, work=work_cap, wall_limit=bud.wall_left(), pm=pm)
+        bud.charge(work)
+        if answer == "infeasible":  # no plan of parts finishes a month earlier
+            return LevelResult(name, "optimal", value, value, time.perf_counter() - t0, "proof",
+                               "lp relaxation"), value
+        return None, None
+    if not t.lp_level_bound:
+        return None, None
+    bound, work, _s = parts_level_bound(inst, pm.max_month, name, fixed, work=work_cap, wall_limit=bud.wall_left(),
+                                         pm=pm)
+    bud.charge(work)
+    if bound is not None and value <= bound:
+        return LevelResult(name, "optimal", value, bound, time.perf_counter() - t0, "proof", "lp relaxation"), bound
+    return None, bound

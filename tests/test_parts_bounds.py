@@ -1,0 +1,102 @@
+"""LP bounds of the model of parts (optimizer/solving/lp/parts_bounds.py) against brute force on
+tiny split instances (tests/bruteforce_split.py): no bound is ever above the optimum of plans
+with parts, and the finish probe never calls the optimal month impossible."""
+
+from __future__ import annotations
+
+import pytest
+from bruteforce_split import split_optimum
+from test_split_properties import tiny
+
+from optimizer.domain import Group, Instance, Month, Rules
+from optimizer.solving.lp.parts_bounds import parts_finish_probe, parts_level_bound
+
+SEEDS = range(40)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bounds_never_cut_the_split_optimum(seed):
+    inst = tiny(seed)
+    found = split_optimum(inst)
+    if found is None:
+        return
+    key = dict(zip(inst.rules.objective, found[0]))
+    finish = key["finish"]
+    assert parts_finish_probe(inst, finish)[0] != "infeasible"
+    fixed: dict[str, int] = {}
+    for level in inst.rules.objective:
+        bound, _work, _secs = parts_level_bound(inst, finish, level, fixed)
+        assert bound is None or bound <= key[level], (seed, level, bound, key)
+        fixed[level] = key[level]
+
+
+def test_the_probes_prove_something_on_the_tiny_instances():
+    proofs = bounds = 0
+    for seed in SEEDS:
+        inst = tiny(seed)
+        found = split_optimum(inst)
+        if found is None or found[0][0] == 0:
+            continue
+        key = dict(zip(inst.rules.objective, found[0]))
+        proofs += parts_finish_probe(inst, key["finish"] - 1)[0] == "infeasible"
+        b = parts_level_bound(inst, key["finish"], "waiting", {"finish": key["finish"]})[0]
+        bounds += b is not None and b > 0
+    assert proofs >= 3 and bounds >= 3
+
+
+def test_a_group_too_big_for_one_month_is_not_called_impossible_by_two():
+    # 300 assisted users, 200 seats a month, 2 months allowed: finish month 1 (February).
+    months = tuple(Month(f"2027-{t + 1:02d}", helpdesk=100, assisted=200, tech_fair=0) for t in range(3))
+    inst = Instance((Group("Sales", 300, methods=("assisted",), max_months=2),), months,
+                    Rules(min_part_users=50), name="sales")
+    assert parts_finish_probe(inst, 0)[0] == "infeasible"
+    assert parts_finish_probe(inst, 1)[0] == "feasible"
+    # 100 users wait a month: the optimum is 100 x readiness; the bound is at most that
+    assert 0 < parts_level_bound(inst, 1, "waiting", {"finish": 1})[0] <= 100 * inst.groups[0].readiness
+
+
+def _sales3() -> Instance:
+    months = tuple(Month(f"2027-{t + 1:02d}", helpdesk=100, assisted=200, tech_fair=0) for t in range(4))
+    groups = (Group("Sales", 300, methods=("assisted",), max_months=2), Group("HR", 40, methods=("self-service",)))
+    return Instance(groups, months, Rules(min_part_users=50), name="sales3")
+
+
+def test_the_split_path_proves_the_finish_with_the_lp_and_the_plan_passes_the_checker():
+    import dataclasses
+
+    from optimizer.checker import check_plan
+    from optimizer.solving.solver import SolveOptions, solve
+    from optimizer.solving.tuning import Tuning
+    opts = SolveOptions(time_limit=10, workers=2)
+    r = solve(_sales3(), opts)
+    assert check_plan(r.plan) == [] and r.levels[0].value == 1
+    assert r.levels[0].status == "optimal" and r.levels[0].bound_by == "lp relaxation"
+    off = solve(_sales3(), dataclasses.replace(opts, tuning=Tuning(lp_finish_proof=False, lp_level_bound=False)))
+    assert check_plan(off.plan) == [] and [lv.value for lv in off.levels] == [lv.value for lv in r.levels]
+    assert all(lv.bound_by != "lp relaxation" for lv in off.levels)
+
+
+def test_the_steps_of_the_split_path_are_in_the_architecture_doc():
+    from pathlib import Path
+
+    from optimizer.solving.parts_steps import parts_steps
+    from optimizer.solving.tuning import Tuning
+    doc = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for step in parts_steps(Tuning()):
+        assert step in doc, step
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_probe_on_the_solves_model_answers_as_a_model_built_for_the_month(seed):
+    from optimizer.model_parts import PartsModel
+    inst = tiny(seed)
+    big = PartsModel(inst)
+    for month in range(inst.horizon - 1):
+        alone = parts_finish_probe(inst, month)[0]
+        reused = parts_finish_probe(inst, month, pm=big)[0]
+        # the reused model's LP may only be weaker (rows of later months stay): never "infeasible"
+        # where a model built for the month has a fractional plan
+        assert not (reused == "infeasible" and alone != "infeasible"), (seed, month)
+        found = split_optimum(inst)
+        if found is not None and month >= found[0][0]:
+            assert reused != "infeasible"
