@@ -91,12 +91,17 @@ class PartsModel:
         self.production_floor = self.stage_floor + inst.rules.stage_gap if has_stage else 0
         self.gs = [self._group_vars(g) for g in inst.groups]
         self.finish = self.model.new_int_var(0, self.max_month, "finish")
+        self._add_rules()
+
+    def _add_rules(self) -> None:
+        """Every rule family on the group variables, then the objective terms (in this order)."""
+        r = self.inst.rules
         self._add_finish()
         self._add_capacity()
         self._add_stage_order()
         self._add_after()
-        for rule, attr, limit in (("max-platforms", "platform", inst.rules.max_platforms_per_month),
-                                  ("max-locations", "location", inst.rules.max_locations_per_month)):
+        for rule, attr, limit in (("max-platforms", "platform", r.max_platforms_per_month),
+                                  ("max-locations", "location", r.max_locations_per_month)):
             self._add_max_distinct(rule, attr, limit)
         self._add_departments()
         self.objectives = self._objective_terms()

@@ -54,15 +54,7 @@ class ReplanModel(PartsModel):
         self.by_name = {gv.g.name: gv for gv in self.gs}
         self.history_last = max((p.month for ps in history.parts.values() for p in ps), default=0)
         self.finish = self.model.new_int_var(min(self.history_last, self.max_month), self.max_month, "finish")
-        self._add_finish()
-        self._add_capacity()
-        self._add_stage_order()
-        self._add_after()
-        for rule, attr, limit in (("max-platforms", "platform", inst.rules.max_platforms_per_month),
-                                  ("max-locations", "location", inst.rules.max_locations_per_month)):
-            self._add_max_distinct(rule, attr, limit)
-        self._add_departments()
-        self.objectives = self._objective_terms()
+        self._add_rules()
 
     # ------------------------------------------------------------ variables
     def _group_vars(self, g: Group) -> _G | None:

@@ -188,16 +188,7 @@ def parse_table(text: str, file: str) -> Table:
             lines.append(row_start)  # a cell with line breaks: the row is named by the line it starts on
     except csv.Error as exc:
         raise InputError(f"the file is not valid CSV: {exc}", file=file, row=reader.line_num) from None
-    if header is None:
-        raise InputError("the file is empty; it needs a header row and at least one data row", file=file)
-    header = [clean_cell(h, file=file, row=header_line, column=None) for h in header]
-    seen: set[str] = set()
-    for col in header:
-        if col and col in seen:
-            raise InputError(f"the column '{col}' appears twice in the header", file=file, row=header_line)
-        seen.add(col)
-    if not rows:
-        raise InputError("the file has a header but no data rows", file=file)
+    header = checked_header(header, header_line, rows, file, "file")
     return Table(file=file, header=header, rows=clean_rows(rows, lines, header, file), line_numbers=lines,
                  short_rows_ok=False)
 
@@ -227,3 +218,19 @@ def read_table(path: str | Path) -> Table:
     """Read a CSV file into a :class:`Table`, with clear errors for anything odd."""
     name = str(path)
     return parse_table(decode_bytes(read_input_bytes(path), name), name)
+
+
+def checked_header(header: list[str] | None, header_line: int, rows: list, file: str, what: str) -> list[str]:
+    """The header row's cleaned names; refuses an empty ``what`` (file or sheet), a column named
+    twice and a header without data rows."""
+    if header is None:
+        raise InputError(f"the {what} is empty; it needs a header row and at least one data row", file=file)
+    header = [clean_cell(h, file=file, row=header_line, column=None) for h in header]
+    seen: set[str] = set()
+    for col in header:
+        if col and col in seen:
+            raise InputError(f"the column '{col}' appears twice in the header", file=file, row=header_line)
+        seen.add(col)
+    if not rows:
+        raise InputError(f"the {what} has a header but no data rows", file=file)
+    return header

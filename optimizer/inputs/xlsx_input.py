@@ -26,9 +26,8 @@ from optimizer.inputs.loaders import (
     load_rules,
     parse_rules,
 )
-from optimizer.inputs.cell_text import clean_cell
 from optimizer.inputs.input_files import read_input_bytes
-from optimizer.inputs.tables import Table, clean_rows, unescape_cell
+from optimizer.inputs.tables import Table, checked_header, clean_rows, unescape_cell
 
 #: More cells than this in one sheet is refused (100,000 groups x 14 columns is 1.4 million).
 MAX_CELLS = 5_000_000
@@ -152,16 +151,7 @@ def sheet_table(ws, file: str) -> Table:
                 file=file, row=r)
         rows.append(cells)
         lines.append(r)
-    if header is None:
-        raise InputError("the sheet is empty; it needs a header row and at least one data row", file=file)
-    header = [clean_cell(h, file=file, row=header_line, column=None) for h in header]
-    seen: set[str] = set()
-    for col in header:
-        if col and col in seen:
-            raise InputError(f"the column '{col}' appears twice in the header", file=file, row=header_line)
-        seen.add(col)
-    if not rows:
-        raise InputError("the sheet has a header but no data rows", file=file)
+    header = checked_header(header, header_line, rows, file, "sheet")
     return Table(file=file, header=header, rows=clean_rows(rows, lines, header, file), line_numbers=lines)
 
 
