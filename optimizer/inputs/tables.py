@@ -156,6 +156,7 @@ def parse_table(text: str, file: str) -> Table:
     delim = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     header: list[str] | None = None
+    header_line = 0
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1  # the line the current record starts on
