@@ -228,6 +228,9 @@ def test_ctrl_c_returns_best_plan(tmp_path: Path):
          "--time-limit", "120"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # Ctrl-C as a terminal gives it: a SIGINT disposition the test runner's process may have
+        # been left with (ignored, e.g. by a library) would otherwise be inherited by the command
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Wait for the first solution line, then press Ctrl-C.
     deadline = time.time() + 60
