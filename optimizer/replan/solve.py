@@ -41,9 +41,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
         opts = dataclasses.replace(opts, tuning=Tuning.for_size(len(inst.groups), inst.horizon))
     if opts.deadline is None:
         opts = dataclasses.replace(opts, deadline=t_start + opts.tuning.wall_factor * opts.time_limit)
-    total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
-        else min(opts.time_limit, opts.deadline - t_start)
-    bud = Budget(total, opts.deterministic, t_start, opts.deadline, opts.tuning.wall_factor)
+    bud = Budget.for_run(opts, t_start)  # all levels' budget: deterministic seconds, or wall seconds
     names = replan_levels(inst)
     progress = _improving(progress, names)  # the start and the levels report each better plan once
     t_build = time.perf_counter()
@@ -51,7 +49,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     build_s = time.perf_counter() - t_build
     pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
     plan, proven, interrupted = future_start(inst, rin, opts, progress=progress)
-    bud.charge(START_SHARE * total)
+    bud.charge(START_SHARE * bud.total)
     levels: list = []
     overall = "optimal"
     for i, name in enumerate(names):

@@ -36,6 +36,14 @@ class Budget:
         """What is left of the budget, in its unit."""
         return self.total - self.used()
 
+    @classmethod
+    def for_run(cls, opts, start: float) -> "Budget":
+        """The budget of a whole solve with ``opts`` (its deadline and tuning set) from ``start``:
+        its work limit (or time limit) in deterministic mode, else the wall seconds to the deadline."""
+        total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
+            else min(opts.time_limit, opts.deadline - start)
+        return cls(total, opts.deterministic, start, opts.deadline, opts.tuning.wall_factor)
+
     def charge(self, work: float) -> None:
         """Count ``work`` deterministic seconds as spent (nothing in the plain mode: the clock counts)."""
         if self.deterministic:

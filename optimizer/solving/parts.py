@@ -108,9 +108,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     from optimizer.solving.solver import LevelResult, Result
 
     t_start = time.perf_counter()
-    total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
-        else min(opts.time_limit, opts.deadline - t_start)
-    bud = Budget(total, opts.deterministic, t_start, opts.deadline, opts.tuning.wall_factor)
+    bud = Budget.for_run(opts, t_start)  # all levels' budget: deterministic seconds, or wall seconds
     names = list(inst.rules.objective)
     progress = _improving(progress, names)
     plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
@@ -130,7 +128,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         plans += [whole] if whole is not None else []
         # deterministic mode charges the whole share (v1's result does not say how much of it CP-SAT
         # used), except when it proved that whole groups have no plan (in presolve, as a rule)
-        bud.charge(0.0 if none else share * total)
+        bud.charge(0.0 if none else share * bud.total)
     start = _best_for(plans, {}, names[0])
     cap = start.finish() if start is not None and names[0] == "finish" else None
     months = inst.horizon if cap is None else cap + 1

@@ -58,10 +58,7 @@ def solve(
     if inst.may_split:  # issue 15: groups may split -> the model of parts (no LP / window moves yet)
         from optimizer.solving.parts import solve_parts
         return solve_parts(inst, opts, progress=progress, hint=hint)
-    # all levels' budget: deterministic seconds, or wall seconds in the plain mode
-    total = (opts.work_limit if opts.work_limit is not None else opts.time_limit) if opts.deterministic \
-        else min(opts.time_limit, deadline - t_start)
-    bud = Budget(total, opts.deterministic, t_start, deadline, t.wall_factor)
+    bud = Budget.for_run(opts, t_start)  # all levels' budget: deterministic seconds, or wall seconds
     greedy_cut = False
     if hint is None and opts.warm_start:
         hint, greedy_cut = best_greedy_by(inst, deadline)
