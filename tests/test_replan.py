@@ -180,3 +180,42 @@ def test_previous_start_keeps_the_previous_plan_where_it_fits(tmp_path):
     assert [(t, u) for t, u in plan.parts("B")] == [(2, 100)]
     assert plan.parts("C") == ((2, 100),) and plan.parts("D") == ((3, 100),)
     assert previous_start(inst, rin, max_month=2) is None
+
+
+def test_the_first_plan_comes_before_any_solver_work(tmp_path, monkeypatch):
+    """The planner sees a plan at once: the previous plan kept where it fits is reported before the
+    model is built or the whole-group solve starts (at 2,000 x 24 those took 15 s before the first
+    plan). Here it is already best: B whole beside C in 2027-03, D in 2027-04 (two groups of 15
+    tickets fill a month of 30, so three groups left need two months)."""
+    import optimizer.replan.solve as rs
+    from optimizer.solving.solver import SolveOptions
+    from replan_helpers import write
+    from optimizer.inputs.loaders import load_instance
+    from optimizer.replan.inputs import load_replan_inputs
+
+    groups = "".join(f"{n},100,production,,low,3,self-service,,\n" for n in "ABCD")
+    prev = PREV + "A,2027-01,self-service\nB,2027-02,self-service\nC,2027-03,self-service\nD,2027-04,self-service\n"
+    f = write(tmp_path, groups, prev, "A,2027-01,100,self-service,\n", cap=capacity(helpdesk=30))
+    inst = load_instance(f["groups"], f["capacity"], f["rules"])
+    rin = load_replan_inputs(inst, f["previous"], f["actuals"], "2027-03")
+    events = []
+    real_model = rs.ReplanModel
+    monkeypatch.setattr(rs, "ReplanModel", lambda *a: events.append("model") or real_model(*a))
+    res = rs.solve_replan(inst, rin, SolveOptions(time_limit=10, workers=2, seed=1),
+                          progress=lambda lv, value, bound, secs: events.append((lv, value)))
+    assert events[0] == ("finish", 3.0) and events[1] == "model"  # finish month index 3: 2027-04
+    assert res.plan.finish() == 3 and res.status == "optimal"
+
+
+def test_the_first_plan_is_kept_when_ctrl_c_stops_the_whole_group_solve(tmp_path, monkeypatch):
+    """Ctrl-C while the whole-group plan of the coming months is searched (no plan from it yet):
+    the planner keeps the first plan (the previous plan kept where it fits), checked, not nothing."""
+    import optimizer.replan.solve as rs
+
+    monkeypatch.setattr(rs, "future_start", lambda *a, **k: (None, False, True))
+    groups = "".join(f"{n},100,production,,low,3,self-service,,\n" for n in "ABCD")
+    prev = PREV + "A,2027-01,self-service\nB,2027-02,self-service\nC,2027-03,self-service\nD,2027-04,self-service\n"
+    _inst, _rin, res = replan(tmp_path, groups, prev, "A,2027-01,100,self-service,\n", "2027-03",
+                              cap=capacity(helpdesk=30))
+    assert res.interrupted and res.status == "feasible"
+    assert res.plan is not None and res.plan.objective_values()["changes"] == 100

@@ -44,12 +44,17 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     bud = Budget.for_run(opts, t_start)  # all levels' budget: deterministic seconds, or wall seconds
     names = replan_levels(inst)
     progress = _improving(progress, names)  # the start and the levels report each better plan once
+    early = _first_plan(inst, rin, names, progress, t_start)
     t_build = time.perf_counter()
     pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
     build_s = time.perf_counter() - t_build
     pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
     plan, proven, interrupted = future_start(inst, rin, opts, progress=progress)
     bud.charge(START_SHARE * bud.total)
+    if plan is None or _better(early, plan, names):  # a proof of the first level's value still holds
+        first = names[0]
+        proven = proven and plan is not None and early.objective_values()[first] == plan.objective_values()[first]
+        plan = early if early is not None else plan
     levels: list = []
     overall = "optimal"
     for i, name in enumerate(names):
@@ -87,6 +92,25 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
                   interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3),
                                "model": "re-plan: parts with fixed history, CP-SAT per level"})
+
+
+def _first_plan(inst: Instance, rin: ReplanInputs, names: list[str], progress, t_start: float):
+    """The plan in hand at once: the previous plan kept where it still fits, the rest placed whole
+    in the earliest month with room (:func:`previous_start`, no solver; None when that breaks a
+    rule). Reported as the first plan, so a planner sees one within seconds at any size; the
+    levels then start from it whenever the whole-group plan of the coming months is not better."""
+    early = previous_start(inst, rin)
+    if early is not None and progress is not None:
+        progress(names[0], float(early.objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
+    return early
+
+
+def _better(a, b, names: list[str]) -> bool:
+    """Is plan ``a`` (or None) lexicographically better than plan ``b`` by the levels ``names``?"""
+    if a is None:
+        return False
+    va, vb = a.objective_values(), b.objective_values()
+    return [va[n] for n in names] < [vb[n] for n in names]
 
 
 def previous_hint(pm: ReplanModel):
