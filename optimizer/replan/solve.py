@@ -46,10 +46,17 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     progress = _improving(progress, names)  # the start and the levels report each better plan once
     early = _first_plan(inst, rin, names, progress, t_start)
     t_build = time.perf_counter()
-    pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
+    try:
+        pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
+        pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
+    except KeyboardInterrupt:  # Ctrl-C while building: the first plan, announced, is the answer
+        if early is None:
+            raise
+        return _interrupted_at_start(inst, early, names, opts, t_start)
     build_s = time.perf_counter() - t_build
-    pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
+    t_future = time.perf_counter()
     plan, proven, interrupted = future_start(inst, rin, opts, progress=progress)
+    future_s = time.perf_counter() - t_future
     bud.charge(START_SHARE * bud.total)
     if plan is None or _better(early, plan, names):  # a proof of the first level's value still holds
         first = names[0]
@@ -60,7 +67,9 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     for i, name in enumerate(names):
         if i == 0 and name == "finish" and proven and plan is not None:  # the whole-group solve's proof
             value = plan.objective_values()[name]
-            levels.append(LevelResult(name, "optimal", value, value, 0.0, "proof", "whole-group solve"))
+            levels.append(LevelResult(name, "optimal", value, value, round(future_s, 3), "proof", "whole-group solve"))
+            if progress is not None:  # a better plan than the first one: with its proof as the bound
+                progress(name, float(value), float(value), time.perf_counter() - t_start)
             pm.fix_level(name, -UNBOUNDED, value)
             continue
         if interrupted:
@@ -103,6 +112,16 @@ def _first_plan(inst: Instance, rin: ReplanInputs, names: list[str], progress, t
     if early is not None and progress is not None:
         progress(names[0], float(early.objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
     return early
+
+
+def _interrupted_at_start(inst: Instance, plan, names: list[str], opts, t_start: float):
+    """The result when Ctrl-C came before any level ran: ``plan`` on every level, unproven."""
+    from optimizer.solving.solver import LevelResult, Result
+    vals = plan.objective_values()
+    levels = [LevelResult(name, "feasible", vals[name], None, 0.0, "interrupted") for name in names]
+    return Result(status="feasible", levels=levels, plan=plan, seconds=time.perf_counter() - t_start, options=opts,
+                  interrupted=True, model_stats={"model": "none: Ctrl-C while the re-plan model was built; "
+                                                          "the plan is the previous plan kept where it fits"})
 
 
 def _better(a, b, names: list[str]) -> bool:

@@ -135,7 +135,12 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     if start is not None and bud.wall_left() < 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * months:
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
     t_build = time.perf_counter()
-    pm = PartsModel(inst, max_month=cap)
+    try:
+        pm = PartsModel(inst, max_month=cap)
+    except KeyboardInterrupt:  # Ctrl-C while building: the best plan announced so far is the answer
+        if start is None:
+            raise
+        return _no_time_for_parts(inst, plans, opts, t_start, True)
     build_s = time.perf_counter() - t_build
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
@@ -190,11 +195,13 @@ def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, 
         best = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
         levels.append(LevelResult(name, "feasible", best.objective_values()[name], None, 0.0,
                                   "interrupted" if interrupted else "wall clock"))
-    log.info("no time to build the model of parts: the best plan of whole groups is the answer")
+    why = "Ctrl-C while the model of parts was built" if interrupted else \
+        "no time was left to build the model of parts"
+    log.info("%s: the best plan so far is the answer", why)
     return Result(status="feasible", levels=levels, plan=best, seconds=time.perf_counter() - t_start, options=opts,
                   interrupted=interrupted,
-                  model_stats={"model": "none: no time was left to build the model of parts; the plan has every "
-                                        "group whole", "whole_groups_share": opts.tuning.whole_share})
+                  model_stats={"model": f"none: {why}; the plan is the best start",
+                               "whole_groups_share": opts.tuning.whole_share})
 
 
 def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget, progress):
