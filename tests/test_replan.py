@@ -219,3 +219,22 @@ def test_the_first_plan_is_kept_when_ctrl_c_stops_the_whole_group_solve(tmp_path
                               cap=capacity(helpdesk=30))
     assert res.interrupted and res.status == "feasible"
     assert res.plan is not None and res.plan.objective_values()["changes"] == 100
+
+
+def test_explanation_counts_tickets_at_the_observed_rates(tmp_path):
+    """Only the observed rate leaves no plan: A and B (100 users each, self-service only) must both
+    enroll in 2027-02 with 45 helpdesk tickets. Planned 15 per 100 -> 30 tickets, a plan; observed
+    30 per 100 (60 tickets for P's 200 users) -> 60 tickets, none. The explanation must find the
+    helpdesk conflict (at the planned rates it would find none) and say how it counted."""
+    from optimizer.replan.explain import explain_replan
+
+    groups = "P,200,production,,low,3,,,\nA,100,production,,low,3,self-service,,\nB,100,production,,low,3,self-service,,\n"
+    prev = PREV + "P,2027-01,self-service\nA,2027-02,self-service\nB,2027-02,self-service\n"
+    cap = capacity(helpdesk=45, months=["2027-01", "2027-02"])
+    inst, rin, res = replan(tmp_path, groups, prev, "P,2027-01,200,self-service,60\n", "2027-02", cap=cap,
+                            observed=True)
+    assert res.status == "infeasible"
+    exp = explain_replan(inst, rin, time_limit=10, workers=2)
+    assert exp.sets and any(c.rule == "helpdesk-capacity" for s in exp.sets for c in s.rules)
+    assert "rounded up" in exp.note and "30 instead of 30.0" in exp.note
+    assert exp.combined_verified

@@ -10,7 +10,10 @@ out of ``keep_departments_together``; with no pilot-stage group left, high risk 
 (production opened in the past), not again from the first future month. The explanation then names the conflict among the rules of
 the coming months (capacities, windows, methods, order among the groups left); a repair that
 moves such an earliest month is a change of the history, which cannot happen, and is dropped.
-Observed ticket rates are not in it: the planned rates are the rules' (an explanation names rules).
+With ``--observed-rates`` the explanation counts tickets at each observed rate rounded up to whole
+tickets per 100 users (:func:`rounded_up_rates`): never fewer tickets than the re-plan's exact
+rate, so an input without a plan keeps none, and a change that gives a plan there gives one at
+the exact rates too; the explanation says so.
 """
 
 from __future__ import annotations
@@ -61,8 +64,30 @@ def explain_replan(inst: Instance, rin: ReplanInputs, *, time_limit: float, seed
     fut, fixed = future_instance(inst, rin.history)
     if not fut.groups:
         return None
+    rates, note = rounded_up_rates(rin)
+    if rates:
+        tickets = {**fut.rules.tickets_per_100_users, **rates}
+        fut = dataclasses.replace(fut, rules=dataclasses.replace(fut.rules, tickets_per_100_users=tickets))
     exp = explain(fut, time_limit=time_limit, seed=seed, workers=workers)
+    if exp is not None and note:
+        exp.note = f"{exp.note} {note}".strip()
     return _without_history_repairs(exp, fixed)
+
+
+def rounded_up_rates(rin: ReplanInputs) -> tuple[dict[str, int], str]:
+    """(The observed rates in use, each rounded up to whole tickets per 100 users; the note that
+    says so, in the current language, or "" when no observed rate is used.)"""
+    from optimizer import i18n
+    from optimizer.i18n import _
+
+    used = [m for m in rin.rates.methods if m.used and m.observed is not None]
+    rates = {m.method: -(-m.observed.numerator // m.observed.denominator) for m in used}
+    if not rates:
+        return {}, ""
+    shown = ", ".join(_("{method} {rate} instead of {exact}").format(
+        method=i18n.method(m.method), rate=rates[m.method], exact=i18n.decimal(float(m.observed), 1)) for m in used)
+    return rates, _("Tickets are counted at the observed rates rounded up to whole tickets per 100 users "
+                    "({rates}): a change that gives a plan here gives one at the exact rates too.").format(rates=shown)
 
 
 def _without_history_repairs(exp, fixed: set[str]):
