@@ -199,3 +199,32 @@ def test_ticket_rates_fit_80_columns(tmp_path, lang):
     assert len(rows) == 1 and max(len(ln) for ln in text.splitlines()) <= 80
     assert rows[0].split()[1:] == (["15", "30.0", "100", "no"] if lang == "en" else ["15", "30,0", "100", "nej"])
     assert "--observed-rates" in rates.split(rows[0])[1]  # the reason, below the table
+
+
+def test_a_change_several_conflicts_share_is_made_once(tmp_path):
+    """The embedded example after a slip: the expanded pilot is 120 of 200 users done in 2027-07,
+    Sales 1,500 of 2,000 in 2027-08; re-planned from 2027-09. Production opens in 2027-10, so the
+    three high-risk groups (HR, Finance, Executives: one month more) have no month left: three
+    conflicts, each fixed by "shorten risk_delay from 1 to 0". The combined repair makes that
+    change once (it listed it three times) and is verified on the whole input."""
+    from optimizer.inputs.loaders import load_instance
+    from optimizer.replan.explain import explain_replan
+    from optimizer.replan.inputs import load_replan_inputs
+
+    ex = Path(__file__).resolve().parents[1] / "data" / "example"
+    prev, acts = tmp_path / "plan.csv", tmp_path / "actuals.csv"
+    prev.write_text("group,month,method\nIT,2027-07,self-service\nIT (expanded),2027-07,self-service\n"
+                    "IT managers,2027-07,assisted\nSales and marketing,2027-08,self-service\n"
+                    "Retail,2027-09,self-service\nHR,2027-09,self-service\nFinance,2027-09,self-service\n"
+                    "Executives,2027-10,assisted\n")
+    acts.write_text("group,month,users,method,tickets\nIT,2027-07,50,self-service,9\n"
+                    "IT (expanded),2027-07,120,self-service,30\nIT managers,2027-07,10,assisted,2\n"
+                    "Sales and marketing,2027-08,1500,self-service,260\n")
+    inst = load_instance(ex / "groups.csv", ex / "capacity.csv", ex / "rules.toml")
+    rin = load_replan_inputs(inst, prev, acts, "2027-09")
+    exp = explain_replan(inst, rin, time_limit=20, workers=2)
+    risk = [s for s in exp.sets if any(c.rule == "risk-delay" for c in s.rules)]
+    assert len(risk) >= 2
+    steps = [r.description for r in exp.combined]
+    assert len(steps) == len(set(steps)) and steps.count("shorten risk_delay from 1 to 0") == 1
+    assert exp.combined_verified

@@ -137,5 +137,17 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
     single = len(sets) == 1 and only_strong
     return Explanation(conflicts=[c for st in sets for c in st.rules], repairs=sets[0].repairs if single else [],
                        minimal=minimal, seconds=time.perf_counter() - t0, note=note,
-                       summary=sets[0].summary if len(sets) == 1 else "", sets=sets, combined=steps,
+                       summary=sets[0].summary if len(sets) == 1 else "", sets=sets, combined=_distinct(steps),
                        combined_verified=verified, complete=complete and verified)
+
+
+def _distinct(steps: list[Repair]) -> list[Repair]:
+    """The combined repair's changes, each once: conflicts with the same cause (three high-risk
+    groups past the horizon) propose the same change ("shorten risk_delay from 1 to 0"), made once."""
+    seen: set = set()
+    out = []
+    for r in steps:
+        if r.changes not in seen:
+            seen.add(r.changes)
+            out.append(r)
+    return out
