@@ -120,8 +120,11 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     need = 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * \
         (start.finish() + 1 if start is not None and names[0] == "finish" else inst.horizon)
     if share > 0 and (1 - share) * bud.wall_left() < need:
-        share = 0.0  # the whole-group pass would leave the model of parts no time to build and load
-        log.info("short on time: no whole-group pass before the model of parts")
+        # short on time: the whole-group pass (v1's fast proofs) keeps what the model of parts does
+        # not need to build and load, and all of it when that model cannot be built in time anyway
+        left = bud.wall_left()
+        share = 1.0 if left < need else max(0.0, 1 - need / left)
+        log.info("short on time: %.0f %% of it for the whole-group pass before the model of parts", 100 * share)
     if share > 0:
         whole_hint = (plans[0].to_indices() if plans[0].split_groups() == 0 else None) if plans else hint
         whole, interrupted, none = _whole_plan(inst, opts, whole_hint, share, progress)
