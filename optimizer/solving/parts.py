@@ -136,14 +136,14 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     cap = start.finish() if start is not None and names[0] == "finish" else None
     months = inst.horizon if cap is None else cap + 1
     if start is not None and bud.wall_left() < 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * months:
-        return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
+        return _no_time_for_parts(inst, plans, opts, t_start, interrupted, share)
     t_build = time.perf_counter()
     try:
         pm = PartsModel(inst, max_month=cap)
     except KeyboardInterrupt:  # Ctrl-C while building: the best plan announced so far is the answer
         if start is None:
             raise
-        return _no_time_for_parts(inst, plans, opts, t_start, True)
+        return _no_time_for_parts(inst, plans, opts, t_start, True, share)
     build_s = time.perf_counter() - t_build
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
@@ -188,7 +188,7 @@ def _with_bound(level, lp_bound: int | None):
     return dataclasses.replace(level, bound=lp_bound, status=status, bound_by="lp relaxation")
 
 
-def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, interrupted: bool):
+def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, interrupted: bool, share: float):
     """The best plan so far as the answer when the wall time left cannot build and load the model
     of parts: every level unproven ("wall clock"), no bound."""
     from optimizer.solving.solver import LevelResult, Result
@@ -204,7 +204,7 @@ def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, 
     return Result(status="feasible", levels=levels, plan=best, seconds=time.perf_counter() - t_start, options=opts,
                   interrupted=interrupted,
                   model_stats={"model": f"none: {why}; the plan is the best start",
-                               "whole_groups_share": opts.tuning.whole_share})
+                               "whole_groups_share": share})
 
 
 def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget, progress):
