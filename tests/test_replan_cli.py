@@ -228,3 +228,20 @@ def test_a_change_several_conflicts_share_is_made_once(tmp_path):
     steps = [r.description for r in exp.combined]
     assert len(steps) == len(set(steps)) and steps.count("shorten risk_delay from 1 to 0") == 1
     assert exp.combined_verified
+
+
+@pytest.mark.parametrize("observed,moved", [(False, 600), (True, 640)])
+def test_the_shipped_replan_example_does_what_its_readme_says(tmp_path, observed, moved):
+    """data/replan: 600 of Sales' users slipped to October, the rest keep their months, finish
+    2027-10; with the observed self-service rate (18.3 per 100) Finance moves too."""
+    root = Path(__file__).resolve().parents[1] / "data"
+    out = tmp_path / "new.json"
+    r = run("replan", root / "example" / "groups.csv", root / "replan" / "capacity.csv",
+            root / "replan" / "plan.csv", root / "replan" / "actuals.csv", "--rules", root / "example" / "rules.toml",
+            "--as-of", "2027-09", "--out", out, "--time-limit", "20", *(["--observed-rates"] if observed else []))
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text())
+    assert data["replan"]["changes"] == moved
+    assert {c["group"] for c in data["replan"]["what_changed"]} == \
+        ({"Sales and marketing", "Finance"} if observed else {"Sales and marketing"})
+    assert data["finish_month"] == "2027-10" and data["status"] == "optimal"
