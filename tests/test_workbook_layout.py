@@ -103,6 +103,19 @@ def test_every_sheet_prints_one_page_wide_in_landscape_with_titles(example):
     assert wb["Assignments"].print_title_rows.replace("$", "") == "1:1"
 
 
+def test_the_page_footer_speaks_the_workbooks_language(example, tmp_path):
+    """A Swedish workbook prints "Sida 1 av 6", not "Page 1 of 6"."""
+    from optimizer import i18n
+    inst, res, _path = example
+    i18n.set_language("sv")
+    try:
+        path = tmp_path / "plan.xlsx"
+        write_outputs(inst, res, [str(path)])
+    finally:
+        i18n.set_language("en")
+    assert {ws.oddFooter.center.text for ws in load_workbook(path).worksheets} == {"Sida &P av &N"}
+
+
 def test_print_header_keeps_user_text_as_text(tmp_path: Path):
     assert header_text("R&D &P") == "R&&D &&P"  # '&' starts a field code: doubled it is a '&'
     # control characters and what XML cannot hold are shown as escapes, as in cells

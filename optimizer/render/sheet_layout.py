@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from optimizer.i18n import _
 from optimizer.render.safetext import visible
 
 #: Excel's and LibreOffice's width of a column that has none set, in characters.
@@ -192,5 +193,5 @@ def print_setup(ws: Worksheet, *, title: str, status: str = "", title_rows: str 
     ws.oddHeader.left.size = 9
     ws.oddHeader.right.text = "&A"
     ws.oddHeader.right.size = 9
-    ws.oddFooter.center.text = "Page &P of &N"
+    ws.oddFooter.center.text = _("Page &P of &N")  # &P, &N: the page number and count (Excel codes)
     ws.oddFooter.center.size = 9
