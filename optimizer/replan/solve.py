@@ -32,7 +32,20 @@ def replan_instance(inst: Instance) -> Instance:
 def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable | None = None):
     """The re-plan of ``inst`` with the history, previous plan and rates of ``rin`` (a
     solver.Result whose plan is a :class:`~optimizer.replan.plan.ReplanPlan`, levels of the whole
-    plan). Infeasible: no plan keeps the history and the rules of the coming months."""
+    plan). Infeasible: no plan keeps the history and the rules of the coming months. Ctrl-C
+    between solver calls (building, starts) gives the best plan so far."""
+    seen: list = []
+    t_start = time.perf_counter()
+    try:
+        return _solve_replan(inst, rin, opts, progress, seen)
+    except KeyboardInterrupt:
+        if not seen:
+            raise
+        return _interrupted_answer(inst, seen[-1], replan_levels(inst), opts, t_start)
+
+
+def _solve_replan(inst: Instance, rin: ReplanInputs, opts, progress: Callable | None, seen: list):
+    """:func:`solve_replan`, each plan that is the best so far appended to ``seen``."""
     from optimizer.solving.parts import _improving, _level
     from optimizer.solving.solver import LevelResult, Result
 
@@ -44,15 +57,10 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
     bud = Budget.for_run(opts, t_start)  # all levels' budget: deterministic seconds, or wall seconds
     names = replan_levels(inst)
     progress = _improving(progress, names)  # the start and the levels report each better plan once
-    early = _first_plan(inst, rin, names, progress, t_start)
+    early = _first_plan(inst, rin, names, progress, t_start, seen)
     t_build = time.perf_counter()
-    try:
-        pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
-        pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
-    except KeyboardInterrupt:  # Ctrl-C while building: the first plan, announced, is the answer
-        if early is None:
-            raise
-        return _interrupted_at_start(inst, early, names, opts, t_start)
+    pm = ReplanModel(inst, rin.history, rin.previous, rin.rates)
+    pm.hint(previous_hint(pm))  # a guide for the first level's search only (it may break rules)
     build_s = time.perf_counter() - t_build
     t_future = time.perf_counter()
     plan, proven, interrupted = future_start(inst, rin, opts, progress=progress)
@@ -62,6 +70,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
         first = names[0]
         proven = proven and plan is not None and early.objective_values()[first] == plan.objective_values()[first]
         plan = early if early is not None else plan
+    seen += [plan] if plan is not None else []
     levels: list = []
     overall = "optimal"
     for i, name in enumerate(names):
@@ -95,6 +104,7 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
             plan = None
             break
         plan = found
+        seen.append(found)
         overall = overall if level.status == "optimal" else "feasible"
         pm.fix_level(name, -UNBOUNDED, level.value)
     return Result(status=overall, levels=levels, plan=plan, seconds=time.perf_counter() - t_start, options=opts,
@@ -103,25 +113,26 @@ def solve_replan(inst: Instance, rin: ReplanInputs, opts, *, progress: Callable 
                                "model": "re-plan: parts with fixed history, CP-SAT per level"})
 
 
-def _first_plan(inst: Instance, rin: ReplanInputs, names: list[str], progress, t_start: float):
+def _first_plan(inst: Instance, rin: ReplanInputs, names: list[str], progress, t_start: float, seen: list):
     """The plan in hand at once: the previous plan kept where it still fits, the rest placed whole
     in the earliest month with room (:func:`previous_start`, no solver; None when that breaks a
     rule). Reported as the first plan, so a planner sees one within seconds at any size; the
     levels then start from it whenever the whole-group plan of the coming months is not better."""
     early = previous_start(inst, rin)
+    seen += [early] if early is not None else []  # before it is announced: Ctrl-C may come as it prints
     if early is not None and progress is not None:
         progress(names[0], float(early.objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
     return early
 
 
-def _interrupted_at_start(inst: Instance, plan, names: list[str], opts, t_start: float):
-    """The result when Ctrl-C came before any level ran: ``plan`` on every level, unproven."""
+def _interrupted_answer(inst: Instance, plan, names: list[str], opts, t_start: float):
+    """The result on Ctrl-C between solver calls: ``plan`` (the best so far) on every level, unproven."""
     from optimizer.solving.solver import LevelResult, Result
     vals = plan.objective_values()
     levels = [LevelResult(name, "feasible", vals[name], None, 0.0, "interrupted") for name in names]
     return Result(status="feasible", levels=levels, plan=plan, seconds=time.perf_counter() - t_start, options=opts,
-                  interrupted=True, model_stats={"model": "none: Ctrl-C while the re-plan model was built; "
-                                                          "the plan is the previous plan kept where it fits"})
+                  interrupted=True, model_stats={"model": "none: Ctrl-C between solver calls; the plan is "
+                                                          "the best so far"})
 
 
 def _better(a, b, names: list[str]) -> bool:

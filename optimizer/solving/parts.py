@@ -104,14 +104,27 @@ def _best_for(plans: list[Plan], fixed: dict[str, int], name: str) -> Plan | Non
 
 def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=None):
     """Solve a split instance lexicographically by ``inst.rules.objective`` (a solver.Result).
-    ``opts`` has its deadline set (solver.solve does that before calling here)."""
+    ``opts`` has its deadline set (solver.solve does that before calling here). Ctrl-C between
+    solver calls (building, LP) gives the best plan found so far."""
+    plans: list[Plan] = []
+    t_start = time.perf_counter()
+    try:
+        return _solve_parts(inst, opts, progress, hint, plans)
+    except KeyboardInterrupt:
+        if not plans:
+            raise
+        return _no_time_for_parts(inst, plans, opts, t_start, True, opts.tuning.whole_share)
+
+
+def _solve_parts(inst: Instance, opts, progress: Callable | None, hint, plans: list[Plan]):
+    """:func:`solve_parts`, every plan found appended to ``plans`` as it comes."""
     from optimizer.solving.solver import LevelResult, Result
 
     t_start = time.perf_counter()
     bud = Budget.for_run(opts, t_start)  # all levels' budget: deterministic seconds, or wall seconds
     names = list(inst.rules.objective)
     progress = _improving(progress, names)
-    plans = [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
+    plans += [p for p in [_start_plan(inst, hint, opts.deadline, opts.warm_start)] if p is not None]
     if plans and progress is not None:  # the first plan is in hand: say so
         progress(names[0], float(plans[0].objective_values()[names[0]]), float("nan"), time.perf_counter() - t_start)
     interrupted = False
@@ -138,12 +151,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     if start is not None and bud.wall_left() < 2 * opts.tuning.parts_build_seconds_per_group_month * len(inst.groups) * months:
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted, share)
     t_build = time.perf_counter()
-    try:
-        pm = PartsModel(inst, max_month=cap)
-    except KeyboardInterrupt:  # Ctrl-C while building: the best plan announced so far is the answer
-        if start is None:
-            raise
-        return _no_time_for_parts(inst, plans, opts, t_start, True, share)
+    pm = PartsModel(inst, max_month=cap)
     build_s = time.perf_counter() - t_build
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
@@ -198,7 +206,7 @@ def _no_time_for_parts(inst: Instance, plans: list[Plan], opts, t_start: float, 
         best = _best_for(plans, {lv.name: lv.value for lv in levels}, name)
         levels.append(LevelResult(name, "feasible", best.objective_values()[name], None, 0.0,
                                   "interrupted" if interrupted else "wall clock"))
-    why = "Ctrl-C while the model of parts was built" if interrupted else \
+    why = "Ctrl-C between solver calls" if interrupted else \
         "no time was left to build the model of parts"
     log.info("%s: the best plan so far is the answer", why)
     return Result(status="feasible", levels=levels, plan=best, seconds=time.perf_counter() - t_start, options=opts,

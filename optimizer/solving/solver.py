@@ -68,23 +68,34 @@ def solve(
     valid_hint = hint if hint and is_valid(inst, hint) else None
     if hint and not valid_hint:
         log.warning("the start plan breaks a rule or misses a group: used as a search hint only")
-    if valid_hint and progress:  # the first plan is in hand (greedy or the caller's): say so
-        first = Plan.from_indices(inst, valid_hint).objective_values()[names[0]]
-        progress(names[0], float(first), float("nan"), time.perf_counter() - t_start)
-    no_search = _no_time_for_search(inst, t, deadline, greedy_cut)
-    if no_search:
-        return _greedy_answer(inst, valid_hint, opts, t_start, no_search)
-    # A valid plan bounds the optimal finish: months after it need no variables.
+    runs: list[Run] = []
     try:
-        rm = RolloutModel(inst, max_month=finish_of(valid_hint) if valid_hint and names[0] == "finish" else None)
-    except KeyboardInterrupt:  # Ctrl-C while building: the plan announced above is the answer
-        if not valid_hint:
+        if valid_hint and progress:  # the first plan is in hand (greedy or the caller's): say so
+            first = Plan.from_indices(inst, valid_hint).objective_values()[names[0]]
+            progress(names[0], float(first), float("nan"), time.perf_counter() - t_start)
+        no_search = _no_time_for_search(inst, t, deadline, greedy_cut)
+        if no_search:
+            return _greedy_answer(inst, valid_hint, opts, t_start, no_search)
+        return _search(inst, opts, bud, hint, valid_hint, progress, t_start, runs)
+    except KeyboardInterrupt:  # Ctrl-C between solver calls (printing, building, LP, moves): the best plan so far
+        best = (runs[0].best if runs else None) or valid_hint
+        if not best:
             raise
-        return _greedy_answer(inst, valid_hint, opts, t_start, StoppedBy.INTERRUPTED)
+        return _greedy_answer(inst, best, opts, t_start, StoppedBy.INTERRUPTED)
+
+
+def _search(inst: Instance, opts: SolveOptions, bud: Budget, hint, valid_hint, progress, t_start: float,
+            runs: list) -> Result:
+    """Build the model and settle each level by its steps; the run goes into ``runs`` as soon as
+    it exists, so that Ctrl-C anywhere in here leaves the caller the best plan so far."""
+    t, names = opts.tuning, list(inst.rules.objective)
+    # A valid plan bounds the optimal finish: months after it need no variables.
+    rm = RolloutModel(inst, max_month=finish_of(valid_hint) if valid_hint and names[0] == "finish" else None)
     build_s = time.perf_counter() - t_start
     if hint:
         rm.hint(hint)
     run = Run(inst, opts, bud, rm, valid_hint, progress)
+    runs.append(run)
     for i, name in enumerate(names):
         if t.large(len(inst.groups)) and i:
             _release_memory()
@@ -164,18 +175,19 @@ def _no_time_for_search(inst: Instance, t: Tuning, deadline: float, greedy_cut: 
 
 def _greedy_answer(inst: Instance, plan: dict[int, tuple[int, str]] | None, opts: SolveOptions, t_start: float,
                    stopped_by: StoppedBy) -> Result:
-    """The warm start as the answer when there was no time to search (or Ctrl-C came while the
-    model was built): every level feasible, unproven, no bound (no plan at all when the greedy
-    rule got stuck)."""
+    """The warm start as the answer when there was no time to search (or, on Ctrl-C between
+    solver calls, the best plan so far): every level feasible, unproven, no bound (no plan at all
+    when the greedy rule got stuck)."""
     vals = Plan.from_indices(inst, plan).objective_values() if plan else {}
     levels = [LevelResult(name, Status.FEASIBLE if plan else Status.UNKNOWN, vals.get(name), None, 0.0, stopped_by)
               for name in inst.rules.objective]
     stopped = stopped_by == StoppedBy.INTERRUPTED
-    why = "Ctrl-C while the model was built" if stopped else "the time limit left no time to build the model"
-    log.info("%s: the greedy plan is the answer", why)
+    why = "Ctrl-C between solver calls" if stopped else "the time limit left no time to build the model"
+    log.info("%s: the best plan so far is the answer", why)
     return Result(status=Status.FEASIBLE if plan else Status.UNKNOWN, levels=levels,
                   plan=Plan.from_indices(inst, plan) if plan else None,
                   seconds=time.perf_counter() - t_start, options=opts, interrupted=stopped,
-                  model_stats={"search": f"none: {why}; the plan is the greedy warm start"})
+                  model_stats={"search": f"none: {why}; the plan is the "
+                                         f"{'best so far' if stopped else 'greedy warm start'}"})
 
 
