@@ -54,11 +54,10 @@ def _months_after(lp: linear_solver_pb2.MPModelProto, pm: PartsModel, month: int
     the same question as a model built up to ``month``, without building one)."""
     idx = []
     for gv in pm.gs:
-        idx += [v.index for (t, _k), v in gv.x.items() if t > month]
-        idx += [v.index for t, v in gv.y.items() if t > month]
-        idx += [v.index for (t, _k), v in gv.by_method.items() if t > month]
-        idx += [v.index for (t, _k), v in gv.tix_k.items() if t > month]
-        idx += [v.index for t, v in list(gv.bl.items()) + list(gv.bf.items()) if t > month]
+        for d in (gv.xi, gv.ui, gv.ti):
+            idx += [i for (t, _k), i in d.items() if t > month]
+        for d in (gv.yi, gv.bfi, gv.bli):
+            idx += [i for t, i in d.items() if t > month]
     for i in idx:
         lp.variable[i].upper_bound = 0.0
     lp.variable[pm.finish.index].upper_bound = float(month)
