@@ -100,3 +100,16 @@ def test_the_probe_on_the_solves_model_answers_as_a_model_built_for_the_month(se
         found = split_optimum(inst)
         if found is not None and month >= found[0][0]:
             assert reused != "infeasible"
+
+
+def test_a_split_groups_tickets_are_at_least_its_whole_group_tickets():
+    # A (150 users, 15 tickets per 100: 22.5, rounded 23 whether whole or in parts) can only enroll
+    # in month 0, whose helpdesk takes 22: no plan. The LP without the ticket row per split group
+    # charged A 22.5 tickets, within the capacity row's half ticket of room, and found month 1 possible.
+    months = (Month("2027-01", helpdesk=22, assisted=0, tech_fair=0),
+              Month("2027-02", helpdesk=5, assisted=0, tech_fair=0))
+    inst = Instance((Group("A", 150, methods=("self-service",), max_months=2, latest="2027-01"),
+                     Group("B", 1, methods=("self-service",), earliest="2027-02")),
+                    months, Rules(min_part_users=1))
+    assert split_optimum(inst) is None
+    assert parts_finish_probe(inst, 1)[0] == "infeasible"
