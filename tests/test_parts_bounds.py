@@ -113,3 +113,24 @@ def test_a_split_groups_tickets_are_at_least_its_whole_group_tickets():
                     months, Rules(min_part_users=1))
     assert split_optimum(inst) is None
     assert parts_finish_probe(inst, 1)[0] == "infeasible"
+
+
+def test_the_finish_probe_may_use_the_levels_whole_budget():
+    # the probe that proves the finish needs more work than Tuning.start_share of the level's
+    # budget (2,000 x 24: about 6 of 9 deterministic seconds): it gets the whole budget
+    from optimizer.model_parts import PartsModel
+    from optimizer.plan import Assignment, Plan
+    from optimizer.solving.budget import Budget
+    from optimizer.solving.parts_steps import lp_settle
+    from optimizer.solving.solver import SolveOptions
+    from optimizer.solving.tuning import DEFAULT_TUNING
+    inst = _sales3()
+    start = Plan(inst, {"Sales": Assignment.from_parts("Sales", "assisted", [(0, 200), (1, 100)]),
+                        "HR": Assignment("HR", 1, "self-service")})
+    pm = PartsModel(inst, max_month=1)
+    assert parts_finish_probe(inst, 0, pm=pm)[0] == "infeasible"
+    opts = SolveOptions(time_limit=10, workers=2, tuning=DEFAULT_TUNING)
+    # two simplex iterations' work: its start_share (0.25) is not even one
+    budget = 2 * len(pm.proto.variables) * DEFAULT_TUNING.work_per_iteration_column
+    settled, bound = lp_settle(pm, "finish", True, start, {}, budget, opts, Budget.for_step(10.0, 10.0), 0.0)
+    assert settled is not None and settled.status == "optimal" and settled.value == bound == 1
