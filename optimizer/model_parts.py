@@ -209,7 +209,7 @@ class PartsModel(PartsSolutions):
         """helpdesk (tickets per part), assisted and tech-fair seats (users) per month: the
         terms are gathered per month in one pass over the groups' variables."""
         rules, T = self.inst.rules, self.max_month + 1
-        res_of = {"assisted": "assisted", "tech-fair": "tech-fair"}
+        seats = ("assisted", "tech-fair")
         terms = {res: [([], []) for _ in range(T)] for res in ("helpdesk", "assisted", "tech-fair")}
         for gv in self.gs:
             size = gv.g.size
@@ -218,7 +218,7 @@ class PartsModel(PartsSolutions):
                     terms["helpdesk"][t][0].append(i)
                     terms["helpdesk"][t][1].append(1)
                 for (t, k), i in gv.ui.items():
-                    if k in res_of:
+                    if k in seats:
                         terms[k][t][0].append(i)
                         terms[k][t][1].append(1)
                 continue
@@ -226,7 +226,7 @@ class PartsModel(PartsSolutions):
             for (t, k), i in gv.xi.items():
                 terms["helpdesk"][t][0].append(i)
                 terms["helpdesk"][t][1].append(tickets[k])
-                if k in res_of:
+                if k in seats:
                     terms[k][t][0].append(i)
                     terms[k][t][1].append(size)
         for t in range(T):

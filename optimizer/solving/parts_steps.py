@@ -43,8 +43,9 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
     so no search is needed, else None; the LP's lower bound or None). The LP is that of ``pm``
     (the solve's model: no second build); skipped when the wall time left is less than twice the
     model's build (the LP's own build and GLOP take about as long), and above
-    ``Tuning.parts_lp_max_group_months`` groups x months (too slow there to pay off). The budget's share
-    ``Tuning.start_share`` caps the LP's work; its work is charged to ``bud``."""
+    ``Tuning.parts_lp_max_group_months`` groups x months (too slow there to pay off). The finish
+    probe may use the level's whole budget, a later level's bound the share ``Tuning.start_share``
+    of it; the LP's work is charged to ``bud``."""
     from optimizer.solving.solver import LevelResult
     t, inst = opts.tuning, pm.inst
     if start is None or bud.wall_left() < 2 * build_seconds or \
