@@ -83,22 +83,6 @@ class ReplanModel(PartsModel):
         num, den = self._fraction(k)
         return -(-users * num // den)
 
-    def _split_tickets(self, gv: _G) -> None:
-        """Per part and method: den*tix in [num*u, num*u + den - 1] (the per-part ceil)."""
-        m, size = self.model, gv.g.size
-        for t in gv.months:
-            parts = []
-            for k in gv.methods:
-                (num, den), u = self._fraction(k), gv.by_method[t, k]
-                if num == 0:
-                    continue
-                tix = m.new_int_var(0, self._tickets(size, k), "")
-                m.add(den * tix >= num * u)
-                m.add(den * tix <= num * u + den - 1)
-                gv.tix_k[t, k] = tix
-                parts.append(tix)
-            gv.tix[t] = _sum(parts)
-
     # ---------------------------------------------------------- constraints
     def _add_finish(self) -> None:
         """finish >= every future part's month and every actual part's month."""

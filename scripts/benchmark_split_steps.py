@@ -3,7 +3,10 @@ parts), the build of the model of parts, and the LP steps of optimizer.solving.p
 finish probe a month before the greedy's finish, the waiting bound). The seconds behind the
 thresholds ``Tuning.parts_build_seconds_per_group_month`` and ``Tuning.parts_lp_max_group_months``.
 
-    python scripts/benchmark_split_steps.py --sizes 200x12,2000x24 [--lp-up-to 50000]
+    python scripts/benchmark_split_steps.py --sizes 200x12,2000x24 [--lp-up-to 50000] [--finish 17]
+
+``--finish``: the finish to build the model for and prove (a probe a month before it), instead
+of the greedy plans' (2,000 x 24 seed 1: the greedy finishes in 20, the optimum is 17).
 
 Instances from scripts/generate_split.py (seed 1). Prints one line per size and step with the
 load average: re-run on a quiet machine for docs/benchmarks.md.
@@ -36,7 +39,7 @@ def timed(fn, *a, **k):
     return out, time.perf_counter() - t
 
 
-def one(size: str, lp_up_to: int) -> None:
+def one(size: str, lp_up_to: int, finish_at: int | None = None) -> None:
     groups, months = (int(x) for x in size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_split.py"), "--groups", str(groups),
@@ -50,6 +53,7 @@ def one(size: str, lp_up_to: int) -> None:
     print(f"{size} greedy with parts: {s:.2f} s, finish {split.finish() if split else None}, "
           f"{split.split_groups() if split else 0} groups split", flush=True)
     start = min(x for x in (finish, split.finish() if split else None) if x is not None)
+    start = start if finish_at is None else finish_at
     pm, s = timed(PartsModel, inst, max_month=start)
     print(f"{size} build of the model of parts (to month {start}): {s:.2f} s, "
           f"{s / (groups * (start + 1)):.2e} s per group and month", flush=True)
@@ -66,9 +70,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="200x12,2000x24")
     ap.add_argument("--lp-up-to", type=int, default=50_000, help="groups x months up to which the LP steps run")
+    ap.add_argument("--finish", type=int, default=None, help="the finish month index to prove (default: the greedy's)")
     a = ap.parse_args()
     for size in a.sizes.split(","):
-        one(size, a.lp_up_to)
+        one(size, a.lp_up_to, a.finish)
 
 
 if __name__ == "__main__":

@@ -55,5 +55,5 @@ def load_time_imports(*roots: str) -> set[str]:
 
 def is_solver_code(dotted: str) -> bool:
     """The model, the solve strategy and the explanation (which solves)."""
-    return dotted in ("optimizer.model", "optimizer.model_parts") or dotted.startswith(
-        ("optimizer.solving", "optimizer.explain"))
+    return dotted == "optimizer.model" or dotted.startswith(
+        ("optimizer.model_parts", "optimizer.solving", "optimizer.explain"))

@@ -100,3 +100,37 @@ def test_the_probe_on_the_solves_model_answers_as_a_model_built_for_the_month(se
         found = split_optimum(inst)
         if found is not None and month >= found[0][0]:
             assert reused != "infeasible"
+
+
+def test_a_split_groups_tickets_are_at_least_its_whole_group_tickets():
+    # A (150 users, 15 tickets per 100: 22.5, rounded 23 whether whole or in parts) can only enroll
+    # in month 0, whose helpdesk takes 22: no plan. The LP without the ticket row per split group
+    # charged A 22.5 tickets, within the capacity row's half ticket of room, and found month 1 possible.
+    months = (Month("2027-01", helpdesk=22, assisted=0, tech_fair=0),
+              Month("2027-02", helpdesk=5, assisted=0, tech_fair=0))
+    inst = Instance((Group("A", 150, methods=("self-service",), max_months=2, latest="2027-01"),
+                     Group("B", 1, methods=("self-service",), earliest="2027-02")),
+                    months, Rules(min_part_users=1))
+    assert split_optimum(inst) is None
+    assert parts_finish_probe(inst, 1)[0] == "infeasible"
+
+
+def test_the_finish_probe_may_use_the_levels_whole_budget():
+    # the probe that proves the finish needs more work than Tuning.start_share of the level's
+    # budget (2,000 x 24: about 6 of 9 deterministic seconds): it gets the whole budget
+    from optimizer.model_parts import PartsModel
+    from optimizer.plan import Assignment, Plan
+    from optimizer.solving.budget import Budget
+    from optimizer.solving.parts_steps import lp_settle
+    from optimizer.solving.solver import SolveOptions
+    from optimizer.solving.tuning import DEFAULT_TUNING
+    inst = _sales3()
+    start = Plan(inst, {"Sales": Assignment.from_parts("Sales", "assisted", [(0, 200), (1, 100)]),
+                        "HR": Assignment("HR", 1, "self-service")})
+    pm = PartsModel(inst, max_month=1)
+    assert parts_finish_probe(inst, 0, pm=pm)[0] == "infeasible"
+    opts = SolveOptions(time_limit=10, workers=2, tuning=DEFAULT_TUNING)
+    # two simplex iterations' work: its start_share (0.25) is not even one
+    budget = 2 * len(pm.proto.variables) * DEFAULT_TUNING.work_per_iteration_column
+    settled, bound = lp_settle(pm, "finish", True, start, {}, budget, opts, Budget.for_step(10.0, 10.0), 0.0)
+    assert settled is not None and settled.status == "optimal" and settled.value == bound == 1

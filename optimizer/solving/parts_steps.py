@@ -10,6 +10,7 @@ split path (optimizer.solving.parts) does instead; docs/architecture.md has it a
 
 from __future__ import annotations
 
+import logging
 import time
 
 from optimizer.model_parts import PartsModel
@@ -17,6 +18,8 @@ from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
 from optimizer.solving.lp.parts_bounds import parts_finish_probe, parts_level_bound
 from optimizer.solving.tuning import Tuning
+
+log = logging.getLogger(__name__)
 
 
 def parts_steps(tuning: Tuning) -> dict[str, bool]:
@@ -40,8 +43,9 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
     so no search is needed, else None; the LP's lower bound or None). The LP is that of ``pm``
     (the solve's model: no second build); skipped when the wall time left is less than twice the
     model's build (the LP's own build and GLOP take about as long), and above
-    ``Tuning.parts_lp_max_group_months`` groups x months (too slow there to pay off). The budget's share
-    ``Tuning.start_share`` caps the LP's work; its work is charged to ``bud``."""
+    ``Tuning.parts_lp_max_group_months`` groups x months (too slow there to pay off). The finish
+    probe may use the level's whole budget, a later level's bound the share ``Tuning.start_share``
+    of it; the LP's work is charged to ``bud``."""
     from optimizer.solving.solver import LevelResult
     t, inst = opts.tuning, pm.inst
     if start is None or bud.wall_left() < 2 * build_seconds or \
@@ -53,7 +57,12 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
     if first and name == "finish":
         if not t.lp_finish_proof or value == 0:
             return None, None
-        answer, work, _s = parts_finish_probe(inst, value - 1, work=work_cap, wall_limit=bud.wall_left(), pm=pm)
+        # the probe may use the level's whole budget: at 2,000 x 24 it proves the finish (about 6
+        # deterministic seconds) where CP-SAT's search did not in 60 s (docs/benchmarks.md)
+        answer, work, secs = parts_finish_probe(inst, value - 1, work=min(t.probe_work, max(budget, 0.0)),
+                                                wall_limit=bud.wall_left(), pm=pm)
+        log.info("LP finish probe of the model of parts at month %d: %s (%.1f s, work %.2f)",
+                 value - 1, answer, secs, work)
         bud.charge(work)
         if answer == "infeasible":  # no plan of parts finishes a month earlier
             return LevelResult(name, "optimal", value, value, time.perf_counter() - t0, "proof",
@@ -61,8 +70,9 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
         return None, None
     if not t.lp_level_bound:
         return None, None
-    bound, work, _s = parts_level_bound(inst, pm.max_month, name, fixed, work=work_cap, wall_limit=bud.wall_left(),
-                                         pm=pm)
+    bound, work, secs = parts_level_bound(inst, pm.max_month, name, fixed, work=work_cap, wall_limit=bud.wall_left(),
+                                          pm=pm)
+    log.info("LP bound of %s on the model of parts: %s (%.1f s, work %.2f)", name, bound, secs, work)
     bud.charge(work)
     if bound is not None and value <= bound:
         return LevelResult(name, "optimal", value, bound, time.perf_counter() - t0, "proof", "lp relaxation"), bound

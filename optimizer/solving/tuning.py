@@ -118,10 +118,13 @@ class Tuning:
     whole_share: float = 0.4
     #: Wall seconds to build the model of parts per group and month (counted twice with CP-SAT's
     #: loading): with less wall time left, the best plan so far is the answer (honest time limit).
-    parts_build_seconds_per_group_month: float = 2.5e-4
+    #: (the fast build, issue 15: 3.2e-5-4.9e-5 at 2,000 x 24 and 4.9e-5-6.1e-5 at 5,000 x 36 at load 3-6; 2.3e-4
+    #: with the cp_model API before)
+    parts_build_seconds_per_group_month: float = 8e-5
     #: The LP steps of the split path (parts_steps.lp_settle) only up to this many groups x months:
-    #: 200 x 12 proved the finish in 0.5 s; 2,000 x 24 took 47 s (LP conversion 9 s) and proved nothing.
-    parts_lp_max_group_months: int = 12_000
+    #: 2,000 x 24 (2,000 x 18 months built) proves the finish 17 with the split groups' ticket rows,
+    #: LP and GLOP in about 25 s at load 5 (47 s and no proof before them); 5,000 x 36 not measured.
+    parts_lp_max_group_months: int = 40_000
 
     @classmethod
     def for_size(cls, groups: int, months: int) -> "Tuning":
