@@ -26,8 +26,8 @@ from optimizer.solving.greedy_split import best_split_greedy
 from optimizer.model_parts import PartsModel
 from optimizer.model import UNBOUNDED
 from optimizer.plan import Plan
-from optimizer.solving.budget import Budget
-from optimizer.solving.parts_steps import lp_settle
+from optimizer.solving.budget import Budget, after
+from optimizer.solving.parts_steps import lp_settle, parts_moves
 from optimizer.solving.cpsat import _search, _stopped_by
 from optimizer.solving.status import Status
 
@@ -153,8 +153,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         if settled is not None:
             level, plan, stopped = settled, start, False
         else:
-            level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
-            bud.charge(work)
+            level, plan, stopped = _moves_and_search(pm, name, i, start, budget, opts, bud, progress, plans)
             level = _with_bound(level, lp_bound)
         interrupted = interrupted or stopped
         levels.append(level)
@@ -169,7 +168,28 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": share,
-                               "model": "parts (split groups): CP-SAT per level, LP bounds of the parts model, no window moves"})
+                               "model": "parts (split groups): CP-SAT per level after window moves on parts, LP bounds of the parts model"})
+
+
+def _moves_and_search(pm: PartsModel, name: str, i: int, start: Plan | None, budget: float, opts, bud: Budget,
+                      progress, plans: list[Plan]):
+    """A level's window moves on the model of parts (levels after the first) and then its CP-SAT
+    search from their plan on what they left: (LevelResult, plan or None, interrupted?)."""
+    from optimizer.solving.solver import LevelResult
+    t0 = time.perf_counter()
+    if i > 0:
+        moved, cost, stopped = parts_moves(pm, name, start, budget, opts, bud, progress)
+        if moved is not None:
+            plans.append(moved)
+            start = moved
+        if stopped:
+            return LevelResult(name, "feasible" if start else "unknown",
+                               start.objective_values()[name] if start else None, None,
+                               time.perf_counter() - t0, "interrupted"), start, True
+        budget = after(budget, cost)
+    level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
+    bud.charge(work)
+    return dataclasses.replace(level, seconds=time.perf_counter() - t0), plan, stopped
 
 
 def _with_bound(level, lp_bound: int | None):

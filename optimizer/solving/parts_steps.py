@@ -10,13 +10,17 @@ split path (optimizer.solving.parts) does instead; docs/architecture.md has it a
 
 from __future__ import annotations
 
+import logging
 import time
 
 from optimizer.model_parts import PartsModel
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
 from optimizer.solving.lp.parts_bounds import parts_finish_probe, parts_level_bound
+from optimizer.solving.parts_moves import improve_parts
 from optimizer.solving.tuning import Tuning
+
+log = logging.getLogger("optimizer.solving.solver")
 
 
 def parts_steps(tuning: Tuning) -> dict[str, bool]:
@@ -30,6 +34,7 @@ def parts_steps(tuning: Tuning) -> dict[str, bool]:
         "CP-SAT search per level on the model of parts": True,
         "LP shortening / LP repair of the finish (whole groups only)": False,
         "LP starts of the level after the finish (whole groups only)": False,
+        "window moves on the model of parts (later levels, before the search)": tuning.parts_moves_share > 0,
         "window moves (sub-instances of the v1 model)": False,
     }
 
@@ -67,3 +72,37 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
     if bound is not None and value <= bound:
         return LevelResult(name, "optimal", value, bound, time.perf_counter() - t0, "proof", "lp relaxation"), bound
     return None, bound
+
+
+def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget,
+                progress) -> tuple[Plan | None, float, bool]:
+    """Window moves on the model of parts (optimizer.solving.parts_moves) for a level after the
+    first, on ``Tuning.parts_moves_share`` of its ``budget``: (a better plan or None, their cost in
+    the budget's unit, charged to ``bud``; interrupted by Ctrl-C?). Skipped without a start plan
+    or a share."""
+    t = opts.tuning
+    if start is None or t.parts_moves_share <= 0:
+        return None, 0.0, False
+    t0 = time.perf_counter()
+    before = start.objective_values()[name]
+
+    last: list[Plan] = []
+
+    def report(plan: Plan) -> None:
+        last[:] = [plan]
+        if progress:
+            progress(name, float(plan.objective_values()[name]), float("nan"), time.perf_counter() - t0)
+
+    stats: dict = {}
+    share = t.parts_moves_share * budget
+    try:
+        plan, work = improve_parts(pm, start, name, budget=share, window_months=t.parts_window_months,
+                                   window_work=t.parts_window_work, seed=opts.seed,
+                                   wall_limit=bud.backstop(share, t.moves_deadline_margin), report=report,
+                                   stats=stats)
+    except KeyboardInterrupt:  # Ctrl-C: the best plan the moves reported (each one checked)
+        return (last[0] if last else None), bud.cost(0.0, t0), True
+    bud.charge(work)
+    log.debug("level %s: window moves on parts %s -> %s (%.2f deterministic s, %s)", name, before,
+              plan.objective_values()[name], work, stats)
+    return (plan if plan.objective_values()[name] < before else None), bud.cost(work, t0), False

@@ -122,6 +122,13 @@ class Tuning:
     #: The LP steps of the split path (parts_steps.lp_settle) only up to this many groups x months:
     #: 200 x 12 proved the finish in 0.5 s; 2,000 x 24 took 47 s (LP conversion 9 s) and proved nothing.
     parts_lp_max_group_months: int = 12_000
+    #: Share of each later level's budget for window moves on the model of parts before its search
+    #: (optimizer.solving.parts_moves; § "Split groups: window moves with parts"); 0: none.
+    parts_moves_share: float = 0.7
+    #: Their first width in months (they widen by half when two sweeps find nothing) ...
+    parts_window_months: int = 3
+    #: ... and each window's work limit (deterministic seconds, one CP-SAT worker).
+    parts_window_work: float = 0.5
 
     @classmethod
     def for_size(cls, groups: int, months: int) -> "Tuning":
