@@ -100,3 +100,25 @@ def test_the_probe_on_the_solves_model_answers_as_a_model_built_for_the_month(se
         found = split_optimum(inst)
         if found is not None and month >= found[0][0]:
             assert reused != "infeasible"
+
+
+def test_the_rounding_of_a_parts_tickets_lifts_the_waiting_bound_to_the_optimum():
+    """January has one ticket: one group of 4 self-service users (0.6 tickets, rounded up to 1).
+    The relaxation without the implied ticket rows (optimizer/model_parts_cuts.py) put eager A in
+    January for 0.6 tickets and 0.4 of B (whole: 1 ticket) in the 0.4 left (bound 3); with them A's
+    parts pay at least A's whole ticket, B waits whole: the bound is the optimum, 4."""
+    months = (Month("2027-01", helpdesk=1, assisted=0, tech_fair=0), Month("2027-02", helpdesk=5, assisted=0, tech_fair=0))
+    inst = Instance((Group("A", 4, methods=("self-service",), readiness=5, max_months=2),
+                     Group("B", 4, methods=("self-service",), readiness=1)), months, Rules(min_part_users=1), name="r")
+    assert split_optimum(inst)[0][:2] == (1, 4)
+    assert parts_level_bound(inst, 1, "waiting", {"finish": 1})[0] == 4
+
+
+@pytest.mark.parametrize("n", [1, 2, 40, 49, 50, 51, 120, 333])
+def test_the_cheapest_part_is_the_fewest_tickets_per_user(n):
+    from optimizer.model_parts_cuts import cheapest_part
+    for rate in (2, 5, 15, 100, 150):
+        for least in (1, 15, n):
+            c, u = cheapest_part(rate, least, n)
+            assert least <= u <= n or (least > n and u == n)
+            assert all(c * v <= -(-rate * v // 100) * u for v in range(max(1, least), n + 1))

@@ -24,6 +24,7 @@ from optimizer.domain import Instance
 from optimizer.solving.greedy import best_greedy_by
 from optimizer.solving.greedy_split import best_split_greedy
 from optimizer.model_parts import PartsModel
+from optimizer.model_parts_cuts import add_ticket_cuts
 from optimizer.model import UNBOUNDED
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget, after
@@ -136,6 +137,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
     t_build = time.perf_counter()
     pm = PartsModel(inst, max_month=cap)
+    add_ticket_cuts(pm)  # implied rows: the LP bounds (and CP-SAT's LP) see the per-part rounding
     build_s = time.perf_counter() - t_build
     levels, overall = [], "optimal"
     for i, name in enumerate(names):

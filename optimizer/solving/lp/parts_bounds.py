@@ -7,8 +7,11 @@ than its share of the whole group's rounded tickets (150 users at 1 ticket per 1
 whole, 1 for a part of 100). So those probes could cut a split optimum, and here the relaxation is
 that of :class:`optimizer.model_parts.PartsModel` itself (users and tickets per part and method
 as continuous values, the span and order rows that hold without an enforcement literal), with
-the same safety as v1's: half a ticket or seat of room on each capacity row, rows under an
-enforcement literal left out, GLOP's work capped by iterations (a cut run proves nothing).
+the same safety as v1's: rows under an enforcement literal left out, GLOP's work capped by
+iterations (a cut run proves nothing), half a ticket or seat of room on each capacity row for the
+finish probe and, for the level bounds, no room but the weak-duality check of GLOP's duals
+(``relaxation.dual_bound``). The implied ticket rows of :mod:`optimizer.model_parts_cuts` are in the
+model (and so in its relaxation): the rounding up of a part's tickets that the plain relaxation loses.
 
 * :func:`parts_finish_probe`: "infeasible" proves that no plan with parts finishes by a month.
 * :func:`parts_level_bound`: a lower bound on a later level with the earlier levels fixed.
@@ -22,7 +25,8 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from optimizer.domain import Instance
 from optimizer.model_parts import PartsModel
-from optimizer.solving.lp.relaxation import _lp_of, _run_glop
+from optimizer.model_parts_cuts import add_ticket_cuts
+from optimizer.solving.lp.relaxation import BOUND_TOLERANCE, _duals, _lp_of, _run_glop, dual_bound
 from optimizer.solving.tuning import DEFAULT_TUNING
 
 
@@ -44,6 +48,7 @@ def _model(inst: Instance, month: int, fixed: dict[str, int] | None = None) -> P
     pm = PartsModel(inst, max_month=month)
     if pm.max_month < month:
         return None
+    add_ticket_cuts(pm)
     for name, value in (fixed or {}).items():
         pm.fix_level(name, 0, value)
     return pm
@@ -98,6 +103,7 @@ def parts_level_bound(inst: Instance, max_month: int, level: str, fixed: dict[st
     ``pm``: the solve's model of parts (built for ``max_month``, ``fixed`` already fixed in it),
     reused instead of a new build."""
     offset = 0.0
+    kept: dict = {}
 
     def build():
         nonlocal offset, pm
@@ -105,13 +111,17 @@ def parts_level_bound(inst: Instance, max_month: int, level: str, fixed: dict[st
             pm = _model(inst, max_month, fixed)
             if pm is None:
                 return None
-        lp = _lp_of(pm)
+        lp = _lp_of(pm, margin=0.0)
         offset = _with_objective(lp, pm, level)
+        kept["lp"] = lp  # for the dual check below
         return lp
 
     run = _run_glop(build, work, wall_limit)
     if run.interrupted or run.status != pywraplp.Solver.OPTIMAL:
         return None, run.work, run.seconds
-    value = run.solver.Objective().Value() + offset
-    # every level is a whole number: round up, less GLOP's tolerance
-    return int(math.ceil(value - 1e-6 * max(1.0, abs(value)))), run.work, run.seconds
+    # no room on the capacity rows (as v1's level_bound): the bound is the weak-duality check of
+    # GLOP's duals, never above its optimum whatever its rounding; every level is a whole number
+    value = min(run.solver.Objective().Value(), dual_bound(kept.pop("lp"), _duals(run.solver))) + offset
+    if not math.isfinite(value):
+        return None, run.work, run.seconds
+    return int(math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value)))), run.work, run.seconds
