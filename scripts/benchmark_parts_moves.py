@@ -12,6 +12,7 @@ rows (optimizer/model_parts_cuts.py).
 
     python scripts/benchmark_parts_moves.py /path/to/200x12-s1-on --limit 30
     python scripts/benchmark_parts_moves.py DIR --limit 30 --variants "default;parts_moves_share=0;whole_share=0.25"
+    python scripts/benchmark_parts_moves.py DIR --limit 30 --reproducible   # work limit only (a loaded machine)
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ from optimizer.solving.tuning import Tuning
 d = {folder!r}
 inst = load_instance(d + "/groups.csv", d + "/capacity.csv", d + "/rules.toml")
 t0 = time.perf_counter()
-res = solve(inst, solve_options({limit}, len(inst.groups), ["plan.csv"], started=started, tuning=Tuning(**{kw!r})))
+opts = solve_options({limit}, len(inst.groups), ["plan.csv"], started=started, tuning=Tuning(**{kw!r}))
+if {reproducible!r}:  # the work limit only: no wall-clock cut, the same plan on a loaded machine
+    import dataclasses
+    opts = dataclasses.replace(opts, deadline=started + 50 * {limit})
+res = solve(inst, opts)
 secs = time.perf_counter() - started
 lv = {{x.name: x for x in res.levels}}
 w = lv.get("waiting")
@@ -61,8 +66,8 @@ def parse_variants(text: str) -> list[tuple[str, dict]]:
     return out
 
 
-def run(folder: str, limit: float, kw: dict) -> dict:
-    code = CHILD.format(root=str(ROOT), folder=folder, limit=limit, kw=kw)
+def run(folder: str, limit: float, kw: dict, reproducible: bool = False) -> dict:
+    code = CHILD.format(root=str(ROOT), folder=folder, limit=limit, kw=kw, reproducible=reproducible)
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     rec = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {"error": p.stderr[-500:]}
     rec["load"] = round(os.getloadavg()[0], 2)
@@ -89,6 +94,8 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=30.0)
     ap.add_argument("--variants", default="default;parts_moves_share=0")
     ap.add_argument("--lp", action="store_true")
+    ap.add_argument("--reproducible", action="store_true",
+                    help="the command's work limit but no wall-clock deadline: plans that do not depend on the load")
     a = ap.parse_args()
     if a.lp:
         plain, cuts = lp_bounds(a.folder)
@@ -96,7 +103,7 @@ def main() -> None:
     print("| variant | finish | waiting | bound (by) | gap | groups split | s | load | checker |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, kw in parse_variants(a.variants):
-        r = run(a.folder, a.limit, kw)
+        r = run(a.folder, a.limit, kw, a.reproducible)
         if "error" in r:
             print(f"| {name} | error: {r['error']!r} |")
             continue

@@ -95,10 +95,16 @@ def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, op
 
     stats: dict = {}
     share = t.parts_moves_share * budget
+    wall = bud.backstop(share, t.moves_deadline_margin)
+    if bud.deterministic:
+        # a window's deterministic second takes 2-4 wall seconds (small models, one worker: more
+        # than a search's): the moves get the share of the wall time left that their work is of
+        # the work left, not wall_factor x their work, which cut them after a few windows
+        wall = max(min(bud.wall_left() - t.moves_deadline_margin, bud.wall_left() * share / max(bud.left(), share)), 0.0)
     try:
         plan, work = improve_parts(pm, start, name, budget=share, window_months=t.parts_window_months,
                                    window_work=t.parts_window_work, seed=opts.seed,
-                                   wall_limit=bud.backstop(share, t.moves_deadline_margin), report=report,
+                                   wall_limit=wall, report=report,
                                    stats=stats)
     except KeyboardInterrupt:  # Ctrl-C: the best plan the moves reported (each one checked)
         return (last[0] if last else None), bud.cost(0.0, t0), True
