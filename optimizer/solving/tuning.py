@@ -115,9 +115,9 @@ class Tuning:
     # --- the split solve path (optimizer.solving.parts; § "Split groups") ---
     #: Share of the time given first to v1's solver on the input with every group whole: its plan
     #: (a valid one-part plan) starts the parts model (without it waiting stayed at the greedy's).
-    #: 0.4 before the window moves on parts; with them 0.25 (200 x 12, 30 s, under load: waiting
-    #: about 94,100-94,400 against 94,900 at 0.4; § "Split groups: window moves with parts").
-    whole_share: float = 0.25
+    #: With the window moves on parts, 0.25-0.5 measured (200 x 12, 30 s of work: waiting 94,089 at
+    #: 0.25, 93,813 at 0.4, 93,798 at 0.5; § "Split groups: window moves with parts").
+    whole_share: float = 0.4
     #: Wall seconds to build the model of parts per group and month (counted twice with CP-SAT's
     #: loading): with less wall time left, the best plan so far is the answer (honest time limit).
     parts_build_seconds_per_group_month: float = 2.5e-4
@@ -126,7 +126,7 @@ class Tuning:
     parts_lp_max_group_months: int = 12_000
     #: Share of each later level's budget for window moves on the model of parts before its search
     #: (optimizer.solving.parts_moves; § "Split groups: window moves with parts"); 0: none.
-    parts_moves_share: float = 0.9
+    parts_moves_share: float = 0.7
     #: Their first width in months (they widen by half when two sweeps find nothing) ...
     parts_window_months: int = 3
     #: ... and each window's work limit (deterministic seconds, one CP-SAT worker).
