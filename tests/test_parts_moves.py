@@ -116,3 +116,17 @@ def test_no_window_when_the_plan_spans_too_few_months():
     stats: dict = {}
     plan, used = improve_parts(pm, start, "waiting", budget=5.0, window_months=50, window_work=1.0, stats=stats)
     assert plan is start and used == 0.0 and stats["windows"] == 0
+
+
+def test_no_moves_above_the_size_limit():
+    from optimizer.solving.budget import Budget
+    from optimizer.solving.parts_steps import parts_moves
+    pm, _plans, start = _setup(tiny(12))  # 3 months: windows of 2 improve its worst plan, 74 -> 66
+
+    def step(**tuning):
+        opts = SolveOptions(time_limit=5, tuning=Tuning(parts_window_months=2, **tuning))
+        return parts_moves(pm, "waiting", start, 5.0, opts, Budget.for_step(5.0, 30.0), None)
+
+    better, _cost, stopped = step()
+    assert better is not None and better.waiting() < start.waiting() and not stopped
+    assert step(parts_moves_max_group_months=1) == (None, 0.0, False)

@@ -34,6 +34,7 @@ def parts_steps(tuning: Tuning) -> dict[str, bool]:
         "CP-SAT search per level on the model of parts": True,
         "LP shortening / LP repair of the finish (whole groups only)": False,
         "LP starts of the level after the finish (whole groups only)": False,
+        # only up to Tuning.parts_moves_max_group_months groups x months
         "window moves on the model of parts (later levels, before the search)": tuning.parts_moves_share > 0,
         "window moves (sub-instances of the v1 model)": False,
     }
@@ -79,9 +80,10 @@ def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, op
     """Window moves on the model of parts (optimizer.solving.parts_moves) for a level after the
     first, on ``Tuning.parts_moves_share`` of its ``budget``: (a better plan or None, their cost in
     the budget's unit, charged to ``bud``; interrupted by Ctrl-C?). Skipped without a start plan
-    or a share."""
+    or a share, and above ``Tuning.parts_moves_max_group_months`` groups x months."""
     t = opts.tuning
-    if start is None or t.parts_moves_share <= 0:
+    if start is None or t.parts_moves_share <= 0 or \
+            len(pm.inst.groups) * (pm.max_month + 1) > t.parts_moves_max_group_months:
         return None, 0.0, False
     t0 = time.perf_counter()
     before = start.objective_values()[name]

@@ -127,6 +127,9 @@ class Tuning:
     #: Share of each later level's budget for window moves on the model of parts before its search
     #: (optimizer.solving.parts_moves; § "Split groups: window moves with parts"); 0: none.
     parts_moves_share: float = 0.7
+    #: ... only up to this many groups x months (each window copies and presolves the whole model:
+    #: 2,000 x 24 took 13-20 wall s per window of 0.5 deterministic s under load, 200 x 12 about 1-2 s).
+    parts_moves_max_group_months: int = 12_000
     #: Their first width in months (they widen by half when two sweeps find nothing) ...
     parts_window_months: int = 3
     #: ... and each window's work limit (deterministic seconds, one CP-SAT worker).
