@@ -127,6 +127,15 @@ def test_no_moves_above_the_size_limit():
         opts = SolveOptions(time_limit=5, tuning=Tuning(parts_window_months=2, **tuning))
         return parts_moves(pm, "waiting", start, 5.0, opts, Budget.for_step(5.0, 30.0), None)
 
-    better, _cost, stopped = step()
-    assert better is not None and better.waiting() < start.waiting() and not stopped
-    assert step(parts_moves_max_group_months=1) == (None, 0.0, False)
+    better, _cost, stopped, wall_cut = step()
+    assert better is not None and better.waiting() < start.waiting() and not stopped and not wall_cut
+    assert step(parts_moves_max_group_months=1) == (None, 0.0, False, False)
+
+
+def test_moves_the_wall_clock_ended_say_so():
+    from optimizer.solving.budget import Budget
+    from optimizer.solving.parts_steps import parts_moves
+    pm, _plans, start = _setup(tiny(12))
+    opts = SolveOptions(time_limit=5, tuning=Tuning(parts_window_months=2))
+    better, _cost, stopped, wall_cut = parts_moves(pm, "waiting", start, 5.0, opts, Budget.for_step(5.0, 0.0), None)
+    assert better is None and not stopped and wall_cut

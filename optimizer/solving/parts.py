@@ -30,7 +30,7 @@ from optimizer.plan import Plan
 from optimizer.solving.budget import Budget, after
 from optimizer.solving.parts_steps import lp_settle, parts_moves
 from optimizer.solving.cpsat import _search, _stopped_by
-from optimizer.solving.status import Status
+from optimizer.solving.status import Status, StoppedBy
 
 log = logging.getLogger(__name__)
 
@@ -178,9 +178,9 @@ def _moves_and_search(pm: PartsModel, name: str, i: int, start: Plan | None, bud
     """A level's window moves on the model of parts (levels after the first) and then its CP-SAT
     search from their plan on what they left: (LevelResult, plan or None, interrupted?)."""
     from optimizer.solving.solver import LevelResult
-    t0 = time.perf_counter()
+    t0, wall_cut = time.perf_counter(), False
     if i > 0:
-        moved, cost, stopped = parts_moves(pm, name, start, budget, opts, bud, progress)
+        moved, cost, stopped, wall_cut = parts_moves(pm, name, start, budget, opts, bud, progress)
         if moved is not None:
             plans.append(moved)
             start = moved
@@ -191,7 +191,10 @@ def _moves_and_search(pm: PartsModel, name: str, i: int, start: Plan | None, bud
         budget = after(budget, cost)
     level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
     bud.charge(work)
-    return dataclasses.replace(level, seconds=time.perf_counter() - t0), plan, stopped
+    level = dataclasses.replace(level, seconds=time.perf_counter() - t0)
+    if wall_cut and level.status != "optimal" and level.stopped_by not in (StoppedBy.INTERRUPTED,):
+        level = dataclasses.replace(level, stopped_by=StoppedBy.WALL_CLOCK)  # the moves' plan: the machine's speed
+    return level, plan, stopped
 
 
 def _with_bound(level, lp_bound: int | None):

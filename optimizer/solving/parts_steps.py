@@ -76,15 +76,16 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
 
 
 def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget,
-                progress) -> tuple[Plan | None, float, bool]:
+                progress) -> tuple[Plan | None, float, bool, bool]:
     """Window moves on the model of parts (optimizer.solving.parts_moves) for a level after the
     first, on ``Tuning.parts_moves_share`` of its ``budget``: (a better plan or None, their cost in
-    the budget's unit, charged to ``bud``; interrupted by Ctrl-C?). Skipped without a start plan
+    the budget's unit, charged to ``bud``; interrupted by Ctrl-C?; ended by the wall clock, so
+    the plan depends on the machine's speed?). Skipped without a start plan
     or a share, and above ``Tuning.parts_moves_max_group_months`` groups x months."""
     t = opts.tuning
     if start is None or t.parts_moves_share <= 0 or \
             len(pm.inst.groups) * (pm.max_month + 1) > t.parts_moves_max_group_months:
-        return None, 0.0, False
+        return None, 0.0, False, False
     t0 = time.perf_counter()
     before = start.objective_values()[name]
 
@@ -109,8 +110,9 @@ def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, op
                                    wall_limit=wall, report=report,
                                    stats=stats)
     except KeyboardInterrupt:  # Ctrl-C: the best plan the moves reported (each one checked)
-        return (last[0] if last else None), bud.cost(0.0, t0), True
+        return (last[0] if last else None), bud.cost(0.0, t0), True, False
     bud.charge(work)
     log.debug("level %s: window moves on parts %s -> %s (%.2f deterministic s, %s)", name, before,
               plan.objective_values()[name], work, stats)
-    return (plan if plan.objective_values()[name] < before else None), bud.cost(work, t0), False
+    return (plan if plan.objective_values()[name] < before else None), bud.cost(work, t0), False, \
+        bool(stats.get("wall_clock"))
