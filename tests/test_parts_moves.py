@@ -139,3 +139,28 @@ def test_moves_the_wall_clock_ended_say_so():
     opts = SolveOptions(time_limit=5, tuning=Tuning(parts_window_months=2))
     better, _cost, stopped, wall_cut = parts_moves(pm, "waiting", start, 5.0, opts, Budget.for_step(5.0, 0.0), None)
     assert better is None and not stopped and wall_cut
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_two_windows_at_a_time_merge_only_what_keeps_every_rule_and_level(seed):
+    from optimizer.solving.parts_moves import _merged
+    pm, plans, start = _setup(tiny(seed))
+    split_at = max(1, pm.max_month)
+    wa, wb = set(range(split_at)), set(range(split_at, pm.max_month + 1))
+    for level, limits in (("waiting", {"finish": start.finish()}),
+                          ("assisted", {"finish": start.finish(), "waiting": start.waiting()})):
+        def best(months):
+            ok = [p for p in _neighbours(pm, plans, start, months)
+                  if all(p.objective_values()[lv] <= v for lv, v in limits.items())]
+            p = min(ok, key=lambda p: p.objective_values()[level])
+            return p if p.objective_values()[level] < start.objective_values()[level] else None
+        na, nb = best(wa), best(wb)
+        got = _merged(pm, start, [(na, window_groups(pm, start, wa)), (nb, window_groups(pm, start, wb))],
+                      level, limits)
+        singles = [p.objective_values()[level] for p in (na, nb) if p is not None]
+        if not singles:
+            assert got is None
+            continue
+        vals = got.objective_values()
+        assert check_plan(got) == [] and vals[level] <= min(singles)
+        assert all(vals[lv] <= v for lv, v in limits.items())

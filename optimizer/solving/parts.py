@@ -155,7 +155,7 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         if settled is not None:
             level, plan, stopped = settled, start, False
         else:
-            level, plan, stopped = _moves_and_search(pm, name, i, start, budget, opts, bud, progress, plans)
+            level, plan, stopped = _moves_and_search(pm, name, i, start, budget, opts, bud, progress, plans, fixed)
             level = _with_bound(level, lp_bound)
         interrupted = interrupted or stopped
         levels.append(level)
@@ -174,13 +174,13 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
 
 
 def _moves_and_search(pm: PartsModel, name: str, i: int, start: Plan | None, budget: float, opts, bud: Budget,
-                      progress, plans: list[Plan]):
+                      progress, plans: list[Plan], fixed: dict[str, int]):
     """A level's window moves on the model of parts (levels after the first) and then its CP-SAT
     search from their plan on what they left: (LevelResult, plan or None, interrupted?)."""
     from optimizer.solving.solver import LevelResult
     t0, wall_cut = time.perf_counter(), False
     if i > 0:
-        moved, cost, stopped, wall_cut = parts_moves(pm, name, start, budget, opts, bud, progress)
+        moved, cost, stopped, wall_cut = parts_moves(pm, name, start, budget, opts, bud, progress, fixed)
         if moved is not None:
             plans.append(moved)
             start = moved

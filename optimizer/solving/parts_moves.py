@@ -11,7 +11,8 @@ sub-instance, so no rule is written twice. A move is taken only when it makes th
 better (values of the whole plan), so a move never worsens the plan, and the result is checked.
 
 Sweeps tile the months from the first to the last one with a part, shifted by half a window every
-other pass; two sweeps in a row without a better window widen the windows by half (up to every
+other pass, two disjoint windows at a time (their plans merged when the merge keeps every rule and
+the earlier levels, else the better one is taken); two sweeps in a row without a better window widen the windows by half (up to every
 month: then the window is the whole problem, left to the level's search). Deterministic: windows
 in a fixed order, a fixed seed, work limits.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from ortools.sat.python import cp_model
@@ -106,13 +108,37 @@ def solve_window(pm: PartsModel, plan: Plan, months: list[int], level: str, work
     return (new if better else None), solver.deterministic_time, cut
 
 
+def _merged(pm: PartsModel, plan: Plan, moved: list[tuple[Plan, list[int]]], level: str,
+            limits: dict[str, int]) -> Plan | None:
+    """``plan`` with the freed groups of each window solved at the same time taken from its new
+    plan, when that keeps every rule (the `after` and stage rules between the windows, by the
+    checker) and every earlier level within ``limits`` (each window kept them alone, not their
+    sum); else the best of the windows' plans alone (None when none is better)."""
+    moved = [(new, free) for new, free in moved if new is not None and not check_plan(new)]
+    best = min((new for new, _ in moved), key=lambda p: p.objective_values()[level], default=None)
+    if len(moved) < 2:
+        return best
+    out = dict(plan.assignments)
+    for new, free in moved:
+        out.update({pm.gs[i].g.name: new.assignments[pm.gs[i].g.name] for i in free})
+    both = Plan(plan.inst, out)
+    vals = both.objective_values()
+    if check_plan(both) or any(vals.get(lv, 0) > v for lv, v in limits.items() if lv != level) or \
+            vals[level] >= best.objective_values()[level]:
+        return best
+    return both
+
+
 def improve_parts(pm: PartsModel, plan: Plan, level: str, *, budget: float, window_months: int,
                   window_work: float, seed: int = 0, wall_limit: float | None = None,
-                  report: Callable[[Plan], None] | None = None, stats: dict | None = None) -> tuple[Plan, float]:
+                  report: Callable[[Plan], None] | None = None, stats: dict | None = None,
+                  limits: dict[str, int] | None = None) -> tuple[Plan, float]:
     """Improve ``level`` of a valid ``plan`` (``pm``: the solve's model of parts, its earlier
-    levels fixed) by window moves for ``budget`` deterministic seconds (``wall_limit`` wall
-    seconds at most): (the plan, work used). ``stats`` gets the windows' widths, the windows
-    solved and taken, and ``wall_clock`` when the wall clock ended them."""
+    levels fixed at ``limits``, their values) by window moves for ``budget`` deterministic
+    seconds (``wall_limit`` wall seconds at most): (the plan, work used). Two disjoint windows
+    are solved at a time (two threads, one CP-SAT worker each; their work counted once, as v1's
+    window moves do). ``stats`` gets the windows' widths, the windows solved and taken, and
+    ``wall_clock`` when the wall clock ended them."""
     t0, used = time.perf_counter(), 0.0
     last = max(t for a in plan.assignments.values() for t, _u in plan.parts(a.group))
     first = min(t for a in plan.assignments.values() for t, _u in plan.parts(a.group))
@@ -122,32 +148,41 @@ def improve_parts(pm: PartsModel, plan: Plan, level: str, *, budget: float, wind
     st.update(windows=0, taken=0, widths=[width])
     pm.set_objective(level)
     pm.hint(plan)
-    while width < months:
-        improved = False
-        for a in range(first - shift, last + 1, width):
-            w = list(range(max(first, a), min(last, a + width - 1) + 1))
-            left = None if wall_limit is None else wall_limit - (time.perf_counter() - t0)
-            if left is not None and left <= 0:
-                st["wall_clock"] = True
-                return plan, used
-            if used >= budget:
-                return plan, used
-            if len(w) < 2:
-                continue
-            new, work, cut = solve_window(pm, plan, w, level, min(window_work, budget - used), seed,
-                                          10 * window_work + 1 if left is None else min(left, 10 * window_work + 1))
-            used += work
-            st["windows"] += 1
-            st["wall_clock"] = st.get("wall_clock", False) or cut
-            if new is not None and not check_plan(new):
-                plan, improved = new, True
-                st["taken"] += 1
-                pm.hint(plan)
-                if report:
-                    report(plan)
-        shift = width // 2 if shift == 0 else 0
-        idle = 0 if improved else idle + 1
-        if idle >= 2:  # a local optimum for these windows: half as wide again
-            width, idle, shift = min(months, width + max(1, width // 2)), 0, 0
-            st["widths"].append(width)
-    return plan, used
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        while width < months:
+            windows = [list(range(max(first, a), min(last, a + width - 1) + 1))
+                       for a in range(first - shift, last + 1, width)]
+            windows = [w for w in windows if len(w) > 1]
+            improved = False
+            for n in range(0, len(windows), 2):
+                left = None if wall_limit is None else wall_limit - (time.perf_counter() - t0)
+                if left is not None and left <= 0:
+                    st["wall_clock"] = True
+                    return plan, used
+                if used >= budget:
+                    return plan, used
+                wall = 10 * window_work + 1 if left is None else min(left, 10 * window_work + 1)
+                pair = windows[n:n + 2]
+                futs = [pool.submit(solve_window, pm, plan, w, level, min(window_work, budget - used), seed, wall)
+                        for w in pair]
+                results = [f.result() for f in futs]
+                used += max(r[1] for r in results)
+                st["windows"] += len(pair)
+                st["wall_clock"] = st.get("wall_clock", False) or any(r[2] for r in results)
+                new = _merged(pm, plan, [(r[0], window_groups(pm, plan, set(w))) for r, w in zip(results, pair)],
+                              level, limits or {})
+                if new is not None:
+                    plan, improved = new, True
+                    st["taken"] += 1
+                    pm.hint(plan)
+                    if report:
+                        report(plan)
+            shift = width // 2 if shift == 0 else 0
+            idle = 0 if improved else idle + 1
+            if idle >= 2:  # a local optimum for these windows: half as wide again
+                width, idle, shift = min(months, width + max(1, width // 2)), 0, 0
+                st["widths"].append(width)
+        return plan, used
+    finally:
+        pool.shutdown(wait=True)

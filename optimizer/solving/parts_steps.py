@@ -76,9 +76,9 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
 
 
 def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget,
-                progress) -> tuple[Plan | None, float, bool, bool]:
+                progress, fixed: dict[str, int] | None = None) -> tuple[Plan | None, float, bool, bool]:
     """Window moves on the model of parts (optimizer.solving.parts_moves) for a level after the
-    first, on ``Tuning.parts_moves_share`` of its ``budget``: (a better plan or None, their cost in
+    first (``fixed``: the earlier levels' values), on ``Tuning.parts_moves_share`` of its ``budget``: (a better plan or None, their cost in
     the budget's unit, charged to ``bud``; interrupted by Ctrl-C?; ended by the wall clock, so
     the plan depends on the machine's speed?). Skipped without a start plan
     or a share, and above ``Tuning.parts_moves_max_group_months`` groups x months."""
@@ -108,7 +108,7 @@ def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, op
         plan, work = improve_parts(pm, start, name, budget=share, window_months=t.parts_window_months,
                                    window_work=t.parts_window_work, seed=opts.seed,
                                    wall_limit=wall, report=report,
-                                   stats=stats)
+                                   stats=stats, limits=fixed)
     except KeyboardInterrupt:  # Ctrl-C: the best plan the moves reported (each one checked)
         return (last[0] if last else None), bud.cost(0.0, t0), True, False
     bud.charge(work)
