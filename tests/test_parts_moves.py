@@ -164,3 +164,18 @@ def test_two_windows_at_a_time_merge_only_what_keeps_every_rule_and_level(seed):
         vals = got.objective_values()
         assert check_plan(got) == [] and vals[level] <= min(singles)
         assert all(vals[lv] <= v for lv, v in limits.items())
+
+
+def test_ctrl_c_during_the_moves_keeps_the_best_plan_they_reported():
+    from optimizer.solving.budget import Budget
+    from optimizer.solving.parts_steps import parts_moves
+    pm, _plans, start = _setup(tiny(12))
+    seen = []
+
+    def progress(level, value, bound, seconds):
+        seen.append(value)
+        raise KeyboardInterrupt
+
+    opts = SolveOptions(time_limit=5, tuning=Tuning(parts_window_months=2))
+    plan, _cost, stopped, _wall = parts_moves(pm, "waiting", start, 5.0, opts, Budget.for_step(5.0, 30.0), progress)
+    assert stopped and plan is not None and check_plan(plan) == [] and plan.waiting() == seen[0] < start.waiting()

@@ -77,10 +77,11 @@ def window_groups(pm: PartsModel, plan: Plan, months: set[int]) -> list[int]:
 
 
 def solve_window(pm: PartsModel, plan: Plan, months: list[int], level: str, work: float, seed: int,
-                 wall: float) -> tuple[Plan | None, float, bool]:
+                 wall: float, running: list | None = None) -> tuple[Plan | None, float, bool]:
     """Re-solve ``level`` with the groups of ``months`` free and every other group held: (a
     strictly better plan or None, the work used, whether the wall clock cut the solve). ``pm``
-    has the earlier levels fixed and ``level`` as its objective; its hint is ``plan``."""
+    has the earlier levels fixed and ``level`` as its objective; its hint is ``plan``. ``running``
+    gets the CP-SAT solver while it runs (so that Ctrl-C can stop it)."""
     inside = set(months)
     free = set(window_groups(pm, plan, inside))
     if not free:
@@ -98,6 +99,8 @@ def solve_window(pm: PartsModel, plan: Plan, months: list[int], level: str, work
     solver.parameters.catch_sigint_signal = False
     solver.parameters.max_deterministic_time = work
     solver.parameters.max_time_in_seconds = max(wall, 0.01)
+    if running is not None:
+        running.append(solver)
     status = solver.solve(model)
     cut = status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and (
         solver.deterministic_time < 0.99 * work or solver.wall_time >= 0.99 * wall)
@@ -148,7 +151,7 @@ def improve_parts(pm: PartsModel, plan: Plan, level: str, *, budget: float, wind
     st.update(windows=0, taken=0, widths=[width])
     pm.set_objective(level)
     pm.hint(plan)
-    pool = ThreadPoolExecutor(max_workers=2)
+    pool, running = ThreadPoolExecutor(max_workers=2), []
     try:
         while width < months:
             windows = [list(range(max(first, a), min(last, a + width - 1) + 1))
@@ -164,9 +167,10 @@ def improve_parts(pm: PartsModel, plan: Plan, level: str, *, budget: float, wind
                     return plan, used
                 wall = 10 * window_work + 1 if left is None else min(left, 10 * window_work + 1)
                 pair = windows[n:n + 2]
-                futs = [pool.submit(solve_window, pm, plan, w, level, min(window_work, budget - used), seed, wall)
-                        for w in pair]
+                futs = [pool.submit(solve_window, pm, plan, w, level, min(window_work, budget - used), seed, wall,
+                                    running) for w in pair]
                 results = [f.result() for f in futs]
+                running.clear()
                 used += max(r[1] for r in results)
                 st["windows"] += len(pair)
                 st["wall_clock"] = st.get("wall_clock", False) or any(r[2] for r in results)
@@ -184,5 +188,9 @@ def improve_parts(pm: PartsModel, plan: Plan, level: str, *, budget: float, wind
                 width, idle, shift = min(months, width + max(1, width // 2)), 0, 0
                 st["widths"].append(width)
         return plan, used
+    except KeyboardInterrupt:  # Ctrl-C: stop the windows still running, then let the caller know
+        for solver in running:
+            solver.stop_search()
+        raise
     finally:
         pool.shutdown(wait=True)
