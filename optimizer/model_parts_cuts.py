@@ -17,8 +17,16 @@ plan of parts; each holds for every whole-number solution:
   [least part, size] minimises ``c = ceil(r*u*/100)`` per user (above ``r/100`` when no part size in
   range is a multiple of ``100/gcd(r, 100)``, e.g. 40 assisted users: a ticket for any part).
 
-With them the LP bound of waiting at 200 x 12 rose from 91,996 to 92,753 (docs/benchmarks.md,
-"Split groups: window moves with parts").
+And the first and last months with the users (:func:`add_first_last_cuts`): the model ties them
+by rows that hold under a part literal (``first <= t`` only if ``y[t]``), which the relaxation
+leaves out, so there a split group could keep its users early and its first month late (after the
+pilot stage, after a group it follows). For each month t: the users before t are at most
+``size * sum_{s<t} bf[s]`` (users before t: the first month is before t), and the users after t at
+most ``size * sum_{s>t} bl[s]``.
+
+With them the LP bound of waiting at 200 x 12 rose from 91,996 to 92,753 (tickets), 92,767 (the
+cheapest part) and 92,920 (first and last months) (docs/benchmarks.md, "Split groups: window
+moves with parts").
 """
 
 from __future__ import annotations
@@ -65,3 +73,25 @@ def add_ticket_cuts(pm) -> int:
             n += 1
     pm.constraint_counts["part-tickets"] += n
     return n
+
+
+def add_first_last_cuts(pm) -> int:
+    """The rows tying a split group's first and last months to its users (module docstring);
+    returns how many (``pm.constraint_counts["first-last-users"]``)."""
+    m, n = pm.model, 0
+    for gv in pm.gs:
+        if not gv.split or len(gv.months) < 2:
+            continue
+        size, ms = gv.g.size, gv.months
+        for j in range(1, len(ms)):
+            m.add(_sum([gv.u[s] for s in ms[:j]]) <= size * _sum([gv.bf[s] for s in ms[:j]]))
+            m.add(_sum([gv.u[s] for s in ms[j:]]) <= size * _sum([gv.bl[s] for s in ms[j:]]))
+            n += 2
+    pm.constraint_counts["first-last-users"] += n
+    return n
+
+
+def add_implied_rows(pm) -> None:
+    """Every implied row of this module on ``pm``."""
+    add_ticket_cuts(pm)
+    add_first_last_cuts(pm)

@@ -122,3 +122,18 @@ def test_the_cheapest_part_is_the_fewest_tickets_per_user(n):
             c, u = cheapest_part(rate, least, n)
             assert least <= u <= n or (least > n and u == n)
             assert all(c * v <= -(-rate * v // 100) * u for v in range(max(1, least), n + 1))
+
+
+def test_a_split_groups_users_wait_for_its_first_month_in_the_bound():
+    """The pilot P may start in February only, so production S (4 users over up to 2 months) starts
+    in March at the earliest. The model ties S's first month to its users only under a part literal
+    (left out of the relaxation): without the first/last rows of optimizer/model_parts_cuts.py the
+    LP kept 3 of S's users in February with its first month in March (bound 7); with them the
+    optimum, 11 (P waits a month at readiness 3, S two months)."""
+    months = tuple(Month(f"2027-{t + 1:02d}", helpdesk=10, assisted=10, tech_fair=0) for t in range(3))
+    inst = Instance((Group("P", 1, wave="pilot", methods=("self-service",), earliest="2027-02"),
+                     Group("S", 4, methods=("self-service",), readiness=1, max_months=2)), months,
+                    Rules(min_part_users=1, stage_gap=1), name="first")
+    (finish, waiting, *_), _plans = split_optimum(inst)
+    assert (finish, waiting) == (2, 1 * inst.groups[0].readiness + 8)
+    assert parts_level_bound(inst, 2, "waiting", {"finish": 2})[0] == waiting

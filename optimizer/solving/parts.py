@@ -24,7 +24,7 @@ from optimizer.domain import Instance
 from optimizer.solving.greedy import best_greedy_by
 from optimizer.solving.greedy_split import best_split_greedy
 from optimizer.model_parts import PartsModel
-from optimizer.model_parts_cuts import add_ticket_cuts
+from optimizer.model_parts_cuts import add_implied_rows
 from optimizer.model import UNBOUNDED
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget, after
@@ -137,7 +137,10 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted)
     t_build = time.perf_counter()
     pm = PartsModel(inst, max_month=cap)
-    add_ticket_cuts(pm)  # implied rows: the LP bounds (and CP-SAT's LP) see the per-part rounding
+    if len(inst.groups) * months <= opts.tuning.parts_lp_max_group_months:
+        # implied rows for the LP bounds (parts_steps.lp_settle runs up to the same size): at
+        # 2,000 x 24 they would add 79,392 rows to 129,883, for no LP step
+        add_implied_rows(pm)
     build_s = time.perf_counter() - t_build
     levels, overall = [], "optimal"
     for i, name in enumerate(names):

@@ -25,7 +25,7 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from optimizer.domain import Instance
 from optimizer.model_parts import PartsModel
-from optimizer.model_parts_cuts import add_ticket_cuts
+from optimizer.model_parts_cuts import add_implied_rows
 from optimizer.solving.lp.relaxation import BOUND_TOLERANCE, _duals, _lp_of, _run_glop, dual_bound
 from optimizer.solving.tuning import DEFAULT_TUNING
 
@@ -48,7 +48,7 @@ def _model(inst: Instance, month: int, fixed: dict[str, int] | None = None) -> P
     pm = PartsModel(inst, max_month=month)
     if pm.max_month < month:
         return None
-    add_ticket_cuts(pm)
+    add_implied_rows(pm)
     for name, value in (fixed or {}).items():
         pm.fix_level(name, 0, value)
     return pm
