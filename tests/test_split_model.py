@@ -304,12 +304,12 @@ def test_short_on_time_the_model_of_parts_gets_the_time_not_the_whole_group_pass
     # building the parts model "takes" 1.2 s per group and month (2 groups, 2 months to the
     # greedy's finish: 2 x 4.8 s with its load): 60 % of the 15 s deadline cannot hold that, so no
     # whole-group pass; the 15 s can, so the model of parts is built and searched
-    opts = dataclasses.replace(OPTS, tuning=Tuning(parts_build_seconds_per_group_month=1.2, whole_share=0.4))
+    opts = dataclasses.replace(OPTS, tuning=Tuning(parts_build_seconds_per_group_month=1.2))
     i = inst([Group("A", 4, methods=ASSISTED, max_months=2), Group("B", 1, methods=SELF)], [(100, 3, 0)] * 3)
     r = solve(i, opts)
     assert r.model_stats["whole_groups_share"] == 0.0 and r.status == "optimal"
     assert check_plan(r.plan) == [] and r.model_stats["model"].startswith("parts")
-    assert solve(i, OPTS).model_stats["whole_groups_share"] == Tuning().whole_share
+    assert solve(i, OPTS).model_stats["whole_groups_share"] == 0.4
 
 
 def test_compare_counts_the_users_of_each_part():
