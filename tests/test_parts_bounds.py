@@ -134,3 +134,38 @@ def test_the_finish_probe_may_use_the_levels_whole_budget():
     budget = 2 * len(pm.proto.variables) * DEFAULT_TUNING.work_per_iteration_column
     settled, bound = lp_settle(pm, "finish", True, start, {}, budget, opts, Budget.for_step(10.0, 10.0), 0.0)
     assert settled is not None and settled.status == "optimal" and settled.value == bound == 1
+def test_the_rounding_of_a_parts_tickets_lifts_the_waiting_bound_to_the_optimum():
+    """January has one ticket: one group of 4 self-service users (0.6 tickets, rounded up to 1).
+    The relaxation without the implied ticket rows (optimizer/model_parts_cuts.py) put eager A in
+    January for 0.6 tickets and 0.4 of B (whole: 1 ticket) in the 0.4 left (bound 3); with them A's
+    parts pay at least A's whole ticket, B waits whole: the bound is the optimum, 4."""
+    months = (Month("2027-01", helpdesk=1, assisted=0, tech_fair=0), Month("2027-02", helpdesk=5, assisted=0, tech_fair=0))
+    inst = Instance((Group("A", 4, methods=("self-service",), readiness=5, max_months=2),
+                     Group("B", 4, methods=("self-service",), readiness=1)), months, Rules(min_part_users=1), name="r")
+    assert split_optimum(inst)[0][:2] == (1, 4)
+    assert parts_level_bound(inst, 1, "waiting", {"finish": 1})[0] == 4
+
+
+@pytest.mark.parametrize("n", [1, 2, 40, 49, 50, 51, 120, 333])
+def test_the_cheapest_part_is_the_fewest_tickets_per_user(n):
+    from optimizer.model_parts_cuts import cheapest_part
+    for rate in (2, 5, 15, 100, 150):
+        for least in (1, 15, n):
+            c, u = cheapest_part(rate, least, n)
+            assert least <= u <= n or (least > n and u == n)
+            assert all(c * v <= -(-rate * v // 100) * u for v in range(max(1, least), n + 1))
+
+
+def test_a_split_groups_users_wait_for_its_first_month_in_the_bound():
+    """The pilot P may start in February only, so production S (4 users over up to 2 months) starts
+    in March at the earliest. The model ties S's first month to its users only under a part literal
+    (left out of the relaxation): without the first/last rows of optimizer/model_parts_cuts.py the
+    LP kept 3 of S's users in February with its first month in March (bound 7); with them the
+    optimum, 11 (P waits a month at readiness 3, S two months)."""
+    months = tuple(Month(f"2027-{t + 1:02d}", helpdesk=10, assisted=10, tech_fair=0) for t in range(3))
+    inst = Instance((Group("P", 1, wave="pilot", methods=("self-service",), earliest="2027-02"),
+                     Group("S", 4, methods=("self-service",), readiness=1, max_months=2)), months,
+                    Rules(min_part_users=1, stage_gap=1), name="first")
+    (finish, waiting, *_), _plans = split_optimum(inst)
+    assert (finish, waiting) == (2, 1 * inst.groups[0].readiness + 8)
+    assert parts_level_bound(inst, 2, "waiting", {"finish": 2})[0] == waiting

@@ -24,12 +24,13 @@ from optimizer.domain import Instance
 from optimizer.solving.greedy import best_greedy_by
 from optimizer.solving.greedy_split import best_split_greedy
 from optimizer.model_parts import PartsModel
+from optimizer.model_parts_cuts import add_implied_rows
 from optimizer.model import UNBOUNDED
 from optimizer.plan import Plan
-from optimizer.solving.budget import Budget
-from optimizer.solving.parts_steps import lp_settle
+from optimizer.solving.budget import Budget, after
+from optimizer.solving.parts_steps import lp_settle, parts_moves
 from optimizer.solving.cpsat import _search, _stopped_by
-from optimizer.solving.status import Status
+from optimizer.solving.status import Status, StoppedBy
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,10 @@ def _solve_parts(inst: Instance, opts, progress: Callable | None, hint, plans: l
         return _no_time_for_parts(inst, plans, opts, t_start, interrupted, share)
     t_build = time.perf_counter()
     pm = PartsModel(inst, max_month=cap)
+    if len(inst.groups) * months <= opts.tuning.parts_lp_max_group_months:
+        # implied rows for the LP bounds (parts_steps.lp_settle runs up to the same size): at
+        # 2,000 x 24 they would add 79,392 rows to 129,883, for no LP step
+        add_implied_rows(pm)
     build_s = time.perf_counter() - t_build
     levels, overall = [], "optimal"
     for i, name in enumerate(names):
@@ -169,8 +174,7 @@ def _solve_parts(inst: Instance, opts, progress: Callable | None, hint, plans: l
         if settled is not None:
             level, plan, stopped = settled, start, False
         else:
-            level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
-            bud.charge(work)
+            level, plan, stopped = _moves_and_search(pm, name, i, start, budget, opts, bud, progress, plans, fixed)
             level = _with_bound(level, lp_bound)
         interrupted = interrupted or stopped
         levels.append(level)
@@ -185,7 +189,31 @@ def _solve_parts(inst: Instance, opts, progress: Callable | None, hint, plans: l
     return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": share,
-                               "model": "parts (split groups): CP-SAT per level, LP bounds of the parts model, no window moves"})
+                               "model": "parts (split groups): CP-SAT per level after window moves on parts, LP bounds of the parts model"})
+
+
+def _moves_and_search(pm: PartsModel, name: str, i: int, start: Plan | None, budget: float, opts, bud: Budget,
+                      progress, plans: list[Plan], fixed: dict[str, int]):
+    """A level's window moves on the model of parts (levels after the first) and then its CP-SAT
+    search from their plan on what they left: (LevelResult, plan or None, interrupted?)."""
+    from optimizer.solving.solver import LevelResult
+    t0, wall_cut = time.perf_counter(), False
+    if i > 0:
+        moved, cost, stopped, wall_cut = parts_moves(pm, name, start, budget, opts, bud, progress, fixed)
+        if moved is not None:
+            plans.append(moved)
+            start = moved
+        if stopped:
+            return LevelResult(name, "feasible" if start else "unknown",
+                               start.objective_values()[name] if start else None, None,
+                               time.perf_counter() - t0, "interrupted"), start, True
+        budget = after(budget, cost)
+    level, plan, work, stopped = _level(pm, name, start, budget, opts, bud, progress)
+    bud.charge(work)
+    level = dataclasses.replace(level, seconds=time.perf_counter() - t0)
+    if wall_cut and level.status != "optimal" and level.stopped_by not in (StoppedBy.INTERRUPTED,):
+        level = dataclasses.replace(level, stopped_by=StoppedBy.WALL_CLOCK)  # the moves' plan: the machine's speed
+    return level, plan, stopped
 
 
 def _with_bound(level, lp_bound: int | None):
@@ -230,7 +258,8 @@ def _level(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, b
     kept = start.objective_values()[name] if start is not None else None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan = pm.read_plan(solver)
-        value, bound = int(round(solver.objective_value)), int(round(solver.best_objective_bound))
+        # every level is at least 0: a search stopped early reported -323,804 for assisted at 200 x 12
+        value, bound = int(round(solver.objective_value)), max(int(round(solver.best_objective_bound)), 0)
         sname = Status.of_cp_sat(status)
         if kept is not None and kept < value:
             plan, value, sname = start, kept, "optimal" if kept <= bound else "feasible"

@@ -17,6 +17,7 @@ from optimizer.model_parts import PartsModel
 from optimizer.plan import Plan
 from optimizer.solving.budget import Budget
 from optimizer.solving.lp.parts_bounds import parts_finish_probe, parts_level_bound
+from optimizer.solving.parts_moves import improve_parts
 from optimizer.solving.tuning import Tuning
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def parts_steps(tuning: Tuning) -> dict[str, bool]:
         "CP-SAT search per level on the model of parts": True,
         "LP shortening / LP repair of the finish (whole groups only)": False,
         "LP starts of the level after the finish (whole groups only)": False,
+        # only up to Tuning.parts_moves_max_group_months groups x months
+        "window moves on the model of parts (later levels, before the search)": tuning.parts_moves_share > 0,
         "window moves (sub-instances of the v1 model)": False,
     }
 
@@ -77,3 +80,46 @@ def lp_settle(pm: PartsModel, name: str, first: bool, start: Plan | None, fixed:
     if bound is not None and value <= bound:
         return LevelResult(name, "optimal", value, bound, time.perf_counter() - t0, "proof", "lp relaxation"), bound
     return None, bound
+
+
+def parts_moves(pm: PartsModel, name: str, start: Plan | None, budget: float, opts, bud: Budget,
+                progress, fixed: dict[str, int] | None = None) -> tuple[Plan | None, float, bool, bool]:
+    """Window moves on the model of parts (optimizer.solving.parts_moves) for a level after the
+    first (``fixed``: the earlier levels' values), on ``Tuning.parts_moves_share`` of its ``budget``: (a better plan or None, their cost in
+    the budget's unit, charged to ``bud``; interrupted by Ctrl-C?; ended by the wall clock, so
+    the plan depends on the machine's speed?). Skipped without a start plan
+    or a share, and above ``Tuning.parts_moves_max_group_months`` groups x months."""
+    t = opts.tuning
+    if start is None or t.parts_moves_share <= 0 or \
+            len(pm.inst.groups) * (pm.max_month + 1) > t.parts_moves_max_group_months:
+        return None, 0.0, False, False
+    t0 = time.perf_counter()
+    before = start.objective_values()[name]
+
+    last: list[Plan] = []
+
+    def report(plan: Plan) -> None:
+        last[:] = [plan]
+        if progress:
+            progress(name, float(plan.objective_values()[name]), float("nan"), time.perf_counter() - t0)
+
+    stats: dict = {}
+    share = t.parts_moves_share * budget
+    wall = bud.backstop(share, t.moves_deadline_margin)
+    if bud.deterministic:
+        # a window's deterministic second takes 2-4 wall seconds (small models, one worker: more
+        # than a search's): the moves get the share of the wall time left that their work is of
+        # the work left, not wall_factor x their work, which cut them after a few windows
+        wall = max(min(bud.wall_left() - t.moves_deadline_margin, bud.wall_left() * share / max(bud.left(), share)), 0.0)
+    try:
+        plan, work = improve_parts(pm, start, name, budget=share, window_months=t.parts_window_months,
+                                   window_work=t.parts_window_work, seed=opts.seed,
+                                   wall_limit=wall, report=report,
+                                   stats=stats, limits=fixed)
+    except KeyboardInterrupt:  # Ctrl-C: the best plan the moves reported (each one checked)
+        return (last[0] if last else None), bud.cost(0.0, t0), True, False
+    bud.charge(work)
+    log.debug("level %s: window moves on parts %s -> %s (%.2f deterministic s, %s)", name, before,
+              plan.objective_values()[name], work, stats)
+    return (plan if plan.objective_values()[name] < before else None), bud.cost(work, t0), False, \
+        bool(stats.get("wall_clock"))

@@ -115,6 +115,8 @@ class Tuning:
     # --- the split solve path (optimizer.solving.parts; § "Split groups") ---
     #: Share of the time given first to v1's solver on the input with every group whole: its plan
     #: (a valid one-part plan) starts the parts model (without it waiting stayed at the greedy's).
+    #: With the window moves on parts, 0.25-0.5 measured (200 x 12, 30 s of work: waiting 94,089 at
+    #: 0.25, 93,813 at 0.4, 93,798 at 0.5; § "Split groups: window moves with parts").
     whole_share: float = 0.4
     #: Wall seconds to build the model of parts per group and month (counted twice with CP-SAT's
     #: loading): with less wall time left, the best plan so far is the answer (honest time limit).
@@ -125,6 +127,16 @@ class Tuning:
     #: 2,000 x 24 (2,000 x 18 months built) proves the finish 17 with the split groups' ticket rows,
     #: LP and GLOP in about 25 s at load 5 (47 s and no proof before them); 5,000 x 36 not measured.
     parts_lp_max_group_months: int = 40_000
+    #: Share of each later level's budget for window moves on the model of parts before its search
+    #: (optimizer.solving.parts_moves; § "Split groups: window moves with parts"); 0: none.
+    parts_moves_share: float = 0.7
+    #: ... only up to this many groups x months (each window copies and presolves the whole model:
+    #: 2,000 x 24 took 13-20 wall s per window of 0.5 deterministic s under load, 200 x 12 about 1-2 s).
+    parts_moves_max_group_months: int = 12_000
+    #: Their first width in months (they widen by half when two sweeps find nothing) ...
+    parts_window_months: int = 3
+    #: ... and each window's work limit (deterministic seconds, one CP-SAT worker).
+    parts_window_work: float = 0.5
 
     @classmethod
     def for_size(cls, groups: int, months: int) -> "Tuning":

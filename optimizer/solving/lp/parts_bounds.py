@@ -7,8 +7,11 @@ than its share of the whole group's rounded tickets (150 users at 1 ticket per 1
 whole, 1 for a part of 100). So those probes could cut a split optimum, and here the relaxation is
 that of :class:`optimizer.model_parts.PartsModel` itself (users and tickets per part and method
 as continuous values, the span and order rows that hold without an enforcement literal), with
-the same safety as v1's: half a ticket or seat of room on each capacity row, rows under an
-enforcement literal left out, GLOP's work capped by iterations (a cut run proves nothing).
+the same safety as v1's: rows under an enforcement literal left out, GLOP's work capped by
+iterations (a cut run proves nothing), half a ticket or seat of room on each capacity row for the
+finish probe and, for the level bounds, no room but the weak-duality check of GLOP's duals
+(``relaxation.dual_bound``). The implied ticket rows of :mod:`optimizer.model_parts_cuts` are in the
+model (and so in its relaxation): the rounding up of a part's tickets that the plain relaxation loses.
 
 The LP also gets one row per split group and method that the model of parts leaves to the
 integers: the group's tickets over its parts, each rounded up, are at least its whole-group
@@ -35,7 +38,8 @@ from ortools.sat import cp_model_pb2
 
 from optimizer.domain import Instance
 from optimizer.model_parts import PartsModel
-from optimizer.solving.lp.relaxation import MARGIN, _real, _run_glop
+from optimizer.model_parts_cuts import add_implied_rows
+from optimizer.solving.lp.relaxation import BOUND_TOLERANCE, MARGIN, _duals, _real, _run_glop, dual_bound
 from optimizer.solving.tuning import DEFAULT_TUNING
 
 
@@ -49,10 +53,11 @@ def _proto_copy(pm: PartsModel) -> cp_model_pb2.CpModelProto:
             return cp_model_pb2.CpModelProto.FromString(fh.read())
 
 
-def _lp_of(pm: PartsModel) -> linear_solver_pb2.MPModelProto:
+def _lp_of(pm: PartsModel, margin: float = MARGIN) -> linear_solver_pb2.MPModelProto:
     """The LP relaxation of ``pm``'s model (as optimizer.solving.lp.relaxation._lp_of: rows under
-    an enforcement literal left out, capacity rows with half a unit of room) plus the
-    whole-group ticket rows of the split groups (see the module's doc)."""
+    an enforcement literal left out, capacity rows with ``margin`` of room: half a unit for the
+    finish probe, none for the level bounds) plus the whole-group ticket rows of the split groups
+    (see the module's doc)."""
     p = _proto_copy(pm)
     lp = linear_solver_pb2.MPModelProto()
     add_var, add_row = lp.variable.add, lp.constraint.add
@@ -68,7 +73,7 @@ def _lp_of(pm: PartsModel) -> linear_solver_pb2.MPModelProto:
             add_row(lower_bound=1, upper_bound=1, var_index=lits, coefficient=[1.0] * len(lits))
         elif kind == "linear":
             dom = c.linear.domain
-            room = MARGIN if i in capacity else 0.0
+            room = margin if i in capacity else 0.0
             add_row(lower_bound=_real(dom[0]), upper_bound=_real(dom[-1]) + room, var_index=c.linear.vars,
                     coefficient=c.linear.coeffs)
     for gv in pm.gs:
@@ -109,6 +114,7 @@ def _model(inst: Instance, month: int, fixed: dict[str, int] | None = None) -> P
     pm = PartsModel(inst, max_month=month)
     if pm.max_month < month:
         return None
+    add_implied_rows(pm)
     for name, value in (fixed or {}).items():
         pm.fix_level(name, 0, value)
     return pm
@@ -163,6 +169,7 @@ def parts_level_bound(inst: Instance, max_month: int, level: str, fixed: dict[st
     ``pm``: the solve's model of parts (built for ``max_month``, ``fixed`` already fixed in it),
     reused instead of a new build."""
     offset = 0.0
+    kept: dict = {}
 
     def build():
         nonlocal offset, pm
@@ -170,13 +177,17 @@ def parts_level_bound(inst: Instance, max_month: int, level: str, fixed: dict[st
             pm = _model(inst, max_month, fixed)
             if pm is None:
                 return None
-        lp = _lp_of(pm)
+        lp = _lp_of(pm, margin=0.0)
         offset = _with_objective(lp, pm, level)
+        kept["lp"] = lp  # for the dual check below
         return lp
 
     run = _run_glop(build, work, wall_limit)
     if run.interrupted or run.status != pywraplp.Solver.OPTIMAL:
         return None, run.work, run.seconds
-    value = run.solver.Objective().Value() + offset
-    # every level is a whole number: round up, less GLOP's tolerance
-    return int(math.ceil(value - 1e-6 * max(1.0, abs(value)))), run.work, run.seconds
+    # no room on the capacity rows (as v1's level_bound): the bound is the weak-duality check of
+    # GLOP's duals, never above its optimum whatever its rounding; every level is a whole number
+    value = min(run.solver.Objective().Value(), dual_bound(kept.pop("lp"), _duals(run.solver))) + offset
+    if not math.isfinite(value):
+        return None, run.work, run.seconds
+    return int(math.ceil(value - BOUND_TOLERANCE * max(1.0, abs(value)))), run.work, run.seconds
