@@ -339,6 +339,43 @@ def test_five_independent_conflicts_are_all_found():
     assert {c.rule for c in locations.rules} == {R.MAX_LOCATIONS, R.WINDOW}
 
 
+def _pilot_slip():
+    """The pilot slips: every pilot-stage group can start only in 2027-04 of six months, so
+    production opens in 2027-05: the offices don't fit in two months, and two high-risk groups
+    (2027-06 at the earliest) are blacked out then. Each pilot-stage window alone causes it."""
+    late = "2027-04"
+    pilots = [Group("IT pilot", 10, wave="pilot", earliest=late)] + [
+        Group(f"Champions {c}", 10, wave="expanded-pilot", earliest=late) for c in ("HR", "Sales", "Legal", "Retail")]
+    offices = [Group(f"Office {i}", 100) for i in range(6)]
+    risky = [Group(n, 10, risk="high", blackout=("2027-06",)) for n in ("Finance", "Payroll")]
+    return instance(pilots + offices + risky, months(30, 30, 30, 30, 30, 30, assisted=50)), [g.name for g in pilots]
+
+
+def test_a_pilot_slip_is_one_conflict_with_one_combined_repair():
+    """Every pilot-stage group's window keeps the stage from ending before 2027-04: one cause,
+    so one conflict naming every pilot-stage group (not one conflict per pilot group), with
+    the pilot's months or more months as its repairs, and a combined repair that works."""
+    inst, pilots = _pilot_slip()
+    assert solved(inst, time_limit=5).status == "infeasible"
+    exp = explain(inst, time_limit=20, workers=2)
+    assert len(exp.sets) == 1, [s.headline() for s in exp.sets]
+    st = exp.sets[0]
+    assert set(pilots) <= set(st.groups)
+    assert len(st.same_cause) == len(pilots) - 1 and {c.rule for c in st.same_cause} == {R.WINDOW}
+    assert "and 4 more pilot-stage groups can't start earlier" in st.headline()
+    kinds = {r.kind for r in st.repairs}
+    assert {"window", "horizon"} <= kinds, [r.description for r in st.repairs]
+    pilot_move = next(r for r in st.repairs if r.kind == "window")
+    assert pilot_move.description.startswith("let the 5 pilot-stage groups start from ")
+    for rep in st.repairs:  # each works on its own: one cause, so one change for the whole input
+        assert solved(apply_repair(inst, rep)).plan is not None, rep.description
+    assert exp.complete and exp.combined_verified and len(exp.combined) == 1
+    assert solved(apply_combined(inst, exp.combined)).plan is not None
+    text = [t for _, t, _ in exp.lines()]
+    assert any(t.startswith("The same holds for the windows of 4 more pilot-stage groups") for t in text)
+    assert exp.to_dict()["conflict_sets"][0]["same_cause"][0]["rule"] == R.WINDOW
+
+
 def test_a_repair_of_one_conflict_is_verified_with_the_others_set_aside():
     """A conflict's repairs do not fix the whole input (the other conflicts remain), but
     each gives a plan once the other conflicts' rules are set aside."""

@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 from optimizer import rules as R
 from optimizer.domain import METHODS, RESOURCE_LABELS, Instance
 from optimizer.model import RolloutModel
+from optimizer.explain.causes import horizon_repair, pilot_repair, stage_windows
 from optimizer.explain.changes import _candidates, apply_repair
 from optimizer.explain.checks import Verify, _solver
 from optimizer.explain.findings import Repair
@@ -188,6 +189,12 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     found: list[Repair] = []
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
+    if stage_windows(inst, conflict):  # the pilot stage starts too late: its months first, then more months
+        for rep in (pilot_repair(inst, conflict, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter())),
+                    horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))):
+            if rep is not None:
+                found.append(rep)
+                seen.add(rep.changes)
     if windows >= 2:
         rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.4 * (deadline - time.perf_counter()),
                               workers=workers, verify=verify)
@@ -216,15 +223,11 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     if any(k[0] in _CAP_RULES or k[0] == R.MONTHS_PER_GROUP for k in conflict):  # "let Sales enroll over 2 months"
         found += split_repairs(inst, conflict_groups(inst, conflict), verify,
                                time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
-    if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:
-        for n in (1, 2, 3):
-            rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
-                         "horizon", 2.0 + n, (("add_months", n),))
-            if any(g.latest is None for g in inst.groups) and time.perf_counter() < deadline and \
-                    verify(apply_repair(inst, rep), _left(deadline)):
-                if rep.changes not in seen:
-                    found.append(rep)
-                break
+    if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and not any(r.kind == "horizon" for r in found):
+        rep = horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
+        if rep is not None and rep.changes not in seen:
+            found.append(rep)
+            seen.add(rep.changes)
     if any(k[0] in _CAP_RULES for k in conflict):
         rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
                               verify=verify)

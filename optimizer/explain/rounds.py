@@ -7,6 +7,7 @@ import logging
 import time
 
 from optimizer.domain import Instance
+from optimizer.explain.causes import shared_cause
 from optimizer.explain.changes import apply_repair
 from optimizer.explain.checks import DEFAULT_TIME_LIMIT, Verify, feasible
 from optimizer.explain.conflicts import find_conflicts
@@ -53,13 +54,14 @@ def apply_combined(inst: Instance, steps: list[Repair]) -> Instance:
 
 def _conflict_repairs(inst: Instance, keysets: list[list[tuple[str, tuple]]], *, deadline: float,
                       workers: int, seed: int) -> tuple[list[list[Repair]], list[bool]]:
-    """For each conflict its smallest changes verified with the other conflicts set aside
-    (strong); for one with none in its share of the time, changes that resolve the conflict
-    itself (its rules alone admit a plan: weak, marked False)."""
+    """For each conflict its smallest changes verified with the other conflicts (and their
+    causes' rules) set aside (strong); for one with none in its share of the time, changes that
+    resolve the conflict itself (its rules alone admit a plan: weak, marked False)."""
     per: list[list[Repair]] = []
     strong: list[bool] = []
+    aside = [ks + shared_cause(inst, ks) for ks in keysets]
     for i, keys in enumerate(keysets):
-        others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
+        others = frozenset(k for j, ks in enumerate(aside) if j != i for k in ks)
         end = time.perf_counter() + (deadline - time.perf_counter()) / (len(keysets) - i)
         t = time.perf_counter()
         # a lone conflict's changes need every second at scale; with several, keep some for the weak ones
@@ -74,6 +76,17 @@ def _conflict_repairs(inst: Instance, keysets: list[list[tuple[str, tuple]]], *,
         log.info("conflict %d: %d %s repairs in %.2f s", i + 1, len(reps), "verified" if strong[-1] else "own-rule",
                  time.perf_counter() - t)
     return per, strong
+
+
+def _conflict_set(inst: Instance, keys: list[tuple[str, tuple]], minimal: bool, reps: list[Repair], rnd: int,
+                  found: list) -> ConflictSet:
+    """One conflict in words, with the rules of its cause that no other conflict holds."""
+    taken = {k for ks, _ in found for k in ks}
+    alike = [k for k in shared_cause(inst, keys) if k not in taken]
+    return ConflictSet(rules=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in keys],
+                       groups=conflict_groups(inst, keys + alike), summary=headline(inst, keys, alike) or "",
+                       repairs=reps, minimal=minimal, round=rnd,
+                       same_cause=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in alike])
 
 
 #: rounds of conflicts: the next round searches the input with the round's combined repair
@@ -106,10 +119,7 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
         per, strong = _conflict_repairs(cur, keysets, deadline=end - (0.15 if len(found) > 1 else 0.0) *
                                         (end - time.perf_counter()), workers=workers, seed=seed)
         only_strong = only_strong and all(strong)
-        sets += [ConflictSet(rules=[Conflict(rule, key, describe(cur, (rule, key), keys)) for rule, key in keys],
-                             groups=conflict_groups(cur, keys), summary=headline(cur, keys) or "",
-                             repairs=reps, minimal=minimal, round=rnd + 1)
-                 for (keys, minimal), reps in zip(found, per)]
+        sets += [_conflict_set(cur, keys, minimal, reps, rnd + 1, found) for (keys, minimal), reps in zip(found, per)]
         if len(found) == 1 and strong[0]:
             comb, ok = per[0][:1], True  # verified on the whole input already
         else:

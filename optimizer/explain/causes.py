@@ -1,0 +1,115 @@
+"""One cause behind many conflicts: a pilot stage that can't end early enough.
+
+When the pilot-stage groups can't start before some month, production opens late and every
+production group that no longer fits (the capacities of the months left, a blackout at the
+end, high risk) conflicts with *each* pilot-stage group's window, one at a time: setting one
+window aside leaves the next. Those windows share one cause (the pilot stage's start), so an
+explanation shows one conflict for them, names every group, sets the whole cause aside before it
+searches further, and tries the changes a planner makes first: the pilot's months earlier, or
+more months at the end of the plan (each the least that works, found by bisection)."""
+
+from __future__ import annotations
+
+import time
+
+from optimizer import rules as R
+from optimizer.domain import Instance
+from optimizer.explain.changes import apply_repair
+from optimizer.explain.checks import Verify
+from optimizer.explain.findings import Repair
+from optimizer.explain.words import _label
+
+
+def _first(inst: Instance, name: str) -> int:
+    """The first month the group may enroll in (its window and blackouts)."""
+    return min(inst.allowed_months(inst.group(name)), default=inst.horizon)
+
+
+def stage_windows(inst: Instance, keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """The windows of pilot-stage groups in a conflict that holds a pilot-stage rule of the
+    production side (production-opens, risk-delay): the windows that keep the stage from
+    ending earlier. Empty for other conflicts."""
+    if not any(k[0] in (R.PRODUCTION_OPENS, R.RISK_DELAY) for k in keys):
+        return []
+    return [k for k in keys if k[0] == R.WINDOW and inst.group(k[1][0]).pilot_stage
+            and inst.group(k[1][0]).earliest]
+
+
+def shared_cause(inst: Instance, keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """The windows of the other pilot-stage groups that start no earlier than the conflict's
+    own pilot-stage window: each keeps the pilot stage from ending earlier just as well, so
+    the conflict stays when only the conflict's window changes. Empty when the conflict is not
+    about the pilot stage's end."""
+    own = stage_windows(inst, keys)
+    if not own:
+        return []
+    start = min(_first(inst, k[1][0]) for k in own)
+    mine = set(own)
+    return [(R.WINDOW, (g.name,)) for g in inst.groups
+            if g.pilot_stage and g.earliest and (R.WINDOW, (g.name,)) not in mine and _first(inst, g.name) >= start]
+
+
+def _left(deadline: float) -> float:
+    return min(10.0, max(0.5, deadline - time.perf_counter()))
+
+
+def _least(lo: int, hi: int, ok, deadline: float) -> int | None:
+    """The least value in [lo, hi] proven ``ok`` (monotone); None when none or out of time.
+    The least first (one more month is the common fix), then the most (when even that does
+    not work, no other check is spent), then a bisection between them."""
+    if lo > hi or time.perf_counter() >= deadline:
+        return None
+    if ok(lo):
+        return lo
+    if hi == lo or time.perf_counter() >= deadline or not ok(hi):
+        return None
+    best, lo = hi, lo + 1
+    hi -= 1
+    while lo <= hi and time.perf_counter() < deadline:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            best, hi = mid, mid - 1
+        else:
+            lo = mid + 1
+    return best
+
+
+def pilot_repair(inst: Instance, keys: list[tuple[str, tuple]], verify: Verify, deadline: float) -> Repair | None:
+    """'let the 27 pilot-stage groups start from 2027-06 instead of 2027-09': the latest common
+    earliest month for the pilot-stage groups of the cause (two or more) that gives a plan (an
+    earlier start only adds plans)."""
+    names = [k[1][0] for k in stage_windows(inst, keys) + shared_cause(inst, keys)]
+    if len(names) < 2:  # one group's window: a single change (changes._candidates)
+        return None
+    start = min(_first(inst, n) for n in names)
+
+    def changes(d: int) -> tuple:
+        t = _label(inst, start - d)
+        return tuple(("earliest", (n, t)) for n in names if inst.month_index(inst.group(n).earliest) > start - d)
+
+    def ok(d: int) -> bool | None:
+        return verify(apply_repair(inst, Repair("", "window", 0.0, changes(d))), _left(deadline))
+
+    best = _least(1, start, ok, deadline)
+    if best is None:
+        return None
+    return Repair(f"let the {len(names)} pilot-stage groups start from {_label(inst, start - best)} instead of {_label(inst, start)} "
+                  f"(move their earliest month)", "window", float(best) + 0.5, changes(best))
+
+
+#: the most months a plan is extended by
+MAX_EXTRA_MONTHS = 12
+
+
+def horizon_repair(inst: Instance, verify: Verify, deadline: float) -> Repair | None:
+    """'extend the plan by 2 months': the fewest months at the end (capacities as in the last
+    month) that give a plan; more months only add plans for groups without a latest month."""
+    if all(g.latest for g in inst.groups):
+        return None
+
+    def rep(n: int) -> Repair:
+        return Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
+                      "horizon", 2.0 + n, (("add_months", n),))
+
+    best = _least(1, MAX_EXTRA_MONTHS, lambda n: verify(apply_repair(inst, rep(n)), _left(deadline)), deadline)
+    return None if best is None else rep(best)
