@@ -482,13 +482,31 @@ def test_pilot_slip_leaves_too_few_months_for_production():
     rules = {c.rule for c in exp.conflicts}
     assert {R.PRODUCTION_OPENS, R.WINDOW, R.HELPDESK} <= rules
     assert exp.summary.startswith("the pilot stage can't end before 2027-04 (Pilot can't start earlier), so "
-                                  "production opens in 2027-05 at the earliest, but the 5 production groups "
-                                  "(500 users) don't fit in the months from then on")
+                                  "production opens in 2027-05 at the earliest, but 5 of the 6 production groups "
+                                  "(500 users) don't fit in the months from then on: at most 400 users")
     descriptions = [r.description for r in exp.repairs]
     assert "extend the plan by 1 month (capacities as in the last month)" in descriptions
     assert "move Pilot's earliest month from 2027-04 to 2027-03" in descriptions
     assert_repairs_work(inst, exp)
     assert_combined_repair_works(inst, exp)
+
+
+def test_a_late_pilot_conflict_is_cut_down_by_counting():
+    """The model's stage cut holds every capacity and every production group; counting keeps
+    only production's months and the largest production groups that exceed them, and that
+    smaller set still has no plan (the guarded model, with only those rules)."""
+    from optimizer.explain.causes import stage_cut_core
+
+    g = [Group("Pilot", 10, wave="pilot", earliest="2027-04")] + [Group(f"P{i}", 100 + i, methods=SS) for i in range(6)]
+    inst = instance(g, months(30, 30, 30, 30, 30, 30))
+    guarded = _Guarded(inst, seed=0)
+    cut = [k for k in guarded.keys if k[0] in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP, R.PRODUCTION_OPENS)
+           or k == (R.WINDOW, ("Pilot",))]
+    core = stage_cut_core(inst, cut)
+    assert sorted(k[1][0] for k in core if k[0] == R.PRODUCTION_OPENS) == ["P2", "P3", "P4", "P5"]  # 414 users > 400
+    assert {k[1][0] for k in core if k[0] == R.HELPDESK} == {"2027-05", "2027-06"} and len(core) == 11
+    assert guarded.check(core, 10)[0] == cp_model.INFEASIBLE
+    assert stage_cut_core(inst, cut[1:]) is None  # not that shape: a month without its helpdesk limit
 
 
 def test_long_conflicts_list_a_dozen_rules_and_count_the_rest():

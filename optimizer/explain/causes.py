@@ -10,6 +10,7 @@ more months at the end of the plan (each the least that works, found by bisectio
 
 from __future__ import annotations
 
+import logging
 import time
 
 from optimizer import rules as R
@@ -17,7 +18,11 @@ from optimizer.domain import Instance
 from optimizer.explain.changes import apply_repair
 from optimizer.explain.checks import Verify
 from optimizer.explain.findings import Repair
+from optimizer.explain.rulekeys import _CAP_RULES
 from optimizer.explain.words import _label
+
+
+log = logging.getLogger(__name__)
 
 
 def _first(inst: Instance, name: str) -> int:
@@ -49,6 +54,33 @@ def shared_cause(inst: Instance, keys: list[tuple[str, tuple]]) -> list[tuple[st
             if g.pilot_stage and g.earliest and (R.WINDOW, (g.name,)) not in mine and _first(inst, g.name) >= start]
 
 
+def stage_cut_core(inst: Instance, keys: list[tuple[str, tuple]]) -> list[tuple[str, tuple]] | None:
+    """A smaller conflict inside a late-pilot capacity conflict (capacities, production-opens,
+    one pilot-stage window), proven by counting: the largest production groups whose users
+    exceed what the months from production's first month on can enroll (each month's
+    capacities bound its users, ``month_user_capacity``), with the capacities of only those
+    months. None when ``keys`` is not of that shape or the count does not prove it."""
+    from optimizer.model import month_user_capacity
+
+    own = stage_windows(inst, keys)
+    if len(own) != 1 or any(k[0] not in _CAP_RULES and k[0] != R.PRODUCTION_OPENS and k not in own for k in keys):
+        return None
+    first = _first(inst, own[0][1][0]) + inst.rules.stage_gap
+    labels = set(inst.month_labels[first:])
+    caps = [k for k in keys if k[0] in _CAP_RULES and k[1][0] in labels]
+    if len(caps) != 3 * len(labels):  # a month without all its capacities enroll anyone
+        return None
+    room = sum(month_user_capacity(inst, t) for t in range(first, inst.horizon))
+    opens = sorted((k for k in keys if k[0] == R.PRODUCTION_OPENS), key=lambda k: -inst.group(k[1][0]).size)
+    users, kept = 0, []
+    for k in opens:
+        if users > room:
+            break
+        users += inst.group(k[1][0]).size
+        kept.append(k)
+    return own + caps + kept if users > room else None
+
+
 def _left(deadline: float) -> float:
     return min(10.0, max(0.5, deadline - time.perf_counter()))
 
@@ -59,6 +91,7 @@ def _least(lo: int, hi: int, ok, deadline: float) -> int | None:
     not work, no other check is spent), then a bisection between them."""
     if lo > hi or time.perf_counter() >= deadline:
         return None
+    ok = _logged(ok)
     if ok(lo):
         return lo
     if hi == lo or time.perf_counter() >= deadline or not ok(hi):
@@ -74,6 +107,15 @@ def _least(lo: int, hi: int, ok, deadline: float) -> int | None:
     return best
 
 
+def _logged(ok):
+    def check(v: int) -> bool | None:
+        t = time.perf_counter()
+        verdict = ok(v)
+        log.info("%d: %s in %.2f s", v, verdict, time.perf_counter() - t)
+        return verdict
+    return check
+
+
 def pilot_repair(inst: Instance, keys: list[tuple[str, tuple]], verify: Verify, deadline: float) -> Repair | None:
     """'let the 27 pilot-stage groups start from 2027-06 instead of 2027-09': the latest common
     earliest month for the pilot-stage groups of the cause (two or more) that gives a plan (an
@@ -82,6 +124,9 @@ def pilot_repair(inst: Instance, keys: list[tuple[str, tuple]], verify: Verify, 
     if len(names) < 2:  # one group's window: a single change (changes._candidates)
         return None
     start = min(_first(inst, n) for n in names)
+    need = _stage_must_end(inst)
+    if need is not None and need < 0:
+        return None  # some production group's window closes before any stage could end
 
     def changes(d: int) -> tuple:
         t = _label(inst, start - d)
@@ -90,11 +135,44 @@ def pilot_repair(inst: Instance, keys: list[tuple[str, tuple]], verify: Verify, 
     def ok(d: int) -> bool | None:
         return verify(apply_repair(inst, Repair("", "window", 0.0, changes(d))), _left(deadline))
 
-    best = _least(1, start, ok, deadline)
+    # the pilot must at least start by the month the production groups' windows need, and early
+    # enough for the months from production's first on to hold every production user (by counting)
+    lo = max(1, start - need if need is not None else 1, _least_by_count(inst, start))
+    best = _least(lo, start, ok, deadline)
     if best is None:
         return None
     return Repair(f"let the {len(names)} pilot-stage groups start from {_label(inst, start - best)} instead of {_label(inst, start)} "
                   f"(move their earliest month)", "window", float(best) + 0.5, changes(best))
+
+
+def _stage_must_end(inst: Instance, due_only: bool = False) -> int | None:
+    """The last month the pilot stage may end in for every production group to keep a month of
+    its own (its last possible month less stage_gap, and risk_delay for a high-risk group);
+    None without pilot-stage or production groups. ``due_only``: only the groups with a latest
+    month (more months at the end give the others more)."""
+    r = inst.rules
+    ends = [max(inst.allowed_months(g), default=-1) - r.stage_gap - (r.risk_delay if g.risk == "high" else 0)
+            for g in inst.groups if g.wave == "production" and (g.latest or not due_only)]
+    return min(ends) if ends and any(g.pilot_stage for g in inst.groups) else None
+
+
+def _least_by_count(inst: Instance, start: int) -> int:
+    """The fewest months earlier the pilot stage must start for the months from production's first
+    month on to be able to enroll every production user (``month_user_capacity``: an upper bound)."""
+    from optimizer.model import month_user_capacity
+
+    prod = sum(g.size for g in inst.groups if g.wave == "production")
+    users = [month_user_capacity(inst, t) for t in range(inst.horizon)]
+    gap = inst.rules.stage_gap
+    return next((d for d in range(1, start + 1) if sum(users[start - d + gap:]) >= prod), start)
+
+
+def stage_blocks_horizon(inst: Instance, keys: list[tuple[str, tuple]]) -> bool:
+    """A late pilot stage that more months at the end can't help: some production group's
+    window closes before the stage can end."""
+    own = stage_windows(inst, keys)
+    need = _stage_must_end(inst, due_only=True)
+    return bool(own) and need is not None and min(_first(inst, k[1][0]) for k in own) > need
 
 
 #: the most months a plan is extended by

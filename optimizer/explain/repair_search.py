@@ -12,9 +12,9 @@ from ortools.sat.python import cp_model
 from optimizer import rules as R
 from optimizer.domain import METHODS, RESOURCE_LABELS, Instance
 from optimizer.model import RolloutModel
-from optimizer.explain.causes import horizon_repair, pilot_repair, stage_windows
+from optimizer.explain.causes import horizon_repair, pilot_repair, stage_blocks_horizon, stage_windows
 from optimizer.explain.changes import _candidates, apply_repair
-from optimizer.explain.checks import Verify, _solver
+from optimizer.explain.checks import Verify, _solver, relax
 from optimizer.explain.findings import Repair
 from optimizer.explain.rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
 from optimizer.explain.split_repair import least_capacity, split_repairs
@@ -55,6 +55,9 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
     With a ``verify`` that sets rules aside (``ignore``, ``only``): the guarded model with
     only the rules it enforces."""
     partial = verify is not None and (verify.ignore or verify.only is not None)
+    relaxed = relax(inst, verify.ignore) if partial and verify.only is None else None
+    if relaxed is not None:  # the other conflicts set aside in the data: the plain model, much faster
+        return capacity_repair(relaxed, limit, workers=workers, seed=seed)
     if inst.may_split:  # room for parts, not for whole groups
         st, extra = least_capacity(inst, limit, verify.enforced if partial else (lambda k: True), _SLACK_WEIGHT,
                                    workers=workers, seed=seed)
@@ -189,12 +192,15 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     found: list[Repair] = []
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
+    more_months = not stage_blocks_horizon(inst, conflict)  # some window closes before production opens
     if stage_windows(inst, conflict):  # the pilot stage starts too late: its months first, then more months
-        for rep in (pilot_repair(inst, conflict, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter())),
-                    horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))):
+        for rep in (pilot_repair(inst, conflict, verify, time.perf_counter() + 0.6 * (deadline - time.perf_counter())),
+                    horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
+                    if more_months else None):
             if rep is not None:
                 found.append(rep)
                 seen.add(rep.changes)
+        more_months = False  # tried
     if windows >= 2:
         rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.4 * (deadline - time.perf_counter()),
                               workers=workers, verify=verify)
@@ -223,7 +229,7 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     if any(k[0] in _CAP_RULES or k[0] == R.MONTHS_PER_GROUP for k in conflict):  # "let Sales enroll over 2 months"
         found += split_repairs(inst, conflict_groups(inst, conflict), verify,
                                time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
-    if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and not any(r.kind == "horizon" for r in found):
+    if more_months and any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict):
         rep = horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
         if rep is not None and rep.changes not in seen:
             found.append(rep)

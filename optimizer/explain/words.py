@@ -196,7 +196,9 @@ def _stage_headline(inst: Instance, conflict: list[tuple[str, tuple]], alike) ->
     lead_in = (f"the pilot stage can't end before {inst.months[start].label} ({who} can't start earlier), "
                f"so production opens in {opens} at the earliest, but ")
     prod = [inst.group(n) for n in dict.fromkeys(k[1][0] for k in stage_rules)]
-    names = f"the {len(prod):,} production groups" if len(prod) > 3 else ", ".join(g.name for g in prod)
+    total = sum(g.wave == "production" for g in inst.groups)
+    names = (", ".join(g.name for g in prod) if len(prod) <= 3 else f"the {len(prod):,} production groups"
+             if len(prod) == total else f"{len(prod):,} of the {total:,} production groups")
     if caps:
         room = sum(month_user_capacity(inst, t) for t in range(first, inst.horizon))
         return lead_in + (f"{names} ({sum(g.size for g in prod):,} users) don't fit in the months from then on: "
