@@ -376,6 +376,48 @@ def test_a_pilot_slip_is_one_conflict_with_one_combined_repair():
     assert exp.to_dict()["conflict_sets"][0]["same_cause"][0]["rule"] == R.WINDOW
 
 
+def test_a_pilot_slip_and_a_vip_group_get_one_change_each_that_together_give_a_plan():
+    """Two causes: the late pilot (one conflict for its five groups) and a VIP group with no
+    assisted enrollment at all. The VIP group gets the least extra assisted slots in one month
+    (a bisection on the amount), the pilot its months, and the two together give a plan
+    (checked with the extra slots made)."""
+    import dataclasses
+
+    inst, pilots = _pilot_slip()
+    inst = dataclasses.replace(
+        inst, groups=inst.groups + (Group("Executives", 20, vip=True, methods=("assisted",), blackout=("2027-02",)),),
+        months=tuple(dataclasses.replace(m, assisted=0) for m in inst.months))
+    assert solved(inst, time_limit=5).status == "infeasible"
+    exp = explain(inst, time_limit=20, workers=2)
+    assert len(exp.sets) == 2, [s.headline() for s in exp.sets]
+    vip = next(s for s in exp.sets if s.groups == ["Executives"])
+    assert vip.repairs[0].description.startswith("+20 assisted users in 2027-0"), vip.repairs[0].description
+    pilot = next(s for s in exp.sets if "IT pilot" in s.groups)
+    assert set(pilots) <= set(pilot.groups)
+    assert "Payroll can't enroll in any month from then on (its risk delay" in pilot.headline()
+    assert exp.complete and exp.combined_verified and len(exp.combined) == 2
+    assert solved(apply_combined(inst, exp.combined)).plan is not None
+
+
+def test_extra_capacity_is_weighed_in_users_a_month_can_enroll():
+    """+20 assisted slots in a month without any weigh what 20 users are of that month (not
+    20 times the month's assisted capacity), so a few slots rank before moving a month."""
+    from optimizer.explain.repair_search import _capacity_text
+
+    inst = instance([Group("A", 10)], months(30, 30, assisted=0))
+    rep = _capacity_text(inst, cp_model.OPTIMAL, [("assisted", "2027-01", 20)])
+    assert rep.description == "+20 assisted users in 2027-01 (0 -> 20)"
+    assert 0 < rep.cost < 1.0
+
+
+def test_more_months_start_from_what_counting_needs():
+    from optimizer.explain.causes import _months_by_count
+
+    ms = months(15, 15, 15)  # 100 self-service users a month (15 tickets per 100)
+    assert _months_by_count(instance([Group("A", 250, methods=SS)], ms)) == 1
+    assert _months_by_count(instance([Group(f"G{i}", 100, methods=SS) for i in range(6)], ms)) == 3
+
+
 def test_a_repair_of_one_conflict_is_verified_with_the_others_set_aside():
     """A conflict's repairs do not fix the whole input (the other conflicts remain), but
     each gives a plan once the other conflicts' rules are set aside."""

@@ -189,5 +189,33 @@ def horizon_repair(inst: Instance, verify: Verify, deadline: float) -> Repair | 
         return Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
                       "horizon", 2.0 + n, (("add_months", n),))
 
-    best = _least(1, MAX_EXTRA_MONTHS, lambda n: verify(apply_repair(inst, rep(n)), _left(deadline)), deadline)
+    lo = _months_by_count(inst)
+    if lo > MAX_EXTRA_MONTHS:
+        return None
+
+    @_logged
+    def ok(n: int) -> bool | None:
+        return verify(apply_repair(inst, rep(n)), min(_left(deadline), 4.0))
+
+    # from the count up, a month at a time (a check with a plan is quick, one without may not be),
+    # then the most; a bisection between when those ran out
+    for n in range(lo, min(lo + 3, MAX_EXTRA_MONTHS + 1)):
+        if time.perf_counter() >= deadline:
+            return None
+        if ok(n):
+            return rep(n)
+    best = _least(min(lo + 3, MAX_EXTRA_MONTHS), MAX_EXTRA_MONTHS, ok, deadline)
     return None if best is None else rep(best)
+
+
+def _months_by_count(inst: Instance) -> int:
+    """The fewest months at the end (as the last month) for the months to be able to enroll
+    everyone (``month_user_capacity``, an upper bound): at least 1."""
+    from optimizer.model import month_user_capacity
+
+    users = sum(g.size for g in inst.groups)
+    room = sum(month_user_capacity(inst, t) for t in range(inst.horizon))
+    last = month_user_capacity(inst, inst.horizon - 1)
+    if room >= users:
+        return 1
+    return MAX_EXTRA_MONTHS + 1 if last <= 0 else max(1, -(-(users - room) // last))

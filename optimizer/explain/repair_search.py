@@ -11,7 +11,8 @@ from ortools.sat.python import cp_model
 
 from optimizer import rules as R
 from optimizer.domain import METHODS, RESOURCE_LABELS, Instance
-from optimizer.model import RolloutModel
+from optimizer.model import RolloutModel, month_user_capacity
+from optimizer.explain.cell_repair import least_cell
 from optimizer.explain.causes import horizon_repair, pilot_repair, stage_blocks_horizon, stage_windows
 from optimizer.explain.changes import _candidates, apply_repair
 from optimizer.explain.checks import Verify, _solver, relax
@@ -92,10 +93,20 @@ def _capacity_text(inst: Instance, st: int, extra: list[tuple[str, str, int]]) -
     caps = {m.label: m for m in inst.months}
     parts = [f"+{d} {RESOURCE_LABELS[res]} in {label} ({caps[label].capacity(res)} -> "
              f"{caps[label].capacity(res) + d})" for res, label, d in extra]
-    cost = sum(d / max(1, caps[label].capacity(res)) for res, label, d in extra)
+    cost = sum(_month_share(inst, res, label, d) for res, label, d in extra)
     proven = "" if st == cp_model.OPTIMAL else " (the least found within the time limit)"
     return Repair(" and ".join(parts) + proven, "capacity", round(cost, 4),
                   tuple(("capacity", (label, res, d)) for res, label, d in extra))
+
+
+def _month_share(inst: Instance, res: str, label: str, extra: int) -> float:
+    """How big extra capacity is, in months: the users it lets enroll (a seat one user, a ticket
+    the self-service users it serves) over the users the month can enroll now. So +650 assisted
+    slots in a month that enrolls 6,000 weigh about a tenth of a month moved, and +3,000 helpdesk
+    tickets several months."""
+    t = inst.month_index(label)
+    users = extra if res != "helpdesk" else extra * 100 / max(1, inst.rules.tickets_per_100_users["self-service"])
+    return users / max(1, month_user_capacity(inst, t), extra)
 
 
 def _left(deadline: float) -> float:
@@ -235,15 +246,26 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
             found.append(rep)
             seen.add(rep.changes)
     if any(k[0] in _CAP_RULES for k in conflict):
-        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
-                              verify=verify)
-        if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
-            found.append(rep)
-            seen.add(rep.changes)
-        elif time.perf_counter() < deadline:
-            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
-            if rep is not None:
-                found.append(rep)
-                seen.add(rep.changes)
+        found += [rep for rep in _capacity_repairs(inst, conflict, verify, deadline, workers) if rep.changes not in seen]
     found.sort(key=lambda rp: (rp.cost, rp.description))
     return found[:limit]
+
+
+def _capacity_repairs(inst: Instance, conflict: list[tuple[str, tuple]], verify: Verify, deadline: float,
+                      workers: int) -> list[Repair]:
+    """Extra capacity: the least in one month (a bisection on the amount: quick, and only where
+    it binds), the least over every month (the model with slack), or else a uniform share."""
+    out = []
+    cell = least_cell(inst, conflict, verify, time.perf_counter() + 0.7 * (deadline - time.perf_counter()))
+    if cell is not None:
+        out.append(_capacity_text(inst, cp_model.OPTIMAL, [cell]))
+    rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
+                          verify=verify)
+    if rep is not None and rep.changes not in {r.changes for r in out} and \
+            verify(apply_repair(inst, rep), _left(deadline)):
+        out.append(rep)
+    elif not out and time.perf_counter() < deadline:
+        rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
+        if rep is not None:
+            out.append(rep)
+    return out

@@ -204,8 +204,9 @@ def _stage_headline(inst: Instance, conflict: list[tuple[str, tuple]], alike) ->
         return lead_in + (f"{names} ({sum(g.size for g in prod):,} users) don't fit in the months from then on: "
                           f"at most {room:,} users")
     risky = any(k[0] == R.RISK_DELAY for k in stage_rules)
-    return lead_in + (f"{names} can't enroll in any month from then on (their "
-                      f"{'risk delay, ' if risky else ''}windows and blackout months)")
+    whose = "their" if len(prod) > 1 else "its"
+    return lead_in + (f"{names} can't enroll in any month from then on ({whose} "
+                      f"{'risk delay, ' if risky else ''}window and blackout months)")
 
 
 def _span(inst: Instance, labels: list[str]) -> str:
