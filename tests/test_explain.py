@@ -400,14 +400,16 @@ def test_a_pilot_slip_and_a_vip_group_get_one_change_each_that_together_give_a_p
 
 
 def test_extra_capacity_is_weighed_in_users_a_month_can_enroll():
-    """+20 assisted slots in a month without any weigh what 20 users are of that month (not
-    20 times the month's assisted capacity), so a few slots rank before moving a month."""
+    """+20 assisted slots in a month without any weigh what 20 users are of a tenth of what the
+    month can enroll (not 20 times the month's assisted capacity), so a few slots rank before
+    moving a month; extra helpdesk tickets weigh what they add to the month's tickets."""
     from optimizer.explain.repair_search import _capacity_text
 
-    inst = instance([Group("A", 10)], months(30, 30, assisted=0))
+    inst = instance([Group("A", 10)], months(300, 300, assisted=0))  # 2,000 self-service users a month
     rep = _capacity_text(inst, cp_model.OPTIMAL, [("assisted", "2027-01", 20)])
     assert rep.description == "+20 assisted users in 2027-01 (0 -> 20)"
-    assert 0 < rep.cost < 1.0
+    assert rep.cost == 0.1
+    assert _capacity_text(inst, cp_model.OPTIMAL, [("helpdesk", "2027-02", 600)]).cost == 2.0
 
 
 def test_more_months_start_from_what_counting_needs():

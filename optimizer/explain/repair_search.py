@@ -100,13 +100,16 @@ def _capacity_text(inst: Instance, st: int, extra: list[tuple[str, str, int]]) -
 
 
 def _month_share(inst: Instance, res: str, label: str, extra: int) -> float:
-    """How big extra capacity is, in months: the users it lets enroll (a seat one user, a ticket
-    the self-service users it serves) over the users the month can enroll now. So +650 assisted
-    slots in a month that enrolls 6,000 weigh about a tenth of a month moved, and +3,000 helpdesk
-    tickets several months."""
+    """How big extra capacity is: the users it lets enroll (a seat one user, a ticket the
+    self-service users it serves) over the users that resource of the month enrolls now, but at
+    least a tenth of what the month can enroll. So +1,680 helpdesk tickets on 659 weigh 2.5 (as a
+    window moved by two and a half months), and +106 assisted slots in a month without any but
+    6,000 users of room weigh 0.2, not 106."""
     t = inst.month_index(label)
-    users = extra if res != "helpdesk" else extra * 100 / max(1, inst.rules.tickets_per_100_users["self-service"])
-    return users / max(1, month_user_capacity(inst, t), extra)
+    per_ticket = 100 / max(1, inst.rules.tickets_per_100_users["self-service"])
+    now = inst.months[t].capacity(res) * (per_ticket if res == "helpdesk" else 1)
+    users = extra * (per_ticket if res == "helpdesk" else 1)
+    return users / max(1.0, now, month_user_capacity(inst, t) / 10)
 
 
 def _left(deadline: float) -> float:
