@@ -35,12 +35,13 @@ def _most(inst: Instance, res: str) -> int:
 
 
 def least_cell(inst: Instance, conflict: list[tuple[str, tuple]], verify: Verify, deadline: float
-               ) -> tuple[str, str, int] | None:
-    """(resource, month, extra): the least extra amount (within 5 %) of one capacity of the
-    conflict that gives a plan (``verify``), for the first of its months (latest first:
-    production's months) where some amount does; None when none does in the time. A larger
-    amount only adds plans, so the amount is searched by doubling, then bisected; an unknown
-    check counts as "no", so the amount returned is verified."""
+               ) -> tuple[str, str, int, bool] | None:
+    """(resource, month, extra, least?): the least extra amount (within 5 %: least? True; else
+    the least found when the time ran out) of one capacity of the conflict that gives a plan
+    (``verify``), for the first of its months (latest first: production's months) where some
+    amount does; None when none does in the time, or only the most that could be needed did. A
+    larger amount only adds plans, so the amount is searched by doubling, then bisected; an
+    unknown check counts as "no", so the amount returned is verified."""
     cells = [(_RESOURCE_OF[k[0]], k[1][0]) for k in conflict if k[0] in _CAP_RULES]
     order = {lb: t for t, lb in enumerate(inst.month_labels)}
     cells.sort(key=lambda c: (-order[c[1]], c[0]))
@@ -74,5 +75,5 @@ def least_cell(inst: Instance, conflict: list[tuple[str, tuple]], verify: Verify
                 lo = mid
         log.info("least extra %s in %s: %d (more than %d)", res, label, hi, lo)
         # not narrowed down in the time: the most that could be needed is no answer a planner can use
-        return (res, label, hi) if hi - lo <= max(1, hi // 20) else None
+        return None if hi == most else (res, label, hi, hi - lo <= max(1, hi // 20))
     return None

@@ -206,7 +206,11 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     found: list[Repair] = []
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
-    more_months = not stage_blocks_horizon(inst, conflict)  # some window closes before production opens
+    # not when some window closes before production opens, or the conflict's capacities are 0 in
+    # the last month (the months added are copies of it)
+    caps = [k for k in conflict if k[0] in _CAP_RULES]
+    more_months = not stage_blocks_horizon(inst, conflict) and (
+        not caps or any(inst.months[-1].capacity(_RESOURCE_OF[k[0]]) > 0 for k in caps))
     if stage_windows(inst, conflict):  # the pilot stage starts too late: its months first, then more months
         for rep in (pilot_repair(inst, conflict, verify, time.perf_counter() + 0.6 * (deadline - time.perf_counter())),
                     horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
@@ -261,7 +265,8 @@ def _capacity_repairs(inst: Instance, conflict: list[tuple[str, tuple]], verify:
     out = []
     cell = least_cell(inst, conflict, verify, time.perf_counter() + 0.7 * (deadline - time.perf_counter()))
     if cell is not None:
-        out.append(_capacity_text(inst, cp_model.OPTIMAL, [cell]))
+        res, label, extra, least = cell
+        out.append(_capacity_text(inst, cp_model.OPTIMAL if least else cp_model.FEASIBLE, [(res, label, extra)]))
     rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
                           verify=verify)
     if rep is not None and rep.changes not in {r.changes for r in out} and \
