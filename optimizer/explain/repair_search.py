@@ -267,8 +267,9 @@ def _capacity_repairs(inst: Instance, conflict: list[tuple[str, tuple]], verify:
     if cell is not None:
         res, label, extra, least = cell
         out.append(_capacity_text(inst, cp_model.OPTIMAL if least else cp_model.FEASIBLE, [(res, label, extra)]))
-    rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
-                          verify=verify)
+    # with a month's extra found, the model over every month only has a few seconds to beat it
+    rep = capacity_repair(inst, min(20.0 if cell is None else 5.0, max(0.5, 0.7 * (deadline - time.perf_counter()))),
+                          workers=workers, verify=verify)
     if rep is not None and rep.changes not in {r.changes for r in out} and \
             verify(apply_repair(inst, rep), _left(deadline)):
         out.append(rep)
