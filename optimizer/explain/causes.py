@@ -197,7 +197,6 @@ def horizon_repair(inst: Instance, verify: Verify, deadline: float) -> Repair | 
     if lo > MAX_EXTRA_MONTHS:
         return None
 
-    @_logged
     def ok(n: int) -> bool | None:
         return verify(apply_repair(inst, rep(n)), min(_left(deadline), 4.0))
 
@@ -206,7 +205,7 @@ def horizon_repair(inst: Instance, verify: Verify, deadline: float) -> Repair | 
     for n in range(lo, min(lo + 3, MAX_EXTRA_MONTHS + 1)):
         if time.perf_counter() >= deadline:
             return None
-        if ok(n):
+        if _logged(ok)(n):
             return rep(n)
     best = _least(min(lo + 3, MAX_EXTRA_MONTHS), MAX_EXTRA_MONTHS, ok, deadline)
     return None if best is None else rep(best)
