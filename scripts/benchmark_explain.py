@@ -113,7 +113,8 @@ def main() -> None:
         for st in exp.sets:
             print(f"    conflict: {st.headline()[:150]}")
             print(f"        groups: {', '.join(st.groups[:6]) or 'all'}{' ...' if len(st.groups) > 6 else ''}; "
-                  f"{len(st.repairs)} verified repair(s)")
+                  f"{len(st.repairs)} verified repair(s)"
+                  + (f"; {len(st.same_cause)} more rule(s) of the same cause" if st.same_cause else ""))
         for r in exp.combined:
             print(f"    do: {r.description[:150]}")
         if exp.note:

@@ -339,6 +339,87 @@ def test_five_independent_conflicts_are_all_found():
     assert {c.rule for c in locations.rules} == {R.MAX_LOCATIONS, R.WINDOW}
 
 
+def _pilot_slip():
+    """The pilot slips: every pilot-stage group can start only in 2027-04 of six months, so
+    production opens in 2027-05: the offices don't fit in two months, and two high-risk groups
+    (2027-06 at the earliest) are blacked out then. Each pilot-stage window alone causes it."""
+    late = "2027-04"
+    pilots = [Group("IT pilot", 10, wave="pilot", earliest=late)] + [
+        Group(f"Champions {c}", 10, wave="expanded-pilot", earliest=late) for c in ("HR", "Sales", "Legal", "Retail")]
+    offices = [Group(f"Office {i}", 100) for i in range(6)]
+    risky = [Group(n, 10, risk="high", blackout=("2027-06",)) for n in ("Finance", "Payroll")]
+    return instance(pilots + offices + risky, months(30, 30, 30, 30, 30, 30, assisted=50)), [g.name for g in pilots]
+
+
+def test_a_pilot_slip_is_one_conflict_with_one_combined_repair():
+    """Every pilot-stage group's window keeps the stage from ending before 2027-04: one cause,
+    so one conflict naming every pilot-stage group (not one conflict per pilot group), with
+    the pilot's months or more months as its repairs, and a combined repair that works."""
+    inst, pilots = _pilot_slip()
+    assert solved(inst, time_limit=5).status == "infeasible"
+    exp = explain(inst, time_limit=20, workers=2)
+    assert len(exp.sets) == 1, [s.headline() for s in exp.sets]
+    st = exp.sets[0]
+    assert set(pilots) <= set(st.groups)
+    assert len(st.same_cause) == len(pilots) - 1 and {c.rule for c in st.same_cause} == {R.WINDOW}
+    assert "and 4 more pilot-stage groups can't start earlier" in st.headline()
+    kinds = {r.kind for r in st.repairs}
+    assert {"window", "horizon"} <= kinds, [r.description for r in st.repairs]
+    pilot_move = next(r for r in st.repairs if r.kind == "window")
+    assert pilot_move.description.startswith("let the 5 pilot-stage groups start from ")
+    for rep in st.repairs:  # each works on its own: one cause, so one change for the whole input
+        assert solved(apply_repair(inst, rep)).plan is not None, rep.description
+    assert exp.complete and exp.combined_verified and len(exp.combined) == 1
+    assert solved(apply_combined(inst, exp.combined)).plan is not None
+    text = [t for _, t, _ in exp.lines()]
+    assert any(t.startswith("The same holds for the windows of 4 more pilot-stage groups") for t in text)
+    assert exp.to_dict()["conflict_sets"][0]["same_cause"][0]["rule"] == R.WINDOW
+
+
+def test_a_pilot_slip_and_a_vip_group_get_one_change_each_that_together_give_a_plan():
+    """Two causes: the late pilot (one conflict for its five groups) and a VIP group with no
+    assisted enrollment at all. The VIP group gets the least extra assisted slots in one month
+    (a bisection on the amount), the pilot its months, and the two together give a plan
+    (checked with the extra slots made)."""
+    import dataclasses
+
+    inst, pilots = _pilot_slip()
+    inst = dataclasses.replace(
+        inst, groups=inst.groups + (Group("Executives", 20, vip=True, methods=("assisted",), blackout=("2027-02",)),),
+        months=tuple(dataclasses.replace(m, assisted=0) for m in inst.months))
+    assert solved(inst, time_limit=5).status == "infeasible"
+    exp = explain(inst, time_limit=20, workers=2)
+    assert len(exp.sets) == 2, [s.headline() for s in exp.sets]
+    vip = next(s for s in exp.sets if s.groups == ["Executives"])
+    assert vip.repairs[0].description.startswith("+20 assisted users in 2027-0"), vip.repairs[0].description
+    pilot = next(s for s in exp.sets if "IT pilot" in s.groups)
+    assert set(pilots) <= set(pilot.groups)
+    assert "Payroll can't enroll in any month from then on (its risk delay" in pilot.headline()
+    assert exp.complete and exp.combined_verified and len(exp.combined) == 2
+    assert solved(apply_combined(inst, exp.combined)).plan is not None
+
+
+def test_extra_capacity_is_weighed_in_users_a_month_can_enroll():
+    """+20 assisted slots in a month without any weigh what 20 users are of a tenth of what the
+    month can enroll (not 20 times the month's assisted capacity), so a few slots rank before
+    moving a month; extra helpdesk tickets weigh what they add to the month's tickets."""
+    from optimizer.explain.repair_search import _capacity_text
+
+    inst = instance([Group("A", 10)], months(300, 300, assisted=0))  # 2,000 self-service users a month
+    rep = _capacity_text(inst, cp_model.OPTIMAL, [("assisted", "2027-01", 20)])
+    assert rep.description == "+20 assisted users in 2027-01 (0 -> 20)"
+    assert rep.cost == 0.1
+    assert _capacity_text(inst, cp_model.OPTIMAL, [("helpdesk", "2027-02", 600)]).cost == 2.0
+
+
+def test_more_months_start_from_what_counting_needs():
+    from optimizer.explain.causes import _months_by_count
+
+    ms = months(15, 15, 15)  # 100 self-service users a month (15 tickets per 100)
+    assert _months_by_count(instance([Group("A", 250, methods=SS)], ms)) == 1
+    assert _months_by_count(instance([Group(f"G{i}", 100, methods=SS) for i in range(6)], ms)) == 3
+
+
 def test_a_repair_of_one_conflict_is_verified_with_the_others_set_aside():
     """A conflict's repairs do not fix the whole input (the other conflicts remain), but
     each gives a plan once the other conflicts' rules are set aside."""
@@ -445,13 +526,31 @@ def test_pilot_slip_leaves_too_few_months_for_production():
     rules = {c.rule for c in exp.conflicts}
     assert {R.PRODUCTION_OPENS, R.WINDOW, R.HELPDESK} <= rules
     assert exp.summary.startswith("the pilot stage can't end before 2027-04 (Pilot can't start earlier), so "
-                                  "production opens in 2027-05 at the earliest, but the 5 production groups "
-                                  "(500 users) don't fit in the months from then on")
+                                  "production opens in 2027-05 at the earliest, but 5 of the 6 production groups "
+                                  "(500 users) don't fit in the months from then on: at most 400 users")
     descriptions = [r.description for r in exp.repairs]
     assert "extend the plan by 1 month (capacities as in the last month)" in descriptions
     assert "move Pilot's earliest month from 2027-04 to 2027-03" in descriptions
     assert_repairs_work(inst, exp)
     assert_combined_repair_works(inst, exp)
+
+
+def test_a_late_pilot_conflict_is_cut_down_by_counting():
+    """The model's stage cut holds every capacity and every production group; counting keeps
+    only production's months and the largest production groups that exceed them, and that
+    smaller set still has no plan (the guarded model, with only those rules)."""
+    from optimizer.explain.causes import stage_cut_core
+
+    g = [Group("Pilot", 10, wave="pilot", earliest="2027-04")] + [Group(f"P{i}", 100 + i, methods=SS) for i in range(6)]
+    inst = instance(g, months(30, 30, 30, 30, 30, 30))
+    guarded = _Guarded(inst, seed=0)
+    cut = [k for k in guarded.keys if k[0] in (R.HELPDESK, R.ASSISTED_CAP, R.TECH_FAIR_CAP, R.PRODUCTION_OPENS)
+           or k == (R.WINDOW, ("Pilot",))]
+    core = stage_cut_core(inst, cut)
+    assert sorted(k[1][0] for k in core if k[0] == R.PRODUCTION_OPENS) == ["P2", "P3", "P4", "P5"]  # 414 users > 400
+    assert {k[1][0] for k in core if k[0] == R.HELPDESK} == {"2027-05", "2027-06"} and len(core) == 11
+    assert guarded.check(core, 10)[0] == cp_model.INFEASIBLE
+    assert stage_cut_core(inst, cut[1:]) is None  # not that shape: a month without its helpdesk limit
 
 
 def test_long_conflicts_list_a_dozen_rules_and_count_the_rest():

@@ -16,7 +16,8 @@
 
 One module each: :mod:`.rulekeys` (the rule instances), :mod:`.checks` (does an input with
 some rules enforced admit a plan?), :mod:`.conflicts` (finding and shrinking the conflicts),
-:mod:`.changes` and :mod:`.repair_search` (the smallest changes), :mod:`.words` (in planner's
+:mod:`.changes`, :mod:`.repair_search` and :mod:`.cell_repair` (the smallest changes),
+:mod:`.causes` (one cause behind many groups' conflicts: a late pilot stage), :mod:`.words` (in planner's
 words), :mod:`.rounds` (the whole explanation, :func:`explain`) and :mod:`.findings` (what an
 explanation holds, and its JSON and text; importable without the solver).
 """

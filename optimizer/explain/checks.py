@@ -218,6 +218,11 @@ class Verify:
         return False if st == cp_model.INFEASIBLE else None
 
 
+#: the rule families :func:`relax` can set aside in a plain input
+RELAXABLE = frozenset(_CAP_RULES) | {R.WINDOW, R.BLACKOUT, R.METHOD, R.VIP_ASSISTED, R.RISK_DELAY, R.AFTER,
+                                     R.MONTHS_PER_GROUP, R.DEPARTMENTS_TOGETHER}
+
+
 #: capacity that never binds (a relaxed capacity rule)
 _UNLIMITED = 10 ** 7
 

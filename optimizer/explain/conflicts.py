@@ -15,11 +15,13 @@ from optimizer.domain import Group, Instance
 from optimizer.explain.checks import (
     _PARTS_RULES,
     DEFAULT_TIME_LIMIT,
+    RELAXABLE,
     _Guarded,
     family_instance,
     feasible,
     relax,
 )
+from optimizer.explain.causes import shared_cause, stage_cut_core, stage_windows
 from optimizer.explain.rulekeys import _CAP_RULES
 
 
@@ -154,11 +156,17 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
     def add(core: list[tuple[str, tuple]]) -> None:
         budget = max(0.0, deadline - time.perf_counter())
         t = time.perf_counter()
-        keys, minimal = shrink(g, core, time.perf_counter() + 0.6 * budget)
+        # a late pilot's conflict (proven by counting) has no plain form: each check of the filter is
+        # a slow guarded one, and the repairs of the pilot's months need the time more
+        share = 0.2 if stage_windows(inst, core) and len(core) > 30 else 0.6
+        keys, minimal = shrink(g, core, time.perf_counter() + share * budget)
         log.info("conflict %d: %d rules shrunk to %d (%s) in %.2f s", len(found) + 1, len(core), len(keys),
                  "minimal" if minimal else "not minimal", time.perf_counter() - t)
         found.append((keys, minimal))
         used.update(keys)
+        # the same cause behind other groups' rules (the pilot stage's late start): set aside as well,
+        # so the search goes on to other causes instead of one conflict per pilot-stage group
+        used.update(k for k in shared_cause(inst, keys) if k in known)
 
     if len(inst.groups) > 1:
         for lonely in inst.groups:
@@ -175,8 +183,7 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
         if left <= 0:
             return found, False, "the time ran out before every conflict was found"
         active = [k for k in g.keys if k not in used]
-        relaxed = relax(inst, used) if used else None
-        if relaxed is not None and feasible(relaxed, min(left, 10.0), workers=workers, seed=seed):
+        if used and _rest_has_plan(inst, used, left, workers, seed):
             return found, True, ""  # the rules left admit a plan (found by a plain solve)
         st, core, searched = _search(g, active, deadline, planned, used, workers, seed)
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -185,6 +192,17 @@ def find_conflicts(inst: Instance, *, deadline: float, seed: int = 0, workers: i
             return found, False, ("the time limit ran out before the conflict was found" if not found else
                                   "the time ran out before every conflict was found")
         add(core or searched)  # no core: CP-SAT proved it in presolve; start from all
+
+
+def _rest_has_plan(inst: Instance, used: set, left: float, workers: int, seed: int) -> bool:
+    """The rules not in ``used`` admit a plan, found by a plain solve: of the input with ``used``
+    set aside, or, when some of them have no plain form (production-opens), with only the others
+    set aside (a plan with more rules is one with fewer; a short check, it proves nothing else)."""
+    relaxed = relax(inst, used)
+    if relaxed is not None:
+        return bool(feasible(relaxed, min(left, 10.0), workers=workers, seed=seed))
+    relaxed = relax(inst, [k for k in used if k[0] in RELAXABLE])
+    return bool(feasible(relaxed, min(0.2 * left, 3.0), workers=workers, seed=seed))
 
 
 #: Rule families searched first, widening: capacities alone (the whole input does not fit),
@@ -274,7 +292,9 @@ def _cut_conflict(g: _Guarded, keys: list[tuple[str, tuple]], deadline: float, w
         if not among.issuperset(cut):
             continue
         plain = g.plain(cut)
-        if plain is not None and feasible(plain, min(left, 5.0), workers=workers, seed=seed) is False:
+        if plain is None:  # a cut is a proof by counting: no solve needed (the plain solve only confirms)
+            return stage_cut_core(g.rm.inst, cut) or cut
+        if feasible(plain, min(left, 5.0), workers=workers, seed=seed) is False:
             return cut
     return []
 

@@ -59,6 +59,9 @@ class ConflictSet:
     #: 1: a conflict of the input; 2, 3: one that shows once the changes of the round before are
     #: made (its numbers are those after the changes)
     round: int = 1
+    #: rules of the same cause as one of ``rules`` (the windows of the other pilot-stage groups that
+    #: start as late): each alone keeps this conflict, so they are set aside with it and changed with it
+    same_cause: list[Conflict] = field(default_factory=list)
 
     def headline(self) -> str:
         if self.summary:
@@ -70,8 +73,17 @@ class ConflictSet:
 
     def to_dict(self) -> dict[str, Any]:
         return {"groups": list(self.groups), "summary": self.headline(), "minimal": self.minimal, "round": self.round,
-                "rules": [_rule_dict(c) for c in self.rules],
+                "rules": [_rule_dict(c) for c in self.rules], "same_cause": [_rule_dict(c) for c in self.same_cause],
                 "repairs": [_repair_dict(r) for r in self.repairs]}
+
+
+def _same_cause_text(rules: list[Conflict]) -> str:
+    """'The same holds for the windows of 26 more pilot-stage groups (A, B, ... and 20 more): ...'."""
+    names = [str(c.key[0]) for c in rules]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    n = len(names)
+    return (f"The same holds for the window{'s' if n > 1 else ''} of {n:,} more pilot-stage "
+            f"group{'s' if n > 1 else ''} ({shown}): changing only one of these windows does not resolve it")
 
 
 @dataclass
@@ -141,6 +153,8 @@ class Explanation:
                     counts[c.rule] = counts.get(c.rule, 0) + 1
                 out.append(("more", f"... and {len(rest):,} more rules of the same kinds ("
                             + ", ".join(f"{n:,} {rule}" for rule, n in counts.items()) + "); all in the JSON output", ""))
+            if st.same_cause:
+                out.append(("more", _same_cause_text(st.same_cause), ""))
             if st.repairs:
                 out.append(("repairs", "Each of these changes resolves this conflict (smallest first):" if multi
                             else "Each of these changes gives a plan (smallest first):", ""))

@@ -11,9 +11,11 @@ from ortools.sat.python import cp_model
 
 from optimizer import rules as R
 from optimizer.domain import METHODS, RESOURCE_LABELS, Instance
-from optimizer.model import RolloutModel
+from optimizer.model import RolloutModel, month_user_capacity
+from optimizer.explain.cell_repair import least_cell
+from optimizer.explain.causes import horizon_repair, pilot_repair, stage_blocks_horizon, stage_windows
 from optimizer.explain.changes import _candidates, apply_repair
-from optimizer.explain.checks import Verify, _solver
+from optimizer.explain.checks import Verify, _solver, relax
 from optimizer.explain.findings import Repair
 from optimizer.explain.rulekeys import _CAP_RULES, _RESOURCE_OF, conflict_groups
 from optimizer.explain.split_repair import least_capacity, split_repairs
@@ -54,6 +56,9 @@ def capacity_repair(inst: Instance, limit: float, *, workers: int = 8, seed: int
     With a ``verify`` that sets rules aside (``ignore``, ``only``): the guarded model with
     only the rules it enforces."""
     partial = verify is not None and (verify.ignore or verify.only is not None)
+    relaxed = relax(inst, verify.ignore) if partial and verify.only is None else None
+    if relaxed is not None:  # the other conflicts set aside in the data: the plain model, much faster
+        return capacity_repair(relaxed, limit, workers=workers, seed=seed)
     if inst.may_split:  # room for parts, not for whole groups
         st, extra = least_capacity(inst, limit, verify.enforced if partial else (lambda k: True), _SLACK_WEIGHT,
                                    workers=workers, seed=seed)
@@ -88,10 +93,23 @@ def _capacity_text(inst: Instance, st: int, extra: list[tuple[str, str, int]]) -
     caps = {m.label: m for m in inst.months}
     parts = [f"+{d} {RESOURCE_LABELS[res]} in {label} ({caps[label].capacity(res)} -> "
              f"{caps[label].capacity(res) + d})" for res, label, d in extra]
-    cost = sum(d / max(1, caps[label].capacity(res)) for res, label, d in extra)
+    cost = sum(_month_share(inst, res, label, d) for res, label, d in extra)
     proven = "" if st == cp_model.OPTIMAL else " (the least found within the time limit)"
     return Repair(" and ".join(parts) + proven, "capacity", round(cost, 4),
                   tuple(("capacity", (label, res, d)) for res, label, d in extra))
+
+
+def _month_share(inst: Instance, res: str, label: str, extra: int) -> float:
+    """How big extra capacity is: the users it lets enroll (a seat one user, a ticket the
+    self-service users it serves) over the users that resource of the month enrolls now, but at
+    least a tenth of what the month can enroll. So +1,680 helpdesk tickets on 659 weigh 2.5 (as a
+    window moved by two and a half months), and +106 assisted slots in a month without any but
+    6,000 users of room weigh 0.2, not 106."""
+    t = inst.month_index(label)
+    per_ticket = 100 / max(1, inst.rules.tickets_per_100_users["self-service"])
+    now = inst.months[t].capacity(res) * (per_ticket if res == "helpdesk" else 1)
+    users = extra * (per_ticket if res == "helpdesk" else 1)
+    return users / max(1.0, now, month_user_capacity(inst, t) / 10)
 
 
 def _left(deadline: float) -> float:
@@ -188,6 +206,19 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     found: list[Repair] = []
     seen: set[tuple] = set()
     windows = sum(1 for k in conflict if k[0] == R.WINDOW)
+    # not when some window closes before production opens, or the conflict's capacities are 0 in
+    # the last month (the months added are copies of it)
+    caps = [k for k in conflict if k[0] in _CAP_RULES]
+    more_months = not stage_blocks_horizon(inst, conflict) and (
+        not caps or any(inst.months[-1].capacity(_RESOURCE_OF[k[0]]) > 0 for k in caps))
+    if stage_windows(inst, conflict):  # the pilot stage starts too late: its months first, then more months
+        for rep in (pilot_repair(inst, conflict, verify, time.perf_counter() + 0.6 * (deadline - time.perf_counter())),
+                    horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
+                    if more_months else None):
+            if rep is not None:
+                found.append(rep)
+                seen.add(rep.changes)
+        more_months = False  # tried
     if windows >= 2:
         rep = deadline_repair(inst, conflict, deadline=time.perf_counter() + 0.4 * (deadline - time.perf_counter()),
                               workers=workers, verify=verify)
@@ -216,25 +247,34 @@ def repairs(inst: Instance, conflict: list[tuple[str, tuple]], *, deadline: floa
     if any(k[0] in _CAP_RULES or k[0] == R.MONTHS_PER_GROUP for k in conflict):  # "let Sales enroll over 2 months"
         found += split_repairs(inst, conflict_groups(inst, conflict), verify,
                                time.perf_counter() + 0.25 * (deadline - time.perf_counter()))
-    if any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict) and time.perf_counter() < deadline:
-        for n in (1, 2, 3):
-            rep = Repair(f"extend the plan by {n} month{'s' if n > 1 else ''} (capacities as in the last month)",
-                         "horizon", 2.0 + n, (("add_months", n),))
-            if any(g.latest is None for g in inst.groups) and time.perf_counter() < deadline and \
-                    verify(apply_repair(inst, rep), _left(deadline)):
-                if rep.changes not in seen:
-                    found.append(rep)
-                break
-    if any(k[0] in _CAP_RULES for k in conflict):
-        rep = capacity_repair(inst, min(20.0, max(0.5, 0.7 * (deadline - time.perf_counter()))), workers=workers,
-                              verify=verify)
-        if rep is not None and verify(apply_repair(inst, rep), _left(deadline)):
+    if more_months and any(k[0] in _CAP_RULES or k[0] == R.WINDOW for k in conflict):
+        rep = horizon_repair(inst, verify, time.perf_counter() + 0.3 * (deadline - time.perf_counter()))
+        if rep is not None and rep.changes not in seen:
             found.append(rep)
             seen.add(rep.changes)
-        elif time.perf_counter() < deadline:
-            rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
-            if rep is not None:
-                found.append(rep)
-                seen.add(rep.changes)
+    if any(k[0] in _CAP_RULES for k in conflict):
+        found += [rep for rep in _capacity_repairs(inst, conflict, verify, deadline, workers) if rep.changes not in seen]
     found.sort(key=lambda rp: (rp.cost, rp.description))
     return found[:limit]
+
+
+def _capacity_repairs(inst: Instance, conflict: list[tuple[str, tuple]], verify: Verify, deadline: float,
+                      workers: int) -> list[Repair]:
+    """Extra capacity: the least in one month (a bisection on the amount: quick, and only where
+    it binds), the least over every month (the model with slack), or else a uniform share."""
+    out = []
+    cell = least_cell(inst, conflict, verify, time.perf_counter() + 0.7 * (deadline - time.perf_counter()))
+    if cell is not None:
+        res, label, extra, least = cell
+        out.append(_capacity_text(inst, cp_model.OPTIMAL if least else cp_model.FEASIBLE, [(res, label, extra)]))
+    # with a month's extra found, the model over every month only has a few seconds to beat it
+    rep = capacity_repair(inst, min(20.0 if cell is None else 5.0, max(0.5, 0.7 * (deadline - time.perf_counter()))),
+                          workers=workers, verify=verify)
+    if rep is not None and rep.changes not in {r.changes for r in out} and \
+            verify(apply_repair(inst, rep), _left(deadline)):
+        out.append(rep)
+    elif not out and time.perf_counter() < deadline:
+        rep = uniform_capacity_repair(inst, conflict, deadline=deadline, workers=workers, verify=verify)
+        if rep is not None:
+            out.append(rep)
+    return out

@@ -7,12 +7,13 @@ import logging
 import time
 
 from optimizer.domain import Instance
+from optimizer.explain.causes import shared_cause
 from optimizer.explain.changes import apply_repair
 from optimizer.explain.checks import DEFAULT_TIME_LIMIT, Verify, feasible
 from optimizer.explain.conflicts import find_conflicts
 from optimizer.explain.findings import Conflict, ConflictSet, Explanation, Repair
 from optimizer.explain.repair_search import _left, repairs
-from optimizer.explain.rulekeys import conflict_groups
+from optimizer.explain.rulekeys import _CAP_RULES, conflict_groups
 from optimizer.explain.words import describe, headline
 
 
@@ -52,28 +53,58 @@ def apply_combined(inst: Instance, steps: list[Repair]) -> Instance:
 
 
 def _conflict_repairs(inst: Instance, keysets: list[list[tuple[str, tuple]]], *, deadline: float,
-                      workers: int, seed: int) -> tuple[list[list[Repair]], list[bool]]:
-    """For each conflict its smallest changes verified with the other conflicts set aside
-    (strong); for one with none in its share of the time, changes that resolve the conflict
-    itself (its rules alone admit a plan: weak, marked False)."""
-    per: list[list[Repair]] = []
-    strong: list[bool] = []
-    for i, keys in enumerate(keysets):
-        others = frozenset(k for j, ks in enumerate(keysets) if j != i for k in ks)
-        end = time.perf_counter() + (deadline - time.perf_counter()) / (len(keysets) - i)
+                      workers: int, seed: int) -> tuple[list[list[Repair]], list[bool], bool]:
+    """For each conflict its smallest changes verified with the other conflicts (and their
+    causes' rules) set aside (strong); for one with none in its share of the time, changes that
+    resolve the conflict itself (its rules alone admit a plan: weak, marked False). The last
+    conflict searched (one without capacity rules, if any) is searched with the first change of
+    every other one made instead, on the whole input: when that finds changes, the first changes of
+    all together give a plan, verified by those very checks (the third value, True) - changes that
+    interact (extra capacity in production's months and a pilot moved earlier) are found so."""
+    per: list[list[Repair]] = [[] for _ in keysets]
+    strong: list[bool] = [False] * len(keysets)
+    chained = False
+    aside = [ks + shared_cause(inst, ks) for ks in keysets]
+    # the conflicts with capacity rules first (their extra capacity is searched with the others set
+    # aside: a plain input, quick checks), the others last: changes of windows and months, checked
+    # at once with the extra capacity made (a month more for the pilot is a quick check, extra
+    # capacity on a tight input is not)
+    todo = sorted(range(len(keysets)), key=lambda j: (not any(k[0] in _CAP_RULES for k in keysets[j]), len(keysets[j])))
+    weight = [2.0 if any(k[0] in _CAP_RULES for k in ks) else 1.0 for ks in keysets]  # extra capacity: searches
+    for n, i in enumerate(todo):
+        keys = keysets[i]
+        others = frozenset(k for j, ks in enumerate(aside) if j != i for k in ks)
+        end = time.perf_counter() + (deadline - time.perf_counter()) * weight[i] / sum(weight[j] for j in todo[n:])
         t = time.perf_counter()
         # a lone conflict's changes need every second at scale; with several, keep some for the weak ones
-        strong_end = end if len(keysets) == 1 else end - 0.3 * (end - time.perf_counter())
-        reps = repairs(inst, keys, deadline=strong_end, workers=workers,
-                       verify=Verify(others, workers=workers, seed=seed))
-        strong.append(bool(reps))
+        strong_end = end if len(keysets) == 1 else end - 0.2 * (end - time.perf_counter())
+        reps: list[Repair] = []
+        if 0 < n == len(todo) - 1 and all(strong[j] for j in todo[:n]):
+            made = apply_combined(inst, [per[j][0] for j in todo[:n]])
+            reps = repairs(made, keys, deadline=end, workers=workers, verify=Verify(workers=workers, seed=seed))
+            chained = bool(reps)
+        if not reps:
+            reps = repairs(inst, keys, deadline=end if n and n == len(todo) - 1 else strong_end, workers=workers,
+                           verify=Verify(others, workers=workers, seed=seed))
+        strong[i] = bool(reps)
         if not reps and time.perf_counter() < end:
             reps = repairs(inst, keys, deadline=end, workers=workers,
                            verify=Verify(workers=workers, seed=seed, only=frozenset(keys)))
-        per.append(reps)
-        log.info("conflict %d: %d %s repairs in %.2f s", i + 1, len(reps), "verified" if strong[-1] else "own-rule",
-                 time.perf_counter() - t)
-    return per, strong
+        per[i] = reps
+        log.info("conflict %d: %d %s repairs in %.2f s", i + 1, len(reps), "chained" if chained and n else
+                 "verified" if strong[i] else "own-rule", time.perf_counter() - t)
+    return per, strong, chained
+
+
+def _conflict_set(inst: Instance, keys: list[tuple[str, tuple]], minimal: bool, reps: list[Repair], rnd: int,
+                  found: list) -> ConflictSet:
+    """One conflict in words, with the rules of its cause that no other conflict holds."""
+    taken = {k for ks, _ in found for k in ks}
+    alike = [k for k in shared_cause(inst, keys) if k not in taken]
+    return ConflictSet(rules=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in keys],
+                       groups=conflict_groups(inst, keys + alike), summary=headline(inst, keys, alike) or "",
+                       repairs=reps, minimal=minimal, round=rnd,
+                       same_cause=[Conflict(rule, key, describe(inst, (rule, key), keys)) for rule, key in alike])
 
 
 #: rounds of conflicts: the next round searches the input with the round's combined repair
@@ -103,15 +134,12 @@ def explain(inst: Instance, *, time_limit: float = DEFAULT_TIME_LIMIT, seed: int
         if not found:
             break
         keysets = [keys for keys, _ in found]
-        per, strong = _conflict_repairs(cur, keysets, deadline=end - (0.15 if len(found) > 1 else 0.0) *
+        per, strong, chained = _conflict_repairs(cur, keysets, deadline=end - (0.15 if len(found) > 1 else 0.0) *
                                         (end - time.perf_counter()), workers=workers, seed=seed)
         only_strong = only_strong and all(strong)
-        sets += [ConflictSet(rules=[Conflict(rule, key, describe(cur, (rule, key), keys)) for rule, key in keys],
-                             groups=conflict_groups(cur, keys), summary=headline(cur, keys) or "",
-                             repairs=reps, minimal=minimal, round=rnd + 1)
-                 for (keys, minimal), reps in zip(found, per)]
-        if len(found) == 1 and strong[0]:
-            comb, ok = per[0][:1], True  # verified on the whole input already
+        sets += [_conflict_set(cur, keys, minimal, reps, rnd + 1, found) for (keys, minimal), reps in zip(found, per)]
+        if (len(found) == 1 and strong[0]) or chained:
+            comb, ok = [reps[0] for reps in per], True  # verified on the whole input already
         else:
             comb, ok = combine(cur, per, deadline=end, workers=workers, seed=seed)
         steps += comb

@@ -129,8 +129,9 @@ def _group_fits_nowhere(inst: Instance, g: Group, labels: list[str]) -> str:
     return f"{g.name} ({_users(g.size)}) fits in no month from {labels[0]} to {labels[-1]}: " + "; ".join(why)
 
 
-def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
-    """A one-sentence summary for the common shapes; None for others."""
+def headline(inst: Instance, conflict: list[tuple[str, tuple]], alike: list[tuple[str, tuple]] = ()) -> str | None:
+    """A one-sentence summary for the common shapes; None for others. ``alike``: rules of the
+    same cause (the windows of other pilot-stage groups that start as late)."""
     rules = [k[0] for k in conflict]
     caps = [k for k in conflict if k[0] in _CAP_RULES]
     group_keys = [k for k in conflict if k[0] in _GROUP_RULES]
@@ -149,20 +150,9 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
         room = sum(month_user_capacity(inst, t) for t in range(last + 1))
         return (f"{len(gs)} groups ({sum(g.size for g in gs):,} users) must enroll by {order[last]} "
                 f"(their latest months), but the months up to {order[last]} can enroll at most {room:,} users")
-    opens = [k for k in conflict if k[0] == R.PRODUCTION_OPENS]
-    late = [inst.group(k[1][0]) for k in windows if inst.group(k[1][0]).pilot_stage and inst.group(k[1][0]).earliest]
-    if caps and opens and late:
-        start = max(inst.month_index(g.earliest) for g in late)
-        first = start + inst.rules.stage_gap
-        prod = [inst.group(k[1][0]) for k in opens]
-        room = sum(month_user_capacity(inst, t) for t in range(first, inst.horizon))
-        lead = next(g for g in late if inst.month_index(g.earliest) == start)
-        return (f"the pilot stage can't end before {inst.months[start].label} ({lead.name} can't start "
-                f"earlier), so production opens in {_label(inst, first) if first < inst.horizon else 'no month of the plan'}"
-                f" at the earliest, but " + (f"the {len(prod):,} production groups" if len(prod) > 3 else
-                                             ", ".join(g.name for g in prod))
-                + f" ({sum(g.size for g in prod):,} users) don't fit in the months from then on: at most "
-                f"{room:,} users")
+    stage = _stage_headline(inst, conflict, alike)
+    if stage:
+        return stage
     limits = [k for k in conflict if k[0] in (R.MAX_PLATFORMS, R.MAX_LOCATIONS)]
     if limits and len(limits) == len(conflict) and len({k[0] for k in limits}) == 1:
         rule = limits[0][0]
@@ -187,6 +177,36 @@ def headline(inst: Instance, conflict: list[tuple[str, tuple]]) -> str | None:
     if len(conflict) == 1:
         return describe(inst, conflict[0], conflict)
     return None
+
+
+def _stage_headline(inst: Instance, conflict: list[tuple[str, tuple]], alike) -> str | None:
+    """The pilot stage starts too late: production (or some production groups) no longer fits."""
+    caps = [k for k in conflict if k[0] in _CAP_RULES]
+    stage_rules = [k for k in conflict if k[0] in (R.PRODUCTION_OPENS, R.RISK_DELAY)]
+    late = [inst.group(k[1][0]) for k in conflict
+            if k[0] == R.WINDOW and inst.group(k[1][0]).pilot_stage and inst.group(k[1][0]).earliest]
+    if not stage_rules or not late:
+        return None
+    start = max(inst.month_index(g.earliest) for g in late)
+    first = start + inst.rules.stage_gap
+    lead = next(g for g in late if inst.month_index(g.earliest) == start)
+    others = len(late) - 1 + len(alike)
+    who = lead.name + (f" and {others:,} more pilot-stage group{'s' if others > 1 else ''}" if others else "")
+    opens = _label(inst, first) if first < inst.horizon else "no month of the plan"
+    lead_in = (f"the pilot stage can't end before {inst.months[start].label} ({who} can't start earlier), "
+               f"so production opens in {opens} at the earliest, but ")
+    prod = [inst.group(n) for n in dict.fromkeys(k[1][0] for k in stage_rules)]
+    total = sum(g.wave == "production" for g in inst.groups)
+    names = (", ".join(g.name for g in prod) if len(prod) <= 3 else f"the {len(prod):,} production groups"
+             if len(prod) == total else f"{len(prod):,} of the {total:,} production groups")
+    if caps:
+        room = sum(month_user_capacity(inst, t) for t in range(first, inst.horizon))
+        return lead_in + (f"{names} ({sum(g.size for g in prod):,} users) don't fit in the months from then on: "
+                          f"at most {room:,} users")
+    risky = any(k[0] == R.RISK_DELAY for k in stage_rules)
+    whose = "their" if len(prod) > 1 else "its"
+    return lead_in + (f"{names} can't enroll in any month from then on ({whose} "
+                      f"{'risk delay, ' if risky else ''}window and blackout months)")
 
 
 def _span(inst: Instance, labels: list[str]) -> str:
