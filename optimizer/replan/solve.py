@@ -14,6 +14,7 @@ from optimizer.domain import DEFAULT_REPLAN_OBJECTIVE, Instance
 from optimizer.model import UNBOUNDED
 from optimizer.model_replan import ReplanModel
 from optimizer.solving.budget import Budget
+from optimizer.solving.result import with_plan_values
 from optimizer.solving.tuning import Tuning
 from optimizer.replan.inputs import ReplanInputs
 from optimizer.replan.start import START_SHARE, future_start, previous_start
@@ -107,7 +108,8 @@ def _solve_replan(inst: Instance, rin: ReplanInputs, opts, progress: Callable | 
         seen.append(found)
         overall = overall if level.status == "optimal" else "feasible"
         pm.fix_level(name, -UNBOUNDED, level.value)
-    return Result(status=overall, levels=levels, plan=plan, seconds=time.perf_counter() - t_start, options=opts,
+    return Result(status=overall, levels=with_plan_values(levels, plan), plan=plan,
+                  seconds=time.perf_counter() - t_start, options=opts,
                   interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3),
                                "model": "re-plan: parts with fixed history, CP-SAT per level"})
@@ -149,7 +151,7 @@ def previous_hint(pm: ReplanModel):
     of them go to its first previous month still possible (or its first possible month); the
     previous method when it is allowed."""
     from optimizer.replan.plan import ReplanPlan
-    prev, as_of = pm.previous, pm.as_of
+    prev = pm.previous
     future, by_group = {}, {}
     for (g, t), u in (prev.users.items() if prev else ()):
         by_group.setdefault(g, {})[t] = u

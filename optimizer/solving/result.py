@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,19 @@ class LevelResult:
         if self.value == self.bound:
             return 0.0
         return abs(self.value - self.bound) / max(1, abs(self.value))
+
+
+def with_plan_values(levels: list[LevelResult], plan) -> list[LevelResult]:
+    """``levels`` with the final plan's value where it is better than the level's own: a later
+    level holds each earlier one at its value *or better*, so its plan may beat an earlier level
+    too, and every figure must describe the plan the planner gets (a re-plan at 2,000 x 24 said
+    waiting 2,070,353 where its plan had 2,067,873). Statuses and bounds stay as they were."""
+    if plan is None:
+        return levels
+    vals = plan.objective_values()
+    return [dataclasses.replace(lv, value=vals[lv.name])
+            if lv.value is not None and vals.get(lv.name) is not None and vals[lv.name] < lv.value else lv
+            for lv in levels]
 
 
 @dataclass
