@@ -13,15 +13,13 @@ finish probe and, for the level bounds, no room but the weak-duality check of GL
 (``relaxation.dual_bound``). The implied ticket rows of :mod:`optimizer.model_parts_cuts` are in the
 model (and so in its relaxation): the rounding up of a part's tickets that the plain relaxation loses.
 
-The LP also gets one row per split group and method that the model of parts leaves to the
-integers: the group's tickets over its parts, each rounded up, are at least its whole-group
-tickets (a sum of ceilings is at least the ceiling of the sum): ``sum_t tix[t,k] >=
-ceil(rate_k * size / 100) * z[k]``. Without it the LP charges a split group its fractional
-tickets, up to a ticket less than any plan (2,000 x 24: a fractional plan of parts by month 16;
-with it, none: the finish 17 is proven; docs/benchmarks.md, "Split groups at scale: the fast
-build"). The LP is converted from a copy of the model's proto in the protobuf library's own
-form (the CP-SAT proto's Python wrapper costs microseconds per field: 5 s against 0.7 s at
-2,000 x 24).
+The first implied row (a split group's tickets over its parts, each rounded up, at least its
+whole-group tickets: ``sum_t tix[t,k] >= ceil(rate_k * size / 100) * z[k]``) is what proves the
+finish 17 at 2,000 x 24: without it the LP charges a split group its fractional tickets, up to a
+ticket less than any plan, and finds a fractional plan of parts by month 16 (docs/benchmarks.md,
+"Split groups at scale: the fast build"). The LP is converted from a copy of the model's proto in
+the protobuf library's own form (the CP-SAT proto's Python wrapper costs microseconds per field:
+5 s against 0.7 s at 2,000 x 24).
 
 * :func:`parts_finish_probe`: "infeasible" proves that no plan with parts finishes by a month.
 * :func:`parts_level_bound`: a lower bound on a later level with the earlier levels fixed.
@@ -56,8 +54,8 @@ def _proto_copy(pm: PartsModel) -> cp_model_pb2.CpModelProto:
 def _lp_of(pm: PartsModel, margin: float = MARGIN) -> linear_solver_pb2.MPModelProto:
     """The LP relaxation of ``pm``'s model (as optimizer.solving.lp.relaxation._lp_of: rows under
     an enforcement literal left out, capacity rows with ``margin`` of room: half a unit for the
-    finish probe, none for the level bounds) plus the whole-group ticket rows of the split groups
-    (see the module's doc)."""
+    finish probe, none for the level bounds); the model carries the implied rows of
+    :mod:`optimizer.model_parts_cuts` (see the module's doc)."""
     p = _proto_copy(pm)
     lp = linear_solver_pb2.MPModelProto()
     add_var, add_row = lp.variable.add, lp.constraint.add
@@ -76,13 +74,6 @@ def _lp_of(pm: PartsModel, margin: float = MARGIN) -> linear_solver_pb2.MPModelP
             room = margin if i in capacity else 0.0
             add_row(lower_bound=_real(dom[0]), upper_bound=_real(dom[-1]) + room, var_index=c.linear.vars,
                     coefficient=c.linear.coeffs)
-    for gv in pm.gs:
-        for k, z in gv.zi.items():
-            ids = [i for (_t, m), i in gv.ti.items() if m == k]
-            num, den = pm._fraction(k)
-            if ids:
-                add_row(lower_bound=0.0, upper_bound=math.inf, var_index=ids + [z],
-                        coefficient=[1.0] * len(ids) + [-float(-(-gv.g.size * num // den))])
     return lp
 
 
