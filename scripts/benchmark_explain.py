@@ -94,32 +94,41 @@ def main() -> None:
           f"{a.workers} workers; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} cores")
     for name in names:
-        inst = VARIANTS[name](base)
-        solve_s = float("nan")
-        if not a.no_solve:
-            t = time.perf_counter()
-            res = solve(inst, SolveOptions(time_limit=a.time_limit, workers=a.workers))
-            solve_s = time.perf_counter() - t
-            if res.status != "infeasible":
-                print(f"{name}: {res.status} (not infeasible) in {solve_s:.1f} s; skipped")
-                continue
-        t = time.perf_counter()
-        exp = explain(inst, time_limit=a.time_limit, workers=a.workers)
-        secs = time.perf_counter() - t
-        sizes = ", ".join(f"{len(s.rules)}{'' if s.minimal else ' (not minimal)'}" for s in exp.sets)
-        print(f"{name}: infeasible proven in {solve_s:.1f} s; explained in {secs:.1f} s: {len(exp.sets)} conflict(s) "
-              f"of {sizes or '-'} rules; {'all found' if exp.complete else 'NOT all found'}; combined repair "
-              f"{'verified' if exp.combined_verified else 'not verified'} ({len(exp.combined)} change(s))")
-        for st in exp.sets:
-            print(f"    conflict: {st.headline()[:150]}")
-            print(f"        groups: {', '.join(st.groups[:6]) or 'all'}{' ...' if len(st.groups) > 6 else ''}; "
-                  f"{len(st.repairs)} verified repair(s)"
-                  + (f"; {len(st.same_cause)} more rule(s) of the same cause" if st.same_cause else ""))
-        for r in exp.combined:
-            print(f"    do: {r.description[:150]}")
-        if exp.note:
-            print(f"    note: {exp.note}")
+        explain_variant(name, VARIANTS[name](base), a)
 
+
+def explain_variant(name: str, inst, a, rules_line: bool = False) -> None:
+    """Prove ``inst`` infeasible (unless ``a.no_solve``), explain it, and print what the planner
+    would read: the conflicts, their groups and the combined repair (``rules_line``: each
+    conflict's rule names instead of its headline). Shared with benchmark_explain_split.py."""
+    solve_s = float("nan")
+    if not a.no_solve:
+        t = time.perf_counter()
+        res = solve(inst, SolveOptions(time_limit=a.time_limit, workers=a.workers))
+        solve_s = time.perf_counter() - t
+        if res.status != "infeasible":
+            print(f"{name}: {res.status} (not infeasible) in {solve_s:.1f} s; skipped")
+            return
+    t = time.perf_counter()
+    exp = explain(inst, time_limit=a.time_limit, workers=a.workers)
+    secs = time.perf_counter() - t
+    sizes = ", ".join(f"{len(s.rules)}{'' if s.minimal else ' (not minimal)'}" for s in exp.sets)
+    print(f"{name}: infeasible proven in {solve_s:.1f} s; explained in {secs:.1f} s: {len(exp.sets)} conflict(s) "
+          f"of {sizes or '-'} rules; {'all found' if exp.complete else 'NOT all found'}; combined repair "
+          f"{'verified' if exp.combined_verified else 'not verified'} ({len(exp.combined)} change(s))")
+    for st in exp.sets:
+        groups = f"{', '.join(st.groups[:6]) or 'all'}{' ...' if len(st.groups) > 6 else ''}"
+        if rules_line:
+            print(f"    conflict: {len(st.rules)} rules ({', '.join(sorted({c.rule for c in st.rules}))}); "
+                  f"groups: {groups}; {len(st.repairs)} verified repair(s)")
+            continue
+        print(f"    conflict: {st.headline()[:150]}")
+        print(f"        groups: {groups}; {len(st.repairs)} verified repair(s)"
+              + (f"; {len(st.same_cause)} more rule(s) of the same cause" if st.same_cause else ""))
+    for r in exp.combined:
+        print(f"    do: {r.description[:150]}")
+    if exp.note:
+        print(f"    note: {exp.note}")
 
 if __name__ == "__main__":
     main()

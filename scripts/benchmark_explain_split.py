@@ -20,18 +20,15 @@ import argparse
 import dataclasses
 import os
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from benchmark_explain import VARIANTS, _helpdesk  # noqa: E402
+from benchmark_explain import VARIANTS, _helpdesk, explain_variant  # noqa: E402
 from generate_split import generate_split  # noqa: E402
 
-from optimizer.explain import explain  # noqa: E402
-from optimizer.solving.solver import SolveOptions, solve  # noqa: E402
 
 
 def _nosplit(inst):
@@ -68,32 +65,7 @@ def main() -> None:
           f"may split; explanation time limit {a.time_limit:g} s, {a.workers} workers; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     for name in names:
-        inst = SPLIT_VARIANTS[name](base)
-        solve_s = float("nan")
-        if not a.no_solve:
-            t = time.perf_counter()
-            res = solve(inst, SolveOptions(time_limit=a.time_limit, workers=a.workers))
-            solve_s = time.perf_counter() - t
-            if res.status != "infeasible":
-                print(f"{name}: {res.status} (not infeasible) in {solve_s:.1f} s; skipped")
-                continue
-        t = time.perf_counter()
-        exp = explain(inst, time_limit=a.time_limit, workers=a.workers)
-        secs = time.perf_counter() - t
-        sizes = ", ".join(f"{len(s.rules)}{'' if s.minimal else ' (not minimal)'}" for s in exp.sets)
-        print(f"{name}: infeasible proven in {solve_s:.1f} s; explained in {secs:.1f} s: {len(exp.sets)} conflict(s) "
-              f"of {sizes or '-'} rules; {'all found' if exp.complete else 'NOT all found'}; combined repair "
-              f"{'verified' if exp.combined_verified else 'not verified'} ({len(exp.combined)} change(s))")
-        for st in exp.sets:
-            rules = sorted({c.rule for c in st.rules})
-            print(f"    conflict: {len(st.rules)} rules ({', '.join(rules)}); groups: "
-                  f"{', '.join(st.groups[:6]) or 'all'}{' ...' if len(st.groups) > 6 else ''}; "
-                  f"{len(st.repairs)} verified repair(s)")
-        for r in exp.combined:
-            print(f"    do: {r.description[:150]}")
-        if exp.note:
-            print(f"    note: {exp.note}")
-
+        explain_variant(name, SPLIT_VARIANTS[name](base), a, rules_line=True)
 
 if __name__ == "__main__":
     main()
