@@ -29,3 +29,12 @@ def test_no_plan_or_a_worse_value_changes_nothing():
     levels = [LevelResult("waiting", Status.FEASIBLE, 100, 90, 2.0), LevelResult("assisted", Status.UNKNOWN, None, None, 0)]
     assert with_plan_values(levels, None) == levels
     assert with_plan_values(levels, _Plan({"waiting": 120, "assisted": 5})) == levels
+
+
+def test_every_result_carries_its_plans_values():
+    """The mechanism is the Result itself, so every solve path (v1, split, re-plan, the answers
+    when Ctrl-C or the time limit cut the search) reports what its plan achieves."""
+    from optimizer.solving.result import Result, SolveOptions
+    levels = [LevelResult("waiting", Status.FEASIBLE, 105, 90, 2.0)]
+    res = Result(Status.FEASIBLE, levels, _Plan({"waiting": 101}), 1.0, SolveOptions())
+    assert res.objective == {"waiting": 101}

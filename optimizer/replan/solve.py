@@ -14,7 +14,6 @@ from optimizer.domain import DEFAULT_REPLAN_OBJECTIVE, Instance
 from optimizer.model import UNBOUNDED
 from optimizer.model_replan import ReplanModel
 from optimizer.solving.budget import Budget
-from optimizer.solving.result import with_plan_values
 from optimizer.solving.tuning import Tuning
 from optimizer.replan.inputs import ReplanInputs
 from optimizer.replan.start import START_SHARE, future_start, previous_start
@@ -108,8 +107,7 @@ def _solve_replan(inst: Instance, rin: ReplanInputs, opts, progress: Callable | 
         seen.append(found)
         overall = overall if level.status == "optimal" else "feasible"
         pm.fix_level(name, -UNBOUNDED, level.value)
-    return Result(status=overall, levels=with_plan_values(levels, plan), plan=plan,
-                  seconds=time.perf_counter() - t_start, options=opts,
+    return Result(status=overall, levels=levels, plan=plan, seconds=time.perf_counter() - t_start, options=opts,
                   interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3),
                                "model": "re-plan: parts with fixed history, CP-SAT per level"})

@@ -119,7 +119,6 @@ def solve_parts(inst: Instance, opts, *, progress: Callable | None = None, hint=
 
 def _solve_parts(inst: Instance, opts, progress: Callable | None, hint, plans: list[Plan]):
     """:func:`solve_parts`, every plan found appended to ``plans`` as it comes."""
-    from optimizer.solving.result import with_plan_values
     from optimizer.solving.solver import LevelResult, Result
 
     t_start = time.perf_counter()
@@ -187,8 +186,7 @@ def _solve_parts(inst: Instance, opts, progress: Callable | None, hint, plans: l
         pm.fix_level(name, -UNBOUNDED, level.value)  # later levels keep this level's value or better
     best = _best_for(plans, {lv.name: lv.value for lv in levels}, names[-1]) if levels and \
         levels[-1].value is not None else None
-    return Result(status=overall, levels=with_plan_values(levels, best), plan=best,
-                  seconds=time.perf_counter() - t_start,
+    return Result(status=overall, levels=levels, plan=best, seconds=time.perf_counter() - t_start,
                   options=opts, interrupted=interrupted,
                   model_stats={**pm.stats, "build_seconds": round(build_s, 3), "whole_groups_share": share,
                                "model": "parts (split groups): CP-SAT per level after window moves on parts, LP bounds of the parts model"})

@@ -112,6 +112,10 @@ class Result:
     #: optimizer.explain when a caller asks for it; None otherwise.
     explanation: Any = None
 
+    def __post_init__(self) -> None:
+        # every figure describes the plan the planner gets (see with_plan_values)
+        self.levels = with_plan_values(self.levels, self.plan)
+
     @property
     def reproducible(self) -> bool:
         """Same input and seed give this same plan: deterministic mode, and no level

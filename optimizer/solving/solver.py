@@ -30,7 +30,6 @@ from optimizer.solving.result import (
     LevelResult,
     Result,
     SolveOptions,
-    with_plan_values,
 )
 from optimizer.solving.status import Status, StoppedBy
 from optimizer.solving.steps import steps_for
@@ -143,7 +142,7 @@ def _result(run: Run, t_start: float, build_s: float) -> Result:
     t, rm = run.opts.tuning, run.rm
     return Result(
         status=run.overall,
-        levels=with_plan_values(run.levels, Plan.from_indices(run.inst, run.best) if run.best else None),
+        levels=run.levels,
         plan=Plan.from_indices(run.inst, run.best) if run.best else None,
         seconds=time.perf_counter() - t_start,
         options=run.opts,
